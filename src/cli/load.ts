@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig, maskUrl, type Config } from '../config/index.ts';
+import { MigrationError } from '../storage/db/migrate.ts';
+import { EXIT, type CliIo } from './command.ts';
+
+/** Loads the configuration for a command, or reports every problem and returns the exit code. */
+export function loadConfigOrReport(io: CliIo): Config | number {
+  try {
+    return loadConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return EXIT.config;
+    }
+    throw error;
+  }
+}
+
+/** Explains a failure to reach or prepare the database in an operator's words, and picks the exit code. */
+export function reportStartupError(error: unknown, config: Config, io: CliIo): number {
+  const where = config.database.engine === 'sqlite' ? `the SQLite file ${config.database.path}` : `PostgreSQL at ${maskUrl(config.database.url)}`;
+  if (error instanceof MigrationError) {
+    io.err(`Stoa cannot start: ${error.message}`);
+    return EXIT.failure;
+  }
+  const detail = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  io.err(`Stoa cannot start: cannot open ${where} (${detail}).`);
+  return EXIT.unavailable;
+}

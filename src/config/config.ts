@@ -1,0 +1,52 @@
+import type { LevelWithSilent } from 'pino';
+
+/** How Stoa stores its rows: an embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseConfig =
+  | { readonly engine: 'sqlite'; readonly path: string }
+  | { readonly engine: 'postgres'; readonly url: string };
+
+/** The validated, frozen configuration of one Stoa process. Built by `loadConfig`, read everywhere else. */
+export interface Config {
+  /** Public host (and port, if not the default), used in handles and URLs: `example.org`. */
+  readonly domain: string;
+  /** Origin every public URL starts with: `https://example.org`. */
+  readonly publicUrl: string;
+  readonly insecureHttp: boolean;
+  readonly port: number;
+  readonly bind: string;
+  /** Absolute path of the folder that holds the SQLite file, media, mail and the generated secret. */
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly redisUrl: string | null;
+  /** Server-wide secret (at least 32 characters) from which signing keys are derived. */
+  readonly secret: string;
+  /** Where the secret came from, for `stoa config check`. */
+  readonly secretSource: 'environment' | 'file';
+  /** Addresses and CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed. */
+  readonly trustedProxies: readonly string[];
+  readonly logLevel: LevelWithSilent;
+  readonly instance: {
+    readonly name: string;
+    readonly description: string;
+    readonly contactEmail: string;
+    /** Where members can get the source code of the software this server runs (AGPL). */
+    readonly sourceUrl: string;
+  };
+  readonly limits: {
+    /** Largest request body accepted by the API, in bytes (media uploads have their own limit). */
+    readonly requestBodyBytes: number;
+  };
+  /** How long a stopping process waits for in-flight requests before it closes their connections. */
+  readonly shutdownGraceMs: number;
+}
+
+/** Every problem found in the environment, reported at once in words an operator understands. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Stoa cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

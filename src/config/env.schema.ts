@@ -1,0 +1,107 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z.string().trim().optional();
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    error: 'must be true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+  .optional();
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: `must be a whole number (${what})` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max} (${what})` })
+    .optional();
+
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine(isHostWithOptionalPort, {
+    error: 'must be a host name with an optional port, such as example.org or localhost:3000 (no scheme, no path)',
+  })
+  .optional();
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^(postgres|postgresql):\/\//.test(v) || /^sqlite:.+/.test(v), {
+    error: 'must start with postgres:// (PostgreSQL) or sqlite: followed by a file path (embedded SQLite)',
+  })
+  .optional();
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^rediss?:\/\/.+/.test(v), { error: 'must start with redis:// or rediss://' })
+  .optional();
+
+const secret = z.string().min(32, { error: 'must be at least 32 characters long (or unset, to have one generated)' }).optional();
+
+const proxies = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      if (!isAddressOrRange(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
+    }
+  });
+
+/** The environment variables Stoa reads, each validated on its own so that every problem is reported. */
+export const envSchema = z.object({
+  STOA_DOMAIN: domain,
+  STOA_PORT: wholeNumber(1, 65535, 'a TCP port'),
+  STOA_BIND: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0 || v === 'localhost', { error: 'must be an IP address such as 127.0.0.1, 0.0.0.0 or ::' })
+    .optional(),
+  STOA_DATA_DIR: z.string().trim().min(1).optional(),
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  STOA_SECRET: secret,
+  STOA_TRUSTED_PROXIES: proxies,
+  STOA_INSECURE_HTTP: flag,
+  STOA_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  STOA_NAME: optionalText.pipe(z.string().max(100, { error: 'must be at most 100 characters' }).optional()),
+  STOA_DESCRIPTION: optionalText.pipe(z.string().max(2000, { error: 'must be at most 2000 characters' }).optional()),
+  STOA_SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  STOA_CONTACT_EMAIL: z.string().trim().pipe(z.email({ error: 'must be an email address' })).optional(),
+  STOA_MAX_REQUEST_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
+  STOA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds'),
+});
+
+/** The variables after validation, before defaults that depend on one another are applied. */
+export type ParsedEnv = z.output<typeof envSchema>;
+
+function isHostWithOptionalPort(value: string): boolean {
+  if (!/^[a-z0-9.\-[\]:]+$/.test(value)) return false;
+  try {
+    const url = new URL(`http://${value}`);
+    return url.host === value || `${url.hostname}:${url.port}` === value;
+  } catch {
+    return false;
+  }
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  if (address === undefined || extra !== undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d+$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}

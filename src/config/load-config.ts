@@ -1,0 +1,88 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Config, DatabaseConfig } from './config.ts';
+import { ConfigError } from './config.ts';
+import type { RawEnv } from './env.ts';
+import { envSchema, type ParsedEnv } from './env.schema.ts';
+import { resolveSecret } from './secret.ts';
+
+/** The variables this module knows, in the order `stoa config check` and the README list them. */
+export const KNOWN_VARIABLES = Object.keys(envSchema.shape);
+
+/**
+ * Validates the environment and returns the frozen configuration, or throws one `ConfigError` naming
+ * every problem. If `STOA_SECRET` is unset, a secret is generated once and kept in the data folder.
+ */
+export function loadConfig(env: RawEnv, cwd: string = process.cwd()): Config {
+  const result = envSchema.safeParse(pickKnown(env));
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const given = env[name];
+        return `${name} ${issue.message}${given === undefined ? '' : ` (it is "${truncate(given)}")`}`;
+      }),
+    );
+  }
+  return buildConfig(result.data, cwd);
+}
+
+function buildConfig(parsed: ParsedEnv, cwd: string): Config {
+  const domain = parsed.STOA_DOMAIN ?? 'localhost:3000';
+  const insecureHttp = parsed.STOA_INSECURE_HTTP ?? isLoopbackHost(domain);
+  const dataDir = absolute(parsed.STOA_DATA_DIR ?? './data', cwd);
+  const { secret, source } = resolveSecret(parsed.STOA_SECRET, dataDir);
+  const publicUrl = `${insecureHttp ? 'http' : 'https'}://${domain}`;
+  return Object.freeze<Config>({
+    domain,
+    publicUrl,
+    insecureHttp,
+    port: parsed.STOA_PORT ?? 3000,
+    bind: parsed.STOA_BIND ?? '127.0.0.1',
+    dataDir,
+    database: databaseConfig(parsed.DATABASE_URL, dataDir, cwd),
+    redisUrl: parsed.REDIS_URL ?? null,
+    secret,
+    secretSource: source,
+    trustedProxies: Object.freeze([...parsed.STOA_TRUSTED_PROXIES]),
+    logLevel: parsed.STOA_LOG_LEVEL ?? 'info',
+    instance: Object.freeze({
+      name: parsed.STOA_NAME || domain,
+      description: parsed.STOA_DESCRIPTION ?? '',
+      contactEmail: parsed.STOA_CONTACT_EMAIL ?? '',
+      sourceUrl: parsed.STOA_SOURCE_URL ?? `${publicUrl}/about`,
+    }),
+    limits: Object.freeze({ requestBodyBytes: parsed.STOA_MAX_REQUEST_BYTES ?? 1024 * 1024 }),
+    shutdownGraceMs: (parsed.STOA_SHUTDOWN_GRACE_SECONDS ?? 10) * 1000,
+  });
+}
+
+function databaseConfig(url: string | undefined, dataDir: string, cwd: string): DatabaseConfig {
+  if (url === undefined) return Object.freeze({ engine: 'sqlite', path: resolve(dataDir, 'stoa.sqlite') });
+  if (url.startsWith('sqlite:')) {
+    return Object.freeze({ engine: 'sqlite', path: absolute(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''), cwd) });
+  }
+  return Object.freeze({ engine: 'postgres', url });
+}
+
+/** Plain HTTP is the default only for a server that nobody else can reach. */
+function isLoopbackHost(domain: string): boolean {
+  const host = new URL(`http://${domain}`).hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host.startsWith('127.') || host === '[::1]';
+}
+
+function pickKnown(env: RawEnv): Record<string, string | undefined> {
+  const known: Record<string, string | undefined> = {};
+  for (const name of KNOWN_VARIABLES) {
+    const value = env[name];
+    known[name] = value === '' ? undefined : value;
+  }
+  return known;
+}
+
+function absolute(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+function truncate(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}

@@ -1,0 +1,104 @@
+import { COMPATIBLE_VERSION } from '../../../app/version.ts';
+import type { Config } from '../../../config/index.ts';
+import type { InstanceStats } from '../../../domain/instance/instance.service.ts';
+import { LIMITS, SUPPORTED_MEDIA_TYPES } from '../../../domain/limits.ts';
+
+/** The parts of the configuration the Instance entity shows. */
+export type InstanceConfig = Pick<Config, 'domain' | 'publicUrl' | 'insecureHttp' | 'instance'>;
+
+const LANGUAGES = ['en'];
+
+function streamingUrl(config: InstanceConfig): string {
+  return `${config.insecureHttp ? 'ws' : 'wss'}://${config.domain}`;
+}
+
+function thumbnailUrl(config: InstanceConfig): string {
+  return `${config.publicUrl}/static/thumbnail.png`;
+}
+
+function statusesConfiguration() {
+  return {
+    max_characters: LIMITS.statusCharacters,
+    max_media_attachments: LIMITS.mediaAttachmentsPerStatus,
+    characters_reserved_per_url: LIMITS.charactersReservedPerUrl,
+  };
+}
+
+function mediaConfiguration() {
+  return {
+    supported_mime_types: SUPPORTED_MEDIA_TYPES,
+    image_size_limit: LIMITS.imageBytes,
+    image_matrix_limit: LIMITS.imagePixels,
+    video_size_limit: LIMITS.videoBytes,
+    video_frame_rate_limit: LIMITS.videoFrameRate,
+    video_matrix_limit: LIMITS.videoPixels,
+  };
+}
+
+function pollsConfiguration() {
+  return {
+    max_options: LIMITS.pollOptions,
+    max_characters_per_option: LIMITS.pollOptionCharacters,
+    min_expiration: LIMITS.pollMinSeconds,
+    max_expiration: LIMITS.pollMaxSeconds,
+  };
+}
+
+function accountsConfiguration() {
+  return { max_featured_tags: LIMITS.featuredTags, max_pinned_statuses: LIMITS.pinnedStatuses };
+}
+
+/** Mastodon's Instance entity (`GET /api/v2/instance`). Registration opens with the accounts feature. */
+export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats) {
+  return {
+    domain: config.domain,
+    title: config.instance.name,
+    version: COMPATIBLE_VERSION,
+    source_url: config.instance.sourceUrl,
+    description: config.instance.description,
+    usage: { users: { active_month: stats.activeMonth } },
+    thumbnail: { url: thumbnailUrl(config), blurhash: null, versions: {} },
+    icon: [],
+    languages: LANGUAGES,
+    configuration: {
+      urls: { streaming: streamingUrl(config), status: null, about: `${config.publicUrl}/about`, privacy_policy: null, terms_of_service: null },
+      vapid: { public_key: '' },
+      accounts: accountsConfiguration(),
+      statuses: statusesConfiguration(),
+      media_attachments: mediaConfiguration(),
+      polls: pollsConfiguration(),
+      translation: { enabled: false },
+    },
+    registrations: { enabled: false, approval_required: false, reason_required: false, message: null, url: null, min_age: null },
+    api_versions: { mastodon: 2 },
+    contact: { email: config.instance.contactEmail, account: null },
+    rules: [],
+  };
+}
+
+/** Mastodon's V1::Instance entity (`GET /api/v1/instance`), still read by many clients. */
+export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats) {
+  return {
+    uri: config.domain,
+    title: config.instance.name,
+    short_description: config.instance.description,
+    description: config.instance.description,
+    email: config.instance.contactEmail,
+    version: COMPATIBLE_VERSION,
+    urls: { streaming_api: streamingUrl(config) },
+    stats: { user_count: stats.userCount, status_count: stats.statusCount, domain_count: stats.domainCount },
+    thumbnail: thumbnailUrl(config),
+    languages: LANGUAGES,
+    registrations: false,
+    approval_required: false,
+    invites_enabled: false,
+    configuration: {
+      accounts: accountsConfiguration(),
+      statuses: statusesConfiguration(),
+      media_attachments: mediaConfiguration(),
+      polls: pollsConfiguration(),
+    },
+    contact_account: null,
+    rules: [],
+  };
+}

@@ -1,0 +1,21 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Logger } from '../../lib/logger.ts';
+import type { ParsedBody } from './body.ts';
+
+/** Values every request carries through the middleware chain. */
+export interface RequestVariables {
+  /** Random id, echoed as `X-Request-Id` and in every log line of the request. */
+  requestId: string;
+  /** The client's address: the socket's, or `X-Forwarded-For`'s when the socket is a trusted proxy. */
+  clientIp: string;
+  /** The request's logger (category `http`, with the request id). */
+  log: Logger;
+  /** The parsed request body (JSON, form or multipart), `{}` when there was none. */
+  body: ParsedBody;
+}
+
+/** Hono's environment for Stoa: Node's request bindings and the variables above. */
+export interface AppEnv {
+  Bindings: Partial<HttpBindings>;
+  Variables: RequestVariables;
+}

@@ -1,0 +1,36 @@
+import { HTTPException } from 'hono/http-exception';
+import { Conflict, DomainError, Forbidden, Invalid, NotFound, RateLimited, Unauthorized, Unavailable } from '../../domain/errors.ts';
+import { HttpError } from './http-error.ts';
+
+/** What a surface needs to answer an error: a status, a message safe to show, and extra headers. */
+export interface PublicError {
+  status: number;
+  message: string;
+  /** Field names to their problems, for validation errors. */
+  details?: Readonly<Record<string, string[]>>;
+  headers?: Record<string, string>;
+  /** True when the error is ours, not the client's: it is logged with its stack. */
+  internal: boolean;
+}
+
+/** Maps any thrown value to its public form, once for every surface. Internal detail never leaves here. */
+export function toPublicError(error: unknown): PublicError {
+  if (error instanceof HttpError) return { status: error.status, message: error.message, internal: false };
+  if (error instanceof DomainError) return fromDomain(error);
+  if (error instanceof HTTPException && error.status < 500) {
+    return { status: error.status, message: error.message || 'Bad request', internal: false };
+  }
+  return { status: 500, message: 'Internal server error', internal: true };
+}
+
+function fromDomain(error: DomainError): PublicError {
+  const base = { message: error.publicMessage, internal: false };
+  if (error instanceof NotFound) return { ...base, status: 404 };
+  if (error instanceof Unauthorized) return { ...base, status: 401 };
+  if (error instanceof Forbidden) return { ...base, status: 403 };
+  if (error instanceof Invalid) return { ...base, status: 422, details: error.details };
+  if (error instanceof Conflict) return { ...base, status: 409 };
+  if (error instanceof RateLimited) return { ...base, status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
+  if (error instanceof Unavailable) return { ...base, status: 503 };
+  return { status: 500, message: 'Internal server error', internal: true };
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, sql, type Transaction } from 'kysely';
+import type { DatabaseConfig } from '../../config/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import type { Database } from './schema.ts';
+import { NodeSqliteDialect, openSqlite } from './sqlite-dialect.ts';
+
+/** The engine behind a `Db`; the few places where SQL differs ask this. */
+export type Engine = DatabaseConfig['engine'];
+
+/** A read-only view of the database: what read paths receive, so that they cannot write by mistake. */
+export type DbReader = Pick<Kysely<Database>, 'selectFrom' | 'with' | 'fn'>;
+
+/** A transaction handle: the only place where writes happen. */
+export type DbWriter = Transaction<Database>;
+
+/** Stoa's database: one Kysely instance over SQLite or PostgreSQL, with reads and writes kept apart. */
+export interface Db {
+  readonly engine: Engine;
+  /** Read queries, outside any transaction. */
+  readonly read: DbReader;
+  /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
+  transaction<T>(work: (tx: DbWriter) => Promise<T>): Promise<T>;
+  /** The underlying Kysely instance, for migrations and the database contract tests. */
+  readonly kysely: Kysely<Database>;
+  /** Resolves if the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database (creating the SQLite file's folder if needed); does not migrate. */
+export function openDatabase(config: DatabaseConfig, logger: Logger): Db {
+  const kysely =
+    config.engine === 'sqlite'
+      ? new Kysely<Database>({ dialect: new NodeSqliteDialect(() => openSqliteFile(config.path)) })
+      : new Kysely<Database>({ dialect: postgresDialect(config.url, logger.child({ category: 'db' })).dialect });
+  let closed: Promise<void> | undefined;
+  return {
+    engine: config.engine,
+    read: kysely,
+    kysely,
+    transaction: (work) => kysely.transaction().execute(work),
+    ping: async () => {
+      await sql`select 1`.execute(kysely);
+    },
+    close: () => (closed ??= kysely.destroy()),
+  };
+}
+
+function openSqliteFile(path: string) {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return openSqlite(path);
+}

@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../database.ts';
+import * as m0001 from './0001-accounts-and-statuses.ts';
+
+/** One schema change; `engine` lets a migration choose the column types that differ. */
+export interface StoaMigration {
+  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+  down?(db: Kysely<unknown>, engine: Engine): Promise<void>;
+}
+
+/**
+ * Every migration, in the order it runs, on SQLite and PostgreSQL alike. Append only: a released
+ * migration is never edited or renamed, because databases in the field record it by name.
+ */
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMigration]> = [
+  ['0001-accounts-and-statuses', m0001],
+];
