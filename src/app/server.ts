@@ -31,12 +31,14 @@ export async function startServer(app: App, options: { port: number; hostname: s
     stop: (graceMs = 10_000) =>
       (stopping ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        // A keep-alive connection turns idle when its last response is sent: close it then, not after its timeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         force.unref();
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
-        server.closeIdleConnections();
       })),
   };
 }

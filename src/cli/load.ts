@@ -22,7 +22,16 @@ export function reportStartupError(error: unknown, config: Config, io: CliIo): n
     io.err(`Stoa cannot start: ${error.message}`);
     return EXIT.failure;
   }
-  const detail = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  const detail = describeCause(error);
   io.err(`Stoa cannot start: cannot open ${where} (${detail}).`);
   return EXIT.unavailable;
+}
+
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code } = error as NodeJS.ErrnoException;
+  if (code) return code;
+  // pg reports a refused connection to every address of a host as one AggregateError.
+  if (error instanceof AggregateError && error.errors.length) return describeCause(error.errors[0]);
+  return error.message;
 }

@@ -4,6 +4,7 @@ import { ConfigError } from './config.ts';
 import type { RawEnv } from './env.ts';
 import { envSchema, type ParsedEnv } from './env.schema.ts';
 import { resolveSecret } from './secret.ts';
+import { maskUrl } from './describe-config.ts';
 
 /** The variables this module knows, in the order `stoa config check` and the README list them. */
 export const KNOWN_VARIABLES = Object.keys(envSchema.shape);
@@ -18,8 +19,7 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const given = env[name];
-        return `${name} ${issue.message}${given === undefined ? '' : ` (it is "${truncate(given)}")`}`;
+        return `${name} ${issue.message}${shownValue(name, env[name])}`;
       }),
     );
   }
@@ -81,6 +81,13 @@ function pickKnown(env: RawEnv): Record<string, string | undefined> {
 
 function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+/** The rejected value, for the operator to recognise; never a secret, never a password inside a URL. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined || name === 'STOA_SECRET') return '';
+  const shown = name.endsWith('_URL') && URL.canParse(value) ? maskUrl(value) : value;
+  return ` (it is "${truncate(shown)}")`;
 }
 
 function truncate(value: string): string {

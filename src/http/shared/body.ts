@@ -70,7 +70,13 @@ async function readLimited(stream: ReadableStream<Uint8Array> | null, maxBytes: 
   let total = 0;
   const reader = stream.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new HttpError(400, 'The request body was not received completely');
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

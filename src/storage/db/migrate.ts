@@ -36,6 +36,8 @@ function migrator(db: Db): Migrator {
  * takes a lock, and a process that finds nothing left to do returns at once. Returns the names applied.
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  // An unreachable database is reported as such, not as a failed migration.
+  await db.ping();
   const { error, results } = await migrator(db).migrateToLatest();
   const applied = appliedNames(results);
   if (error) throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, error);

@@ -1,10 +1,13 @@
-import type { ColumnType, SqlBool } from 'kysely';
+import type { ColumnType, Generated, SqlBool } from 'kysely';
 
 /** ISO-8601 UTC timestamps with milliseconds on both engines: `2026-11-22T02:02:14.123Z`. */
 export type Timestamp = string;
 
-/** Booleans read back as 0/1 from SQLite and true/false from PostgreSQL; written as booleans. */
-export type Bool = ColumnType<SqlBool, boolean, boolean>;
+/**
+ * A boolean column with a database default (optional on insert). Booleans read back as 0/1 from SQLite
+ * and true/false from PostgreSQL; read them with `toBool`.
+ */
+export type DefaultBool = ColumnType<SqlBool, boolean | undefined, boolean>;
 
 /**
  * An account, local (`domain` null) or remote. Every account has the canonical ActivityPub `uri` it is
@@ -16,11 +19,11 @@ export interface AccountsTable {
   domain: string | null;
   uri: string;
   url: string | null;
-  display_name: string;
-  note: string;
-  locked: Bool;
-  bot: Bool;
-  discoverable: Bool;
+  display_name: Generated<string>;
+  note: Generated<string>;
+  locked: DefaultBool;
+  bot: DefaultBool;
+  discoverable: DefaultBool;
   inbox_url: string | null;
   shared_inbox_url: string | null;
   outbox_url: string | null;
@@ -50,10 +53,10 @@ export interface StatusesTable {
   in_reply_to_account_id: string | null;
   reblog_of_id: string | null;
   quote_of_id: string | null;
-  text: string;
-  content: string;
-  spoiler_text: string;
-  sensitive: Bool;
+  text: Generated<string>;
+  content: Generated<string>;
+  spoiler_text: Generated<string>;
+  sensitive: DefaultBool;
   visibility: Visibility;
   language: string | null;
   created_at: Timestamp;

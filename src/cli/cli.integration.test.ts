@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readEnv } from '../config/index.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
+
+const BIN = new URL('../../bin/stoa.js', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `stoa` as its own process, with only the given environment (plus PATH). */
+function stoa(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: readEnv().PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, deadlineMs: number): Promise<Response> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+let cwd: string;
+let database: TestDatabase;
+let env: Record<string, string>;
+
+before(async () => {
+  cwd = mkdtempSync(join(tmpdir(), 'stoa-cli-'));
+  database = await createTestDatabase();
+  env = { DATABASE_URL: database.url, STOA_LOG_LEVEL: 'info' };
+});
+
+after(async () => {
+  await database.drop();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('stoa --help', () => {
+  it('lists the commands, and every command has its own help', async () => {
+    const top = await stoa(['--help'], env, cwd);
+    assert.equal(top.code, 0);
+    for (const name of ['serve', 'migrate', 'config']) assert.match(top.stdout, new RegExp(`\\n  ${name} `));
+    for (const args of [['serve', '--help'], ['migrate', '--help'], ['config', 'check', '--help']]) {
+      const run = await stoa(args, env, cwd);
+      assert.equal(run.code, 0, args.join(' '));
+      assert.match(run.stdout, /^Usage: stoa /, args.join(' '));
+    }
+  });
+
+  it('refuses an unknown command or option with a usage error', async () => {
+    assert.equal((await stoa(['frobnicate'], env, cwd)).code, 64);
+    const bad = await stoa(['serve', '--role', 'janitor'], env, cwd);
+    assert.equal(bad.code, 64);
+    assert.match(bad.stderr, /--role must be one of web, worker, all/);
+  });
+});
+
+describe('stoa config check', () => {
+  it('names every problem of a bad configuration in one message and exits non-zero', async () => {
+    const run = await stoa(['config', 'check'], { STOA_PORT: 'abc', DATABASE_URL: 'mysql://x' }, cwd);
+    assert.equal(run.code, 78);
+    assert.match(run.stderr, /2 problems/);
+    assert.match(run.stderr, /STOA_PORT/);
+    assert.match(run.stderr, /DATABASE_URL/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('prints the effective configuration with secrets masked', async () => {
+    const run = await stoa(['config', 'check'], { STOA_SECRET: 'a-very-secret-value-of-more-than-32-chars', DATABASE_URL: 'postgres://stoa:hunter22@db.internal/stoa' }, cwd);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /STOA_DOMAIN\s+localhost:3000/);
+    assert.match(run.stdout, /postgres:\/\/stoa:\*+@db\.internal\/stoa/);
+    assert.doesNotMatch(run.stdout, /a-very-secret-value|hunter22/);
+  });
+});
+
+describe('stoa migrate', () => {
+  it('applies the migrations once', async () => {
+    const first = await stoa(['migrate'], env, cwd);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /applied 0001-/);
+    const second = await stoa(['migrate'], env, cwd);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stdout, /applied 0001-/);
+    assert.match(second.stdout, /up to date/);
+  });
+
+  it('explains an unreachable database without a stack trace', async () => {
+    const run = await stoa(['migrate'], { DATABASE_URL: 'postgres://stoa:secretpw@127.0.0.1:9/stoa' }, cwd);
+    assert.equal(run.code, 69);
+    assert.match(run.stderr, /cannot open PostgreSQL at postgres:\/\/stoa:\*+@127\.0\.0\.1:9\/stoa \(ECONNREFUSED\)/);
+    assert.doesNotMatch(run.stderr, /secretpw|\n\s+at /);
+  });
+});
+
+describe('stoa serve', () => {
+  it('serves the instance, finishes a request in flight on SIGTERM, then exits cleanly', async () => {
+    const port = await freePort();
+    const dataDir = join(cwd, 'serve-data');
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      cwd,
+      env: { PATH: readEnv().PATH ?? '', ...env, STOA_PORT: String(port), STOA_DOMAIN: 'cli.test', STOA_INSECURE_HTTP: 'true', STOA_DATA_DIR: dataDir },
+    });
+    let logs = '';
+    child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const res = await waitFor(`http://127.0.0.1:${port}/api/v2/instance`, 20_000);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { domain: string }).domain, 'cli.test');
+      assert.ok(existsSync(join(dataDir, 'secret')), 'the secret is generated in the data folder');
+
+      // Start a request whose body is still arriving, then ask the server to stop.
+      const inFlight = new Promise<number>((resolve, reject) => {
+        const [head, tail] = ['{"status":', '"hi"}'];
+        const length = String(Buffer.byteLength(head + tail));
+        const req = request({ host: '127.0.0.1', port, path: '/api/v1/statuses', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': length } }, (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.write(head);
+        setTimeout(() => {
+          child.kill('SIGTERM');
+          setTimeout(() => req.end(tail), 300);
+        }, 200);
+      });
+      assert.equal(await inFlight, 404, 'the request in flight was answered');
+      assert.equal(await exited, 0);
+      assert.match(logs, /"msg":"stopped"/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../app/create-app.ts';
+import { startServer } from '../app/server.ts';
+import { loadConfig, type Config, type RawEnv } from '../config/index.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+/** A Stoa server on a free loopback port, with its own data folder and fresh database. */
+export interface TestServer {
+  readonly url: string;
+  readonly app: App;
+  readonly config: Config;
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The configuration a test server runs with: loopback, a throwaway data folder, logs off. */
+export function testEnv(dataDir: string, database: TestDatabase, overrides: RawEnv = {}): RawEnv {
+  return {
+    STOA_DOMAIN: 'stoa.test',
+    STOA_INSECURE_HTTP: 'true',
+    STOA_DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    STOA_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+    STOA_LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+}
+
+/** Starts a server over real HTTP, as clients reach it; `close()` removes everything it made. */
+export async function startTestServer(overrides: RawEnv = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stoa-data-'));
+  const database = await createTestDatabase();
+  const config = loadConfig(testEnv(dataDir, database, overrides));
+  const app = await createApp(config);
+  const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
+  return {
+    url: server.url,
+    app,
+    config,
+    database,
+    async close() {
+      await server.stop(1000);
+      await app.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
