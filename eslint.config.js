@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] } },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'src/http/web/static/*.js'] } },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': [
@@ -43,5 +43,10 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Scripts the pages load in the browser.
+    files: ['src/http/web/static/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
 );

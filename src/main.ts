@@ -1,11 +1,12 @@
 import { readEnv } from './config/index.ts';
 import { STOA_VERSION } from './app/version.ts';
 import { EXIT, type CliIo, type Command } from './cli/command.ts';
+import { accountsCommand } from './cli/accounts.command.ts';
 import { configCommand } from './cli/config.command.ts';
 import { migrateCommand } from './cli/migrate.command.ts';
 import { serveCommand } from './cli/serve.command.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, configCommand];
+const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, configCommand, accountsCommand()];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

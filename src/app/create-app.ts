@@ -1,28 +1,44 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Config } from '../config/index.ts';
-import { createInstanceService } from '../domain/instance/instance.service.ts';
+import { findAccountById, findUserByAccountId } from '../domain/accounts/accounts.repo.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { healthRoutes } from '../http/health.routes.ts';
+import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
+import { appsRoutes } from '../http/mastodon/apps.routes.ts';
 import { mastodonError } from '../http/mastodon/errors.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
+import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
+import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
 import { parseBody } from '../http/shared/body.ts';
+import { browserSessions } from '../http/shared/browser-session.ts';
 import { toPublicError, type PublicError } from '../http/shared/error-response.ts';
 import { HttpError } from '../http/shared/http-error.ts';
 import { requestContext } from '../http/shared/request-context.ts';
+import { mountRoutes, type RouteDef, type TokenResolver } from '../http/shared/route-table.ts';
 import { securityHeaders } from '../http/shared/security-headers.ts';
+import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
+import { passwordRoutes } from '../http/web/auth/password.routes.ts';
+import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
+import { signUpRoutes } from '../http/web/auth/sign-up.routes.ts';
 import { webErrorPage } from '../http/web/error-page.ts';
 import { homeRoutes } from '../http/web/home.routes.ts';
+import { securityRoutes } from '../http/web/settings/security.routes.ts';
 import { staticRoutes } from '../http/web/static.routes.ts';
 import { openDatabase, type Db } from '../storage/db/database.ts';
 import { migrateToLatest } from '../storage/db/migrate.ts';
+import { createServices, type Services } from './services.ts';
 
 /** A built Stoa: the request handler and what it stands on, and one `close()` for all of it. */
 export interface App {
   readonly config: Config;
   readonly logger: Logger;
   readonly db: Db;
+  readonly services: Services;
+  /** The Mastodon API's route table: every route with the access it requires. */
+  readonly apiRoutes: readonly Pick<RouteDef, 'method' | 'path' | 'access'>[];
   /** Answers one web-standard request; what `@hono/node-server` (or a test) calls. */
   fetch(request: Request, env?: object): Response | Promise<Response>;
   /** Releases the database and every other resource; safe to call more than once. */
@@ -30,13 +46,13 @@ export interface App {
 }
 
 /** Paths whose clients are programs: their errors are JSON even when a browser asks. */
-const API_PATHS = /^\/(api|oauth|\.well-known|nodeinfo|health|ready)(\/|$)/;
+const API_PATHS = /^\/(api|oauth\/(token|revoke)|\.well-known|nodeinfo|health|ready)(\/|$)/;
 
 /**
  * Builds storage, services and the HTTP surfaces from the configuration. Opens the database and brings
  * its schema to the newest migration (several processes may do so at once), then returns the app.
  */
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.database, logger);
   try {
@@ -47,18 +63,39 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     throw error;
   }
 
-  const instance = createInstanceService(db);
+  const services = createServices(config, db, logger, options.clock ?? systemClock);
+  const browser = browserSessions(services);
+  const resolveToken: TokenResolver = async (token) => {
+    const grant = await services.tokens.authenticate(token);
+    if (grant === null || grant === 'decoy') return grant;
+    if (grant.accountId === null) return { grant, account: null, user: null };
+    const account = await findAccountById(db.read, grant.accountId);
+    const user = account ? await findUserByAccountId(db.read, account.id) : undefined;
+    return account && user ? { grant, account, user } : null;
+  };
+
   const http = new Hono<AppEnv>();
   http.use(requestContext(logger.child({ category: 'http' }), config.trustedProxies));
   http.use(securityHeaders({ https: !config.insecureHttp }));
   http.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Link', 'X-Request-Id'], maxAge: 86400 }));
-  http.use('/api/*', parseBody(config.limits.requestBodyBytes));
-  http.use('/oauth/*', parseBody(config.limits.requestBodyBytes));
+  http.use('/oauth/token', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
+  http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
+  for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*']) http.use(path, parseBody(config.limits.requestBodyBytes));
+  for (const path of ['/oauth/authorize', '/auth/*', '/settings/*']) http.use(path, browser.middleware);
 
+  const apiRoutes = [...appsRoutes(services), ...accountsRoutes(services)];
   http.route('/', healthRoutes(db));
-  http.route('/', instanceRoutes(config, instance));
+  http.route('/', instanceRoutes(config, services.instance));
+  mountRoutes(http, apiRoutes, resolveToken);
+  http.route('/', tokenRoutes(services));
+  http.route('/', authorizeRoutes(services, browser));
+  http.route('/', signInRoutes(services, browser));
+  http.route('/', passkeySignInRoutes(services, browser));
+  http.route('/', signUpRoutes(services, browser));
+  http.route('/', passwordRoutes(services, browser));
+  http.route('/', securityRoutes(services, browser));
   http.route('/', staticRoutes());
-  http.route('/', homeRoutes(config, instance));
+  http.route('/', homeRoutes(config, services.instance));
 
   const answer = (c: Context<AppEnv>, error: PublicError) =>
     !API_PATHS.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html')
@@ -75,6 +112,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     config,
     logger,
     db,
+    services,
+    apiRoutes: apiRoutes.map(({ method, path, access }) => ({ method, path, access })),
     fetch: (request, env) => http.fetch(request, env),
     close: () => db.close(),
   };

@@ -17,7 +17,7 @@ export interface RunningServer {
 /** Serves `app` over HTTP on the given address (`port` 0 picks a free one). */
 export async function startServer(app: App, options: { port: number; hostname: string }): Promise<RunningServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: (request, env) => app.fetch(request, env), port: options.port, hostname: options.hostname }, () => resolve(s)) as Server;
+    const s = serve({ fetch: (request, env) => app.fetch(request, env), port: options.port, hostname: options.hostname, overrideGlobalObjects: false }, () => resolve(s)) as Server;
     s.once('error', reject);
   });
   server.headersTimeout = 20_000;

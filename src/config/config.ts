@@ -36,6 +36,23 @@ export interface Config {
     /** Largest request body accepted by the API, in bytes (media uploads have their own limit). */
     readonly requestBodyBytes: number;
   };
+  readonly registration: {
+    readonly mode: 'open' | 'approval' | 'invite' | 'closed';
+    /** Leading zero bits the web sign-up form's proof of work must reach (0 turns it off). */
+    readonly powBits: number;
+  };
+  readonly mail: {
+    /** SMTP server to send through; null writes each mail as an .eml file under `<dataDir>/mail/`. */
+    readonly smtpUrl: string | null;
+    readonly from: string;
+  };
+  readonly auth: {
+    readonly accessTokenTtlMs: number;
+    readonly refreshTokenTtlMs: number;
+    readonly sessionTtlMs: number;
+    /** Whether the OAuth `password` grant is offered (for command-line clients). */
+    readonly passwordGrant: boolean;
+  };
   /** How long a stopping process waits for in-flight requests before it closes their connections. */
   readonly shutdownGraceMs: number;
 }

@@ -18,6 +18,12 @@ export function describeConfig(config: Config): string[] {
     ['STOA_DESCRIPTION', config.instance.description || '(empty)'],
     ['STOA_CONTACT_EMAIL', config.instance.contactEmail || '(empty)'],
     ['STOA_SOURCE_URL', config.instance.sourceUrl],
+    ['STOA_REGISTRATION', config.registration.mode],
+    ['STOA_POW_BITS', String(config.registration.powBits)],
+    ['SMTP_URL', config.mail.smtpUrl === null ? `(not set: mail is written to ${config.dataDir}/mail/)` : maskUrl(config.mail.smtpUrl)],
+    ['SMTP_FROM', config.mail.from],
+    ['STOA_TOKEN_TTL_DAYS', String(config.auth.accessTokenTtlMs / 86_400_000)],
+    ['STOA_PASSWORD_GRANT', String(config.auth.passwordGrant)],
     ['STOA_MAX_REQUEST_BYTES', String(config.limits.requestBodyBytes)],
     ['STOA_SHUTDOWN_GRACE_SECONDS', String(config.shutdownGraceMs / 1000)],
   ];

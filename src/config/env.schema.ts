@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Who may sign up: anyone, anyone once an admin approves, only people with an invite, nobody. */
+export const REGISTRATION_MODES = ['open', 'approval', 'invite', 'closed'] as const;
+
 const optionalText = z.string().trim().optional();
 
 const flag = z
@@ -79,6 +82,16 @@ export const envSchema = z.object({
   STOA_DESCRIPTION: optionalText.pipe(z.string().max(2000, { error: 'must be at most 2000 characters' }).optional()),
   STOA_SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STOA_CONTACT_EMAIL: z.string().trim().pipe(z.email({ error: 'must be an email address' })).optional(),
+  STOA_REGISTRATION: z.enum(REGISTRATION_MODES, { error: `must be one of ${REGISTRATION_MODES.join(', ')}` }).optional(),
+  STOA_POW_BITS: wholeNumber(0, 28, 'leading zero bits of the sign-up proof of work, 0 to 28'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^smtps?:\/\/[^/]+/.test(v), { error: 'must look like smtp://user:password@host:587 or smtps://user:password@host:465' })
+    .optional(),
+  SMTP_FROM: z.string().trim().min(3).optional(),
+  STOA_TOKEN_TTL_DAYS: wholeNumber(1, 365, 'days an access token lives, 1 to 365'),
+  STOA_PASSWORD_GRANT: flag,
   STOA_MAX_REQUEST_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
   STOA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds'),
 });

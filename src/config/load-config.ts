@@ -6,6 +6,8 @@ import { envSchema, type ParsedEnv } from './env.schema.ts';
 import { resolveSecret } from './secret.ts';
 import { maskUrl } from './describe-config.ts';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** The variables this module knows, in the order `stoa config check` and the README list them. */
 export const KNOWN_VARIABLES = Object.keys(envSchema.shape);
 
@@ -52,6 +54,14 @@ function buildConfig(parsed: ParsedEnv, cwd: string): Config {
       sourceUrl: parsed.STOA_SOURCE_URL ?? `${publicUrl}/about`,
     }),
     limits: Object.freeze({ requestBodyBytes: parsed.STOA_MAX_REQUEST_BYTES ?? 1024 * 1024 }),
+    registration: Object.freeze({ mode: parsed.STOA_REGISTRATION ?? 'approval', powBits: parsed.STOA_POW_BITS ?? 20 }),
+    mail: Object.freeze({ smtpUrl: parsed.SMTP_URL ?? null, from: parsed.SMTP_FROM ?? `${parsed.STOA_NAME || domain} <notifications@${new URL(publicUrl).hostname}>` }),
+    auth: Object.freeze({
+      accessTokenTtlMs: (parsed.STOA_TOKEN_TTL_DAYS ?? 7) * DAY_MS,
+      refreshTokenTtlMs: 90 * DAY_MS,
+      sessionTtlMs: 30 * DAY_MS,
+      passwordGrant: parsed.STOA_PASSWORD_GRANT ?? true,
+    }),
     shutdownGraceMs: (parsed.STOA_SHUTDOWN_GRACE_SECONDS ?? 10) * 1000,
   });
 }

@@ -36,11 +36,17 @@ export class Unauthorized extends DomainError {
   }
 }
 
+/** One problem with one field, with Mastodon's error code (`ERR_TAKEN`, `ERR_INVALID`, ...). */
+export interface FieldProblem {
+  readonly error: string;
+  readonly description: string;
+}
+
 /** The input breaks a rule; `details` maps field names to what is wrong with each. */
 export class Invalid extends DomainError {
   override readonly name = 'Invalid';
-  readonly details: Readonly<Record<string, string[]>>;
-  constructor(publicMessage: string, details: Record<string, string[]> = {}) {
+  readonly details: Readonly<Record<string, readonly FieldProblem[]>>;
+  constructor(publicMessage: string, details: Record<string, readonly FieldProblem[]> = {}) {
     super(publicMessage);
     this.details = details;
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
 import { loadConfig, type Config, type RawEnv } from '../config/index.ts';
+import type { Clock } from '../lib/clock.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A Stoa server on a free loopback port, with its own data folder and fresh database. */
@@ -24,16 +25,18 @@ export function testEnv(dataDir: string, database: TestDatabase, overrides: RawE
     DATABASE_URL: database.url,
     STOA_SECRET: 'test-secret-that-is-at-least-32-characters-long',
     STOA_LOG_LEVEL: 'silent',
+    STOA_REGISTRATION: 'open',
+    STOA_POW_BITS: '4',
     ...overrides,
   };
 }
 
 /** Starts a server over real HTTP, as clients reach it; `close()` removes everything it made. */
-export async function startTestServer(overrides: RawEnv = {}): Promise<TestServer> {
+export async function startTestServer(overrides: RawEnv = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stoa-data-'));
   const database = await createTestDatabase();
   const config = loadConfig(testEnv(dataDir, database, overrides));
-  const app = await createApp(config);
+  const app = await createApp(config, { clock: options.clock });
   const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
   return {
     url: server.url,

@@ -1,14 +1,17 @@
 import { HTTPException } from 'hono/http-exception';
-import { Conflict, DomainError, Forbidden, Invalid, NotFound, RateLimited, Unauthorized, Unavailable } from '../../domain/errors.ts';
+import { Conflict, DomainError, type FieldProblem, Forbidden, Invalid, NotFound, RateLimited, Unauthorized, Unavailable } from '../../domain/errors.ts';
 import { HttpError } from './http-error.ts';
+import { OAuthError } from '../../domain/auth/oauth-error.ts';
 
 /** What a surface needs to answer an error: a status, a message safe to show, and extra headers. */
 export interface PublicError {
   status: number;
   message: string;
   /** Field names to their problems, for validation errors. */
-  details?: Readonly<Record<string, string[]>>;
+  details?: Readonly<Record<string, readonly FieldProblem[]>>;
   headers?: Record<string, string>;
+  /** An OAuth error code: the body is then `{"error": code, "error_description": message}`. */
+  oauthCode?: string;
   /** True when the error is ours, not the client's: it is logged with its stack. */
   internal: boolean;
 }
@@ -25,6 +28,7 @@ export function toPublicError(error: unknown): PublicError {
 
 function fromDomain(error: DomainError): PublicError {
   const base = { message: error.publicMessage, internal: false };
+  if (error instanceof OAuthError) return { ...base, status: error.status, oauthCode: error.code };
   if (error instanceof NotFound) return { ...base, status: 404 };
   if (error instanceof Unauthorized) return { ...base, status: 401 };
   if (error instanceof Forbidden) return { ...base, status: 403 };

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { escapeHtml } from '../../lib/html.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import type { PublicError } from '../shared/error-response.ts';
-import { PAGE_CSP, renderPage } from './layout.ts';
+import { PAGE_CSP, renderPage } from '../shared/page-layout.ts';
 
 const HEADINGS: Record<number, string> = {
   404: 'Page not found',

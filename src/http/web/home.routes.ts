@@ -3,7 +3,7 @@ import type { Config } from '../../config/index.ts';
 import type { InstanceService } from '../../domain/instance/instance.service.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import type { AppEnv } from '../shared/app-env.ts';
-import { PAGE_CSP, renderPage } from './layout.ts';
+import { PAGE_CSP, renderPage } from '../shared/page-layout.ts';
 
 /** The landing page: what this server is and how many people it has, readable without JavaScript. */
 export function homeRoutes(config: Pick<Config, 'instance' | 'domain'>, instance: InstanceService): Hono<AppEnv> {

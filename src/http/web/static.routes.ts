@@ -6,6 +6,10 @@ import type { AppEnv } from '../shared/app-env.ts';
 const FILES: Record<string, { type: string; bytes: Uint8Array }> = {
   'stoa.css': { type: 'text/css; charset=utf-8', bytes: readStatic('stoa.css') },
   'thumbnail.png': { type: 'image/png', bytes: readStatic('thumbnail.png') },
+  'avatar.png': { type: 'image/png', bytes: readStatic('avatar.png') },
+  'header.png': { type: 'image/png', bytes: readStatic('header.png') },
+  'passkey.js': { type: 'text/javascript; charset=utf-8', bytes: readStatic('passkey.js') },
+  'pow.js': { type: 'text/javascript; charset=utf-8', bytes: readStatic('pow.js') },
 };
 
 function readStatic(name: string): Uint8Array {

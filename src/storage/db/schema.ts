@@ -34,6 +34,8 @@ export interface AccountsTable {
   updated_at: Timestamp;
   suspended_at: Timestamp | null;
   fetched_at: Timestamp | null;
+  /** Profile fields as JSON: `[{"name": "...", "value": "..."}]`, at most four for local accounts. */
+  fields: Generated<string>;
 }
 
 /** Who may see a status, as Mastodon names it. */
@@ -64,8 +66,133 @@ export interface StatusesTable {
   edited_at: Timestamp | null;
 }
 
+/** What a local user may do beyond posting. */
+export type Role = 'user' | 'moderator' | 'admin';
+
+/** The sign-in side of a local account: email, password hash, role, preferences, second factor. */
+export interface UsersTable {
+  account_id: string;
+  email: string;
+  password_hash: string;
+  role: ColumnType<Role, Role | undefined, Role>;
+  confirmed_at: Timestamp | null;
+  approved_at: Timestamp | null;
+  registration_reason: string | null;
+  invite_id: string | null;
+  locale: Generated<string>;
+  default_visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  default_sensitive: DefaultBool;
+  default_language: string | null;
+  /** The TOTP seed, encrypted with a key derived from the server secret. */
+  totp_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  /** The last TOTP time step accepted, so that a code works only once. */
+  totp_last_step: number | null;
+  last_sign_in_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** An invitation link: usable `max_uses` times (null: no limit) until `expires_at` (null: never). */
+export interface InvitesTable {
+  id: string;
+  code: string;
+  created_by_id: string | null;
+  max_uses: number | null;
+  uses: Generated<number>;
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+/** A registered OAuth client (a Mastodon app). Its secret is kept only as a hash. */
+export interface OauthAppsTable {
+  id: string;
+  name: string;
+  website: string | null;
+  /** Allowed redirect URIs, one per line; a request must match one exactly. */
+  redirect_uris: string;
+  scopes: string;
+  client_id: string;
+  client_secret_hash: string;
+  created_at: Timestamp;
+}
+
+/** A single-use authorization code, ten minutes long. */
+export interface OauthCodesTable {
+  code_hash: string;
+  app_id: string;
+  account_id: string;
+  redirect_uri: string;
+  scopes: string;
+  /** PKCE S256 challenge, when the client sent one. */
+  code_challenge: string | null;
+  expires_at: Timestamp;
+}
+
+/** An access token (and its refresh token), stored only as SHA-256 hashes. `account_id` is null for app tokens. */
+export interface OauthTokensTable {
+  id: string;
+  app_id: string;
+  account_id: string | null;
+  token_hash: string;
+  refresh_token_hash: string | null;
+  scopes: string;
+  expires_at: Timestamp;
+  refresh_expires_at: Timestamp | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+/** A signed-in browser. */
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  user_agent: Generated<string>;
+  ip: Generated<string>;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** A link sent by email: to confirm the address, or to reset the password. */
+export interface EmailTokensTable {
+  token_hash: string;
+  account_id: string;
+  purpose: 'confirm' | 'reset';
+  expires_at: Timestamp;
+}
+
+/** One of the ten single-use TOTP recovery codes, hashed. */
+export interface RecoveryCodesTable {
+  code_hash: string;
+  account_id: string;
+}
+
+/** A WebAuthn credential (passkey) registered to an account. */
+export interface PasskeysTable {
+  id: string;
+  account_id: string;
+  credential_id: string;
+  public_key: string;
+  counter: Generated<number>;
+  transports: Generated<string>;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
 /** Every table Stoa's Kysely instance knows, by name. */
 export interface Database {
   accounts: AccountsTable;
   statuses: StatusesTable;
+  users: UsersTable;
+  invites: InvitesTable;
+  oauth_apps: OauthAppsTable;
+  oauth_codes: OauthCodesTable;
+  oauth_tokens: OauthTokensTable;
+  sessions: SessionsTable;
+  email_tokens: EmailTokensTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
 }

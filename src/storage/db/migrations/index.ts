@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../database.ts';
 import * as m0001 from './0001-accounts-and-statuses.ts';
+import * as m0002 from './0002-users-and-auth.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -14,4 +15,5 @@ export interface StoaMigration {
  */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMigration]> = [
   ['0001-accounts-and-statuses', m0001],
+  ['0002-users-and-auth', m0002],
 ];

@@ -1,0 +1,67 @@
+import type { Config } from '../config/index.ts';
+import { createPasskeyService, type PasskeyService } from '../domain/auth/passkeys.service.ts';
+import { createProofOfWork, type ProofOfWork } from '../domain/auth/proof-of-work.ts';
+import { createSessionService, type SessionService } from '../domain/auth/sessions.service.ts';
+import { createSignInThrottle, type SignInThrottle } from '../domain/auth/sign-in-throttle.ts';
+import { tokenMinter, type TokenMinter } from '../domain/auth/token-format.ts';
+import { createTokenService, type TokenService } from '../domain/auth/tokens.service.ts';
+import { createTotpService, type TotpService } from '../domain/auth/totp.service.ts';
+import { createRegistrationService, type RegistrationService } from '../domain/accounts/registration.service.ts';
+import { createInstanceService, type InstanceService } from '../domain/instance/instance.service.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { secretBox } from '../lib/secret-box.ts';
+import { signer, type Signer } from '../lib/signed-value.ts';
+import { createMailer, type Mailer } from '../mail/mailer.ts';
+import { memoryRateLimiter, type RateLimiter } from '../storage/cache/rate-limiter.ts';
+import type { Db } from '../storage/db/database.ts';
+
+/** Everything the surfaces call, built once per process from the configuration. */
+export interface Services {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly instance: InstanceService;
+  readonly limiter: RateLimiter;
+  readonly throttle: SignInThrottle;
+  readonly minter: TokenMinter;
+  readonly tokens: TokenService;
+  readonly sessions: SessionService;
+  readonly totp: TotpService;
+  readonly passkeys: PasskeyService;
+  readonly registration: RegistrationService;
+  readonly mailer: Mailer;
+  readonly proofOfWork: ProofOfWork;
+  /** Signers for values kept by browsers between two requests, one per purpose. */
+  readonly signers: { readonly pendingSignIn: Signer; readonly webauthn: Signer; readonly csrf: Signer };
+}
+
+/** Builds the services over an open database. */
+export function createServices(config: Config, db: Db, logger: Logger, clock: Clock): Services {
+  const limiter = memoryRateLimiter(clock);
+  const minter = tokenMinter(config.secret);
+  const mailer = createMailer(config, logger);
+  return {
+    config,
+    db,
+    clock,
+    logger,
+    instance: createInstanceService(db),
+    limiter,
+    throttle: createSignInThrottle(clock, limiter),
+    minter,
+    tokens: createTokenService(db, clock, minter, { accessMs: config.auth.accessTokenTtlMs, refreshMs: config.auth.refreshTokenTtlMs }),
+    sessions: createSessionService(db, clock, config.auth.sessionTtlMs),
+    totp: createTotpService(db, clock, secretBox(config.secret, 'totp'), config.secret),
+    passkeys: createPasskeyService(db, clock, { name: config.instance.name, id: new URL(config.publicUrl).hostname, origin: config.publicUrl }),
+    registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
+    mailer,
+    proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
+    signers: {
+      pendingSignIn: signer(config.secret, 'pending-sign-in', clock),
+      webauthn: signer(config.secret, 'webauthn', clock),
+      csrf: signer(config.secret, 'csrf', clock),
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const RANDOM_BYTES = 32;
+const MAC_BYTES = 8;
+
+/** What a presented token is, before any database lookup. */
+export type TokenKind = 'issued' | 'decoy' | 'malformed';
+
+/**
+ * Mints bearer tokens: 256 random bits followed by a short MAC under a key derived from the server secret.
+ * The MAC lets the server drop forged tokens without a database lookup, and tell apart the decoy tokens
+ * it hands out where a real answer would reveal that an email address has an account.
+ */
+export interface TokenMinter {
+  mint(): string;
+  /** A token that looks like any other but belongs to nothing; see `classify`. */
+  mintDecoy(): string;
+  classify(token: string): TokenKind;
+}
+
+/** A minter keyed by the server secret: tokens survive restarts and work across processes. */
+export function tokenMinter(serverSecret: string): TokenMinter {
+  const issuedKey = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'token-mac', 32));
+  const decoyKey = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'decoy-token-mac', 32));
+  const mac = (key: Buffer, random: Buffer) => createHmac('sha256', key).update(random).digest().subarray(0, MAC_BYTES);
+  const mintWith = (key: Buffer) => {
+    const random = randomBytes(RANDOM_BYTES);
+    return Buffer.concat([random, mac(key, random)]).toString('base64url');
+  };
+  return {
+    mint: () => mintWith(issuedKey),
+    mintDecoy: () => mintWith(decoyKey),
+    classify(token) {
+      if (!/^[\w-]{54}$/.test(token)) return 'malformed';
+      const bytes = Buffer.from(token, 'base64url');
+      const random = bytes.subarray(0, RANDOM_BYTES);
+      const tag = bytes.subarray(RANDOM_BYTES);
+      if (timingSafeEqual(tag, mac(issuedKey, random))) return 'issued';
+      if (timingSafeEqual(tag, mac(decoyKey, random))) return 'decoy';
+      return 'malformed';
+    },
+  };
+}

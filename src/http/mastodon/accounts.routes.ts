@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import type { Services } from '../../app/services.ts';
+import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
+import { findAccountByHandle, findAccountById, findAccountsByIds, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
+import { MAX_PROFILE_FIELDS, updateProfile } from '../../domain/accounts/accounts.service.ts';
+import { NotFound } from '../../domain/errors.ts';
+import { formBool, readInput, stringList } from '../shared/input.ts';
+import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
+import { serializeAccount, serializeCredentialAccount } from './serializers/account.serializer.ts';
+import { serializeToken } from '../shared/token-entity.ts';
+
+const RegisterInput = z.object({
+  username: z.string().trim().max(30),
+  email: z.string().trim().max(254),
+  password: z.string().max(1000),
+  agreement: formBool,
+  locale: z.string().trim().regex(/^[a-zA-Z-]{2,10}$/).optional(),
+  reason: z.string().max(1000).optional(),
+  invite_code: z.string().trim().max(100).optional(),
+});
+
+const FieldInput = z.object({ name: z.string().max(255), value: z.string().max(255) });
+
+const UpdateInput = z.object({
+  display_name: z.string().max(30).optional(),
+  note: z.string().max(500).optional(),
+  locked: formBool.optional(),
+  bot: formBool.optional(),
+  discoverable: formBool.optional(),
+  fields_attributes: z
+    .union([z.array(FieldInput), z.record(z.string(), FieldInput).transform((byIndex) => Object.keys(byIndex).sort((a, b) => Number(a) - Number(b)).map((k) => byIndex[k]!))])
+    .pipe(z.array(FieldInput).max(MAX_PROFILE_FIELDS, { error: `at most ${MAX_PROFILE_FIELDS} profile fields` }))
+    .optional(),
+  source: z
+    .object({
+      privacy: z.enum(['public', 'unlisted', 'private', 'direct']).optional(),
+      sensitive: formBool.optional(),
+      language: z.string().trim().regex(/^([a-z]{2,3})?$/, { error: 'must be an ISO 639 language code' }).optional(),
+    })
+    .optional(),
+});
+
+const LookupInput = z.object({ acct: z.string().trim().min(1).max(300) });
+const IdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(40)).optional() });
+
+/** The Accounts API: registration, the signed-in account, profiles and lookups. */
+export function accountsRoutes(services: Services): RouteDef[] {
+  const { db, clock, config } = services;
+  const present = async (account: AccountRow) => {
+    const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
+    return serializeAccount(account, counts, config);
+  };
+  /** Local accounts, and remote ones; suspended accounts are not shown. */
+  const visible = (account: AccountRow | undefined) => (account && account.suspended_at === null ? account : undefined);
+
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/accounts',
+      access: scoped('write:accounts', { app: true }),
+      async handler(c) {
+        const input = readInput(c, RegisterInput);
+        const grant = c.var.auth!.grant;
+        const { accountId } = await services.registration.register({
+          username: input.username,
+          email: input.email,
+          password: input.password,
+          agreement: input.agreement,
+          locale: input.locale,
+          reason: input.reason,
+          inviteCode: input.invite_code,
+          ip: c.var.clientIp,
+        });
+        // The same answer whether or not the address already had an account: a token that works once the
+        // address is confirmed, or a decoy that never will.
+        const issued = accountId
+          ? await db.transaction((tx) => services.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true }))
+          : {
+              accessToken: services.minter.mintDecoy(),
+              refreshToken: services.minter.mintDecoy(),
+              scopes: grant.scopes,
+              createdAt: Math.floor(clock() / 1000),
+              expiresIn: Math.floor(config.auth.accessTokenTtlMs / 1000),
+            };
+        return c.json(serializeToken(issued));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/verify_credentials',
+      access: scoped('profile'),
+      async handler(c) {
+        const { account, user } = currentUser(c);
+        const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
+        return c.json(serializeCredentialAccount(account, user, counts, config));
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/v1/accounts/update_credentials',
+      access: scoped('write:accounts'),
+      async handler(c) {
+        const { account } = currentUser(c);
+        const input = readInput(c, UpdateInput);
+        const updated = await updateProfile(db, clock, account.id, {
+          displayName: input.display_name,
+          note: input.note,
+          locked: input.locked,
+          bot: input.bot,
+          discoverable: input.discoverable,
+          fields: input.fields_attributes?.filter((f) => f.name.trim() || f.value.trim()),
+          defaultVisibility: input.source?.privacy,
+          defaultSensitive: input.source?.sensitive,
+          language: input.source?.language === undefined ? undefined : input.source.language || null,
+        });
+        const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
+        const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
+        return c.json(serializeCredentialAccount(updated, user, counts, config));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/lookup',
+      access: PUBLIC,
+      async handler(c) {
+        const { acct } = readInput(c, LookupInput);
+        const [username = '', domain = null] = acct.replace(/^@/, '').split('@');
+        const local = domain === null || domain.toLowerCase() === config.domain;
+        const account = visible(await findAccountByHandle(db.read, username, local ? null : domain));
+        if (!account) throw new NotFound();
+        return c.json(await present(account));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/relationships',
+      access: scoped('read:follows'),
+      async handler(c) {
+        const { id: ids = [] } = readInput(c, IdsInput);
+        const found = new Set((await findAccountsByIds(db.read, ids)).map((a) => a.id));
+        return c.json(ids.filter((id) => found.has(id)).map((id) => emptyRelationship(id)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/:id',
+      access: PUBLIC,
+      async handler(c) {
+        const account = visible(await findAccountById(db.read, c.req.param('id')!));
+        if (!account) throw new NotFound();
+        return c.json(await present(account));
+      },
+    },
+  ];
+}
+
+/** Mastodon's Relationship entity before any follow, block or mute exists. */
+function emptyRelationship(id: string) {
+  return {
+    id,
+    following: false,
+    showing_reblogs: false,
+    notifying: false,
+    languages: null,
+    followed_by: false,
+    blocking: false,
+    blocked_by: false,
+    muting: false,
+    muting_notifications: false,
+    requested: false,
+    requested_by: false,
+    domain_blocking: false,
+    endorsed: false,
+    note: '',
+  };
+}

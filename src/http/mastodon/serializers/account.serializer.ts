@@ -1,0 +1,103 @@
+import type { AccountRow, UserRow } from '../../../domain/accounts/accounts.repo.ts';
+import { toBool } from '../../../storage/db/db-errors.ts';
+import { escapeHtml } from '../../../lib/html.ts';
+
+/** Counts shown on a profile. */
+export interface AccountCounts {
+  readonly statuses: number;
+  readonly followers: number;
+  readonly following: number;
+  readonly lastStatusAt: string | null;
+}
+
+/** Where default images and profile pages live. */
+export interface AccountUrls {
+  readonly publicUrl: string;
+}
+
+interface ProfileField {
+  name: string;
+  value: string;
+}
+
+/** The profile fields stored as JSON on the account. */
+export function profileFields(account: AccountRow): ProfileField[] {
+  try {
+    const parsed = JSON.parse(account.fields) as unknown;
+    return Array.isArray(parsed) ? (parsed as Partial<ProfileField>[]).filter((f): f is ProfileField => typeof f?.name === 'string' && typeof f?.value === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A local account's plain-text bio as the HTML clients show (remote notes arrive as sanitized HTML). */
+function noteHtml(account: AccountRow): string {
+  if (account.domain !== null) return account.note;
+  const text = account.note.trim();
+  if (!text) return '';
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/**
+ * Mastodon's Account entity. Public by design: it never carries email, role, addresses, sign-in data or
+ * internal flags. The join date is given to the day, as Mastodon does.
+ */
+export function serializeAccount(account: AccountRow, counts: AccountCounts, urls: AccountUrls) {
+  const avatar = `${urls.publicUrl}/static/avatar.png`;
+  const header = `${urls.publicUrl}/static/header.png`;
+  return {
+    id: account.id,
+    username: account.username,
+    acct: account.domain === null ? account.username : `${account.username}@${account.domain}`,
+    url: account.url ?? account.uri,
+    uri: account.uri,
+    display_name: account.display_name,
+    note: noteHtml(account),
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    locked: toBool(account.locked),
+    fields: profileFields(account).map((f) => ({ name: f.name, value: account.domain === null ? escapeHtml(f.value) : f.value, verified_at: null })),
+    emojis: [],
+    bot: toBool(account.bot),
+    group: false,
+    discoverable: toBool(account.discoverable),
+    indexable: false,
+    noindex: !toBool(account.discoverable),
+    hide_collections: false,
+    created_at: `${account.created_at.slice(0, 10)}T00:00:00.000Z`,
+    last_status_at: counts.lastStatusAt ? counts.lastStatusAt.slice(0, 10) : null,
+    statuses_count: counts.statuses,
+    followers_count: counts.followers,
+    following_count: counts.following,
+  };
+}
+
+const ROLES = {
+  user: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
+  moderator: { id: '2', name: 'Moderator', permissions: '1308', color: '', highlighted: true },
+  admin: { id: '3', name: 'Admin', permissions: '1', color: '', highlighted: true },
+} as const;
+
+/** Mastodon's CredentialAccount: the Account plus `source` and `role`, shown only to its owner. */
+export function serializeCredentialAccount(account: AccountRow, user: UserRow, counts: AccountCounts, urls: AccountUrls) {
+  return {
+    ...serializeAccount(account, counts, urls),
+    source: {
+      privacy: user.default_visibility,
+      sensitive: toBool(user.default_sensitive),
+      language: user.default_language ?? '',
+      note: account.note,
+      fields: profileFields(account).map((f) => ({ ...f, verified_at: null })),
+      follow_requests_count: 0,
+      hide_collections: false,
+      discoverable: toBool(account.discoverable),
+      indexable: false,
+    },
+    role: ROLES[user.role],
+  };
+}

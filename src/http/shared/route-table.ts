@@ -1,0 +1,84 @@
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { AccessGrant } from '../../domain/auth/tokens.service.ts';
+import { scopesGrant } from '../../domain/auth/scopes.ts';
+import type { AccountRow, UserRow } from '../../domain/accounts/accounts.repo.ts';
+import { Forbidden, Unauthorized } from '../../domain/errors.ts';
+import type { AppEnv } from './app-env.ts';
+import { HttpError } from './http-error.ts';
+
+/** Who may call a route: anyone, or a bearer token with a scope (and, unless `app`, a signed-in user). */
+export type Access = { readonly kind: 'public' } | { readonly kind: 'token'; readonly scope: string | null; readonly user: boolean };
+
+/** Anyone may call the route; a valid token, if sent, is still resolved. */
+export const PUBLIC: Access = Object.freeze({ kind: 'public' });
+
+/** A token with `scope` (null: any scope) is required; by default it must belong to a user. */
+export function scoped(scope: string | null, options: { app?: boolean } = {}): Access {
+  return Object.freeze({ kind: 'token', scope, user: !options.app });
+}
+
+/** The caller behind a bearer token. */
+export interface ApiAuth {
+  readonly grant: AccessGrant;
+  readonly account: AccountRow | null;
+  readonly user: UserRow | null;
+}
+
+/** One API route: the single table every access check is made from. */
+export interface RouteDef {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly access: Access;
+  readonly handler: (c: Context<AppEnv>) => Response | Promise<Response>;
+}
+
+/** Resolves a bearer token: the caller, `decoy`, or null when it is not valid. */
+export type TokenResolver = (token: string) => Promise<ApiAuth | 'decoy' | null>;
+
+const UNCONFIRMED = 'Your login is missing a confirmed e-mail address';
+
+/** Mounts the routes on `app`, each behind the access check its table row declares. */
+export function mountRoutes(app: Hono<AppEnv>, routes: readonly RouteDef[], resolve: TokenResolver): void {
+  for (const route of routes) {
+    app.on(route.method, route.path, guard(route.access, resolve), route.handler);
+  }
+}
+
+function guard(access: Access, resolve: TokenResolver): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('auth', null);
+    const token = bearerToken(c.req.header('authorization'));
+    if (token === null) {
+      if (access.kind === 'public') return next();
+      throw new Unauthorized('The access token is invalid');
+    }
+    const auth = await resolve(token);
+    if (auth === null) throw new Unauthorized('The access token is invalid');
+    if (auth === 'decoy') {
+      if (access.kind === 'public') return next();
+      throw new Forbidden(UNCONFIRMED);
+    }
+    c.set('auth', auth);
+    if (access.kind === 'public') return next();
+    if (access.scope !== null && !scopesGrant(auth.grant.scopes, access.scope)) throw new Forbidden('This action is outside the authorized scopes');
+    if (access.user) {
+      if (!auth.account || !auth.user) throw new HttpError(422, 'This method requires an authenticated user');
+      if (!auth.user.confirmed_at) throw new Forbidden(UNCONFIRMED);
+      if (!auth.user.approved_at) throw new Forbidden('Your login is currently pending approval');
+    }
+    return next();
+  };
+}
+
+/** The token of an `Authorization: Bearer ...` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}
+
+/** The signed-in user of a route whose access requires one (the guard has checked). */
+export function currentUser(c: Context<AppEnv>): { account: AccountRow; user: UserRow; grant: AccessGrant } {
+  const auth = c.var.auth;
+  if (!auth?.account || !auth.user) throw new Unauthorized('The access token is invalid');
+  return { account: auth.account, user: auth.user, grant: auth.grant };
+}

@@ -1,0 +1,13 @@
+import type { IssuedToken } from '../../domain/auth/tokens.service.ts';
+
+/** Mastodon's Token entity, which `POST /oauth/token` and `POST /api/v1/accounts` answer with. */
+export function serializeToken(token: IssuedToken) {
+  return {
+    access_token: token.accessToken,
+    token_type: 'Bearer',
+    scope: token.scopes.join(' '),
+    created_at: token.createdAt,
+    expires_in: token.expiresIn,
+    ...(token.refreshToken ? { refresh_token: token.refreshToken } : {}),
+  };
+}

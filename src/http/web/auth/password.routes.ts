@@ -1,0 +1,71 @@
+import { Hono, type Context } from 'hono';
+import type { Services } from '../../../app/services.ts';
+import { Invalid, RateLimited } from '../../../domain/errors.ts';
+import type { AppEnv } from '../../shared/app-env.ts';
+import type { BrowserSessions } from '../../shared/browser-session.ts';
+import { html } from '../../shared/html.ts';
+import { csrfField, field, notice, sendPage } from '../page.ts';
+
+/** Forgotten passwords: ask for a link by email (the same answer for any address), then set a new one. */
+export function passwordRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const site = services.config.instance.name;
+
+  const requestForm = (c: Context<AppEnv>, message?: string, status = 200) =>
+    sendPage(
+      c,
+      site,
+      'Reset your password',
+      html`<h1>Reset your password</h1>${notice(message, status === 200 ? 'info' : 'error')}
+<form method="post" action="/auth/password">${csrfField(browser.csrfToken(c))}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email' })}
+<p><button type="submit">Send me a link</button></p></form>`,
+      { status },
+    );
+
+  const resetForm = (c: Context<AppEnv>, token: string, error?: string, status = 200) =>
+    sendPage(
+      c,
+      site,
+      'Choose a new password',
+      html`<h1>Choose a new password</h1>${notice(error)}
+<form method="post" action="/auth/password/edit">${csrfField(browser.csrfToken(c))}
+<input type="hidden" name="token" value="${token}">
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password' })}
+<p><button type="submit">Set password</button></p></form>`,
+      { status },
+    );
+
+  routes.get('/auth/password', (c) => requestForm(c));
+
+  routes.post('/auth/password', async (c) => {
+    browser.checkCsrf(c);
+    const email = typeof c.var.body.email === 'string' ? c.var.body.email.slice(0, 300) : '';
+    try {
+      await services.registration.requestPasswordReset(email, c.var.clientIp);
+    } catch (error) {
+      if (error instanceof RateLimited) return requestForm(c, error.publicMessage, 429);
+      throw error;
+    }
+    return requestForm(c, 'If an account uses this address, we have sent it a link to choose a new password. The link works for one hour.');
+  });
+
+  routes.get('/auth/password/edit', (c) => resetForm(c, c.req.query('token') ?? ''));
+
+  routes.post('/auth/password/edit', async (c) => {
+    browser.checkCsrf(c);
+    const token = typeof c.var.body.token === 'string' ? c.var.body.token : '';
+    const password = typeof c.var.body.password === 'string' ? c.var.body.password.slice(0, 1000) : '';
+    try {
+      if (!/^[\w-]{43}$/.test(token) || !(await services.registration.resetPassword(token, password))) {
+        return sendPage(c, site, 'Link not valid', html`<h1>This link is not valid</h1><p>It may have expired or been used already. <a href="/auth/password">Ask for a new one</a>.</p>`, { status: 400 });
+      }
+    } catch (error) {
+      if (error instanceof Invalid) return resetForm(c, token, error.details.password?.map((p) => `Password ${p.description}`).join('; '), 422);
+      throw error;
+    }
+    return sendPage(c, site, 'Password changed', html`<h1>Your password is changed</h1><p>You were signed out everywhere. <a href="/auth/sign_in">Sign in</a></p>`);
+  });
+
+  return routes;
+}

@@ -1,0 +1,122 @@
+import { Hono, type Context } from 'hono';
+import type { Services } from '../../../app/services.ts';
+import { checkPassword } from '../../../domain/auth/sign-in.service.ts';
+import { RateLimited, Unauthorized } from '../../../domain/errors.ts';
+import type { AppEnv } from '../../shared/app-env.ts';
+import type { BrowserSessions } from '../../shared/browser-session.ts';
+import { html } from '../../shared/html.ts';
+import { csrfField, field, notice, safeReturnPath, sendPage } from '../page.ts';
+
+const PENDING_TTL_MS = 5 * 60 * 1000;
+
+/** Sign-in with a password, the second-factor step (TOTP or recovery code), and sign-out. */
+export function signInRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const site = services.config.instance.name;
+
+  const signInForm = (c: Context<AppEnv>, options: { error?: string; login?: string; returnTo: string; status?: number }) =>
+    sendPage(
+      c,
+      site,
+      'Sign in',
+      html`<h1>Sign in to ${site}</h1>
+${notice(options.error)}
+<form method="post" action="/auth/sign_in">${csrfField(browser.csrfToken(c))}
+<input type="hidden" name="return_to" value="${options.returnTo}">
+${field({ name: 'login', label: 'Email address or username', value: options.login, autocomplete: 'username webauthn' })}
+${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' })}
+<p><button type="submit">Sign in</button></p>
+</form>
+<p><button type="button" class="passkey" data-passkey-sign-in data-csrf="${browser.csrfToken(c)}" data-return-to="${options.returnTo}">Sign in with a passkey</button></p>
+<p><a href="/auth/password">Forgot your password?</a> · <a href="/auth/sign_up">Create an account</a></p>`,
+      { status: options.status, scripts: ['/static/passkey.js'] },
+    );
+
+  routes.get('/auth/sign_in', (c) => signInForm(c, { returnTo: safeReturnPath(c.req.query('return_to')) }));
+
+  routes.post('/auth/sign_in', async (c) => {
+    browser.checkCsrf(c);
+    const body = c.var.body;
+    const login = typeof body.login === 'string' ? body.login.slice(0, 300) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
+    const returnTo = safeReturnPath(body.return_to);
+    let verified;
+    try {
+      verified = await checkPassword(services.db, services.clock, services.throttle, { login, password, ip: c.var.clientIp });
+    } catch (error) {
+      if (error instanceof Unauthorized) return signInForm(c, { error: error.publicMessage, login, returnTo, status: 401 });
+      if (error instanceof RateLimited) {
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return signInForm(c, { error: error.publicMessage, login, returnTo, status: 429 });
+      }
+      throw error;
+    }
+    if (verified.secondFactor.totp || verified.secondFactor.passkeys) {
+      browser.setShortCookie(c, 'pending', services.signers.pendingSignIn.sign({ a: verified.account.id, r: returnTo }, PENDING_TTL_MS), PENDING_TTL_MS / 1000);
+      return c.redirect('/auth/two_factor', 303);
+    }
+    await browser.start(c, verified.account.id);
+    return c.redirect(returnTo, 303);
+  });
+
+  const pending = (c: Context<AppEnv>) => services.signers.pendingSignIn.verify<{ a: string; r: string }>(browser.readShortCookie(c, 'pending'));
+
+  const twoFactorForm = async (c: Context<AppEnv>, accountId: string, error?: string, status?: number) => {
+    const user = await services.db.read.selectFrom('users').select('totp_enabled_at').where('account_id', '=', accountId).executeTakeFirst();
+    const hasPasskeys = (await services.passkeys.list(accountId)).length > 0;
+    return sendPage(
+      c,
+      site,
+      'Two-factor authentication',
+      html`<h1>Two-factor authentication</h1>
+${notice(error)}
+${user?.totp_enabled_at
+  ? html`<form method="post" action="/auth/two_factor">${csrfField(browser.csrfToken(c))}
+${field({ name: 'code', label: 'Code from your authenticator app, or a recovery code', autocomplete: 'one-time-code' })}
+<p><button type="submit">Continue</button></p></form>`
+  : ''}
+${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-second-factor data-csrf="${browser.csrfToken(c)}">Use a passkey</button></p>` : ''}
+<p><a href="/auth/sign_in">Start again</a></p>`,
+      { status, scripts: ['/static/passkey.js'] },
+    );
+  };
+
+  routes.get('/auth/two_factor', async (c) => {
+    const state = pending(c);
+    if (!state) return c.redirect('/auth/sign_in', 303);
+    return twoFactorForm(c, state.a);
+  });
+
+  routes.post('/auth/two_factor', async (c) => {
+    browser.checkCsrf(c);
+    const state = pending(c);
+    if (!state) return c.redirect('/auth/sign_in', 303);
+    const key = `second-factor:${state.a}`;
+    try {
+      await services.throttle.check(key, c.var.clientIp);
+      await services.totp.verify(state.a, typeof c.var.body.code === 'string' ? c.var.body.code.slice(0, 40) : '');
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        services.throttle.recordFailure(key);
+        return twoFactorForm(c, state.a, error.publicMessage, 401);
+      }
+      if (error instanceof RateLimited) {
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return twoFactorForm(c, state.a, error.publicMessage, 429);
+      }
+      throw error;
+    }
+    services.throttle.recordSuccess(key);
+    browser.clearShortCookie(c, 'pending');
+    await browser.start(c, state.a);
+    return c.redirect(safeReturnPath(state.r), 303);
+  });
+
+  routes.post('/auth/sign_out', async (c) => {
+    browser.checkCsrf(c);
+    await browser.end(c);
+    return c.redirect('/', 303);
+  });
+
+  return routes;
+}
