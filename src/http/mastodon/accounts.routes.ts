@@ -23,7 +23,7 @@ const FieldInput = z.object({ name: z.string().max(255), value: z.string().max(2
 
 const UpdateInput = z.object({
   display_name: z.string().max(30).optional(),
-  note: z.string().max(500).optional(),
+  note: z.string().max(500).transform((v) => v.replace(/\r\n?/g, '\n')).optional(),
   locked: formBool.optional(),
   bot: formBool.optional(),
   discoverable: formBool.optional(),

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRestAPIClient } from 'masto';
+import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
+import { systemClock } from '../../lib/clock.ts';
+import { uuid7 } from '../../lib/uuid7.ts';
+import { TestBrowser } from '../../testing/browser.ts';
+import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+
+// Generated from the route table itself: a route added later is checked without editing this file.
+
+let server: TestServer;
+let pushOnly: string;
+let appOnly: string;
+
+const concrete = (path: string) => path.replace(/:[a-z_]+/g, uuid7());
+
+async function call(method: string, path: string, token?: string) {
+  const res = await fetch(`${server.url}${concrete(path)}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+    body: method === 'GET' ? undefined : '{}',
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function passwordToken(clientId: string, clientSecret: string, username: string, scope: string) {
+  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: clientId, client_secret: clientSecret, username, password: `${username} password is long`, scope }) });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+before(async () => {
+  server = await startTestServer();
+  for (const name of ['owner', 'intruder']) {
+    await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} password is long`, confirmed: true });
+  }
+  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Matrix', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push' });
+  pushOnly = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'push');
+  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write' }) });
+  appOnly = ((await res.json()) as { access_token: string }).access_token;
+});
+after(() => server.close());
+
+describe('the route table', () => {
+  it('has routes, each public or scoped', () => {
+    assert.ok(server.app.apiRoutes.length >= 8);
+    const publicRoutes = server.app.apiRoutes.filter((r) => r.access.kind === 'public').map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(publicRoutes.sort(), ['GET /api/v1/accounts/:id', 'GET /api/v1/accounts/lookup', 'POST /api/v1/apps'].sort(), 'the explicit public list');
+  });
+
+  it('refuses anonymous requests on every route outside the public list', async () => {
+    for (const route of server.app.apiRoutes) {
+      const status = await call(route.method, route.path);
+      if (route.access.kind === 'public') assert.notEqual(status, 401, `${route.method} ${route.path} is public`);
+      else assert.equal(status, 401, `${route.method} ${route.path} must refuse anonymous requests`);
+    }
+  });
+
+  it('refuses a token that lacks the route\'s scope with 403', async () => {
+    for (const route of server.app.apiRoutes) {
+      if (route.access.kind !== 'token' || route.access.scope === null || route.access.scope === 'push') continue;
+      assert.equal(await call(route.method, route.path, pushOnly), 403, `${route.method} ${route.path} needs ${route.access.scope}`);
+    }
+  });
+
+  it('refuses an app token on every route that needs a user', async () => {
+    for (const route of server.app.apiRoutes) {
+      if (route.access.kind !== 'token' || !route.access.user) continue;
+      assert.equal(await call(route.method, route.path, appOnly), 422, `${route.method} ${route.path} needs a user`);
+    }
+  });
+
+  it('refuses an invalid or forged token everywhere with 401', async () => {
+    for (const route of server.app.apiRoutes) {
+      assert.equal(await call(route.method, route.path, 'x'.repeat(54)), 401, `${route.method} ${route.path}`);
+    }
+  });
+});
+
+describe('what belongs to one account', () => {
+  it('cannot be seen or changed by another (404)', async () => {
+    const owner = new TestBrowser(server.url);
+    await owner.signIn('owner', 'owner password is long');
+    const ownerToken = await (async () => {
+      const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Owned', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' });
+      await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'read');
+      return app;
+    })();
+    const sessions = await server.app.db.read.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id').select('sessions.id').where('accounts.username', '=', 'owner').execute();
+    const passkeyId = uuid7();
+    const ownerId = (await server.app.db.read.selectFrom('accounts').select('id').where('username', '=', 'owner').executeTakeFirstOrThrow()).id;
+    await server.app.db.transaction((tx) =>
+      tx.insertInto('passkeys').values({ id: passkeyId, account_id: ownerId, credential_id: 'cred-owner', public_key: 'x', name: 'Owner key', created_at: new Date().toISOString() }).execute(),
+    );
+    const ownerApp = await server.app.db.read.selectFrom('oauth_apps').select('id').where('client_id', '=', ownerToken.clientId!).executeTakeFirstOrThrow();
+
+    const intruder = new TestBrowser(server.url);
+    await intruder.signIn('intruder', 'intruder password is long');
+    const { csrf, html } = await intruder.page('/settings/security');
+    assert.doesNotMatch(html, /Owner key|Owned/, "the intruder's settings show nothing of the owner's");
+    for (const action of [`/settings/sessions/${sessions[0]!.id}/revoke`, `/settings/apps/${ownerApp.id}/revoke`, `/settings/passkeys/${passkeyId}/delete`]) {
+      const res = await intruder.post(action, { _csrf: csrf });
+      assert.equal(res.status, 404, action);
+    }
+    assert.equal((await owner.page('/settings/security')).status, 200, "the owner's session survived");
+    assert.match((await owner.page('/settings/security')).html, /Owner key/);
+  });
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRestAPIClient } from 'masto';
+import { createLocalAccount } from '../../../domain/accounts/accounts.service.ts';
+import { systemClock } from '../../../lib/clock.ts';
+import { totpCode } from '../../../lib/totp.ts';
+import { manualClock, TestBrowser } from '../../../testing/browser.ts';
+import { SoftAuthenticator } from '../../../testing/soft-authenticator.ts';
+import { startTestServer, type TestServer } from '../../../testing/test-app.ts';
+
+const clock = manualClock();
+let server: TestServer;
+let app: { clientId: string; clientSecret: string };
+
+before(async () => {
+  server = await startTestServer({ STOA_TRUSTED_PROXIES: '127.0.0.1' }, { clock });
+  for (const name of ['victim', 'bystander', 'totpuser', 'keyuser', 'leaver', 'resetter']) {
+    await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} has a good password`, confirmed: true });
+  }
+  const masto = createRestAPIClient({ url: server.url });
+  const created = await masto.v1.apps.create({ clientName: 'CLI', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write' });
+  app = { clientId: created.clientId!, clientSecret: created.clientSecret! };
+});
+after(() => server.close());
+
+function passwordGrant(username: string, password: string, ip: string) {
+  return fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'x-forwarded-for': ip },
+    body: new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username, password, scope: 'read' }),
+  });
+}
+
+describe('sign-in throttling', () => {
+  it('slows down and then refuses twenty wrong passwords, while other accounts and addresses are unaffected', async () => {
+    const statuses: number[] = [];
+    const waits: number[] = [];
+    let failures = 0;
+    while (failures < 20) {
+      const res = await passwordGrant('victim', 'wrong password', '203.0.113.7');
+      statuses.push(res.status);
+      if (res.status === 400) {
+        failures++;
+        assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
+        continue;
+      }
+      assert.equal(res.status, 429);
+      const wait = Number(res.headers.get('retry-after'));
+      waits.push(wait);
+      await res.arrayBuffer();
+      clock.advance(wait * 1000);
+    }
+    assert.deepEqual(statuses.slice(0, 5), [400, 400, 400, 400, 400], 'the first failures are answered at once');
+    assert.ok(waits.length >= 14, 'each failure after the fifth had to wait');
+    assert.ok(waits.at(-1)! > waits[0]!, `the waits grow: ${waits.join(', ')}`);
+    // After twenty failures even the right password is refused for a while.
+    const refused = await passwordGrant('victim', 'victim has a good password', '203.0.113.8');
+    assert.equal(refused.status, 429);
+    clock.advance(10 * 60 * 1000);
+    assert.equal((await passwordGrant('victim', 'victim has a good password', '203.0.113.8')).status, 429);
+    // Another account, from another address, signs in normally.
+    const other = await passwordGrant('bystander', 'bystander has a good password', '198.51.100.50');
+    assert.equal(other.status, 200);
+  });
+
+  it('answers an unknown login like a wrong password, down to the throttle', async () => {
+    const unknown = await passwordGrant('nobody-here', 'whatever password', '198.51.100.60');
+    const wrong = await passwordGrant('bystander', 'whatever password', '198.51.100.61');
+    assert.equal(unknown.status, wrong.status);
+    assert.deepEqual(await unknown.json(), await wrong.json());
+  });
+});
+
+describe('two-factor authentication with TOTP', () => {
+  it('turns on from the settings, then signs in with a code, and a recovery code works once', async () => {
+    const browser = new TestBrowser(server.url);
+    assert.equal((await browser.signIn('totpuser', 'totpuser has a good password')).status, 303);
+    const settings = await browser.page('/settings/security');
+    const setup = await browser.post('/settings/two_factor/setup', { _csrf: settings.csrf });
+    const setupHtml = await setup.text();
+    const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setupHtml)?.[1];
+    assert.ok(secret);
+    assert.match(setupHtml, /<img src="data:image\/png;base64,/);
+    const confirm = await browser.post('/settings/two_factor/confirm', { _csrf: settings.csrf, code: totpCode(secret, clock()) });
+    const codes = [...(await confirm.text()).matchAll(/<li><code>([0-9a-f]{6}-[0-9a-f]{6})<\/code><\/li>/g)].map((m) => m[1]!);
+    assert.equal(codes.length, 10);
+
+    // The password grant is closed to accounts with a second factor.
+    const grant = await passwordGrant('totpuser', 'totpuser has a good password', '198.51.100.70');
+    assert.equal(grant.status, 400);
+    assert.match(((await grant.json()) as { error_description: string }).error_description, /second factor/);
+
+    clock.advance(60_000);
+    const fresh = new TestBrowser(server.url);
+    const step1 = await fresh.signIn('totpuser', 'totpuser has a good password');
+    assert.equal(step1.headers.get('location'), '/auth/two_factor');
+    const twoFactor = await fresh.page('/auth/two_factor');
+    assert.equal((await fresh.post('/auth/two_factor', { _csrf: twoFactor.csrf, code: '000000' })).status, 401);
+    const ok = await fresh.post('/auth/two_factor', { _csrf: twoFactor.csrf, code: totpCode(secret, clock()) });
+    assert.equal(ok.status, 303);
+    assert.equal((await fresh.page('/settings/security')).status, 200);
+
+    const withRecovery = async () => {
+      const b = new TestBrowser(server.url);
+      await b.signIn('totpuser', 'totpuser has a good password');
+      const page = await b.page('/auth/two_factor');
+      return (await b.post('/auth/two_factor', { _csrf: page.csrf, code: codes[3]! })).status;
+    };
+    assert.equal(await withRecovery(), 303);
+    assert.equal(await withRecovery(), 401, 'a recovery code works only once');
+  });
+});
+
+describe('passkeys', () => {
+  it('registers a passkey from the settings and signs in with it, with no password', async () => {
+    const authenticator = new SoftAuthenticator();
+    const browser = new TestBrowser(server.url);
+    await browser.signIn('keyuser', 'keyuser has a good password');
+    const settings = await browser.page('/settings/security');
+    const options = (await (await browser.postJson('/settings/passkeys/options', {}, settings.csrf)).json()) as any;
+    const registered = await browser.postJson('/settings/passkeys', { name: 'Test key', credential: authenticator.create(options, 'http://stoa.test') }, settings.csrf);
+    assert.equal(registered.status, 200, await registered.clone().text());
+    assert.match((await browser.page('/settings/security')).html, /Test key/);
+
+    const visitor = new TestBrowser(server.url);
+    const signInPage = await visitor.page('/auth/sign_in');
+    const authOptions = (await (await visitor.postJson('/auth/passkey/options', {}, signInPage.csrf)).json()) as any;
+    const result = await visitor.postJson('/auth/passkey', { credential: authenticator.get(authOptions, 'http://stoa.test') }, signInPage.csrf);
+    assert.equal(result.status, 200, await result.clone().text());
+    assert.deepEqual(await result.json(), { redirect: '/' });
+    assert.equal((await visitor.page('/settings/security')).status, 200, 'the passkey signed the browser in');
+
+    // A passkey answer for another origin is refused.
+    const stranger = new TestBrowser(server.url);
+    const page = await stranger.page('/auth/sign_in');
+    const strangerOptions = (await (await stranger.postJson('/auth/passkey/options', {}, page.csrf)).json()) as any;
+    const phished = await stranger.postJson('/auth/passkey', { credential: authenticator.get(strangerOptions, 'https://evil.example') }, page.csrf);
+    assert.equal(phished.status, 401);
+
+    // With a passkey, the password alone is not enough.
+    const twoStep = new TestBrowser(server.url);
+    assert.equal((await twoStep.signIn('keyuser', 'keyuser has a good password')).headers.get('location'), '/auth/two_factor');
+  });
+});
+
+describe('password reset', () => {
+  it('answers a known and an unknown address identically', async () => {
+    const browser = new TestBrowser(server.url);
+    const { csrf } = await browser.page('/auth/password');
+    const known = await browser.post('/auth/password', { _csrf: csrf, email: 'resetter@example.org' });
+    const unknown = await browser.post('/auth/password', { _csrf: csrf, email: 'nobody@example.org' });
+    assert.equal(known.status, unknown.status);
+    assert.equal(await known.text(), await unknown.text());
+  });
+});
+
+describe('deleting an account', () => {
+  it('removes its rows for real and its tokens stop working at once', async () => {
+    const tokenRes = await passwordGrant('leaver', 'leaver has a good password', '198.51.100.80');
+    const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+    const masto = createRestAPIClient({ url: server.url, accessToken: token });
+    const me = await masto.v1.accounts.verifyCredentials();
+
+    const browser = new TestBrowser(server.url);
+    await browser.signIn('leaver', 'leaver has a good password');
+    const page = await browser.page('/settings/delete');
+    assert.equal((await browser.post('/settings/delete', { _csrf: page.csrf, password: 'not my password' })).status, 403);
+    const done = await browser.post('/settings/delete', { _csrf: page.csrf, password: 'leaver has a good password' });
+    assert.equal(done.status, 200);
+
+    await assert.rejects(masto.v1.accounts.verifyCredentials(), (e: any) => e.statusCode === 401);
+    assert.equal((await fetch(`${server.url}/api/v1/accounts/${me.id}`)).status, 404);
+    const db = server.app.db.read;
+    for (const table of ['users', 'sessions', 'oauth_tokens', 'passkeys', 'recovery_codes', 'email_tokens'] as const) {
+      const rows = await db.selectFrom(table).select('account_id').where('account_id', '=', me.id).execute();
+      assert.deepEqual(rows, [], `${table} rows are gone`);
+    }
+    assert.equal(await db.selectFrom('accounts').select('id').where('id', '=', me.id).executeTakeFirst(), undefined);
+    assert.equal((await browser.get('/settings/security')).status, 303, 'the session is gone too');
+  });
+});
