@@ -5,8 +5,11 @@ import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readEnv } from '../config/index.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
+import { createApp } from '../app/create-app.ts';
+import { startServer } from '../app/server.ts';
+import { loadConfig, readEnv } from '../config/index.ts';
+import { testEnv } from '../testing/test-app.ts';
 
 const BIN = new URL('../../bin/stoa.js', import.meta.url).pathname;
 
@@ -17,9 +20,10 @@ interface Run {
 }
 
 /** Runs `stoa` as its own process, with only the given environment (plus PATH). */
-function stoa(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
+function stoa(args: string[], env: Record<string, string>, cwd: string, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: readEnv().PATH ?? '', ...env } });
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -163,5 +167,60 @@ describe('stoa serve', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+describe('stoa accounts', () => {
+  it('creates a confirmed account that a command-line client signs in to with the password grant', async () => {
+    const created = await stoa(['accounts', 'create', 'clara', '--email', 'clara@example.org', '--password-stdin', '--confirmed'], env, cwd, 'clara has a long password\n');
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /Created @clara \(user, email confirmed\)/);
+    assert.doesNotMatch(created.stdout, /clara has a long password/);
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'stoa-cli-app-'));
+    const app = await createApp(loadConfig(testEnv(dataDir, database)));
+    const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
+    try {
+      const registered = await fetch(`${server.url}/api/v1/apps`, { method: 'POST', body: new URLSearchParams({ client_name: 'toot', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' }) });
+      const { client_id, client_secret } = (await registered.json()) as { client_id: string; client_secret: string };
+      const grant = (username: string, password: string) =>
+        fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id, client_secret, username, password, scope: 'read' }) });
+      const byEmail = await grant('clara@example.org', 'clara has a long password');
+      assert.equal(byEmail.status, 200, 'the username field accepts the email address');
+      const { access_token } = (await byEmail.json()) as { access_token: string };
+      const me = await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${access_token}` } });
+      assert.equal(((await me.json()) as { username: string }).username, 'clara');
+      assert.equal((await grant('clara', 'clara has a long password')).status, 200, 'and the username');
+
+      const promoted = await stoa(['accounts', 'role', 'clara', 'admin'], env, cwd);
+      assert.equal(promoted.code, 0, promoted.stderr);
+      const listed = await stoa(['accounts', 'list'], env, cwd);
+      assert.match(listed.stdout, /^clara\tclara@example\.org\tadmin\tyes\tyes\tno\t/m);
+
+      const reset = await stoa(['accounts', 'reset-password', 'clara'], env, cwd);
+      assert.equal(reset.code, 0, reset.stderr);
+      const newPassword = /New password for @clara: (\S+)/.exec(reset.stdout)![1]!;
+      const after = await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${access_token}` } });
+      assert.equal(after.status, 401, 'a password reset signs the account out everywhere');
+      assert.equal((await grant('clara', newPassword)).status, 200);
+
+      const deleted = await stoa(['accounts', 'delete', 'clara'], env, cwd);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.equal((await grant('clara', newPassword)).status, 400);
+    } finally {
+      await server.stop(1000);
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a weak password or an unknown role, and names unknown accounts', async () => {
+    const weak = await stoa(['accounts', 'create', 'weakling', '--email', 'weak@example.org', '--password', 'password'], env, cwd);
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /password is one of the most common passwords/);
+    assert.equal((await stoa(['accounts', 'role', 'nobody', 'emperor'], env, cwd)).code, 64);
+    const missing = await stoa(['accounts', 'delete', 'nobody'], env, cwd);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No local account named "nobody"/);
   });
 });
