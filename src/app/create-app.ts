@@ -19,6 +19,7 @@ import { HttpError } from '../http/shared/http-error.ts';
 import { requestContext } from '../http/shared/request-context.ts';
 import { mountRoutes, type RouteDef, type TokenResolver } from '../http/shared/route-table.ts';
 import { securityHeaders } from '../http/shared/security-headers.ts';
+import { adminRoleRoutes } from '../http/web/admin/roles.routes.ts';
 import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
 import { passwordRoutes } from '../http/web/auth/password.routes.ts';
 import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
@@ -80,8 +81,8 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Link', 'X-Request-Id'], maxAge: 86400 }));
   http.use('/oauth/token', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
-  for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*']) http.use(path, parseBody(config.limits.requestBodyBytes));
-  for (const path of ['/oauth/authorize', '/auth/*', '/settings/*']) http.use(path, browser.middleware);
+  for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(config.limits.requestBodyBytes));
+  for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   const apiRoutes = [...appsRoutes(services), ...accountsRoutes(services)];
   http.route('/', healthRoutes(db));
@@ -94,6 +95,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.route('/', signUpRoutes(services, browser));
   http.route('/', passwordRoutes(services, browser));
   http.route('/', securityRoutes(services, browser));
+  http.route('/', adminRoleRoutes(services, browser));
   http.route('/', staticRoutes());
   http.route('/', homeRoutes(config, services.instance));
 

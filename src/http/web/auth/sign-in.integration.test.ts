@@ -179,3 +179,47 @@ describe('deleting an account', () => {
     assert.equal((await browser.get('/settings/security')).status, 303, 'the session is gone too');
   });
 });
+
+describe('roles', () => {
+  it('are raised only by an admin with a second factor, never by oneself', async () => {
+    const db = server.app.db;
+    const idOf = async (username: string) => (await db.read.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+    await createLocalAccount(db, systemClock, server.config, { username: 'boss', email: 'boss@example.org', password: 'boss has a good password', confirmed: true, role: 'admin' });
+    await createLocalAccount(db, systemClock, server.config, { username: 'climber', email: 'climber@example.org', password: 'climber has a good password', confirmed: true });
+    const climberId = await idOf('climber');
+    const bossId = await idOf('boss');
+
+    const climber = new TestBrowser(server.url);
+    await climber.signIn('climber', 'climber has a good password');
+    const own = await climber.page('/settings/security');
+    assert.equal((await climber.post(`/admin/accounts/${climberId}/role`, { _csrf: own.csrf, role: 'admin' })).status, 403, 'a user cannot raise their own role');
+
+    const boss = new TestBrowser(server.url);
+    await boss.signIn('boss', 'boss has a good password');
+    const page = await boss.page('/settings/security');
+    assert.equal((await boss.post(`/admin/accounts/${climberId}/role`, { _csrf: page.csrf, role: 'moderator' })).status, 403, 'an admin without a second factor cannot');
+
+    // The factor is checked when the change is made, on the same session.
+    await db.transaction((tx) => tx.updateTable('users').set({ totp_enabled_at: new Date().toISOString() }).where('account_id', '=', bossId).execute());
+    const session = await boss.page('/settings/security');
+    assert.equal((await boss.post(`/admin/accounts/${climberId}/role`, { _csrf: session.csrf, role: 'moderator' })).status, 303);
+    const role = (await db.read.selectFrom('users').select('role').where('account_id', '=', climberId).executeTakeFirstOrThrow()).role;
+    assert.equal(role, 'moderator');
+    assert.equal((await boss.post(`/admin/accounts/${bossId}/role`, { _csrf: session.csrf, role: 'user' })).status, 403, 'nor their own');
+  });
+});
+
+describe('token lifetime', () => {
+  it('expires access tokens after seven days; the refresh token renews them', async () => {
+    const res = await passwordGrant('bystander', 'bystander has a good password', '198.51.100.90');
+    const body = (await res.json()) as { access_token: string; refresh_token: string; expires_in: number };
+    assert.equal(body.expires_in, 7 * 86400);
+    const me = (token: string) => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    assert.equal(await me(body.access_token), 200);
+    clock.advance(7 * 86400 * 1000 + 1000);
+    assert.equal(await me(body.access_token), 401);
+    const refreshed = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: body.refresh_token }) });
+    assert.equal(refreshed.status, 200);
+    assert.equal(await me(((await refreshed.json()) as { access_token: string }).access_token), 200);
+  });
+});
