@@ -38,7 +38,11 @@ describe('token format', () => {
     assert.equal(minter.classify(issued), 'issued');
     assert.equal(minter.classify(minter.mintDecoy()), 'decoy');
     assert.equal(tokenMinter('j'.repeat(40)).classify(issued), 'malformed');
-    assert.equal(minter.classify(`${issued.slice(0, -1)}${issued.endsWith('A') ? 'B' : 'A'}`), 'malformed');
+    const flipped = `${issued.slice(0, 10)}${issued[10] === 'A' ? 'B' : 'A'}${issued.slice(11)}`;
+    assert.equal(minter.classify(flipped), 'malformed');
+    const lastIndex = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(issued.at(-1)!);
+    const respelled = `${issued.slice(0, -1)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[lastIndex ^ 1]}`;
+    assert.equal(minter.classify(respelled), 'malformed', 'another spelling of the same bytes');
     assert.equal(minter.classify('short'), 'malformed');
   });
 });

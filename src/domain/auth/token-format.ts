@@ -33,6 +33,8 @@ export function tokenMinter(serverSecret: string): TokenMinter {
     classify(token) {
       if (!/^[\w-]{54}$/.test(token)) return 'malformed';
       const bytes = Buffer.from(token, 'base64url');
+      // One token, one spelling: the padding bits of the last character must be zero.
+      if (bytes.toString('base64url') !== token) return 'malformed';
       const random = bytes.subarray(0, RANDOM_BYTES);
       const tag = bytes.subarray(RANDOM_BYTES);
       if (timingSafeEqual(tag, mac(issuedKey, random))) return 'issued';

@@ -23,7 +23,20 @@ export function toPublicError(error: unknown): PublicError {
   if (error instanceof HTTPException && error.status < 500) {
     return { status: error.status, message: error.message || 'Bad request', internal: false };
   }
+  if (isStorageOutage(error)) return { status: 503, message: 'The service is temporarily unavailable; please try again in a moment', headers: { 'Retry-After': '5' }, internal: true };
   return { status: 500, message: 'Internal server error', internal: true };
+}
+
+/** Connection codes (Node, PostgreSQL SQLSTATE classes 08 and 57, too many connections) and SQLite's busy. */
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '08000', '08001', '08003', '08006', '57P01', '57P02', '57P03', '53300']);
+
+/** Whether the database (or another store) is down or overloaded: the request fails closed with a 503. */
+function isStorageOutage(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, errcode, message } = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (typeof code === 'string' && OUTAGE_CODES.has(code)) return true;
+  if (errcode === 5 || errcode === 6) return true; // SQLITE_BUSY, SQLITE_LOCKED
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(message);
 }
 
 function fromDomain(error: DomainError): PublicError {
