@@ -224,3 +224,15 @@ describe('stoa accounts', () => {
     assert.match(missing.stderr, /No local account named "nobody"/);
   });
 });
+
+describe('stoa invites', () => {
+  it('creates an invitation link that lists until it is used up', async () => {
+    const created = await stoa(['invites', 'create', '--max-uses', '2', '--expires-in-days', '3'], env, cwd);
+    assert.equal(created.code, 0, created.stderr);
+    const code = /\/auth\/sign_up\?invite=([\w-]{16})$/m.exec(created.stdout)?.[1];
+    assert.ok(code, created.stdout);
+    const listed = await stoa(['invites', 'list'], env, cwd);
+    assert.match(listed.stdout, new RegExp(`invite=${code}\\t0/2\\t`));
+    assert.equal((await stoa(['invites', 'create', '--max-uses', 'lots'], env, cwd)).code, 64);
+  });
+});
