@@ -64,6 +64,66 @@ export interface StatusesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   edited_at: Timestamp | null;
+  /** The id of the first post of the thread (its own id for a post that replies to nothing). */
+  thread_id: string | null;
+  application_name: string | null;
+}
+
+/** An earlier version of an edited status. */
+export interface StatusEditsTable {
+  id: string;
+  status_id: string;
+  text: string;
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean | number;
+  created_at: Timestamp;
+}
+
+/** A hashtag, unique without regard to case. */
+export interface TagsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+/** A relation between an account and another (follows, blocks, ...), with when it was made. */
+interface AccountPair {
+  account_id: string;
+  target_account_id: string;
+  created_at: Timestamp;
+}
+
+/** An accepted follow, or a request waiting for a locked account's answer. */
+export interface FollowsTable extends AccountPair {
+  id: string;
+  show_reblogs: DefaultBool;
+  notify: DefaultBool;
+  uri: string | null;
+}
+
+/** A mute, possibly temporary, possibly also of notifications. */
+export interface MutesTable extends AccountPair {
+  hide_notifications: DefaultBool;
+  expires_at: Timestamp | null;
+}
+
+/** Something an account did to a status (favourite, bookmark), ordered by its own id for paging. */
+export interface StatusMarkTable {
+  id: string;
+  account_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+/** What happened that an account should know about. */
+export interface NotificationsTable {
+  id: string;
+  account_id: string;
+  from_account_id: string;
+  type: string;
+  status_id: string | null;
+  created_at: Timestamp;
 }
 
 /** What a local user may do beyond posting. */
@@ -195,4 +255,21 @@ export interface Database {
   email_tokens: EmailTokensTable;
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
+  status_edits: StatusEditsTable;
+  tags: TagsTable;
+  mentions: { status_id: string; account_id: string };
+  status_tags: { status_id: string; tag_id: string };
+  favourites: StatusMarkTable;
+  bookmarks: StatusMarkTable;
+  pins: { account_id: string; status_id: string; created_at: Timestamp };
+  tag_follows: { account_id: string; tag_id: string; created_at: Timestamp };
+  blocks: AccountPair;
+  mutes: MutesTable;
+  follows: FollowsTable;
+  follow_requests: FollowsTable;
+  account_domain_blocks: { account_id: string; domain: string; created_at: Timestamp };
+  conversation_mutes: { account_id: string; thread_id: string };
+  notifications: NotificationsTable;
+  markers: { account_id: string; timeline: string; last_read_id: string; version: Generated<number>; updated_at: Timestamp };
+  idempotency_keys: { account_id: string; key: string; status_id: string; created_at: Timestamp };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../database.ts';
 import * as m0001 from './0001-accounts-and-statuses.ts';
 import * as m0002 from './0002-users-and-auth.ts';
+import * as m0003 from './0003-social.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -16,4 +17,5 @@ export interface StoaMigration {
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMigration]> = [
   ['0001-accounts-and-statuses', m0001],
   ['0002-users-and-auth', m0002],
+  ['0003-social', m0003],
 ];
