@@ -140,7 +140,7 @@ describe('errors', () => {
   });
 
   it('a well-formed form body passes the parser and reaches routing', async () => {
-    const res = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', body: new URLSearchParams({ status: 'hello' }) });
+    const res = await fetch(`${server.url}/api/v1/nothing-here`, { method: 'POST', body: new URLSearchParams({ status: 'hello' }) });
     assert.equal(res.status, 404);
   });
 });

@@ -9,6 +9,7 @@ import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
 import { appsRoutes } from '../http/mastodon/apps.routes.ts';
 import { mastodonError } from '../http/mastodon/errors.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
+import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
 import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
 import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
@@ -84,7 +85,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(config.limits.requestBodyBytes));
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
-  const apiRoutes = [...appsRoutes(services), ...accountsRoutes(services)];
+  const apiRoutes = [...appsRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services)];
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance));
   mountRoutes(http, apiRoutes, resolveToken);

@@ -8,6 +8,9 @@ import { createTokenService, type TokenService } from '../domain/auth/tokens.ser
 import { createTotpService, type TotpService } from '../domain/auth/totp.service.ts';
 import { createRegistrationService, type RegistrationService } from '../domain/accounts/registration.service.ts';
 import { createInstanceService, type InstanceService } from '../domain/instance/instance.service.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { searchIndex, type SearchIndex } from '../domain/statuses/search-index.ts';
+import { createStatusService, type StatusService } from '../domain/statuses/statuses.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { secretBox } from '../lib/secret-box.ts';
@@ -33,6 +36,8 @@ export interface Services {
   readonly registration: RegistrationService;
   readonly mailer: Mailer;
   readonly proofOfWork: ProofOfWork;
+  readonly search: SearchIndex;
+  readonly statuses: StatusService;
   /** Signers for values kept by browsers between two requests, one per purpose. */
   readonly signers: { readonly pendingSignIn: Signer; readonly webauthn: Signer; readonly csrf: Signer };
 }
@@ -42,6 +47,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
   const limiter = memoryRateLimiter(clock);
   const minter = tokenMinter(config.secret);
   const mailer = createMailer(config, logger);
+  const search = searchIndex(db.engine, config.secret);
   return {
     config,
     db,
@@ -57,6 +63,8 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     passkeys: createPasskeyService(db, clock, { name: config.instance.name, id: new URL(config.publicUrl).hostname, origin: config.publicUrl }),
     registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
     mailer,
+    search,
+    statuses: createStatusService({ db, clock, publicUrl: config.publicUrl, domain: config.domain, maxCharacters: LIMITS.statusCharacters, search, purge: () => db.purge() }),
     proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
     signers: {
       pendingSignIn: signer(config.secret, 'pending-sign-in', clock),

@@ -150,7 +150,7 @@ describe('stoa serve', () => {
       const inFlight = new Promise<number>((resolve, reject) => {
         const [head, tail] = ['{"status":', '"hi"}'];
         const length = String(Buffer.byteLength(head + tail));
-        const req = request({ host: '127.0.0.1', port, path: '/api/v1/statuses', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': length } }, (r) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/v1/nothing-here', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': length } }, (r) => {
           r.resume();
           r.on('end', () => resolve(r.statusCode ?? 0));
         });

@@ -46,7 +46,21 @@ describe('the route table', () => {
   it('has routes, each public or scoped', () => {
     assert.ok(server.app.apiRoutes.length >= 8);
     const publicRoutes = server.app.apiRoutes.filter((r) => r.access.kind === 'public').map((r) => `${r.method} ${r.path}`);
-    assert.deepEqual(publicRoutes.sort(), ['GET /api/v1/accounts/:id', 'GET /api/v1/accounts/lookup', 'POST /api/v1/apps'].sort(), 'the explicit public list');
+    assert.deepEqual(
+      publicRoutes.sort(),
+      [
+        'GET /api/v1/accounts/:id',
+        'GET /api/v1/accounts/lookup',
+        'POST /api/v1/apps',
+        'GET /api/v1/statuses',
+        'GET /api/v1/statuses/:id',
+        'GET /api/v1/statuses/:id/context',
+        'GET /api/v1/statuses/:id/history',
+        'GET /api/v1/statuses/:id/favourited_by',
+        'GET /api/v1/statuses/:id/reblogged_by',
+      ].sort(),
+      'the explicit public list',
+    );
   });
 
   it('refuses anonymous requests on every route outside the public list', async () => {

@@ -27,6 +27,11 @@ export interface Db {
   readonly kysely: Kysely<Database>;
   /** Resolves if the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Makes deletions final on disk: SQLite copies the write-ahead log into the database and truncates it,
+   * so deleted content is left neither in the log nor (with secure_delete) in free pages.
+   */
+  purge(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,9 @@ export function openDatabase(config: DatabaseConfig, logger: Logger): Db {
     transaction: (work) => kysely.transaction().execute(work),
     ping: async () => {
       await sql`select 1`.execute(kysely);
+    },
+    purge: async () => {
+      if (config.engine === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(kysely);
     },
     close: () => (closed ??= kysely.destroy()),
   };

@@ -20,6 +20,8 @@ export function openSqlite(path: string): DatabaseSync {
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
+  // Deleted content is overwritten with zeros, not left readable in free pages.
+  db.exec('PRAGMA secure_delete = ON');
   return db;
 }
 

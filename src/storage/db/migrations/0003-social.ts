@@ -114,6 +114,8 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
   if (engine === 'sqlite') {
     // Contentless: the index holds terms, not text; secure-delete removes a deleted post's terms for real.
+    // Its rows are keyed by an INTEGER PRIMARY KEY of their own, which (unlike a plain rowid) VACUUM keeps.
+    await sql`create table status_search_rows (rowid integer primary key, status_id text not null unique references statuses (id) on delete cascade)`.execute(db);
     await sql`create virtual table statuses_search using fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
     await sql`insert into statuses_search(statuses_search, rank) values ('secure-delete', 1)`.execute(db);
   } else {

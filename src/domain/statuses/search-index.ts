@@ -1,0 +1,64 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Engine, DbWriter, DbReader } from '../../storage/db/database.ts';
+
+/**
+ * Full-text search over statuses behind one interface.
+ *
+ * SQLite: an FTS5 index that never holds a word in the clear. Each word is normalized (lower case, no
+ * diacritics) and replaced by a keyed hash, so that the index answers whole-word queries while a copy of
+ * the database file reveals no text, and a deleted post leaves nothing readable behind even where FTS5
+ * keeps old terms in its segments. Rows are keyed through `status_search_rows`.
+ *
+ * PostgreSQL: the built-in full-text search over an expression index on the text.
+ */
+export interface SearchIndex {
+  add(tx: DbWriter, statusId: string, text: string): Promise<void>;
+  remove(tx: DbWriter, statusId: string): Promise<void>;
+  /** A query for the ids of statuses matching every word of `query`; callers add visibility, order and limits. */
+  match(db: DbReader, query: string): ReturnType<typeof idsMatching>;
+}
+
+const MAX_QUERY_TERMS = 8;
+
+/** The words of a text as the index sees them: lower case, without diacritics, letters and digits only. */
+export function searchTerms(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}_]+/gu) ?? [];
+}
+
+function idsMatching(db: DbReader, where: ReturnType<typeof sql<boolean>>) {
+  return db.selectFrom('statuses').select('statuses.id').where(where);
+}
+
+/** The search index of the engine in use; `serverSecret` keys the SQLite term hashes. */
+export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
+  if (engine === 'postgres') {
+    return {
+      add: () => Promise.resolve(),
+      remove: () => Promise.resolve(),
+      match: (db, query) => idsMatching(db, sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${searchTerms(query).slice(0, MAX_QUERY_TERMS).join(' ')})`),
+    };
+  }
+  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'search-terms', 32));
+  const hashTerm = (term: string) => `t${createHmac('sha256', key).update(term).digest('hex').slice(0, 16)}`;
+  return {
+    async add(tx, statusId, text) {
+      const body = [...new Set(searchTerms(text))].map(hashTerm).join(' ');
+      await sql`insert into status_search_rows (status_id) values (${statusId})`.execute(tx);
+      await sql`insert into statuses_search (rowid, body) select rowid, ${body} from status_search_rows where status_id = ${statusId}`.execute(tx);
+    },
+    async remove(tx, statusId) {
+      await sql`delete from statuses_search where rowid = (select rowid from status_search_rows where status_id = ${statusId})`.execute(tx);
+      await sql`delete from status_search_rows where status_id = ${statusId}`.execute(tx);
+    },
+    match(db, query) {
+      const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS).map(hashTerm);
+      const expression = terms.length ? terms.join(' AND ') : 'tnothing';
+      return idsMatching(db, sql<boolean>`statuses.id in (select r.status_id from status_search_rows r where r.rowid in (select rowid from statuses_search where statuses_search match ${expression}))`);
+    },
+  };
+}

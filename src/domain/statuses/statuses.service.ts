@@ -1,0 +1,299 @@
+
+import { isoAt, type Clock } from '../../lib/clock.ts';
+import { uuid7 } from '../../lib/uuid7.ts';
+import type { Db, DbWriter } from '../../storage/db/database.ts';
+import type { Visibility } from '../../storage/db/schema.ts';
+import type { AccountRow } from '../accounts/accounts.repo.ts';
+import { Invalid, NotFound, Forbidden } from '../errors.ts';
+import { notify } from '../notifications/notify.ts';
+import type { SearchIndex } from './search-index.ts';
+import { findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
+import { countCharacters, renderText, tokenize, type MentionTarget, type TextToken } from './text-format.ts';
+import { canSee } from './visibility-policy.ts';
+
+/** What a new status (or an edit) says. */
+export interface StatusInput {
+  text: string;
+  spoilerText?: string | undefined;
+  sensitive?: boolean | undefined;
+  language?: string | null | undefined;
+}
+
+/** A new status: its words plus where it stands. */
+export interface NewStatus extends StatusInput {
+  visibility?: Visibility | undefined;
+  inReplyToId?: string | undefined;
+  quotedStatusId?: string | undefined;
+  idempotencyKey?: string | undefined;
+  applicationName?: string | null | undefined;
+}
+
+/** The source of a deleted status, for "delete and redraft". */
+export interface DeletedStatus {
+  readonly status: StatusRow;
+  readonly mentionedAccountIds: readonly string[];
+}
+
+const MAX_MENTIONS = 50;
+const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
+const MAX_PINS = 5;
+
+/** Posting, editing, deleting, reposting and the marks an account puts on statuses. */
+export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: string; domain: string; maxCharacters: number; search: SearchIndex; purge: () => Promise<void> }) {
+  const { db, clock, publicUrl, search } = deps;
+
+  /** Renders the text and resolves its mentions (local accounts, and remote ones already known). */
+  async function compose(tx: DbWriter, input: StatusInput) {
+    const text = input.text.replace(/\r\n?/g, '\n');
+    const spoilerText = (input.spoilerText ?? '').trim();
+    const problems: Record<string, { error: string; description: string }[]> = {};
+    if (!text.trim()) problems.status = [{ error: 'ERR_BLANK', description: "can't be blank" }];
+    const length = countCharacters(text) + [...spoilerText].length;
+    if (length > deps.maxCharacters) problems.status = [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${deps.maxCharacters} characters)` }];
+    if (Object.keys(problems).length) throw new Invalid('Validation failed', problems);
+    const tokens = tokenize(text);
+    const mentionTokens = tokens.filter((t): t is Extract<TextToken, { kind: 'mention' }> => t.kind === 'mention').slice(0, MAX_MENTIONS);
+    const targets = new Map<string, MentionTarget>();
+    for (const token of mentionTokens) {
+      const domain = token.domain === null || token.domain === deps.domain ? null : token.domain;
+      const key = `${token.username.toLowerCase()}@${domain ?? ''}`;
+      if (targets.has(key)) continue;
+      let query = tx.selectFrom('accounts').select(['id', 'username', 'url', 'uri']).where((eb) => eb(eb.fn('lower', ['username']), '=', token.username.toLowerCase())).where('suspended_at', 'is', null);
+      query = domain === null ? query.where('domain', 'is', null) : query.where('domain', '=', domain);
+      const account = await query.executeTakeFirst();
+      if (account) targets.set(key, { id: account.id, username: account.username, url: account.url ?? account.uri });
+    }
+    const content = renderText(tokens, {
+      publicUrl,
+      mention: (t) => targets.get(`${t.username.toLowerCase()}@${t.domain === null || t.domain === deps.domain ? '' : t.domain}`),
+    });
+    const tags = tokens.filter((t): t is Extract<TextToken, { kind: 'hashtag' }> => t.kind === 'hashtag').map((t) => t.name);
+    return { text, spoilerText, content, mentions: [...new Set([...targets.values()].map((t) => t.id))], tags };
+  }
+
+  async function linkMentionsAndTags(tx: DbWriter, statusId: string, mentions: readonly string[], tags: readonly string[], now: string) {
+    await tx.deleteFrom('mentions').where('status_id', '=', statusId).execute();
+    await tx.deleteFrom('status_tags').where('status_id', '=', statusId).execute();
+    if (mentions.length) await tx.insertInto('mentions').values(mentions.map((account_id) => ({ status_id: statusId, account_id }))).execute();
+    const tagIds = await upsertTags(tx, tags, now);
+    if (tagIds.length) await tx.insertInto('status_tags').values([...new Set(tagIds)].map((tag_id) => ({ status_id: statusId, tag_id }))).execute();
+  }
+
+  async function visibleOrNotFound(viewerId: string | null, statusId: string): Promise<StatusRow> {
+    const status = await findStatusById(db.read, statusId);
+    if (!status || !(await canSee(db.read, viewerId, statusId))) throw new NotFound();
+    return status;
+  }
+
+  /** Whether `author` may quote `quoted`: public or unlisted, not a repost, and no block either way. */
+  async function assertQuotable(author: AccountRow, quoted: StatusRow) {
+    const blocked = await db.read
+      .selectFrom('blocks')
+      .select('account_id')
+      .where((w) => w.or([w.and([w('account_id', '=', quoted.account_id), w('target_account_id', '=', author.id)]), w.and([w('account_id', '=', author.id), w('target_account_id', '=', quoted.account_id)])]))
+      .executeTakeFirst();
+    if (blocked || quoted.reblog_of_id !== null || !['public', 'unlisted'].includes(quoted.visibility)) {
+      throw new Invalid('This post cannot be quoted', { quoted_status_id: [{ error: 'ERR_INVALID', description: 'cannot be quoted: only public and unlisted posts can, and not across a block' }] });
+    }
+  }
+
+  return {
+    visibleOrNotFound,
+
+    /** Posts a status; returns its id (the earlier one if the same idempotency key was used within an hour). */
+    async create(author: AccountRow, input: NewStatus): Promise<string> {
+      const now = isoAt(clock);
+      if (input.idempotencyKey) {
+        const earlier = await db.read.selectFrom('idempotency_keys').select(['status_id', 'created_at']).where('account_id', '=', author.id).where('key', '=', input.idempotencyKey).executeTakeFirst();
+        if (earlier && Date.parse(earlier.created_at) > clock() - IDEMPOTENCY_WINDOW_MS) return earlier.status_id;
+      }
+      const parent = input.inReplyToId ? await visibleOrNotFound(author.id, input.inReplyToId) : undefined;
+      const quoted = input.quotedStatusId ? await visibleOrNotFound(author.id, input.quotedStatusId) : undefined;
+      if (quoted) await assertQuotable(author, quoted);
+      const id = uuid7(clock());
+      await db.transaction(async (tx) => {
+        const composed = await compose(tx, input);
+        const visibility = input.visibility ?? 'public';
+        await tx
+          .insertInto('statuses')
+          .values({
+            id,
+            account_id: author.id,
+            uri: `${publicUrl}/users/${author.username}/statuses/${id}`,
+            url: `${publicUrl}/@${author.username}/${id}`,
+            domain: null,
+            in_reply_to_id: parent?.id ?? null,
+            in_reply_to_account_id: parent?.account_id ?? null,
+            reblog_of_id: null,
+            quote_of_id: quoted?.id ?? null,
+            text: composed.text,
+            content: composed.content,
+            spoiler_text: composed.spoilerText,
+            sensitive: (input.sensitive ?? false) || composed.spoilerText.length > 0,
+            visibility,
+            language: input.language ?? null,
+            created_at: now,
+            updated_at: now,
+            edited_at: null,
+            thread_id: parent ? (parent.thread_id ?? parent.id) : id,
+            application_name: input.applicationName ?? null,
+          })
+          .execute();
+        await linkMentionsAndTags(tx, id, composed.mentions, composed.tags, now);
+        await search.add(tx, id, `${composed.spoilerText} ${composed.text}`);
+        if (input.idempotencyKey) {
+          await tx.deleteFrom('idempotency_keys').where('account_id', '=', author.id).where('key', '=', input.idempotencyKey).execute();
+          await tx.insertInto('idempotency_keys').values({ account_id: author.id, key: input.idempotencyKey, status_id: id, created_at: now }).execute();
+        }
+        const threadId = parent ? (parent.thread_id ?? parent.id) : id;
+        for (const mentioned of composed.mentions) await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
+        if (quoted) await notify(tx, { accountId: quoted.account_id, fromAccountId: author.id, type: 'quote', statusId: id, now });
+        if (visibility === 'public' || visibility === 'unlisted') {
+          const subscribers = await tx.selectFrom('follows').select('account_id').where('target_account_id', '=', author.id).where('notify', '=', true).execute();
+          for (const s of subscribers) await notify(tx, { accountId: s.account_id, fromAccountId: author.id, type: 'status', statusId: id, now });
+        }
+      });
+      return id;
+    },
+
+    /** Edits the author's own status, keeping the previous version in its history. */
+    async edit(author: AccountRow, statusId: string, input: StatusInput): Promise<void> {
+      const status = await findStatusById(db.read, statusId);
+      if (!status || status.account_id !== author.id || status.reblog_of_id !== null) throw new NotFound();
+      const now = isoAt(clock);
+      await db.transaction(async (tx) => {
+        const composed = await compose(tx, input);
+        await tx
+          .insertInto('status_edits')
+          .values({ id: uuid7(clock()), status_id: statusId, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: Boolean(status.sensitive), created_at: status.edited_at ?? status.created_at })
+          .execute();
+        await tx
+          .updateTable('statuses')
+          .set({ text: composed.text, content: composed.content, spoiler_text: composed.spoilerText, sensitive: (input.sensitive ?? false) || composed.spoilerText.length > 0, language: input.language ?? status.language, edited_at: now, updated_at: now })
+          .where('id', '=', statusId)
+          .execute();
+        await linkMentionsAndTags(tx, statusId, composed.mentions, composed.tags, now);
+        await search.remove(tx, statusId);
+        await search.add(tx, statusId, `${composed.spoilerText} ${composed.text}`);
+        const reposters = await tx.selectFrom('statuses').select('account_id').where('reblog_of_id', '=', statusId).execute();
+        for (const r of reposters) await notify(tx, { accountId: r.account_id, fromAccountId: author.id, type: 'update', statusId, now });
+      });
+    },
+
+    /**
+     * Deletes the author's own status for real: the row, its edits, mentions, tags, marks, notifications,
+     * reposts and search entry; replies stay but lose their parent. Returns the source for redrafting.
+     */
+    async delete(author: AccountRow, statusId: string): Promise<DeletedStatus> {
+      const status = await findStatusById(db.read, statusId);
+      if (!status || status.account_id !== author.id) throw new NotFound();
+      const mentioned = await db.read.selectFrom('mentions').select('account_id').where('status_id', '=', statusId).execute();
+      const tagIds = (await db.read.selectFrom('status_tags').select('tag_id').where('status_id', '=', statusId).execute()).map((t) => t.tag_id);
+      await db.transaction(async (tx) => {
+        const reposts = await tx.selectFrom('statuses').select('id').where('reblog_of_id', '=', statusId).execute();
+        for (const id of [statusId, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
+        await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', statusId).execute();
+        await tx.deleteFrom('statuses').where('id', '=', statusId).execute();
+        // A hashtag nobody else used or follows goes with the post: its name came from the post's text.
+        if (tagIds.length) {
+          await tx
+            .deleteFrom('tags')
+            .where('id', 'in', tagIds)
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('status_tags').select('tag_id').whereRef('status_tags.tag_id', '=', 'tags.id'))))
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('tag_follows').select('tag_id').whereRef('tag_follows.tag_id', '=', 'tags.id'))))
+            .execute();
+        }
+      });
+      await deps.purge();
+      return { status, mentionedAccountIds: mentioned.map((m) => m.account_id) };
+    },
+
+    /** Reposts a status the account can see; public and unlisted only (and the author's own private posts). */
+    async reblog(account: AccountRow, statusId: string, visibility: Visibility = 'public'): Promise<string> {
+      let original = await visibleOrNotFound(account.id, statusId);
+      if (original.reblog_of_id) original = await visibleOrNotFound(account.id, original.reblog_of_id);
+      const ownPrivate = original.visibility === 'private' && original.account_id === account.id;
+      if (!['public', 'unlisted'].includes(original.visibility) && !ownPrivate) throw new Forbidden('This post cannot be reposted');
+      const existing = await db.read.selectFrom('statuses').select('id').where('account_id', '=', account.id).where('reblog_of_id', '=', original.id).executeTakeFirst();
+      if (existing) return existing.id;
+      const id = uuid7(clock());
+      const now = isoAt(clock);
+      const order: Visibility[] = ['public', 'unlisted', 'private', 'direct'];
+      const effective = ownPrivate ? 'private' : order[Math.max(order.indexOf(visibility), order.indexOf(original.visibility))]!;
+      await db.transaction(async (tx) => {
+        await tx
+          .insertInto('statuses')
+          .values({ id, account_id: account.id, uri: `${publicUrl}/users/${account.username}/statuses/${id}/activity`, url: null, domain: null, reblog_of_id: original.id, visibility: effective === 'direct' ? 'private' : effective, created_at: now, updated_at: now, thread_id: null, sensitive: false })
+          .execute();
+        await notify(tx, { accountId: original.account_id, fromAccountId: account.id, type: 'reblog', statusId: original.id, now });
+      });
+      return id;
+    },
+
+    /** Undoes the account's repost of a status; returns the original's id. */
+    async unreblog(account: AccountRow, statusId: string): Promise<string> {
+      const original = await visibleOrNotFound(account.id, statusId);
+      const target = original.reblog_of_id ?? original.id;
+      await db.transaction(async (tx) => {
+        await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).execute();
+        await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', target).where('type', '=', 'reblog').execute();
+      });
+      return target;
+    },
+
+    async favourite(account: AccountRow, statusId: string): Promise<void> {
+      const status = await visibleOrNotFound(account.id, statusId);
+      if (status.reblog_of_id) throw new NotFound();
+      const now = isoAt(clock);
+      await db.transaction(async (tx) => {
+        const inserted = await tx.insertInto('favourites').values({ id: uuid7(clock()), account_id: account.id, status_id: statusId, created_at: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: status.account_id, fromAccountId: account.id, type: 'favourite', statusId, now, threadId: status.thread_id });
+      });
+    },
+
+    async unfavourite(account: AccountRow, statusId: string): Promise<void> {
+      await visibleOrNotFound(account.id, statusId);
+      await db.transaction(async (tx) => {
+        await tx.deleteFrom('favourites').where('account_id', '=', account.id).where('status_id', '=', statusId).execute();
+        await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', statusId).where('type', '=', 'favourite').execute();
+      });
+    },
+
+    async bookmark(account: AccountRow, statusId: string, on: boolean): Promise<void> {
+      await visibleOrNotFound(account.id, statusId);
+      await db.transaction(async (tx) => {
+        if (on) await tx.insertInto('bookmarks').values({ id: uuid7(clock()), account_id: account.id, status_id: statusId, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+        else await tx.deleteFrom('bookmarks').where('account_id', '=', account.id).where('status_id', '=', statusId).execute();
+      });
+    },
+
+    async pin(account: AccountRow, statusId: string, on: boolean): Promise<void> {
+      const status = await findStatusById(db.read, statusId);
+      if (!status || status.account_id !== account.id || status.reblog_of_id) throw new NotFound();
+      if (on && status.visibility === 'direct') throw new Invalid('Direct posts cannot be pinned');
+      await db.transaction(async (tx) => {
+        if (!on) {
+          await tx.deleteFrom('pins').where('account_id', '=', account.id).where('status_id', '=', statusId).execute();
+          return;
+        }
+        const { n } = await tx.selectFrom('pins').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account.id).executeTakeFirstOrThrow();
+        if (Number(n) >= MAX_PINS) throw new Invalid(`You can pin at most ${MAX_PINS} posts`);
+        await tx.insertInto('pins').values({ account_id: account.id, status_id: statusId, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+      });
+    },
+
+    /** Mutes (or unmutes) notifications from the thread the status belongs to. */
+    async muteConversation(account: AccountRow, statusId: string, on: boolean): Promise<void> {
+      const status = await visibleOrNotFound(account.id, statusId);
+      const threadId = status.thread_id ?? status.id;
+      await db.transaction(async (tx) => {
+        if (on) await tx.insertInto('conversation_mutes').values({ account_id: account.id, thread_id: threadId }).onConflict((oc) => oc.doNothing()).execute();
+        else await tx.deleteFrom('conversation_mutes').where('account_id', '=', account.id).where('thread_id', '=', threadId).execute();
+      });
+    },
+  };
+}
+
+/** The statuses service's interface, as `createStatusService` builds it. */
+export type StatusService = ReturnType<typeof createStatusService>;
+

@@ -1,0 +1,50 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { DbReader } from '../../storage/db/database.ts';
+
+/**
+ * The one place that decides who may see a status. Every read path (single statuses, threads, timelines,
+ * notifications, search, profiles, public pages) filters with `visibleTo`, so the rules cannot drift:
+ *
+ * - the author's account is not suspended;
+ * - public and unlisted posts are visible to anyone; followers-only posts to the author, accepted followers
+ *   and mentioned accounts; direct posts to the author and the mentioned;
+ * - a block hides posts both ways; a viewer's domain block hides that domain;
+ * - a repost is visible only if the reposted status is too (`reblogVisibleTo`).
+ *
+ * Mutes are a viewer's preference, not an access rule: lists apply `notMutedBy` on top.
+ * `alias` names the statuses table in the query (`statuses` unless it is joined under another name).
+ */
+export function visibleTo(viewerId: string | null, alias = 'statuses'): RawBuilder<SqlBool> {
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  const active = sql`not exists (select 1 from accounts author where author.id = ${col('account_id')} and author.suspended_at is not null)`;
+  const openly = sql`${col('visibility')} in ('public', 'unlisted')`;
+  if (viewerId === null) return sql<SqlBool>`(${active} and ${openly})`;
+  const mentioned = sql`exists (select 1 from mentions m where m.status_id = ${col('id')} and m.account_id = ${viewerId})`;
+  const follows = sql`exists (select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = ${col('account_id')})`;
+  const blocked = sql`exists (select 1 from blocks b where (b.account_id = ${viewerId} and b.target_account_id = ${col('account_id')}) or (b.account_id = ${col('account_id')} and b.target_account_id = ${viewerId}))`;
+  const domainBlocked = sql`exists (select 1 from account_domain_blocks d where d.account_id = ${viewerId} and d.domain = ${col('domain')})`;
+  return sql<SqlBool>`(${active}
+    and (${openly}
+      or ${col('account_id')} = ${viewerId}
+      or (${col('visibility')} = 'private' and (${follows} or ${mentioned}))
+      or (${col('visibility')} = 'direct' and ${mentioned}))
+    and not ${blocked}
+    and not ${domainBlocked})`;
+}
+
+/** A repost is visible only when what it reposts is visible too. */
+export function reblogVisibleTo(viewerId: string | null, alias = 'statuses'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(`${alias}.reblog_of_id`)} is null or exists (select 1 from statuses original where original.id = ${sql.ref(`${alias}.reblog_of_id`)} and ${visibleTo(viewerId, 'original')}))`;
+}
+
+/** Hides statuses (and reposts) by accounts the viewer muted, in lists; expired mutes no longer count. */
+export function notMutedBy(viewerId: string | null, now: string, alias = 'statuses'): RawBuilder<SqlBool> {
+  if (viewerId === null) return sql<SqlBool>`1 = 1`;
+  return sql<SqlBool>`not exists (select 1 from mutes mu where mu.account_id = ${viewerId} and mu.target_account_id = ${sql.ref(`${alias}.account_id`)} and (mu.expires_at is null or mu.expires_at > ${now}))`;
+}
+
+/** Whether one status is visible to the viewer: the same rules, asked of one row. */
+export async function canSee(db: DbReader, viewerId: string | null, statusId: string): Promise<boolean> {
+  const row = await db.selectFrom('statuses').select('statuses.id').where('statuses.id', '=', statusId).where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId)).executeTakeFirst();
+  return row !== undefined;
+}
