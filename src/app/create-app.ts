@@ -8,8 +8,10 @@ import { healthRoutes } from '../http/health.routes.ts';
 import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
 import { appsRoutes } from '../http/mastodon/apps.routes.ts';
 import { mastodonError } from '../http/mastodon/errors.ts';
+import { graphRoutes } from '../http/mastodon/graph.routes.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
 import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
+import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
 import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
 import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
@@ -85,7 +87,8 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(config.limits.requestBodyBytes));
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
-  const apiRoutes = [...appsRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services)];
+  // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
+  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services), ...timelinesRoutes(services)];
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance));
   mountRoutes(http, apiRoutes, resolveToken);

@@ -11,6 +11,7 @@ import { createInstanceService, type InstanceService } from '../domain/instance/
 import { LIMITS } from '../domain/limits.ts';
 import { searchIndex, type SearchIndex } from '../domain/statuses/search-index.ts';
 import { createStatusService, type StatusService } from '../domain/statuses/statuses.service.ts';
+import { createGraphService, type GraphService } from '../domain/graph/graph.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { secretBox } from '../lib/secret-box.ts';
@@ -38,6 +39,7 @@ export interface Services {
   readonly proofOfWork: ProofOfWork;
   readonly search: SearchIndex;
   readonly statuses: StatusService;
+  readonly graph: GraphService;
   /** Signers for values kept by browsers between two requests, one per purpose. */
   readonly signers: { readonly pendingSignIn: Signer; readonly webauthn: Signer; readonly csrf: Signer };
 }
@@ -64,6 +66,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
     mailer,
     search,
+    graph: createGraphService(db, clock),
     statuses: createStatusService({ db, clock, publicUrl: config.publicUrl, domain: config.domain, maxCharacters: LIMITS.statusCharacters, search, purge: () => db.purge() }),
     proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
     signers: {

@@ -53,6 +53,8 @@ export interface Config {
     /** Whether the OAuth `password` grant is offered (for command-line clients). */
     readonly passwordGrant: boolean;
   };
+  /** Who may read the local, federated and hashtag timelines: anyone, or only signed-in members. */
+  readonly publicTimelines: 'public' | 'signed-in';
   /** How long a stopping process waits for in-flight requests before it closes their connections. */
   readonly shutdownGraceMs: number;
 }

@@ -69,6 +69,7 @@ export async function insertLocalAccount(tx: DbWriter, clock: Clock, urls: Local
     suspended_at: null,
     fetched_at: null,
     fields: '[]',
+    hide_collections: false,
   } satisfies Insertable<AccountsTable>;
   try {
     await tx.insertInto('accounts').values(account).execute();
@@ -111,6 +112,7 @@ export interface ProfileChanges {
   locked?: boolean;
   bot?: boolean;
   discoverable?: boolean;
+  hideCollections?: boolean;
   fields?: { name: string; value: string }[];
   language?: string | null;
   defaultVisibility?: Visibility;
@@ -130,6 +132,7 @@ export async function updateProfile(db: Db, clock: Clock, accountId: string, cha
     if (changes.locked !== undefined) account.locked = changes.locked;
     if (changes.bot !== undefined) account.bot = changes.bot;
     if (changes.discoverable !== undefined) account.discoverable = changes.discoverable;
+    if (changes.hideCollections !== undefined) account.hide_collections = changes.hideCollections;
     if (changes.fields !== undefined) account.fields = JSON.stringify(changes.fields.slice(0, MAX_PROFILE_FIELDS));
     await tx.updateTable('accounts').set(account).where('id', '=', accountId).execute();
     const user: Record<string, unknown> = { updated_at: now };

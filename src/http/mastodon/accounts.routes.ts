@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Services } from '../../app/services.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountByHandle, findAccountById, findAccountsByIds, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
+import { findAccountByHandle, findAccountById, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import { MAX_PROFILE_FIELDS, updateProfile } from '../../domain/accounts/accounts.service.ts';
 import { NotFound } from '../../domain/errors.ts';
-import { formBool, readInput, stringList } from '../shared/input.ts';
+import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount, serializeCredentialAccount } from './serializers/account.serializer.ts';
 import { serializeToken } from '../shared/token-entity.ts';
@@ -27,6 +27,7 @@ const UpdateInput = z.object({
   locked: formBool.optional(),
   bot: formBool.optional(),
   discoverable: formBool.optional(),
+  hide_collections: formBool.optional(),
   fields_attributes: z
     .union([z.array(FieldInput), z.record(z.string(), FieldInput).transform((byIndex) => Object.keys(byIndex).sort((a, b) => Number(a) - Number(b)).map((k) => byIndex[k]!))])
     .pipe(z.array(FieldInput).max(MAX_PROFILE_FIELDS, { error: `at most ${MAX_PROFILE_FIELDS} profile fields` }))
@@ -41,7 +42,6 @@ const UpdateInput = z.object({
 });
 
 const LookupInput = z.object({ acct: z.string().trim().min(1).max(300) });
-const IdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(40)).optional() });
 
 /** The Accounts API: registration, the signed-in account, profiles and lookups. */
 export function accountsRoutes(services: Services): RouteDef[] {
@@ -108,6 +108,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
           locked: input.locked,
           bot: input.bot,
           discoverable: input.discoverable,
+          hideCollections: input.hide_collections,
           fields: input.fields_attributes?.filter((f) => f.name.trim() || f.value.trim()),
           defaultVisibility: input.source?.privacy,
           defaultSensitive: input.source?.sensitive,
@@ -133,16 +134,6 @@ export function accountsRoutes(services: Services): RouteDef[] {
     },
     {
       method: 'GET',
-      path: '/api/v1/accounts/relationships',
-      access: scoped('read:follows'),
-      async handler(c) {
-        const { id: ids = [] } = readInput(c, IdsInput);
-        const found = new Set((await findAccountsByIds(db.read, ids)).map((a) => a.id));
-        return c.json(ids.filter((id) => found.has(id)).map((id) => emptyRelationship(id)));
-      },
-    },
-    {
-      method: 'GET',
       path: '/api/v1/accounts/:id',
       access: PUBLIC,
       async handler(c) {
@@ -152,25 +143,4 @@ export function accountsRoutes(services: Services): RouteDef[] {
       },
     },
   ];
-}
-
-/** Mastodon's Relationship entity before any follow, block or mute exists. */
-function emptyRelationship(id: string) {
-  return {
-    id,
-    following: false,
-    showing_reblogs: false,
-    notifying: false,
-    languages: null,
-    followed_by: false,
-    blocking: false,
-    blocked_by: false,
-    muting: false,
-    muting_notifications: false,
-    requested: false,
-    requested_by: false,
-    domain_blocking: false,
-    endorsed: false,
-    note: '',
-  };
 }

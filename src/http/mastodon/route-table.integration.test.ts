@@ -58,6 +58,11 @@ describe('the route table', () => {
         'GET /api/v1/statuses/:id/history',
         'GET /api/v1/statuses/:id/favourited_by',
         'GET /api/v1/statuses/:id/reblogged_by',
+        'GET /api/v1/accounts/:id/followers',
+        'GET /api/v1/accounts/:id/following',
+        'GET /api/v1/accounts/:id/statuses',
+        'GET /api/v1/timelines/public',
+        'GET /api/v1/timelines/tag/:hashtag',
       ].sort(),
       'the explicit public list',
     );

@@ -36,6 +36,7 @@ export interface AccountsTable {
   fetched_at: Timestamp | null;
   /** Profile fields as JSON: `[{"name": "...", "value": "..."}]`, at most four for local accounts. */
   fields: Generated<string>;
+  hide_collections: DefaultBool;
 }
 
 /** Who may see a status, as Mastodon names it. */
@@ -104,6 +105,7 @@ export interface FollowsTable extends AccountPair {
 
 /** A mute, possibly temporary, possibly also of notifications. */
 export interface MutesTable extends AccountPair {
+  id: string;
   hide_notifications: DefaultBool;
   expires_at: Timestamp | null;
 }
@@ -263,7 +265,7 @@ export interface Database {
   bookmarks: StatusMarkTable;
   pins: { account_id: string; status_id: string; created_at: Timestamp };
   tag_follows: { account_id: string; tag_id: string; created_at: Timestamp };
-  blocks: AccountPair;
+  blocks: AccountPair & { id: string };
   mutes: MutesTable;
   follows: FollowsTable;
   follow_requests: FollowsTable;

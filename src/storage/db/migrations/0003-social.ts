@@ -23,6 +23,8 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   // The thread a status belongs to (its root's id), for muting conversations and walking threads.
   await db.schema.alterTable('statuses').addColumn('thread_id', 'text').execute();
   await db.schema.alterTable('statuses').addColumn('application_name', 'text').execute();
+  // An account may hide who it follows and who follows it.
+  await db.schema.alterTable('accounts').addColumn('hide_collections', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
   await db.schema.createIndex('statuses_thread_id').on('statuses').column('thread_id').execute();
   await db.schema.createIndex('statuses_visibility_id').on('statuses').columns(['visibility', 'id']).execute();
 
@@ -52,9 +54,13 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await pair('bookmarks', 'account_id', 'status_id', (t) => t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()));
   await pair('pins', 'account_id', 'status_id', (t) => t.addColumn('created_at', ts, (c) => c.notNull()));
   await pair('tag_follows', 'account_id', 'tag_id', (t) => t.addColumn('created_at', ts, (c) => c.notNull()));
-  await pair('blocks', 'account_id', 'target_account_id', (t) => t.addColumn('created_at', ts, (c) => c.notNull()));
+  await pair('blocks', 'account_id', 'target_account_id', (t) => t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()));
   await pair('mutes', 'account_id', 'target_account_id', (t) =>
-    t.addColumn('hide_notifications', 'boolean', (c) => c.notNull().defaultTo(true)).addColumn('expires_at', ts).addColumn('created_at', ts, (c) => c.notNull()),
+    t
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('hide_notifications', 'boolean', (c) => c.notNull().defaultTo(true))
+      .addColumn('expires_at', ts)
+      .addColumn('created_at', ts, (c) => c.notNull()),
   );
   const graph = (t: ReturnType<typeof db.schema.createTable>) =>
     t

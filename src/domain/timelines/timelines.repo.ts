@@ -1,0 +1,110 @@
+import { sql, type SqlBool } from 'kysely';
+import type { DbReader } from '../../storage/db/database.ts';
+import type { StatusRow } from '../statuses/statuses.repo.ts';
+import { notMutedBy, reblogVisibleTo, visibleTo } from '../statuses/visibility-policy.ts';
+
+/** A window of a time-ordered list: before `maxId`, after `sinceId` (newest first) or `minId` (oldest first). */
+export interface Window {
+  maxId?: string | undefined;
+  sinceId?: string | undefined;
+  minId?: string | undefined;
+  limit: number;
+}
+
+function windowed(column: string, w: Window) {
+  const after = w.minId ?? w.sinceId;
+  return sql<SqlBool>`(${w.maxId ? sql`${sql.ref(column)} < ${w.maxId}` : sql`1 = 1`} and ${after ? sql`${sql.ref(column)} > ${after}` : sql`1 = 1`})`;
+}
+
+/** Runs a statuses query in a window, newest first (reading forward from `minId` when asked). */
+async function page(query: ReturnType<typeof base>, w: Window): Promise<StatusRow[]> {
+  const q = query.where(windowed('statuses.id', w));
+  if (w.minId) return (await q.orderBy('statuses.id', 'asc').limit(w.limit).execute()).reverse();
+  return q.orderBy('statuses.id', 'desc').limit(w.limit).execute();
+}
+
+function base(db: DbReader, viewerId: string | null, now: string) {
+  return db.selectFrom('statuses').selectAll('statuses').where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId)).where(notMutedBy(viewerId, now));
+}
+
+/**
+ * The home timeline, built at read time from the indexes (see docs/adr/0006): the viewer's own posts, posts
+ * and reposts of followed accounts (unless their reposts are hidden), posts with followed hashtags;
+ * replies only when they answer the viewer or someone the viewer follows. Direct posts are not included.
+ * A post reposted several times in one page is shown once, as its newest repost.
+ */
+export async function homeTimeline(db: DbReader, viewerId: string, now: string, w: Window): Promise<StatusRow[]> {
+  const followed = sql`(select f.target_account_id from follows f where f.account_id = ${viewerId})`;
+  const query = base(db, viewerId, now)
+    .where('statuses.visibility', '!=', 'direct')
+    .where(
+      sql<SqlBool>`(statuses.account_id = ${viewerId}
+        or statuses.account_id in ${followed}
+        or (statuses.reblog_of_id is null and exists (select 1 from status_tags st join tag_follows tf on tf.tag_id = st.tag_id where st.status_id = statuses.id and tf.account_id = ${viewerId})))`,
+    )
+    .where(sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from follows nr where nr.account_id = ${viewerId} and nr.target_account_id = statuses.account_id and nr.show_reblogs = ${false}))`)
+    .where(sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from statuses own where own.id = statuses.reblog_of_id and own.account_id = ${viewerId}))`)
+    .where(
+      sql<SqlBool>`(statuses.in_reply_to_account_id is null or statuses.in_reply_to_account_id = statuses.account_id or statuses.in_reply_to_account_id = ${viewerId} or statuses.in_reply_to_account_id in ${followed})`,
+    );
+  const rows = await page(query, w);
+  const seen = new Set<string>();
+  return rows.filter((s) => {
+    const key = s.reblog_of_id ?? s.id;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The public timeline: public posts (no reposts), local or remote only if asked. */
+export function publicTimeline(db: DbReader, viewerId: string | null, now: string, w: Window, options: { local?: boolean | undefined; remote?: boolean | undefined; onlyMedia?: boolean | undefined }) {
+  let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
+  if (options.local) query = query.where('statuses.domain', 'is', null);
+  if (options.remote) query = query.where('statuses.domain', 'is not', null);
+  // Media attachments do not exist yet: a media-only timeline is empty.
+  if (options.onlyMedia) query = query.where(sql<SqlBool>`1 = 0`);
+  return page(query, w);
+}
+
+/** Public posts with a hashtag (and, optionally, any of, all of, none of some others). */
+export function tagTimeline(db: DbReader, viewerId: string | null, now: string, w: Window, tags: { name: string; any?: string[] | undefined; all?: string[] | undefined; none?: string[] | undefined; local?: boolean | undefined; remote?: boolean | undefined }) {
+  const has = (name: string) => sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${name.toLowerCase()})`;
+  let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
+  const anyOf = [tags.name, ...(tags.any ?? [])];
+  query = query.where(sql<SqlBool>`(${sql.join(anyOf.map(has), sql` or `)})`);
+  for (const name of tags.all ?? []) query = query.where(has(name));
+  for (const name of tags.none ?? []) query = query.where(sql<SqlBool>`not ${has(name)}`);
+  if (tags.local) query = query.where('statuses.domain', 'is', null);
+  if (tags.remote) query = query.where('statuses.domain', 'is not', null);
+  return page(query, w);
+}
+
+/** An account's posts as the viewer may see them, with Mastodon's filters. */
+export function accountTimeline(db: DbReader, viewerId: string | null, now: string, accountId: string, w: Window, options: { excludeReplies?: boolean | undefined; excludeReblogs?: boolean | undefined; onlyMedia?: boolean | undefined; pinned?: boolean | undefined; tagged?: string | undefined }) {
+  let query = db.selectFrom('statuses').selectAll('statuses').where('statuses.account_id', '=', accountId).where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId));
+  // Direct posts are conversations, never part of a profile, except to their author.
+  if (viewerId !== accountId) query = query.where('statuses.visibility', '!=', 'direct');
+  if (options.excludeReplies) query = query.where(sql<SqlBool>`(statuses.in_reply_to_id is null or statuses.in_reply_to_account_id = statuses.account_id)`);
+  if (options.excludeReblogs) query = query.where('statuses.reblog_of_id', 'is', null);
+  if (options.onlyMedia) query = query.where(sql<SqlBool>`1 = 0`);
+  if (options.pinned) query = query.where(sql<SqlBool>`exists (select 1 from pins p where p.status_id = statuses.id and p.account_id = ${accountId})`);
+  if (options.tagged) query = query.where(sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${options.tagged.toLowerCase()})`);
+  return page(query, w);
+}
+
+/** The viewer's bookmarks or favourites, newest mark first; the cursor is the mark's id. */
+export async function markedStatuses(db: DbReader, viewerId: string, table: 'bookmarks' | 'favourites', w: Window): Promise<{ cursor: string; status: StatusRow }[]> {
+  let query = db
+    .selectFrom('statuses')
+    .innerJoin(`${table} as mark`, 'mark.status_id', 'statuses.id')
+    .selectAll('statuses')
+    .select('mark.id as cursor')
+    .where('mark.account_id', '=', viewerId)
+    .where(visibleTo(viewerId))
+    .where(windowed('mark.id', w));
+  query = w.minId ? query.orderBy('mark.id', 'asc') : query.orderBy('mark.id', 'desc');
+  const rows = await query.limit(w.limit).execute();
+  const ordered = w.minId ? rows.reverse() : rows;
+  return ordered.map(({ cursor, ...status }) => ({ cursor, status }));
+}

@@ -1,0 +1,98 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { Services } from '../../app/services.ts';
+import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
+import { NotFound, Unauthorized } from '../../domain/errors.ts';
+import { loadStatusViews } from '../../domain/statuses/status-views.ts';
+import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
+import { accountTimeline, homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines/timelines.repo.ts';
+import { isoAt } from '../../lib/clock.ts';
+import type { AppEnv } from '../shared/app-env.ts';
+import { formBool, readInput, stringList } from '../shared/input.ts';
+import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
+import { readPage, setLinkHeader } from './pagination.ts';
+import { serializeStatus } from './serializers/status.serializer.ts';
+
+const PublicInput = z.object({ local: formBool.optional(), remote: formBool.optional(), only_media: formBool.optional() }).loose();
+const tagName = z.string().trim().regex(/^[\p{L}\p{N}_]{1,100}$/u, { error: 'is not a hashtag' });
+const TagInput = PublicInput.extend({ any: stringList(tagName).optional(), all: stringList(tagName).optional(), none: stringList(tagName).optional() });
+const AccountStatusesInput = z
+  .object({ exclude_replies: formBool.optional(), exclude_reblogs: formBool.optional(), only_media: formBool.optional(), pinned: formBool.optional(), tagged: tagName.optional() })
+  .loose();
+
+/** Timelines: home, public (local, remote), hashtag, an account's posts, bookmarks and favourites. */
+export function timelinesRoutes(services: Services): RouteDef[] {
+  const { db, config, clock } = services;
+  const viewerOf = (c: Context<AppEnv>) => c.var.auth?.account?.id ?? null;
+  const send = async (c: Context<AppEnv>, rows: StatusRow[], cursors = rows.map((r) => r.id)) => {
+    setLinkHeader(c, config.publicUrl, cursors);
+    return c.json((await loadStatusViews(db.read, viewerOf(c), rows)).map((v) => serializeStatus(v, config)));
+  };
+  const requireSignInIfConfigured = (c: Context<AppEnv>) => {
+    if (config.publicTimelines === 'signed-in' && !c.var.auth?.account) throw new Unauthorized('This server shows its timelines to signed-in members only');
+  };
+
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/timelines/home',
+      access: scoped('read:statuses'),
+      async handler(c) {
+        return send(c, await homeTimeline(db.read, currentUser(c).account.id, isoAt(clock), readPage(c)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/timelines/public',
+      access: PUBLIC,
+      async handler(c) {
+        requireSignInIfConfigured(c);
+        const input = readInput(c, PublicInput);
+        return send(c, await publicTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), { local: input.local, remote: input.remote, onlyMedia: input.only_media }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/timelines/tag/:hashtag',
+      access: PUBLIC,
+      async handler(c) {
+        requireSignInIfConfigured(c);
+        const input = readInput(c, TagInput);
+        const hashtag = tagName.safeParse(decodeURIComponent(c.req.param('hashtag')!));
+        if (!hashtag.success) throw new NotFound();
+        return send(c, await tagTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), { name: hashtag.data, any: input.any, all: input.all, none: input.none, local: input.local, remote: input.remote }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/:id/statuses',
+      access: PUBLIC,
+      async handler(c) {
+        const account = await findAccountById(db.read, c.req.param('id')!);
+        if (!account || account.suspended_at !== null) throw new NotFound();
+        const input = readInput(c, AccountStatusesInput);
+        return send(
+          c,
+          await accountTimeline(db.read, viewerOf(c), isoAt(clock), account.id, readPage(c), {
+            excludeReplies: input.exclude_replies,
+            excludeReblogs: input.exclude_reblogs,
+            onlyMedia: input.only_media,
+            pinned: input.pinned,
+            tagged: input.tagged,
+          }),
+        );
+      },
+    },
+    ...(['bookmarks', 'favourites'] as const).map(
+      (table): RouteDef => ({
+        method: 'GET',
+        path: `/api/v1/${table}`,
+        access: scoped(`read:${table}`),
+        async handler(c) {
+          const marked = await markedStatuses(db.read, currentUser(c).account.id, table, readPage(c));
+          return send(c, marked.map((m) => m.status), marked.map((m) => m.cursor));
+        },
+      }),
+    ),
+  ];
+}
