@@ -53,6 +53,11 @@ export interface Config {
     /** Whether the OAuth `password` grant is offered (for command-line clients). */
     readonly passwordGrant: boolean;
   };
+  /**
+   * Which posts full-text search looks through: all the searcher may see (`visible`), those of accounts
+   * that opted in to discovery plus the searcher's own interactions (`opted-in`), or only the latter.
+   */
+  readonly statusSearch: 'visible' | 'opted-in' | 'interacted';
   /** Who may read the local, federated and hashtag timelines: anyone, or only signed-in members. */
   readonly publicTimelines: 'public' | 'signed-in';
   /** How long a stopping process waits for in-flight requests before it closes their connections. */

@@ -62,6 +62,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string): Config {
       sessionTtlMs: 30 * DAY_MS,
       passwordGrant: parsed.STOA_PASSWORD_GRANT ?? true,
     }),
+    statusSearch: parsed.STOA_STATUS_SEARCH ?? 'opted-in',
     publicTimelines: parsed.STOA_PUBLIC_TIMELINES ?? 'public',
     shutdownGraceMs: (parsed.STOA_SHUTDOWN_GRACE_SECONDS ?? 10) * 1000,
   });

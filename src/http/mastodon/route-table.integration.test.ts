@@ -63,6 +63,8 @@ describe('the route table', () => {
         'GET /api/v1/accounts/:id/statuses',
         'GET /api/v1/timelines/public',
         'GET /api/v1/timelines/tag/:hashtag',
+        'GET /api/v2/search',
+        'GET /api/v1/tags/:name',
       ].sort(),
       'the explicit public list',
     );
