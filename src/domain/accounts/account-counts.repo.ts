@@ -1,6 +1,7 @@
-import type { DbReader } from '../../storage/db/database.ts';
+import { sql } from 'kysely';
+import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 
-/** What a profile counts. Followers and following arrive with the social graph. */
+/** What a profile counts. */
 export interface AccountCountsRow {
   statuses: number;
   followers: number;
@@ -8,19 +9,40 @@ export interface AccountCountsRow {
   lastStatusAt: string | null;
 }
 
-/** The counts of several accounts in one query. */
+/** The counts of several accounts, read from their kept counters in one query. */
 export async function countAccounts(db: DbReader, accountIds: readonly string[]): Promise<Map<string, AccountCountsRow>> {
   const counts = new Map<string, AccountCountsRow>(accountIds.map((id) => [id, { statuses: 0, followers: 0, following: 0, lastStatusAt: null }]));
   if (accountIds.length === 0) return counts;
-  const rows = await db
-    .selectFrom('statuses')
-    .select((eb) => ['account_id', eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('last')])
-    .where('account_id', 'in', accountIds)
-    .groupBy('account_id')
-    .execute();
+  const rows = await db.selectFrom('account_stats').selectAll().where('account_id', 'in', [...new Set(accountIds)]).execute();
   for (const row of rows) {
-    const entry = counts.get(row.account_id);
-    if (entry) Object.assign(entry, { statuses: Number(row.n), lastStatusAt: row.last });
+    counts.set(row.account_id, { statuses: Number(row.statuses_count), followers: Number(row.followers_count), following: Number(row.following_count), lastStatusAt: row.last_status_at });
   }
   return counts;
+}
+
+/** Adds `delta` to an account's status count (and moves its last-post date forward when posting). */
+export async function bumpStatusCount(tx: DbWriter, accountId: string, delta: number, postedAt?: string): Promise<void> {
+  await tx
+    .insertInto('account_stats')
+    .values({ account_id: accountId, statuses_count: Math.max(0, delta), last_status_at: postedAt ?? null })
+    .onConflict((oc) =>
+      oc.column('account_id').doUpdateSet({
+        statuses_count: sql`case when account_stats.statuses_count + ${delta} < 0 then 0 else account_stats.statuses_count + ${delta} end`,
+        ...(postedAt ? { last_status_at: postedAt } : {}),
+      }),
+    )
+    .execute();
+}
+
+/** Recounts who follows and whom each account follows, after the graph around them changed. */
+export async function recountFollows(tx: DbWriter, accountIds: readonly string[]): Promise<void> {
+  for (const id of new Set(accountIds)) {
+    const followers = sql<number>`(select count(*) from follows where target_account_id = ${id})`;
+    const following = sql<number>`(select count(*) from follows where account_id = ${id})`;
+    await tx
+      .insertInto('account_stats')
+      .values({ account_id: id, followers_count: followers, following_count: following })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet({ followers_count: followers, following_count: following }))
+      .execute();
+  }
 }

@@ -7,6 +7,8 @@ import type { Insertable } from 'kysely';
 import type { AccountsTable, Role, Visibility } from '../../storage/db/schema.ts';
 import { Conflict, Invalid, type FieldProblem } from '../errors.ts';
 import { emailTaken, findAccountByHandle, findAccountById, type AccountRow } from './accounts.repo.ts';
+import { bumpStatusCount, recountFollows } from './account-counts.repo.ts';
+import { removeAccountFromSearch } from '../statuses/search-index.ts';
 import { passwordProblems } from './password-rules.ts';
 import { usernameProblems } from './username-rules.ts';
 
@@ -167,7 +169,25 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
  */
 export async function deleteAccount(db: Db, accountId: string): Promise<void> {
   await db.transaction(async (tx) => {
+    // The accounts on the other side of its follows, and the authors of posts it reposted, lose a count.
+    const related = await tx
+      .selectFrom('follows')
+      .select(['account_id', 'target_account_id'])
+      .where((w) => w.or([w('account_id', '=', accountId), w('target_account_id', '=', accountId)]))
+      .execute();
+    const reposters = await tx
+      .selectFrom('statuses as reblog')
+      .innerJoin('statuses as original', 'original.id', 'reblog.reblog_of_id')
+      .select((eb) => ['reblog.account_id', eb.fn.countAll<number>().as('n')])
+      .where('original.account_id', '=', accountId)
+      .where('reblog.account_id', '!=', accountId)
+      .groupBy('reblog.account_id')
+      .execute();
+    await removeAccountFromSearch(tx, db.engine, accountId);
     await tx.deleteFrom('oauth_tokens').where('account_id', '=', accountId).execute();
     await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
+    for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
+    await recountFollows(tx, related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId));
   });
+  await db.purge();
 }

@@ -5,6 +5,7 @@ import { toBool } from '../../storage/db/db-errors.ts';
 import { findAccountById, type AccountRow } from '../accounts/accounts.repo.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
+import { recountFollows } from '../accounts/account-counts.repo.ts';
 
 /** How one account stands to another, as Mastodon's Relationship entity tells it. */
 export interface Relationship {
@@ -99,6 +100,7 @@ export function createGraphService(db: Db, clock: Clock) {
           .onConflict((oc) => oc.columns(['account_id', 'target_account_id'] as never).doUpdateSet(values))
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
+        await recountFollows(tx, [self.id, other.id]);
       });
     },
 
@@ -107,12 +109,16 @@ export function createGraphService(db: Db, clock: Clock) {
       await db.transaction(async (tx) => {
         await tx.deleteFrom('follows').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
         await tx.deleteFrom('follow_requests').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
+        await recountFollows(tx, [self.id, other.id]);
       });
     },
 
     async removeFromFollowers(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction((tx) => tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).execute());
+      await db.transaction(async (tx) => {
+        await tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).execute();
+        await recountFollows(tx, [self.id, other.id]);
+      });
     },
 
     /** Accepts or rejects a pending follow request to `self`. */
@@ -129,6 +135,7 @@ export function createGraphService(db: Db, clock: Clock) {
           .execute();
         await tx.deleteFrom('notifications').where('account_id', '=', self.id).where('from_account_id', '=', requesterId).where('type', '=', 'follow_request').execute();
         await notify(tx, { accountId: self.id, fromAccountId: requesterId, type: 'follow', now });
+        await recountFollows(tx, [self.id, requesterId]);
       });
     },
 
@@ -143,6 +150,7 @@ export function createGraphService(db: Db, clock: Clock) {
             .execute();
         }
         await tx.insertInto('blocks').values({ id: uuid7(clock()), account_id: self.id, target_account_id: other.id, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+        await recountFollows(tx, [self.id, other.id]);
       });
     },
 
@@ -182,11 +190,13 @@ export function createGraphService(db: Db, clock: Clock) {
           return;
         }
         await tx.insertInto('account_domain_blocks').values({ account_id: self.id, domain: name, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
-        await tx
+        const ended = await tx
           .deleteFrom('follows')
           .where('account_id', '=', self.id)
           .where('target_account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('domain', '=', name))
+          .returning('target_account_id')
           .execute();
+        await recountFollows(tx, [self.id, ...ended.map((f) => f.target_account_id)]);
       });
     },
   };

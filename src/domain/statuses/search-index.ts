@@ -34,6 +34,17 @@ function idsMatching(db: DbReader, where: ReturnType<typeof sql<boolean>>) {
   return db.selectFrom('statuses').select('statuses.id').where(where);
 }
 
+/** The keyed hash that stands for a word in the SQLite index (exported for bulk loaders). */
+export function termHasher(serverSecret: string): (term: string) => string {
+  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'search-terms', 32));
+  return (term) => `t${createHmac('sha256', key).update(term).digest('hex').slice(0, 16)}`;
+}
+
+/** What the SQLite index stores for a text: the hashes of its distinct words. */
+export function indexedBody(hashTerm: (term: string) => string, text: string): string {
+  return [...new Set(searchTerms(text))].map(hashTerm).join(' ');
+}
+
 /** The search index of the engine in use; `serverSecret` keys the SQLite term hashes. */
 export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
   if (engine === 'postgres') {
@@ -43,11 +54,10 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       match: (db, query) => idsMatching(db, sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${searchTerms(query).slice(0, MAX_QUERY_TERMS).join(' ')})`),
     };
   }
-  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'search-terms', 32));
-  const hashTerm = (term: string) => `t${createHmac('sha256', key).update(term).digest('hex').slice(0, 16)}`;
+  const hashTerm = termHasher(serverSecret);
   return {
     async add(tx, statusId, text) {
-      const body = [...new Set(searchTerms(text))].map(hashTerm).join(' ');
+      const body = indexedBody(hashTerm, text);
       await sql`insert into status_search_rows (status_id) values (${statusId})`.execute(tx);
       await sql`insert into statuses_search (rowid, body) select rowid, ${body} from status_search_rows where status_id = ${statusId}`.execute(tx);
     },
@@ -61,4 +71,11 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       return idsMatching(db, sql<boolean>`statuses.id in (select r.status_id from status_search_rows r where r.rowid in (select rowid from statuses_search where statuses_search match ${expression}))`);
     },
   };
+}
+
+/** Removes every status of an account from the SQLite index (PostgreSQL's index follows the rows). */
+export async function removeAccountFromSearch(tx: DbWriter, engine: Engine, accountId: string): Promise<void> {
+  if (engine !== 'sqlite') return;
+  const owned = sql`(select r.rowid from status_search_rows r join statuses s on s.id = r.status_id where s.account_id = ${accountId})`;
+  await sql`delete from statuses_search where rowid in ${owned}`.execute(tx);
 }

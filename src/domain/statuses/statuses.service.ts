@@ -6,6 +6,7 @@ import type { Visibility } from '../../storage/db/schema.ts';
 import type { AccountRow } from '../accounts/accounts.repo.ts';
 import { Invalid, NotFound, Forbidden } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
+import { bumpStatusCount } from '../accounts/account-counts.repo.ts';
 import type { SearchIndex } from './search-index.ts';
 import { findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
 import { countCharacters, renderText, tokenize, type MentionTarget, type TextToken } from './text-format.ts';
@@ -141,6 +142,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           .execute();
         await linkMentionsAndTags(tx, id, composed.mentions, composed.tags, now);
         await search.add(tx, id, `${composed.spoilerText} ${composed.text}`);
+        await bumpStatusCount(tx, author.id, 1, now);
         if (input.idempotencyKey) {
           await tx.deleteFrom('idempotency_keys').where('account_id', '=', author.id).where('key', '=', input.idempotencyKey).execute();
           await tx.insertInto('idempotency_keys').values({ account_id: author.id, key: input.idempotencyKey, status_id: id, created_at: now }).execute();
@@ -190,8 +192,9 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const mentioned = await db.read.selectFrom('mentions').select('account_id').where('status_id', '=', statusId).execute();
       const tagIds = (await db.read.selectFrom('status_tags').select('tag_id').where('status_id', '=', statusId).execute()).map((t) => t.tag_id);
       await db.transaction(async (tx) => {
-        const reposts = await tx.selectFrom('statuses').select('id').where('reblog_of_id', '=', statusId).execute();
+        const reposts = await tx.selectFrom('statuses').select(['id', 'account_id']).where('reblog_of_id', '=', statusId).execute();
         for (const id of [statusId, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
+        for (const owner of [author.id, ...reposts.map((r) => r.account_id)]) await bumpStatusCount(tx, owner, -1);
         await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', statusId).execute();
         await tx.deleteFrom('statuses').where('id', '=', statusId).execute();
         // A hashtag nobody else used or follows goes with the post: its name came from the post's text.
@@ -225,6 +228,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           .insertInto('statuses')
           .values({ id, account_id: account.id, uri: `${publicUrl}/users/${account.username}/statuses/${id}/activity`, url: null, domain: null, reblog_of_id: original.id, visibility: effective === 'direct' ? 'private' : effective, created_at: now, updated_at: now, thread_id: null, sensitive: false })
           .execute();
+        await bumpStatusCount(tx, account.id, 1, now);
         await notify(tx, { accountId: original.account_id, fromAccountId: account.id, type: 'reblog', statusId: original.id, now });
       });
       return id;
@@ -235,7 +239,8 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const original = await visibleOrNotFound(account.id, statusId);
       const target = original.reblog_of_id ?? original.id;
       await db.transaction(async (tx) => {
-        await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).execute();
+        const removed = await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).executeTakeFirst();
+        if (Number(removed.numDeletedRows) > 0) await bumpStatusCount(tx, account.id, -1);
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', target).where('type', '=', 'reblog').execute();
       });
       return target;

@@ -16,20 +16,24 @@ import type { DbReader } from '../../storage/db/database.ts';
  */
 export function visibleTo(viewerId: string | null, alias = 'statuses'): RawBuilder<SqlBool> {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
-  const active = sql`not exists (select 1 from accounts author where author.id = ${col('account_id')} and author.suspended_at is not null)`;
+  const suspended = sql`exists (select 1 from accounts author where author.id = ${col('account_id')} and author.suspended_at is not null)`;
   const openly = sql`${col('visibility')} in ('public', 'unlisted')`;
-  if (viewerId === null) return sql<SqlBool>`(${active} and ${openly})`;
+  // Written as CASE, not OR: the rules filter the rows a query walks (by id, by author, by hashtag)
+  // instead of becoming an index scan of their own over every public post.
+  if (viewerId === null) return sql<SqlBool>`(case when ${suspended} then 0 when ${openly} then 1 else 0 end) = 1`;
   const mentioned = sql`exists (select 1 from mentions m where m.status_id = ${col('id')} and m.account_id = ${viewerId})`;
   const follows = sql`exists (select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = ${col('account_id')})`;
   const blocked = sql`exists (select 1 from blocks b where (b.account_id = ${viewerId} and b.target_account_id = ${col('account_id')}) or (b.account_id = ${col('account_id')} and b.target_account_id = ${viewerId}))`;
   const domainBlocked = sql`exists (select 1 from account_domain_blocks d where d.account_id = ${viewerId} and d.domain = ${col('domain')})`;
-  return sql<SqlBool>`(${active}
-    and (${openly}
-      or ${col('account_id')} = ${viewerId}
-      or (${col('visibility')} = 'private' and (${follows} or ${mentioned}))
-      or (${col('visibility')} = 'direct' and ${mentioned}))
-    and not ${blocked}
-    and not ${domainBlocked})`;
+  return sql<SqlBool>`(case
+    when ${suspended} then 0
+    when ${col('account_id')} = ${viewerId} then 1
+    when ${blocked} then 0
+    when ${col('domain')} is not null and ${domainBlocked} then 0
+    when ${openly} then 1
+    when ${col('visibility')} = 'private' and (${follows} or ${mentioned}) then 1
+    when ${col('visibility')} = 'direct' and ${mentioned} then 1
+    else 0 end) = 1`;
 }
 
 /** A repost is visible only when what it reposts is visible too. */

@@ -28,6 +28,16 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await db.schema.createIndex('statuses_thread_id').on('statuses').column('thread_id').execute();
   await db.schema.createIndex('statuses_visibility_id').on('statuses').columns(['visibility', 'id']).execute();
 
+  // Profile counters, kept up to date on write so that showing an account never counts its rows.
+  await db.schema
+    .createTable('account_stats')
+    .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
+    .addColumn('statuses_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('followers_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('following_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_status_at', ts)
+    .execute();
+
   await db.schema
     .createTable('status_edits')
     .addColumn('id', 'text', (c) => c.primaryKey())
