@@ -79,7 +79,8 @@ export async function generate(path: string, secret: string, publicUrl: string, 
     const wanted = i === 1 ? 2000 : Math.floor(5 + Math.pow(random(), 2) * 150);
     while (targets.size < Math.min(wanted, sizes.users - 1)) {
       const target = i === 1 ? Math.floor(random() * sizes.users) : zipf();
-      if (target !== i) targets.add(target);
+      // user0's followers come only from the coin above: about half of everyone.
+      if (target !== i && target !== 0) targets.add(target);
     }
     for (const t of targets) {
       insertFollow.run(uuid7(start), follower, accountIds[t]!, iso(start));

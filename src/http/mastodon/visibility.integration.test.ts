@@ -140,6 +140,8 @@ describe('the social graph', () => {
     assert.deepEqual([rel!.following, rel!.showingReblogs, rel!.requested], [true, false, false]);
     assert.deepEqual((await fan.client.v1.accounts.$select(locked.id).followers.list()).map((a) => a.username), ['fan']);
     assert.deepEqual((await fan.client.v1.accounts.$select(fan.id).following.list()).map((a) => a.username), ['locked']);
+    const counted = await fan.client.v1.accounts.$select(locked.id).fetch();
+    assert.deepEqual([counted.followersCount, (await fan.client.v1.accounts.verifyCredentials()).followingCount], [1, 1], 'profile counters follow the graph');
 
     await locked.client.v1.accounts.updateCredentials({ hideCollections: true });
     assert.deepEqual(await fan.client.v1.accounts.$select(locked.id).followers.list(), [], 'hidden followers');
@@ -156,5 +158,19 @@ describe('the social graph', () => {
     assert.deepEqual((await locked.client.v1.mutes.list()).map((a) => a.username), ['author']);
     await locked.client.v1.domainBlocks.create({ domain: 'spam.example' });
     assert.deepEqual(await locked.client.v1.domainBlocks.list(), ['spam.example']);
+  });
+});
+
+describe('operator settings', () => {
+  it('can require sign-in for the public and hashtag timelines', async () => {
+    const closed = await startTestServer({ STOA_PUBLIC_TIMELINES: 'signed-in' });
+    try {
+      const [member] = (await createTestAccounts(closed, ['member'])) as [TestAccount];
+      assert.equal((await fetch(`${closed.url}/api/v1/timelines/public`)).status, 401);
+      assert.equal((await fetch(`${closed.url}/api/v1/timelines/tag/stoa`)).status, 401);
+      assert.equal((await fetch(`${closed.url}/api/v1/timelines/public`, { headers: { authorization: `Bearer ${member.token}` } })).status, 200);
+    } finally {
+      await closed.close();
+    }
   });
 });
