@@ -50,6 +50,20 @@ export function graphRoutes(services: Services): RouteDef[] {
     setLinkHeader(c, config.publicUrl, rows.map((r) => r.cursor));
     return c.json(rows.flatMap((r) => (accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [])));
   };
+  /** The signed-in account's requests, blocks or mutes (live ones only), newest first. */
+  const accountList = (path: string, scope: string, table: 'follow_requests' | 'blocks' | 'mutes', mine: string, theirs: string): RouteDef => ({
+    method: 'GET',
+    path,
+    access: scoped(scope),
+    async handler(c) {
+      const page = readPage(c, 40, 80);
+      const live = table === 'mutes' ? sql`and (expires_at is null or expires_at > ${isoAt(services.clock)})` : sql``;
+      const { rows } = await sql<{ cursor: string; account_id: string }>`select id as cursor, ${sql.ref(theirs)} as account_id from ${sql.table(table)}
+        where ${sql.ref(mine)} = ${currentUser(c).account.id} ${live} and ${cursorWindow(`${table}.id`, page)}
+        order by id desc limit ${page.limit}`.execute(db.kysely);
+      return accountPage(c, rows);
+    },
+  });
   const collection = (kind: 'followers' | 'following'): RouteDef => ({
     method: 'GET',
     path: `/api/v1/accounts/:id/${kind}`,
@@ -101,58 +115,9 @@ export function graphRoutes(services: Services): RouteDef[] {
     },
     collection('followers'),
     collection('following'),
-    {
-      method: 'GET',
-      path: '/api/v1/follow_requests',
-      access: scoped('read:follows'),
-      async handler(c) {
-        const page = readPage(c, 40, 80);
-        const rows = await db.read
-          .selectFrom('follow_requests')
-          .select(['id as cursor', 'account_id'])
-          .where('target_account_id', '=', currentUser(c).account.id)
-          .where(cursorWindow('follow_requests.id', page))
-          .orderBy('id', 'desc')
-          .limit(page.limit)
-          .execute();
-        return accountPage(c, rows);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/blocks',
-      access: scoped('read:blocks'),
-      async handler(c) {
-        const page = readPage(c, 40, 80);
-        const rows = await db.read
-          .selectFrom('blocks')
-          .select(['id as cursor', 'target_account_id as account_id'])
-          .where('account_id', '=', currentUser(c).account.id)
-          .where(cursorWindow('blocks.id', page))
-          .orderBy('id', 'desc')
-          .limit(page.limit)
-          .execute();
-        return accountPage(c, rows);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/mutes',
-      access: scoped('read:mutes'),
-      async handler(c) {
-        const page = readPage(c, 40, 80);
-        const rows = await db.read
-          .selectFrom('mutes')
-          .select(['id as cursor', 'target_account_id as account_id'])
-          .where('account_id', '=', currentUser(c).account.id)
-          .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', isoAt(services.clock))]))
-          .where(cursorWindow('mutes.id', page))
-          .orderBy('id', 'desc')
-          .limit(page.limit)
-          .execute();
-        return accountPage(c, rows);
-      },
-    },
+    accountList('/api/v1/follow_requests', 'read:follows', 'follow_requests', 'target_account_id', 'account_id'),
+    accountList('/api/v1/blocks', 'read:blocks', 'blocks', 'account_id', 'target_account_id'),
+    accountList('/api/v1/mutes', 'read:mutes', 'mutes', 'account_id', 'target_account_id'),
     {
       method: 'GET',
       path: '/api/v1/domain_blocks',
