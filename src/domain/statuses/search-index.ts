@@ -15,9 +15,15 @@ import type { Engine, DbWriter, DbReader } from '../../storage/db/database.ts';
 export interface SearchIndex {
   add(tx: DbWriter, statusId: string, text: string): Promise<void>;
   remove(tx: DbWriter, statusId: string): Promise<void>;
-  /** A query for the ids of statuses matching every word of `query`; callers add visibility, order and limits. */
-  match(db: DbReader, query: string): ReturnType<typeof idsMatching>;
+  /**
+   * Ids of the newest statuses (at most `limit`, before `maxId` if given) whose text has every word of
+   * `query`, newest first. Callers then apply the visibility policy to these candidates.
+   */
+  candidates(db: DbReader, query: string, options?: { maxId?: string | undefined; limit?: number }): Promise<string[]>;
 }
+
+/** How many matches a search considers, newest first, before visibility and paging. */
+export const MAX_CANDIDATES = 2000;
 
 const MAX_QUERY_TERMS = 8;
 
@@ -28,10 +34,6 @@ export function searchTerms(text: string): string[] {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .match(/[\p{L}\p{N}_]+/gu) ?? [];
-}
-
-function idsMatching(db: DbReader, where: ReturnType<typeof sql<boolean>>) {
-  return db.selectFrom('statuses').select('statuses.id').where(where);
 }
 
 /** The keyed hash that stands for a word in the SQLite index (exported for bulk loaders). */
@@ -51,7 +53,13 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
     return {
       add: () => Promise.resolve(),
       remove: () => Promise.resolve(),
-      match: (db, query) => idsMatching(db, sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${searchTerms(query).slice(0, MAX_QUERY_TERMS).join(' ')})`),
+      async candidates(db, query, options = {}) {
+        const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS);
+        if (!terms.length) return [];
+        let q = db.selectFrom('statuses').select('id').where(sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${terms.join(' ')})`);
+        if (options.maxId) q = q.where('id', '<', options.maxId);
+        return (await q.orderBy('id', 'desc').limit(options.limit ?? MAX_CANDIDATES).execute()).map((r) => r.id);
+      },
     };
   }
   const hashTerm = termHasher(serverSecret);
@@ -65,10 +73,16 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       await sql`delete from statuses_search where rowid = (select rowid from status_search_rows where status_id = ${statusId})`.execute(tx);
       await sql`delete from status_search_rows where status_id = ${statusId}`.execute(tx);
     },
-    match(db, query) {
+    async candidates(db, query, options = {}) {
       const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS).map(hashTerm);
-      const expression = terms.length ? terms.join(' AND ') : 'tnothing';
-      return idsMatching(db, sql<boolean>`statuses.id in (select r.status_id from status_search_rows r where r.rowid in (select rowid from statuses_search where statuses_search match ${expression}))`);
+      if (!terms.length) return [];
+      // Driven by the index: its matches, then their statuses, newest first (rows are added in time order).
+      let q = db
+        .selectFrom('status_search_rows as r')
+        .select('r.status_id as id')
+        .where(sql<boolean>`r.rowid in (select rowid from statuses_search where statuses_search match ${terms.join(' AND ')})`);
+      if (options.maxId) q = q.where('r.status_id', '<', options.maxId);
+      return (await q.orderBy('r.rowid', 'desc').limit(options.limit ?? MAX_CANDIDATES).execute()).map((r) => r.id);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
@@ -151,7 +152,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         for (const mentioned of composed.mentions) await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
         if (quoted) await notify(tx, { accountId: quoted.account_id, fromAccountId: author.id, type: 'quote', statusId: id, now });
         if (visibility === 'public' || visibility === 'unlisted') {
-          const subscribers = await tx.selectFrom('follows').select('account_id').where('target_account_id', '=', author.id).where('notify', '=', true).execute();
+          const subscribers = await tx.selectFrom('follows').select('account_id').where('target_account_id', '=', author.id).where(sql<SqlBool>`notify = true`).execute();
           for (const s of subscribers) await notify(tx, { accountId: s.account_id, fromAccountId: author.id, type: 'status', statusId: id, now });
         }
       });

@@ -5,6 +5,7 @@ import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { loadStatusViews } from '../../domain/statuses/status-views.ts';
 import { notMutedBy, visibleTo } from '../../domain/statuses/visibility-policy.ts';
+import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import { isoAt } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import { formBool, readInput } from '../shared/input.ts';
@@ -86,24 +87,29 @@ export function searchRoutes(services: Services): RouteDef[] {
 
         // Full-text search of posts is for signed-in members, within what they may see and what the operator allows.
         if (want('statuses') && viewer) {
-          let query = services.search
-            .match(db.read, input.q)
-            .selectAll('statuses')
-            .where(visibleTo(viewer.id))
-            .where(notMutedBy(viewer.id, isoAt(clock)))
-            .where('statuses.reblog_of_id', 'is', null);
+          const candidates = (await services.search.candidates(db.read, input.q, { maxId: input.max_id })).filter((id) => !input.min_id || id > input.min_id);
           const interacted = sql<SqlBool>`(statuses.account_id = ${viewer.id}
             or exists (select 1 from favourites f where f.status_id = statuses.id and f.account_id = ${viewer.id})
             or exists (select 1 from bookmarks k where k.status_id = statuses.id and k.account_id = ${viewer.id})
             or exists (select 1 from mentions m where m.status_id = statuses.id and m.account_id = ${viewer.id})
             or exists (select 1 from statuses r where r.reblog_of_id = statuses.id and r.account_id = ${viewer.id}))`;
-          if (config.statusSearch === 'interacted') query = query.where(interacted);
-          if (config.statusSearch === 'opted-in') query = query.where(sql<SqlBool>`(${interacted} or exists (select 1 from accounts o where o.id = statuses.account_id and o.discoverable = ${true}))`);
-          if (input.account_id) query = query.where('statuses.account_id', '=', input.account_id);
-          if (input.max_id) query = query.where('statuses.id', '<', input.max_id);
-          if (input.min_id) query = query.where('statuses.id', '>', input.min_id);
-          const rows = await query.orderBy('statuses.id', 'desc').limit(limit).offset(offset).execute();
-          result.statuses = (await loadStatusViews(db.read, viewer.id, rows)).map((v) => serializeStatus(v, config));
+          // Candidates come newest first; look them up by id a chunk at a time until the page is full.
+          const rows: StatusRow[] = [];
+          for (let start = 0; start < candidates.length && rows.length < offset + limit; start += 200) {
+            let query = db.read
+              .selectFrom('statuses')
+              .selectAll('statuses')
+              .where('statuses.id', 'in', candidates.slice(start, start + 200))
+              .where('statuses.reblog_of_id', 'is', null)
+              .where(visibleTo(viewer.id))
+              .where(notMutedBy(viewer.id, isoAt(clock)));
+            if (config.statusSearch === 'interacted') query = query.where(interacted);
+            if (config.statusSearch === 'opted-in') query = query.where(sql<SqlBool>`(${interacted} or exists (select 1 from accounts o where o.id = statuses.account_id and o.discoverable = ${true}))`);
+            if (input.account_id) query = query.where('statuses.account_id', '=', input.account_id);
+            rows.push(...(await query.execute()).sort((a, b) => (a.id < b.id ? 1 : -1)));
+          }
+          const page = rows.slice(offset, offset + limit);
+          result.statuses = (await loadStatusViews(db.read, viewer.id, page)).map((v) => serializeStatus(v, config));
         }
         return c.json(result);
       },

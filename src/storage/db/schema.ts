@@ -274,5 +274,7 @@ export interface Database {
   conversation_mutes: { account_id: string; thread_id: string };
   notifications: NotificationsTable;
   markers: { account_id: string; timeline: string; last_read_id: string; version: Generated<number>; updated_at: Timestamp };
+  /** SQLite only: the integer keys of the full-text index's rows. */
+  status_search_rows: { rowid: Generated<number>; status_id: string };
   idempotency_keys: { account_id: string; key: string; status_id: string; created_at: Timestamp };
 }

@@ -59,7 +59,8 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .execute();
   await db.schema.createIndex('statuses_account_id_id').on('statuses').columns(['account_id', 'id']).execute();
   await db.schema.createIndex('statuses_in_reply_to_id').on('statuses').column('in_reply_to_id').execute();
-  await db.schema.createIndex('statuses_reblog_of_id').on('statuses').column('reblog_of_id').execute();
+  // Partial: only reposts are in it, so that "is not a repost" never becomes a scan of this index.
+  await sql`create index statuses_reblog_of_id on statuses (reblog_of_id, account_id) where reblog_of_id is not null`.execute(db);
   await db.schema.createIndex('statuses_quote_of_id').on('statuses').column('quote_of_id').execute();
   await db.schema.createIndex('statuses_domain_id').on('statuses').columns(['domain', 'id']).execute();
 }

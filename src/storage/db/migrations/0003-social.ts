@@ -81,6 +81,8 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
       .addColumn('created_at', ts, (c) => c.notNull());
   await pair('follows', 'account_id', 'target_account_id', graph);
   await pair('follow_requests', 'account_id', 'target_account_id', graph);
+  // Who asked to hear of an account's new posts: a few rows, even for an account with many followers.
+  await sql`create index follows_notify_subscribers on follows (target_account_id) where notify = true`.execute(db);
 
   await db.schema
     .createTable('account_domain_blocks')
