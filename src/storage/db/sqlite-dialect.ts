@@ -1,4 +1,4 @@
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
   SelectQueryNode,
@@ -110,17 +110,35 @@ class NodeSqliteDriver implements Driver {
   }
 }
 
+/** Prepared statements kept per connection: preparing a long query costs more than running it. */
+const STATEMENT_CACHE_SIZE = 256;
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, { statement: StatementSync; returnsRows: boolean }>();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
+  /** A prepared statement for `sql`, from the cache (least recently used ones are dropped). */
+  #prepare(sql: string): { statement: StatementSync; returnsRows: boolean } {
+    let entry = this.#statements.get(sql);
+    if (entry) {
+      this.#statements.delete(sql);
+    } else {
+      const statement = this.#db.prepare(sql);
+      entry = { statement, returnsRows: statement.columns().length > 0 };
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value!);
+    }
+    this.#statements.set(sql, entry);
+    return entry;
+  }
+
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const statement = this.#db.prepare(query.sql);
+    const { statement, returnsRows } = this.#prepare(query.sql);
     const parameters = query.parameters.map(toSqliteValue);
-    if (statement.columns().length > 0) {
+    if (returnsRows) {
       return Promise.resolve({ rows: statement.all(...parameters) as R[] });
     }
     const { changes, lastInsertRowid } = statement.run(...parameters);
