@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLocalAccount } from '../domain/accounts/accounts.service.ts';
+import { isoAt } from '../lib/clock.ts';
+import { uuid7 } from '../lib/uuid7.ts';
+import { manualClock } from '../testing/browser.ts';
+import { startTestServer, type TestServer } from '../testing/test-app.ts';
+import { runCleanup } from './cleanup.job.ts';
+
+const clock = manualClock();
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer({}, { clock });
+});
+after(() => server.close());
+
+describe('the cleanup job', () => {
+  it('removes expired sessions, tokens, codes, links, keys, mutes and invitations, and keeps live ones', async () => {
+    const { db, services } = server.app;
+    const account = await createLocalAccount(db, clock, server.config, { username: 'tidy', email: 'tidy@example.org', password: 'a tidy long password', confirmed: true });
+    const other = await createLocalAccount(db, clock, server.config, { username: 'muted', email: 'muted@example.org', password: 'another long password', confirmed: true });
+    await services.sessions.create(account.id, { userAgent: 'old', ip: '127.0.0.1' });
+    const appId = uuid7();
+    await db.transaction(async (tx) => {
+      await tx.insertInto('oauth_apps').values({ id: appId, name: 'a', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read', client_id: 'cid', client_secret_hash: 'x', created_at: isoAt(clock) }).execute();
+      await services.tokens.issue(tx, { appId, accountId: account.id, scopes: ['read'], refreshable: false });
+      await tx.insertInto('invites').values({ id: uuid7(), code: 'used-up', max_uses: 1, uses: 1, created_at: isoAt(clock) }).execute();
+      await tx.insertInto('invites').values({ id: uuid7(), code: 'still-good', max_uses: 5, uses: 1, created_at: isoAt(clock) }).execute();
+    });
+    await services.graph.mute(account, other.id, { durationSeconds: 60 });
+
+    assert.deepEqual(await runCleanup(db, clock), { sessions: 0, tokens: 0, codes: 0, emailTokens: 0, idempotencyKeys: 0, mutes: 0, invites: 1 });
+    clock.advance(31 * 24 * 3600 * 1000);
+    await services.sessions.create(account.id, { userAgent: 'new', ip: '127.0.0.1' });
+    const removed = await runCleanup(db, clock);
+    assert.deepEqual({ sessions: removed.sessions, tokens: removed.tokens, mutes: removed.mutes }, { sessions: 1, tokens: 1, mutes: 1 });
+    const sessions = await db.read.selectFrom('sessions').select('user_agent').where('account_id', '=', account.id).execute();
+    assert.deepEqual(sessions.map((s) => s.user_agent), ['new']);
+    assert.deepEqual((await db.read.selectFrom('invites').select('code').execute()).map((r) => r.code), ['still-good']);
+  });
+});
