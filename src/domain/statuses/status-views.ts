@@ -64,7 +64,9 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
       bookmarked: await idsWhere(db, 'bookmarks', viewerId, ids),
       pinned: await idsWhere(db, 'pins', viewerId, ids),
       reblogged: new Set((await db.selectFrom('statuses').select('reblog_of_id').where('account_id', '=', viewerId).where('reblog_of_id', 'in', ids).execute()).map((r) => r.reblog_of_id!)),
-      mutedThreads: new Set((await db.selectFrom('conversation_mutes').select('thread_id').where('account_id', '=', viewerId).execute()).map((r) => r.thread_id)),
+      mutedThreads: new Set(
+        (await db.selectFrom('conversation_mutes').select('thread_id').where('account_id', '=', viewerId).where('thread_id', 'in', [...new Set(every.map((s) => s.thread_id ?? s.id))]).execute()).map((r) => r.thread_id),
+      ),
     };
   }
   const byId = new Map(every.map((s) => [s.id, s]));

@@ -61,7 +61,7 @@ describe('notifications', () => {
     const post = await ann.client.v1.statuses.create({ status: 'quiet please' });
     await ann.client.v1.accounts.$select(eve.id).mute();
     await eve.client.v1.statuses.$select(post.id).favourite();
-    await ann.client.v1.statuses.$select(post.id).mute();
+    assert.equal((await ann.client.v1.statuses.$select(post.id).mute()).muted, true, 'the status says its conversation is muted');
     await bob.client.v1.statuses.create({ status: '@ann in a muted thread', inReplyToId: post.id });
     const recent = await ann.client.v1.notifications.list({ limit: 3 });
     assert.ok(!recent.some((n) => n.status?.id === post.id && n.type === 'favourite'), 'no favourite from a muted account');
