@@ -14,6 +14,8 @@ import { notificationsRoutes } from '../http/mastodon/notifications.routes.ts';
 import { searchRoutes } from '../http/mastodon/search.routes.ts';
 import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
 import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
+import { mediaRoutes } from '../http/mastodon/media.routes.ts';
+import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
 import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
 import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
@@ -51,6 +53,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Paths that receive files. */
+const UPLOAD_PATHS = /^\/api\/v[12]\/media\/?$|^\/api\/v1\/accounts\/update_credentials$/;
+
 /** Paths whose clients are programs: their errors are JSON even when a browser asks. */
 const API_PATHS = /^\/(api|oauth\/(token|revoke)|\.well-known|nodeinfo|health|ready)(\/|$)/;
 
@@ -86,11 +91,14 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Link', 'X-Request-Id'], maxAge: 86400 }));
   http.use('/oauth/token', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
-  for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(config.limits.requestBodyBytes));
+  // Uploads may be as large as the largest file allowed (plus the form around it); everything else is small.
+  const uploadBytes = Math.max(config.media.maxImageBytes, config.media.maxVideoBytes) + 64 * 1024;
+  const bodyLimit = (path: string) => (UPLOAD_PATHS.test(path) ? Math.max(uploadBytes, config.limits.requestBodyBytes) : config.limits.requestBodyBytes);
+  for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(bodyLimit));
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
-  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services)];
+  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services), ...mediaRoutes(services)];
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance));
   mountRoutes(http, apiRoutes, resolveToken);
@@ -103,6 +111,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.route('/', securityRoutes(services, browser));
   http.route('/', adminRoleRoutes(services, browser));
   http.route('/', staticRoutes());
+  http.route('/', mediaFileRoutes(services));
   http.route('/', homeRoutes(config, services.instance));
 
   const answer = (c: Context<AppEnv>, error: PublicError) =>

@@ -19,6 +19,9 @@ import { signer, type Signer } from '../lib/signed-value.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { memoryRateLimiter, type RateLimiter } from '../storage/cache/rate-limiter.ts';
 import type { Db } from '../storage/db/database.ts';
+import type { BlobStore } from '../storage/blobs/blob-store.ts';
+import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
+import { createMediaService, type MediaService } from '../domain/media/media.service.ts';
 
 /** Everything the surfaces call, built once per process from the configuration. */
 export interface Services {
@@ -40,6 +43,8 @@ export interface Services {
   readonly search: SearchIndex;
   readonly statuses: StatusService;
   readonly graph: GraphService;
+  readonly blobs: BlobStore;
+  readonly media: MediaService;
   /** Signers for values kept by browsers between two requests, one per purpose. */
   readonly signers: { readonly pendingSignIn: Signer; readonly webauthn: Signer; readonly csrf: Signer };
 }
@@ -50,6 +55,8 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
   const minter = tokenMinter(config.secret);
   const mailer = createMailer(config, logger);
   const search = searchIndex(db.engine, config.secret);
+  const blobs = createBlobStore(config.blobs);
+  const media = createMediaService({ db, clock, config, blobs, limiter, logger });
   return {
     config,
     db,
@@ -67,7 +74,9 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     mailer,
     search,
     graph: createGraphService(db, clock),
-    statuses: createStatusService({ db, clock, publicUrl: config.publicUrl, domain: config.domain, maxCharacters: LIMITS.statusCharacters, search, purge: () => db.purge() }),
+    blobs,
+    media,
+    statuses: createStatusService({ db, clock, publicUrl: config.publicUrl, domain: config.domain, maxCharacters: LIMITS.statusCharacters, search, purge: () => db.purge(), flushMedia: () => media.flush() }),
     proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
     signers: {
       pendingSignIn: signer(config.secret, 'pending-sign-in', clock),

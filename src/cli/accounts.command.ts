@@ -1,3 +1,5 @@
+import { flushBlobDeletions } from '../domain/media/media.repo.ts';
+import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import { randomBytes } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
@@ -136,10 +138,10 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
               return EXIT.ok;
             });
           case 'delete':
-            return await withDatabase(io, async (db) => {
+            return await withDatabase(io, async (db, config) => {
               const account = await localAccount(db, io, rest[0]);
               if (!account) return EXIT.failure;
-              await deleteAccount(db, account.id);
+              await deleteAccount(db, account.id, { flushMedia: () => flushBlobDeletions(db, createBlobStore(config.blobs)) });
               io.out(`@${account.username} and everything it held are deleted.`);
               return EXIT.ok;
             });

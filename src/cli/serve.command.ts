@@ -48,6 +48,8 @@ Options:
       return EXIT.unavailable;
     }
     const workers = role === 'web' ? undefined : startWorkers(app);
+    // Uploads are processed by the process that received them; pick up those a restart interrupted.
+    if (server) void app.services.media.recover().catch((error: unknown) => app.logger.error({ err: error }, 'media recovery failed'));
     app.logger.info({ role, url: server?.url, publicUrl: config.publicUrl }, 'Stoa started');
     if (server) io.err(`Stoa is serving ${config.publicUrl} (listening on ${server.url}). Press Ctrl-C to stop.`);
     return waitForSignal(app, server, workers);

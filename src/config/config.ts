@@ -6,6 +6,11 @@ export type DatabaseConfig =
   | { readonly engine: 'postgres'; readonly url: string };
 
 /** The validated, frozen configuration of one Stoa process. Built by `loadConfig`, read everywhere else. */
+/** Where media files are kept. */
+export type BlobConfig =
+  | { readonly kind: 'local'; readonly directory: string }
+  | { readonly kind: 's3'; readonly endpoint: string; readonly bucket: string; readonly region: string; readonly accessKeyId: string; readonly secretAccessKey: string; readonly pathStyle: boolean };
+
 export interface Config {
   /** Public host (and port, if not the default), used in handles and URLs: `example.org`. */
   readonly domain: string;
@@ -62,6 +67,22 @@ export interface Config {
   readonly publicTimelines: 'public' | 'signed-in';
   /** How long a stopping process waits for in-flight requests before it closes their connections. */
   readonly shutdownGraceMs: number;
+  /** Uploads: where their files are served from and how large they may be. */
+  readonly media: {
+    /** Base URL of the served files: `<public URL>/media` unless `STOA_MEDIA_URL` names another host. */
+    readonly baseUrl: string;
+    readonly maxImageBytes: number;
+    readonly maxVideoBytes: number;
+    /** Pixels of one image (or one video frame); larger images are refused before they are decoded. */
+    readonly maxPixels: number;
+    readonly maxSeconds: number;
+    /** ffmpeg and ffprobe to use; null: the system's when on the PATH, else the ones shipped in node_modules. */
+    readonly ffmpegPath: string | null;
+    readonly ffprobePath: string | null;
+    /** The PATH the programs are looked up in. */
+    readonly searchPath: string;
+  };
+  readonly blobs: BlobConfig;
 }
 
 /** Every problem found in the environment, reported at once in words an operator understands. */

@@ -28,6 +28,23 @@ export function describeConfig(config: Config): string[] {
     ['STOA_PUBLIC_TIMELINES', config.publicTimelines],
     ['STOA_MAX_REQUEST_BYTES', String(config.limits.requestBodyBytes)],
     ['STOA_SHUTDOWN_GRACE_SECONDS', String(config.shutdownGraceMs / 1000)],
+    ['STOA_MEDIA_URL', config.media.baseUrl],
+    ['STOA_MEDIA_MAX_IMAGE_BYTES', String(config.media.maxImageBytes)],
+    ['STOA_MEDIA_MAX_VIDEO_BYTES', String(config.media.maxVideoBytes)],
+    ['STOA_MEDIA_MAX_PIXELS', String(config.media.maxPixels)],
+    ['STOA_MEDIA_MAX_SECONDS', String(config.media.maxSeconds)],
+    ['STOA_FFMPEG_PATH', config.media.ffmpegPath ?? '(not set: ffmpeg on the PATH, else the one in node_modules)'],
+    ['STOA_FFPROBE_PATH', config.media.ffprobePath ?? '(not set: ffprobe on the PATH, else the one in node_modules)'],
+    ...(config.blobs.kind === 'local'
+      ? ([['STOA_S3_ENDPOINT', `(not set: media files in ${config.blobs.directory})`]] as [string, string][])
+      : ([
+          ['STOA_S3_ENDPOINT', config.blobs.endpoint],
+          ['STOA_S3_BUCKET', config.blobs.bucket],
+          ['STOA_S3_REGION', config.blobs.region],
+          ['STOA_S3_ACCESS_KEY_ID', config.blobs.accessKeyId],
+          ['STOA_S3_SECRET_ACCESS_KEY', '********'],
+          ['STOA_S3_PATH_STYLE', String(config.blobs.pathStyle)],
+        ] as [string, string][])),
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`);

@@ -96,6 +96,19 @@ export const envSchema = z.object({
   STOA_PUBLIC_TIMELINES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
   STOA_MAX_REQUEST_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
   STOA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds'),
+  STOA_MEDIA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://media.example.org' }).optional(),
+  STOA_MEDIA_MAX_IMAGE_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
+  STOA_MEDIA_MAX_VIDEO_BYTES: wholeNumber(1024, 500 * 1024 * 1024, 'bytes, from 1024 to 524288000'),
+  STOA_MEDIA_MAX_PIXELS: wholeNumber(1, 268_402_689, 'pixels of one image or video frame'),
+  STOA_MEDIA_MAX_SECONDS: wholeNumber(1, 3600, 'seconds of video or audio, 1 to 3600'),
+  STOA_FFMPEG_PATH: z.string().trim().min(1).optional(),
+  STOA_FFPROBE_PATH: z.string().trim().min(1).optional(),
+  STOA_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://s3.eu-central-1.amazonaws.com' }).optional(),
+  STOA_S3_BUCKET: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)' }).optional(),
+  STOA_S3_REGION: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, { error: 'must be a region name such as us-east-1' }).optional(),
+  STOA_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  STOA_S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+  STOA_S3_PATH_STYLE: flag,
 });
 
 /** The variables after validation, before defaults that depend on one another are applied. */

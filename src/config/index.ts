@@ -1,4 +1,4 @@
-export type { Config, DatabaseConfig } from './config.ts';
+export type { BlobConfig, Config, DatabaseConfig } from './config.ts';
 export { ConfigError } from './config.ts';
 export { readEnv, type RawEnv } from './env.ts';
 export { loadConfig, KNOWN_VARIABLES } from './load-config.ts';

@@ -103,6 +103,21 @@ describe('loadConfig', () => {
     assert.doesNotMatch(text, /s3cr3t|dbpass|redispass/);
     assert.match(text, /postgres:\/\/stoa:\*+@db\/stoa/);
   });
+
+  it('keeps media in the data folder unless S3 is configured, and wants all of S3 or none of it', () => {
+    const cwd = tempDir();
+    const local = loadConfig({}, cwd);
+    assert.deepEqual(local.blobs, { kind: 'local', directory: join(cwd, 'data', 'media') });
+    assert.equal(local.media.baseUrl, 'http://localhost:3000/media');
+    const s3 = { STOA_S3_ENDPOINT: 'http://127.0.0.1:9000/', STOA_S3_BUCKET: 'stoa-media', STOA_S3_ACCESS_KEY_ID: 'key', STOA_S3_SECRET_ACCESS_KEY: 's3-secret-value' };
+    const remote = loadConfig({ ...s3, STOA_MEDIA_URL: 'https://media.example.org/' }, cwd);
+    assert.equal(remote.blobs.kind, 's3');
+    assert.equal(remote.blobs.kind === 's3' && remote.blobs.endpoint, 'http://127.0.0.1:9000');
+    assert.equal(remote.media.baseUrl, 'https://media.example.org');
+    assert.doesNotMatch(describeConfig(remote).join('\n'), /s3-secret-value/);
+    assert.throws(() => loadConfig({ STOA_S3_ENDPOINT: 'http://127.0.0.1:9000' }, cwd), (e: unknown) => e instanceof ConfigError && /must be set together/.test(e.problems.join()));
+    assert.throws(() => loadConfig({ ...s3, STOA_S3_BUCKET: 'Bad_Bucket' }, cwd), ConfigError);
+  });
 });
 
 describe('readEnv', () => {

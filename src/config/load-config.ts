@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Config, DatabaseConfig } from './config.ts';
+import type { BlobConfig, Config, DatabaseConfig } from './config.ts';
 import { ConfigError } from './config.ts';
 import type { RawEnv } from './env.ts';
 import { envSchema, type ParsedEnv } from './env.schema.ts';
@@ -25,10 +25,10 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): Config {
       }),
     );
   }
-  return buildConfig(result.data, cwd);
+  return buildConfig(result.data, cwd, env.PATH ?? '');
 }
 
-function buildConfig(parsed: ParsedEnv, cwd: string): Config {
+function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config {
   const domain = parsed.STOA_DOMAIN ?? 'localhost:3000';
   const insecureHttp = parsed.STOA_INSECURE_HTTP ?? isLoopbackHost(domain);
   const dataDir = absolute(parsed.STOA_DATA_DIR ?? './data', cwd);
@@ -65,6 +65,35 @@ function buildConfig(parsed: ParsedEnv, cwd: string): Config {
     statusSearch: parsed.STOA_STATUS_SEARCH ?? 'opted-in',
     publicTimelines: parsed.STOA_PUBLIC_TIMELINES ?? 'public',
     shutdownGraceMs: (parsed.STOA_SHUTDOWN_GRACE_SECONDS ?? 10) * 1000,
+    media: Object.freeze({
+      baseUrl: (parsed.STOA_MEDIA_URL ?? `${publicUrl}/media`).replace(/\/+$/, ''),
+      maxImageBytes: parsed.STOA_MEDIA_MAX_IMAGE_BYTES ?? 16 * 1024 * 1024,
+      maxVideoBytes: parsed.STOA_MEDIA_MAX_VIDEO_BYTES ?? 64 * 1024 * 1024,
+      maxPixels: parsed.STOA_MEDIA_MAX_PIXELS ?? 40_000_000,
+      maxSeconds: parsed.STOA_MEDIA_MAX_SECONDS ?? 300,
+      ffmpegPath: parsed.STOA_FFMPEG_PATH ?? null,
+      ffprobePath: parsed.STOA_FFPROBE_PATH ?? null,
+      searchPath,
+    }),
+    blobs: blobConfig(parsed, dataDir),
+  });
+}
+
+/** Local files under the data folder, or an S3-compatible bucket when an endpoint is set. */
+function blobConfig(parsed: ParsedEnv, dataDir: string): BlobConfig {
+  const s3 = [parsed.STOA_S3_ENDPOINT, parsed.STOA_S3_BUCKET, parsed.STOA_S3_ACCESS_KEY_ID, parsed.STOA_S3_SECRET_ACCESS_KEY];
+  if (s3.every((v) => v === undefined)) return Object.freeze({ kind: 'local', directory: resolve(dataDir, 'media') });
+  if (s3.some((v) => v === undefined)) {
+    throw new ConfigError(['STOA_S3_ENDPOINT, STOA_S3_BUCKET, STOA_S3_ACCESS_KEY_ID and STOA_S3_SECRET_ACCESS_KEY must be set together (or none of them, for local files)']);
+  }
+  return Object.freeze({
+    kind: 's3',
+    endpoint: parsed.STOA_S3_ENDPOINT!.replace(/\/+$/, ''),
+    bucket: parsed.STOA_S3_BUCKET!,
+    region: parsed.STOA_S3_REGION ?? 'us-east-1',
+    accessKeyId: parsed.STOA_S3_ACCESS_KEY_ID!,
+    secretAccessKey: parsed.STOA_S3_SECRET_ACCESS_KEY!,
+    pathStyle: parsed.STOA_S3_PATH_STYLE ?? true,
   });
 }
 

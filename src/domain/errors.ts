@@ -57,6 +57,11 @@ export class Conflict extends DomainError {
   override readonly name = 'Conflict';
 }
 
+/** The request carries more than a limit allows (a file too large). */
+export class TooLarge extends DomainError {
+  override readonly name = 'TooLarge';
+}
+
 /** Too many requests; `retryAfterSeconds` tells the client when to try again. */
 export class RateLimited extends DomainError {
   override readonly name = 'RateLimited';

@@ -12,11 +12,8 @@ export const LIMITS = Object.freeze({
   pollOptionCharacters: 50,
   pollMinSeconds: 300,
   pollMaxSeconds: 2_629_746,
-  imageBytes: 16 * 1024 * 1024,
-  imagePixels: 33_177_600,
-  videoBytes: 99 * 1024 * 1024,
+  mediaDescriptionCharacters: 1500,
   videoFrameRate: 120,
-  videoPixels: 8_294_400,
 });
 
 /** Media types clients may offer for upload. */

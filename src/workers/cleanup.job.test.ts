@@ -30,10 +30,10 @@ describe('the cleanup job', () => {
     });
     await services.graph.mute(account, other.id, { durationSeconds: 60 });
 
-    assert.deepEqual(await runCleanup(db, clock), { sessions: 0, tokens: 0, codes: 0, emailTokens: 0, idempotencyKeys: 0, mutes: 0, invites: 1 });
+    assert.deepEqual(await runCleanup(db, clock, services.media), { sessions: 0, tokens: 0, codes: 0, emailTokens: 0, idempotencyKeys: 0, mutes: 0, invites: 1, media: 0 });
     clock.advance(31 * 24 * 3600 * 1000);
     await services.sessions.create(account.id, { userAgent: 'new', ip: '127.0.0.1' });
-    const removed = await runCleanup(db, clock);
+    const removed = await runCleanup(db, clock, services.media);
     assert.deepEqual({ sessions: removed.sessions, tokens: removed.tokens, mutes: removed.mutes }, { sessions: 1, tokens: 1, mutes: 1 });
     const sessions = await db.read.selectFrom('sessions').select('user_agent').where('account_id', '=', account.id).execute();
     assert.deepEqual(sessions.map((s) => s.user_agent), ['new']);

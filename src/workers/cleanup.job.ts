@@ -1,19 +1,20 @@
 import { isoAt, type Clock } from '../lib/clock.ts';
 import type { Db } from '../storage/db/database.ts';
+import type { MediaService } from '../domain/media/media.service.ts';
 
 /** How many rows one cleanup removed, by kind. */
-export type CleanupCounts = Record<'sessions' | 'tokens' | 'codes' | 'emailTokens' | 'idempotencyKeys' | 'mutes' | 'invites', number>;
+export type CleanupCounts = Record<'sessions' | 'tokens' | 'codes' | 'emailTokens' | 'idempotencyKeys' | 'mutes' | 'invites' | 'media', number>;
 
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * Removes what has expired: sessions, access tokens whose refresh token has expired too, authorization
  * codes, email links, idempotency keys older than an hour, temporary mutes that ran out, used-up or
- * expired invitations. Expired rows are already refused when read; this keeps them from piling up.
+ * expired invitations, uploads never attached within a day (with their files). Expired rows are already refused when read; this keeps them from piling up.
  */
-export async function runCleanup(db: Db, clock: Clock): Promise<CleanupCounts> {
+export async function runCleanup(db: Db, clock: Clock, media: Pick<MediaService, 'cleanup'>): Promise<CleanupCounts> {
   const now = isoAt(clock);
-  return db.transaction(async (tx) => {
+  const rows = await db.transaction(async (tx) => {
     const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
     return {
       sessions: count(await tx.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst()),
@@ -36,4 +37,5 @@ export async function runCleanup(db: Db, clock: Clock): Promise<CleanupCounts> {
       ),
     };
   });
+  return { ...rows, media: await media.cleanup() };
 }

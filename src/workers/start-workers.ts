@@ -17,7 +17,7 @@ export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}
   const log = app.logger.child({ category: 'workers' });
   let running: Promise<void> = Promise.resolve();
   const cleanup = () => {
-    running = runCleanup(app.db, app.services.clock)
+    running = runCleanup(app.db, app.services.clock, app.services.media)
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) log.info({ job: 'cleanup', removed: counts }, 'expired rows removed');
       })

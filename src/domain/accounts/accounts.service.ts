@@ -1,3 +1,4 @@
+import { forgetMedia, scheduleBlobDeletion } from '../media/media.repo.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
@@ -72,6 +73,8 @@ export async function insertLocalAccount(tx: DbWriter, clock: Clock, urls: Local
     fetched_at: null,
     fields: '[]',
     hide_collections: false,
+    avatar_key: null,
+    header_key: null,
   } satisfies Insertable<AccountsTable>;
   try {
     await tx.insertInto('accounts').values(account).execute();
@@ -120,6 +123,9 @@ export interface ProfileChanges {
   defaultVisibility?: Visibility;
   defaultSensitive?: boolean;
   locale?: string;
+  /** A processed image's blob key, or null to go back to the default; the old file is queued for removal. */
+  avatarKey?: string | null;
+  headerKey?: string | null;
 }
 
 export const MAX_PROFILE_FIELDS = 4;
@@ -130,6 +136,17 @@ export async function updateProfile(db: Db, clock: Clock, accountId: string, cha
   await db.transaction(async (tx) => {
     const account: Record<string, unknown> = { updated_at: now };
     if (changes.displayName !== undefined) account.display_name = changes.displayName;
+    if (changes.avatarKey !== undefined || changes.headerKey !== undefined) {
+      const old = await tx.selectFrom('accounts').select(['avatar_key', 'header_key']).where('id', '=', accountId).executeTakeFirstOrThrow();
+      if (changes.avatarKey !== undefined) {
+        account.avatar_key = changes.avatarKey;
+        if (old.avatar_key !== changes.avatarKey) await scheduleBlobDeletion(tx, [old.avatar_key], now);
+      }
+      if (changes.headerKey !== undefined) {
+        account.header_key = changes.headerKey;
+        if (old.header_key !== changes.headerKey) await scheduleBlobDeletion(tx, [old.header_key], now);
+      }
+    }
     if (changes.note !== undefined) account.note = changes.note;
     if (changes.locked !== undefined) account.locked = changes.locked;
     if (changes.bot !== undefined) account.bot = changes.bot;
@@ -167,8 +184,13 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
  * tokens, codes, sessions, passkeys, recovery codes and email tokens. Nothing is kept but the fact that
  * the username was used (handles are never reissued: remote servers remember them).
  */
-export async function deleteAccount(db: Db, accountId: string): Promise<void> {
+export async function deleteAccount(db: Db, accountId: string, afterCommit: { flushMedia?: () => Promise<unknown> } = {}): Promise<void> {
   await db.transaction(async (tx) => {
+    // Its uploads, avatar and header: rows now, files as soon as this commits.
+    const now = new Date().toISOString();
+    const images = await tx.selectFrom('accounts').select(['avatar_key', 'header_key']).where('id', '=', accountId).executeTakeFirst();
+    await scheduleBlobDeletion(tx, [images?.avatar_key ?? null, images?.header_key ?? null], now);
+    await forgetMedia(tx, { accountId }, now);
     // The accounts on the other side of its follows, and the authors of posts it reposted, lose a count.
     const related = await tx
       .selectFrom('follows')
@@ -189,5 +211,6 @@ export async function deleteAccount(db: Db, accountId: string): Promise<void> {
     for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
     await recountFollows(tx, related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId));
   });
+  await afterCommit.flushMedia?.();
   await db.purge();
 }

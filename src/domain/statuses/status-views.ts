@@ -2,6 +2,7 @@ import { countAccounts, type AccountCountsRow } from '../accounts/account-counts
 import { findAccountsByIds, type AccountRow } from '../accounts/accounts.repo.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { findStatusesByIds, type StatusRow } from './statuses.repo.ts';
+import { mediaOfStatuses, type MediaRow } from '../media/media.repo.ts';
 import { visibleTo } from './visibility-policy.ts';
 
 /** Everything needed to show a status to one viewer, loaded in a handful of queries for a whole page. */
@@ -14,6 +15,7 @@ export interface StatusView {
   readonly quote: { readonly state: 'accepted' | 'deleted' | 'unauthorized'; readonly status: StatusView | null } | null;
   readonly mentions: readonly AccountRow[];
   readonly tags: readonly string[];
+  readonly media: readonly MediaRow[];
   readonly counts: { readonly replies: number; readonly reblogs: number; readonly favourites: number; readonly quotes: number };
   /** The viewer's own marks on the status; null for an anonymous viewer. */
   readonly viewer: { readonly favourited: boolean; readonly reblogged: boolean; readonly bookmarked: boolean; readonly pinned: boolean; readonly muted: boolean } | null;
@@ -50,6 +52,7 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
   const mentionRows = await db.selectFrom('mentions').select(['status_id', 'account_id']).where('status_id', 'in', ids).execute();
   const accounts = new Map((await findAccountsByIds(db, [...new Set([...every.map((s) => s.account_id), ...mentionRows.map((m) => m.account_id)])])).map((a) => [a.id, a]));
   const accountCounts = await countAccounts(db, [...new Set(every.map((s) => s.account_id))]);
+  const media = await mediaOfStatuses(db, ids);
   const tagRows = await db.selectFrom('status_tags').innerJoin('tags', 'tags.id', 'status_tags.tag_id').select(['status_tags.status_id', 'tags.name']).where('status_tags.status_id', 'in', ids).execute();
   const [replies, reblogs, quotes, favourites] = await Promise.all([
     countBy(db, 'statuses', 'in_reply_to_id', ids),
@@ -90,6 +93,7 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
       quote,
       mentions: mentionRows.filter((m) => m.status_id === status.id).flatMap((m) => accounts.get(m.account_id) ?? []),
       tags: tagRows.filter((t) => t.status_id === status.id).map((t) => t.name),
+      media: media.get(status.id) ?? [],
       counts: { replies: replies.get(status.id) ?? 0, reblogs: reblogs.get(status.id) ?? 0, favourites: favourites.get(status.id) ?? 0, quotes: quotes.get(status.id) ?? 0 },
       viewer: viewerMarks && {
         favourited: viewerMarks.favourited.has(status.id),

@@ -8,6 +8,7 @@ import type { AccountRow } from '../accounts/accounts.repo.ts';
 import { Invalid, NotFound, Forbidden } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
 import { bumpStatusCount } from '../accounts/account-counts.repo.ts';
+import { attachMedia, forgetMedia } from '../media/media.repo.ts';
 import type { SearchIndex } from './search-index.ts';
 import { findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
 import { countCharacters, renderText, tokenize, type MentionTarget, type TextToken } from './text-format.ts';
@@ -19,6 +20,8 @@ export interface StatusInput {
   spoilerText?: string | undefined;
   sensitive?: boolean | undefined;
   language?: string | null | undefined;
+  /** Uploads to attach, in order; a status with attachments may have no text. */
+  mediaIds?: readonly string[] | undefined;
 }
 
 /** A new status: its words plus where it stands. */
@@ -41,7 +44,7 @@ const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 const MAX_PINS = 5;
 
 /** Posting, editing, deleting, reposting and the marks an account puts on statuses. */
-export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: string; domain: string; maxCharacters: number; search: SearchIndex; purge: () => Promise<void> }) {
+export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: string; domain: string; maxCharacters: number; search: SearchIndex; purge: () => Promise<void>; flushMedia: () => Promise<unknown> }) {
   const { db, clock, publicUrl, search } = deps;
 
   /** Renders the text and resolves its mentions (local accounts, and remote ones already known). */
@@ -49,7 +52,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
     const text = input.text.replace(/\r\n?/g, '\n');
     const spoilerText = (input.spoilerText ?? '').trim();
     const problems: Record<string, { error: string; description: string }[]> = {};
-    if (!text.trim()) problems.status = [{ error: 'ERR_BLANK', description: "can't be blank" }];
+    if (!text.trim() && !input.mediaIds?.length) problems.status = [{ error: 'ERR_BLANK', description: "can't be blank" }];
     const length = countCharacters(text) + [...spoilerText].length;
     if (length > deps.maxCharacters) problems.status = [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${deps.maxCharacters} characters)` }];
     if (Object.keys(problems).length) throw new Invalid('Validation failed', problems);
@@ -142,6 +145,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           })
           .execute();
         await linkMentionsAndTags(tx, id, composed.mentions, composed.tags, now);
+        if (input.mediaIds?.length) await attachMedia(tx, author.id, id, input.mediaIds);
         await search.add(tx, id, `${composed.spoilerText} ${composed.text}`);
         await bumpStatusCount(tx, author.id, 1, now);
         if (input.idempotencyKey) {
@@ -176,11 +180,16 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           .where('id', '=', statusId)
           .execute();
         await linkMentionsAndTags(tx, statusId, composed.mentions, composed.tags, now);
+        if (input.mediaIds !== undefined) {
+          const dropped = await attachMedia(tx, author.id, statusId, input.mediaIds);
+          await forgetMedia(tx, { ids: dropped }, now);
+        }
         await search.remove(tx, statusId);
         await search.add(tx, statusId, `${composed.spoilerText} ${composed.text}`);
         const reposters = await tx.selectFrom('statuses').select('account_id').where('reblog_of_id', '=', statusId).execute();
         for (const r of reposters) await notify(tx, { accountId: r.account_id, fromAccountId: author.id, type: 'update', statusId, now });
       });
+      if (input.mediaIds !== undefined) await deps.flushMedia();
     },
 
     /**
@@ -197,6 +206,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         for (const id of [statusId, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
         for (const owner of [author.id, ...reposts.map((r) => r.account_id)]) await bumpStatusCount(tx, owner, -1);
         await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', statusId).execute();
+        await forgetMedia(tx, { statusIds: [statusId] }, isoAt(clock));
         await tx.deleteFrom('statuses').where('id', '=', statusId).execute();
         // A hashtag nobody else used or follows goes with the post: its name came from the post's text.
         if (tagIds.length) {
@@ -208,6 +218,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
             .execute();
         }
       });
+      await deps.flushMedia();
       await deps.purge();
       return { status, mentionedAccountIds: mentioned.map((m) => m.account_id) };
     },

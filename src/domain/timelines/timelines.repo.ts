@@ -23,6 +23,8 @@ async function page(query: ReturnType<typeof base>  , w: Window): Promise<Status
   return q.orderBy('statuses.id', 'desc').limit(w.limit).execute();
 }
 
+const hasMedia = sql<SqlBool>`exists (select 1 from media_attachments m where m.status_id = statuses.id)`;
+
 function base(db: DbReader, viewerId: string | null, now: string) {
   return db.selectFrom('statuses').selectAll('statuses').where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId)).where(notMutedBy(viewerId, now));
 }
@@ -81,8 +83,7 @@ export function publicTimeline(db: DbReader, viewerId: string | null, now: strin
   let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
   if (options.local) query = query.where('statuses.domain', 'is', null);
   if (options.remote) query = query.where('statuses.domain', 'is not', null);
-  // Media attachments do not exist yet: a media-only timeline is empty.
-  if (options.onlyMedia) query = query.where(sql<SqlBool>`1 = 0`);
+  if (options.onlyMedia) query = query.where(hasMedia);
   return page(query, w);
 }
 
@@ -106,7 +107,7 @@ export function accountTimeline(db: DbReader, viewerId: string | null, now: stri
   if (viewerId !== accountId) query = query.where('statuses.visibility', '!=', 'direct');
   if (options.excludeReplies) query = query.where(sql<SqlBool>`(statuses.in_reply_to_id is null or statuses.in_reply_to_account_id = statuses.account_id)`);
   if (options.excludeReblogs) query = query.where('statuses.reblog_of_id', 'is', null);
-  if (options.onlyMedia) query = query.where(sql<SqlBool>`1 = 0`);
+  if (options.onlyMedia) query = query.where(hasMedia);
   if (options.pinned) query = query.where(sql<SqlBool>`exists (select 1 from pins p where p.status_id = statuses.id and p.account_id = ${accountId})`);
   if (options.tagged) query = query.where(sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${options.tagged.toLowerCase()})`);
   return page(query, w);

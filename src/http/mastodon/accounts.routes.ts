@@ -22,6 +22,8 @@ const RegisterInput = z.object({
 const FieldInput = z.object({ name: z.string().max(255), value: z.string().max(255) });
 
 const UpdateInput = z.object({
+  avatar: z.instanceof(File, { error: 'must be an image file sent as multipart/form-data' }).optional(),
+  header: z.instanceof(File, { error: 'must be an image file sent as multipart/form-data' }).optional(),
   display_name: z.string().max(30).optional(),
   note: z.string().max(500).transform((v) => v.replace(/\r\n?/g, '\n')).optional(),
   locked: formBool.optional(),
@@ -102,7 +104,12 @@ export function accountsRoutes(services: Services): RouteDef[] {
       async handler(c) {
         const { account } = currentUser(c);
         const input = readInput(c, UpdateInput);
+        // Images first: a refused image leaves the profile as it was.
+        const avatarKey = input.avatar ? await services.media.profileImage(new Uint8Array(await input.avatar.arrayBuffer()), 'avatar') : undefined;
+        const headerKey = input.header ? await services.media.profileImage(new Uint8Array(await input.header.arrayBuffer()), 'header') : undefined;
         const updated = await updateProfile(db, clock, account.id, {
+          avatarKey,
+          headerKey,
           displayName: input.display_name,
           note: input.note,
           locked: input.locked,
@@ -114,11 +121,27 @@ export function accountsRoutes(services: Services): RouteDef[] {
           defaultSensitive: input.source?.sensitive,
           language: input.source?.language === undefined ? undefined : input.source.language || null,
         });
+        await services.media.flush();
         const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
         const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
         return c.json(serializeCredentialAccount(updated, user, counts, config));
       },
     },
+    ...(['avatar', 'header'] as const).map(
+      (image): RouteDef => ({
+        method: 'DELETE',
+        path: `/api/v1/profile/${image}`,
+        access: scoped('write:accounts'),
+        async handler(c) {
+          const { account } = currentUser(c);
+          const updated = await updateProfile(db, clock, account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null });
+          await services.media.flush();
+          const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
+          const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
+          return c.json(serializeCredentialAccount(updated, user, counts, config));
+        },
+      }),
+    ),
     {
       method: 'GET',
       path: '/api/v1/accounts/lookup',

@@ -11,6 +11,7 @@ import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
+import { serializeMedia } from './serializers/media.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
@@ -27,11 +28,12 @@ const NewStatusInput = z.object({
   language: language.optional().or(z.literal('').transform(() => undefined)),
   in_reply_to_id: z.string().max(64).optional(),
   quoted_status_id: z.string().max(64).optional(),
-  media_ids: stringList(z.string().max(64)).optional(),
+  media_ids: stringList(z.string().max(64)).pipe(z.array(z.string()).max(10)).optional(),
 });
 
 const EditInput = z.object({
-  status: z.string().max(20_000),
+  status: z.string().max(20_000).default(''),
+  media_ids: stringList(z.string().max(64)).pipe(z.array(z.string()).max(10)).optional(),
   spoiler_text: z.string().max(1000).optional(),
   sensitive: formBool.optional(),
   language: language.optional(),
@@ -100,6 +102,7 @@ export function statusesRoutes(services: Services): RouteDef[] {
           quotedStatusId: input.quoted_status_id,
           idempotencyKey: c.req.header('idempotency-key')?.slice(0, 200),
           applicationName: app?.name ?? null,
+          mediaIds: input.media_ids,
         });
         return one(c, id);
       },
@@ -123,7 +126,7 @@ export function statusesRoutes(services: Services): RouteDef[] {
       async handler(c) {
         const { account } = currentUser(c);
         const input = readInput(c, EditInput);
-        await statuses.edit(account, c.req.param('id')!, { text: input.status, spoilerText: input.spoiler_text, sensitive: input.sensitive, language: input.language });
+        await statuses.edit(account, c.req.param('id')!, { text: input.status, spoilerText: input.spoiler_text, sensitive: input.sensitive, language: input.language, mediaIds: input.media_ids });
         return one(c, c.req.param('id')!);
       },
     },
@@ -160,7 +163,8 @@ export function statusesRoutes(services: Services): RouteDef[] {
         const account = serializeAccount(view!.account, view!.accountCounts, config);
         const edits = await db.read.selectFrom('status_edits').selectAll().where('status_id', '=', status.id).orderBy('id').execute();
         const versions = [...edits, { content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at }];
-        return c.json(versions.map((v) => ({ content: v.content, spoiler_text: v.spoiler_text, sensitive: Boolean(v.sensitive), created_at: v.created_at, account, media_attachments: [], emojis: [], poll: null })));
+        const current = view!.media.map((m) => serializeMedia(m, config));
+        return c.json(versions.map((v, i) => ({ content: v.content, spoiler_text: v.spoiler_text, sensitive: Boolean(v.sensitive), created_at: v.created_at, account, media_attachments: i === versions.length - 1 ? current : [], emojis: [], poll: null })));
       },
     },
     {

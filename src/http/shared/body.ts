@@ -12,10 +12,11 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Reads and parses the body of API requests once, as Mastodon clients send it (JSON, URL-encoded form or
  * multipart form), refusing more than `maxBytes` (413) and malformed input (400) before any handler runs.
  */
-export function parseBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+export function parseBody(limit: number | ((path: string) => number)): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('body', {});
     if (!METHODS_WITH_BODY.has(c.req.method)) return next();
+    const maxBytes = typeof limit === 'number' ? limit : limit(c.req.path);
     const declared = c.req.header('content-length');
     if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     const bytes = await readLimited(c.req.raw.body, maxBytes);

@@ -1,5 +1,5 @@
 import { HTTPException } from 'hono/http-exception';
-import { Conflict, DomainError, type FieldProblem, Forbidden, Invalid, NotFound, RateLimited, Unauthorized, Unavailable } from '../../domain/errors.ts';
+import { Conflict, DomainError, type FieldProblem, Forbidden, Invalid, NotFound, RateLimited, TooLarge, Unauthorized, Unavailable } from '../../domain/errors.ts';
 import { HttpError } from './http-error.ts';
 import { OAuthError } from '../../domain/auth/oauth-error.ts';
 
@@ -47,6 +47,7 @@ function fromDomain(error: DomainError): PublicError {
   if (error instanceof Forbidden) return { ...base, status: 403 };
   if (error instanceof Invalid) return { ...base, status: 422, details: error.details };
   if (error instanceof Conflict) return { ...base, status: 409 };
+  if (error instanceof TooLarge) return { ...base, status: 413 };
   if (error instanceof RateLimited) return { ...base, status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds) } };
   if (error instanceof Unavailable) return { ...base, status: 503 };
   return { status: 500, message: 'Internal server error', internal: true };

@@ -37,6 +37,9 @@ export interface AccountsTable {
   /** Profile fields as JSON: `[{"name": "...", "value": "..."}]`, at most four for local accounts. */
   fields: Generated<string>;
   hide_collections: DefaultBool;
+  /** Blob keys of the processed avatar and header images; null shows the defaults. */
+  avatar_key: Generated<string | null>;
+  header_key: Generated<string | null>;
 }
 
 /** Who may see a status, as Mastodon names it. */
@@ -245,6 +248,31 @@ export interface PasskeysTable {
 }
 
 /** Every table Stoa's Kysely instance knows, by name. */
+/** What kind of file an attachment is, as Mastodon names it. */
+export type MediaType = 'image' | 'gifv' | 'video' | 'audio';
+
+/** An upload: `processing` until its files are made, then `ready` (or `failed`, with the reason). */
+export interface MediaAttachmentsTable {
+  id: string;
+  account_id: string;
+  status_id: string | null;
+  position: Generated<number>;
+  type: MediaType;
+  state: 'processing' | 'ready' | 'failed';
+  error: string | null;
+  file_key: string | null;
+  file_size: number | null;
+  preview_key: string | null;
+  /** Mastodon's `meta` without `focus`, as JSON. */
+  meta: string | null;
+  blurhash: string | null;
+  description: string | null;
+  focus_x: Generated<number>;
+  focus_y: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   statuses: StatusesTable;
@@ -277,4 +305,6 @@ export interface Database {
   /** SQLite only: the integer keys of the full-text index's rows. */
   status_search_rows: { rowid: Generated<number>; status_id: string };
   idempotency_keys: { account_id: string; key: string; status_id: string; created_at: Timestamp };
+  media_attachments: MediaAttachmentsTable;
+  blob_deletions: { key: string; created_at: Timestamp };
 }

@@ -13,6 +13,7 @@ export interface AccountCounts {
 /** Where default images and profile pages live. */
 export interface AccountUrls {
   readonly publicUrl: string;
+  readonly media: { readonly baseUrl: string };
 }
 
 interface ProfileField {
@@ -46,8 +47,8 @@ function noteHtml(account: AccountRow): string {
  * internal flags. The join date is given to the day, as Mastodon does.
  */
 export function serializeAccount(account: AccountRow, counts: AccountCounts, urls: AccountUrls) {
-  const avatar = `${urls.publicUrl}/static/avatar.png`;
-  const header = `${urls.publicUrl}/static/header.png`;
+  const avatar = account.avatar_key ? `${urls.media.baseUrl}/${account.avatar_key}` : `${urls.publicUrl}/static/avatar.png`;
+  const header = account.header_key ? `${urls.media.baseUrl}/${account.header_key}` : `${urls.publicUrl}/static/header.png`;
   return {
     id: account.id,
     username: account.username,

@@ -4,7 +4,7 @@ import type { InstanceStats } from '../../../domain/instance/instance.service.ts
 import { LIMITS, SUPPORTED_MEDIA_TYPES } from '../../../domain/limits.ts';
 
 /** The parts of the configuration the Instance entity shows. */
-export type InstanceConfig = Pick<Config, 'domain' | 'publicUrl' | 'insecureHttp' | 'instance'>;
+export type InstanceConfig = Pick<Config, 'domain' | 'publicUrl' | 'insecureHttp' | 'instance' | 'media'>;
 
 const LANGUAGES = ['en'];
 
@@ -24,14 +24,15 @@ function statusesConfiguration() {
   };
 }
 
-function mediaConfiguration() {
+function mediaConfiguration(config: InstanceConfig) {
   return {
     supported_mime_types: SUPPORTED_MEDIA_TYPES,
-    image_size_limit: LIMITS.imageBytes,
-    image_matrix_limit: LIMITS.imagePixels,
-    video_size_limit: LIMITS.videoBytes,
+    description_limit: LIMITS.mediaDescriptionCharacters,
+    image_size_limit: config.media.maxImageBytes,
+    image_matrix_limit: config.media.maxPixels,
+    video_size_limit: config.media.maxVideoBytes,
     video_frame_rate_limit: LIMITS.videoFrameRate,
-    video_matrix_limit: LIMITS.videoPixels,
+    video_matrix_limit: config.media.maxPixels,
   };
 }
 
@@ -65,7 +66,7 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
       vapid: { public_key: '' },
       accounts: accountsConfiguration(),
       statuses: statusesConfiguration(),
-      media_attachments: mediaConfiguration(),
+      media_attachments: mediaConfiguration(config),
       polls: pollsConfiguration(),
       translation: { enabled: false },
     },
@@ -95,7 +96,7 @@ export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats
     configuration: {
       accounts: accountsConfiguration(),
       statuses: statusesConfiguration(),
-      media_attachments: mediaConfiguration(),
+      media_attachments: mediaConfiguration(config),
       polls: pollsConfiguration(),
     },
     contact_account: null,

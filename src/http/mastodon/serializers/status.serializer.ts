@@ -1,6 +1,7 @@
 import type { StatusView } from '../../../domain/statuses/status-views.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { serializeAccount, type AccountUrls } from './account.serializer.ts';
+import { serializeMedia } from './media.serializer.ts';
 
 /** Mastodon's Status entity for one viewer. `text` (the source) only where Mastodon sends it. */
 export function serializeStatus(view: StatusView, urls: AccountUrls, options: { withSource?: boolean } = {}): Record<string, unknown> {
@@ -16,7 +17,7 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
     visibility: status.visibility,
     sensitive: toBool(status.sensitive),
     spoiler_text: status.spoiler_text,
-    media_attachments: [],
+    media_attachments: view.media.map((m) => serializeMedia(m, urls)),
     application: status.application_name && status.domain === null ? { name: status.application_name, website: null } : undefined,
     mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, url: m.url ?? m.uri, acct: m.domain ? `${m.username}@${m.domain}` : m.username })),
     tags: view.tags.map((name) => ({ name, url: tagUrl(name) })),

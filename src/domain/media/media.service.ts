@@ -1,0 +1,237 @@
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../../config/index.ts';
+import { isoAt, type Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { serialQueue } from '../../lib/serial-queue.ts';
+import { uuid7 } from '../../lib/uuid7.ts';
+import { BLOB_CONTENT_TYPES, newBlobKey, type BlobStore } from '../../storage/blobs/blob-store.ts';
+import type { Db } from '../../storage/db/database.ts';
+import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
+import { Invalid, NotFound, RateLimited, TooLarge } from '../errors.ts';
+import { processAv } from './av-pipeline.ts';
+import { processImage, type ImagePurpose, type MadeFile } from './image-pipeline.ts';
+import { flushBlobDeletions, forgetMedia, scheduleBlobDeletion, type MediaRow } from './media.repo.ts';
+import { sniff, type Sniffed } from './sniff.ts';
+import { findHeifDecoder, findMediaTools, type MediaTools } from './tools.ts';
+
+/** Alt text may be this long (Mastodon's limit). */
+export const MAX_DESCRIPTION = 1500;
+/** Uploads never attached to a status are removed after this long. */
+export const UNATTACHED_TTL_MS = 24 * 60 * 60 * 1000;
+const UPLOADS_PER_WINDOW = { limit: 60, windowMs: 30 * 60 * 1000 };
+
+export interface MediaEdits {
+  description?: string | null | undefined;
+  focus?: readonly [number, number] | undefined;
+}
+
+/** What a processed attachment's `meta` holds (Mastodon's shape, without `focus`). */
+interface StoredMeta {
+  original: Record<string, number | string>;
+  small?: Record<string, number | string>;
+}
+
+const dimensions = (f: Pick<MadeFile, 'width' | 'height'>) => ({ width: f.width, height: f.height, size: `${f.width}x${f.height}`, aspect: f.height ? f.width / f.height : 0 });
+
+/**
+ * Uploads: every file is decoded and re-encoded off the request path (one image and one audio or video
+ * job at a time), stored under a random key, and forgotten for real with its status or account.
+ */
+export function createMediaService(deps: { db: Db; clock: Clock; config: Config; blobs: BlobStore; limiter: RateLimiter; logger: Logger }) {
+  const { db, clock, config, blobs } = deps;
+  const log = deps.logger.child({ category: 'media' });
+  const uploadsDir = join(config.dataDir, 'uploads');
+  const queues = { image: serialQueue(), av: serialQueue() };
+  let tools: MediaTools | null = null;
+  const mediaTools = () => (tools ??= findMediaTools(config.media, config.media.searchPath));
+  const heifDecoder = findHeifDecoder(config.media.searchPath);
+  const uploadPath = (id: string) => join(uploadsDir, id);
+
+  const find = async (accountId: string, id: string) => {
+    const row = await db.read.selectFrom('media_attachments').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    if (!row) throw new NotFound();
+    return row;
+  };
+
+  const store = async (file: MadeFile) => {
+    const key = newBlobKey(file.extension);
+    await blobs.put(key, file.bytes, BLOB_CONTENT_TYPES[file.extension]);
+    return key;
+  };
+
+  /** Turns the kept upload into stored files; the upload itself is removed either way. */
+  async function process(id: string, sniffed: Sniffed): Promise<void> {
+    const path = uploadPath(id);
+    const made: string[] = [];
+    try {
+      const result =
+        sniffed.kind === 'image'
+          ? { type: 'image' as const, ...(await processImage(await readFile(path), sniffed.format, { maxPixels: config.media.maxPixels, heifDecoder })), meta: null }
+          : await processAv(mediaTools(), sniffed.demuxer, path, { maxPixels: config.media.maxPixels, maxSeconds: config.media.maxSeconds });
+      const fileKey = await store(result.file);
+      made.push(fileKey);
+      const previewKey = result.preview ? await store(result.preview) : null;
+      if (previewKey) made.push(previewKey);
+      const meta: StoredMeta =
+        result.type === 'image'
+          ? { original: dimensions(result.file), small: dimensions(result.preview) }
+          : {
+              original: {
+                ...(result.type === 'video' ? dimensions(result.file) : {}),
+                ...(result.meta.frameRate ? { frame_rate: `${Math.round(result.meta.frameRate * 100) / 100}/1` } : {}),
+                duration: Math.round(result.meta.duration * 1000) / 1000,
+                bitrate: Math.round((result.file.bytes.byteLength * 8) / Math.max(result.meta.duration, 0.001)),
+              },
+              ...(result.preview ? { small: dimensions(result.preview) } : {}),
+            };
+      const updated = await db.transaction(async (tx) =>
+        tx
+          .updateTable('media_attachments')
+          .set({ state: 'ready', type: result.type, file_key: fileKey, file_size: result.file.bytes.byteLength, preview_key: previewKey, blurhash: result.blurhash, meta: JSON.stringify(meta), updated_at: isoAt(clock) })
+          .where('id', '=', id)
+          .where('state', '=', 'processing')
+          .executeTakeFirst(),
+      );
+      // Deleted while it was being processed: its new files go too.
+      if (Number(updated.numUpdatedRows) === 0) await Promise.all(made.map((key) => blobs.delete(key)));
+    } catch (error) {
+      await Promise.all(made.map((key) => blobs.delete(key).catch(() => undefined)));
+      const reason = error instanceof Invalid ? error.publicMessage : 'the file could not be processed';
+      if (!(error instanceof Invalid)) log.error({ media: id, err: error instanceof Error ? error.message : String(error) }, 'media processing failed');
+      await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: reason, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+      throw error;
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  const enqueue = (id: string, sniffed: Sniffed) => queues[sniffed.kind === 'image' ? 'image' : 'av'].push(() => process(id, sniffed));
+
+  /** Which kind an upload is and whether its size is allowed, before anything else is done with it. */
+  function admit(bytes: Uint8Array): Sniffed {
+    const sniffed = sniff(bytes);
+    if (!sniffed) throw new Invalid('Validation failed: File content type is invalid', { file: [{ error: 'ERR_INVALID', description: 'is not a supported image, video or audio file (JPEG, PNG, GIF, WebP, AVIF, HEIC; MP4, MOV, WebM; MP3, OGG, M4A)' }] });
+    const max = sniffed.kind === 'image' ? config.media.maxImageBytes : config.media.maxVideoBytes;
+    if (bytes.byteLength > max) throw new TooLarge(`File is too large (at most ${max} bytes for ${sniffed.kind === 'image' ? 'images' : 'audio and video'})`);
+    return sniffed;
+  }
+
+  const validated = (edits: MediaEdits) => {
+    if (typeof edits.description === 'string' && [...edits.description].length > MAX_DESCRIPTION) {
+      throw new Invalid('Validation failed: Description is too long', { description: [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${MAX_DESCRIPTION} characters)` }] });
+    }
+    return {
+      ...(edits.description !== undefined ? { description: edits.description?.trim() ? edits.description : null } : {}),
+      ...(edits.focus ? { focus_x: edits.focus[0], focus_y: edits.focus[1] } : {}),
+    };
+  };
+
+  return {
+    /**
+     * Accepts an upload: refused at once if it is no supported type or too large; otherwise kept aside and
+     * processed in the background. With `wait`, answers once processing is over (and refuses what failed).
+     */
+    async upload(accountId: string, bytes: Uint8Array, edits: MediaEdits, options: { wait: boolean }): Promise<MediaRow> {
+      const rate = await deps.limiter.hit(`media:${accountId}`, UPLOADS_PER_WINDOW.limit, UPLOADS_PER_WINDOW.windowMs);
+      if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds, 'Too many uploads; try again later');
+      const sniffed = admit(bytes);
+      const fields = validated(edits);
+      const id = uuid7(clock());
+      const now = isoAt(clock);
+      await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
+      await writeFile(uploadPath(id), bytes, { mode: 0o600 });
+      await db.transaction((tx) =>
+        tx
+          .insertInto('media_attachments')
+          .values({ id, account_id: accountId, status_id: null, type: sniffed.kind === 'image' ? 'image' : 'video', state: 'processing', error: null, file_key: null, file_size: null, preview_key: null, meta: null, blurhash: null, description: null, ...fields, created_at: now, updated_at: now })
+          .execute(),
+      );
+      const job = enqueue(id, sniffed);
+      if (!options.wait) {
+        job.catch(() => undefined);
+        return find(accountId, id);
+      }
+      try {
+        await job;
+      } catch (error) {
+        await this.remove(accountId, id).catch(() => undefined);
+        throw error;
+      }
+      return find(accountId, id);
+    },
+
+    /** The account's own upload (another account's is not found). */
+    get: find,
+
+    async update(accountId: string, id: string, edits: MediaEdits): Promise<MediaRow> {
+      await find(accountId, id);
+      const fields = validated(edits);
+      if (Object.keys(fields).length) await db.transaction((tx) => tx.updateTable('media_attachments').set({ ...fields, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+      return find(accountId, id);
+    },
+
+    /** Deletes an upload not (or no longer) attached to a status, with its files. */
+    async remove(accountId: string, id: string): Promise<void> {
+      const row = await find(accountId, id);
+      if (row.status_id !== null) throw new Invalid('Media attachment is currently used by a status');
+      await db.transaction((tx) => forgetMedia(tx, { ids: [id] }, isoAt(clock)));
+      await flushBlobDeletions(db, blobs);
+    },
+
+    /** Processes an avatar or header image now and stores it; returns its key. */
+    async profileImage(bytes: Uint8Array, purpose: Exclude<ImagePurpose, 'attachment'>): Promise<string> {
+      const sniffed = admit(bytes);
+      if (sniffed.kind !== 'image') throw new Invalid(`Validation failed: ${purpose} must be an image`, { [purpose]: [{ error: 'ERR_INVALID', description: 'must be an image' }] });
+      const made = await queues.image.push(() => processImage(bytes, sniffed.format, { maxPixels: config.media.maxPixels, heifDecoder }, purpose));
+      return store(made.file);
+    },
+
+    /** Removes files no longer referenced (after a deletion committed). */
+    flush: () => flushBlobDeletions(db, blobs),
+
+    /**
+     * Removes uploads never attached within a day, failed uploads, and leftovers of interrupted
+     * processing; retries files that could not be removed before. Returns how many uploads went.
+     */
+    async cleanup(): Promise<number> {
+      const cutoff = isoAt(clock, -UNATTACHED_TTL_MS);
+      const removed = await db.transaction(async (tx) => {
+        const stale = await tx
+          .selectFrom('media_attachments')
+          .select('id')
+          .where('created_at', '<=', cutoff)
+          .where((w) => w.or([w('status_id', 'is', null), w('state', '!=', 'ready')]))
+          .execute();
+        return forgetMedia(tx, { ids: stale.map((r) => r.id) }, isoAt(clock));
+      });
+      await flushBlobDeletions(db, blobs);
+      return removed;
+    },
+
+    /** After a restart: uploads whose processing was cut short are processed again (or marked failed). */
+    async recover(): Promise<void> {
+      const pending = await db.read.selectFrom('media_attachments').select(['id', 'account_id']).where('state', '=', 'processing').execute();
+      for (const row of pending) {
+        const bytes = await readFile(uploadPath(row.id)).catch(() => null);
+        const sniffed = bytes && sniff(bytes);
+        if (sniffed) enqueue(row.id, sniffed).catch(() => undefined);
+        else await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: 'the upload was interrupted', updated_at: isoAt(clock) }).where('id', '=', row.id).execute());
+      }
+      const known = new Set(pending.map((r) => r.id));
+      for (const name of await readdir(uploadsDir).catch(() => [] as string[])) {
+        if (!known.has(name) && (await stat(join(uploadsDir, name))).mtimeMs < clock() - UNATTACHED_TTL_MS) await rm(join(uploadsDir, name), { force: true });
+      }
+    },
+
+    /** Resolves when no upload is being processed. */
+    async idle(): Promise<void> {
+      await Promise.all([queues.image.idle(), queues.av.idle()]);
+    },
+
+    /** Forgets an account's old avatar or header file once a new one is saved. */
+    scheduleBlobDeletion,
+  };
+}
+
+export type MediaService = ReturnType<typeof createMediaService>;
