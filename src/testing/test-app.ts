@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
-import { loadConfig, type Config, type RawEnv } from '../config/index.ts';
+import { loadConfig, readEnv, type Config, type RawEnv } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -27,6 +27,8 @@ export function testEnv(dataDir: string, database: TestDatabase, overrides: RawE
     STOA_LOG_LEVEL: 'silent',
     STOA_REGISTRATION: 'open',
     STOA_POW_BITS: '4',
+    // Media tools (ffmpeg, ffprobe, heif-dec) are looked up on the PATH, as for a real server.
+    PATH: readEnv().PATH,
     ...overrides,
   };
 }

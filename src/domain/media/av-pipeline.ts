@@ -78,7 +78,7 @@ export async function processAv(tools: MediaTools, demuxer: Extract<Sniffed, { k
         '-map', `0:${video.index}`,
         ...(audio ? ['-map', `0:${audio.index}`] : []),
         '-vf', scale,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-x264-params', 'no-info=1',
+        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
         '-flags:v', '+bitexact',
         ...(audio ? ['-c:a', 'aac', '-b:a', '128k', '-flags:a', '+bitexact'] : []),
         '-movflags', '+faststart', '-f', 'mp4', `file:${out}`,
