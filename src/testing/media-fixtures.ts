@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { readEnv } from '../config/index.ts';
 import sharp from 'sharp';
 
 /**
@@ -16,6 +17,19 @@ export const LEAKS = {
   location: '+48.8584+002.2945',
   latitude: '48.8584',
 } as const;
+
+/**
+ * Why the media tests cannot run here (exiftool, ffmpeg or ffprobe missing), or null. Under CI they
+ * must run: `.ci/run` installs the tools, and a missing one is an error there.
+ */
+export function mediaToolsMissing(): string | null {
+  const env = readEnv();
+  const missing = ['exiftool', 'ffmpeg', 'ffprobe'].filter((tool) => !(env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, tool))));
+  if (!missing.length) return null;
+  const reason = `${missing.join(', ')} not installed (Debian: apt-get install libimage-exiftool-perl ffmpeg)`;
+  if (env.CI === 'true') throw new Error(`The media tests need ${reason}`);
+  return reason;
+}
 
 const exiftool = (args: string[]) => execFileSync('exiftool', ['-q', '-overwrite_original', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 
