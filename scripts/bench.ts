@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import sharp from 'sharp';
 import { createApp } from '../src/app/create-app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { generate } from './bench/generate.ts';
@@ -18,6 +19,20 @@ const seconds = Number(env.BENCH_SECONDS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 10);
 const node = process.execPath;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const PHOTO_SIZE = { width: 2400, height: 1600 };
+
+/** A photo of about 2 MB: a JPEG of noisy gradients, as hard to compress as a real one. */
+async function benchPhoto(): Promise<Uint8Array> {
+  const { width, height } = PHOTO_SIZE;
+  const raw = Buffer.alloc(width * height * 3);
+  let seed = 42;
+  for (let i = 0; i < raw.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    raw[i] = (((i / 3) % width) / 10 + (seed % 48)) & 0xff;
+  }
+  return new Uint8Array(await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 93 }).toBuffer());
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -111,6 +126,32 @@ try {
     ...(await load(`${base}/api/v1/statuses`, { token: data.bigAccount.token, method: 'POST', body: () => JSON.stringify({ status: `bench post ${n++} #bench` }) })),
   });
 
+  // Media: a 2 MB photo processed while the client waits (POST /api/v1/media), then the home timeline
+  // measured again while a burst of photos is processed in the background.
+  const photo = await benchPhoto();
+  const uploadOnce = async (version: 'v1' | 'v2', token: string) => {
+    const form = new FormData();
+    form.set('file', new Blob([photo], { type: 'image/jpeg' }), 'photo.jpg');
+    const started = performance.now();
+    const res = await fetch(`${base}/api/${version}/media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+    return performance.now() - started;
+  };
+  const processing: number[] = [];
+  for (let i = 0; i < 5; i++) processing.push(await uploadOnce('v1', data.bigAccount.token));
+  processing.sort((a, b) => a - b);
+  let burstUploads = 0;
+  const burstUntil = performance.now() + seconds * 1000;
+  const burst = (async () => {
+    while (performance.now() < burstUntil && burstUploads < 40) {
+      await uploadOnce('v2', data.heavyReader.token);
+      burstUploads += 1;
+    }
+  })();
+  const homeDuringUploads = await load(home, { token: data.heavyReader.token });
+  await burst;
+  rows.push({ scenario: 'home timeline (follows 2,000) during an upload burst', ...homeDuringUploads, note: `${burstUploads} photos of ${(photo.byteLength / 1e6).toFixed(1)} MB uploaded` });
+
   // Time from a post's answer until every sampled follower's home timeline shows it.
   const posted = (await (await fetch(`${base}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${data.bigAccount.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'is it everywhere yet?' }) })).json()) as { id: string };
   const t0 = performance.now();
@@ -133,6 +174,8 @@ try {
   for (const r of rows) console.log(`${pad(r.scenario, 58)} ${pad(String(r.p50), 8)} ${pad(String(r.p99), 8)} ${pad(String(r.rps), 8)}${r.note ? `  (${r.note})` : ''}`);
   console.log(`\nhome timeline / bare node:http throughput ratio: ${ratio.toFixed(2)}`);
   console.log(`a new post was in all ${data.followerTokens.length} sampled followers' home timelines ${pending.size ? 'NOT within 10 s' : `after ${visibleMs} ms`}`);
+  console.log(`a ${(photo.byteLength / 1e6).toFixed(1)} MB photo (${PHOTO_SIZE.width}x${PHOTO_SIZE.height} JPEG) took ${Math.round(processing[2]!)} ms to upload and process (median of ${processing.length}; fastest ${Math.round(processing[0]!)} ms)`);
+  console.log(`home timeline p99 during the upload burst / at rest: ${(homeDuringUploads.p99 / Math.max(homeRow.p99, 1)).toFixed(2)} (${homeDuringUploads.p99} ms / ${homeRow.p99} ms)`);
   console.log(`server RSS: ${memory.rss} MB now, ${memory.peak} MB peak`);
 } finally {
   for (const child of children) child.kill('SIGTERM');

@@ -132,6 +132,9 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     services,
     apiRoutes: apiRoutes.map(({ method, path, access }) => ({ method, path, access })),
     fetch: (request, env) => http.fetch(request, env),
-    close: () => db.close(),
+    close: async () => {
+      services.media.close();
+      await db.close();
+    },
   };
 }

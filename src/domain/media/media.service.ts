@@ -9,14 +9,15 @@ import { BLOB_CONTENT_TYPES, newBlobKey, type BlobStore } from '../../storage/bl
 import type { Db } from '../../storage/db/database.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import { Invalid, NotFound, RateLimited, TooLarge } from '../errors.ts';
-import { processAv } from './av-pipeline.ts';
-import { processImage, type ImagePurpose, type MadeFile } from './image-pipeline.ts';
-import { flushBlobDeletions, forgetMedia, scheduleBlobDeletion, type MediaRow } from './media.repo.ts';
+import { LIMITS } from '../limits.ts';
+import type { ImagePurpose } from './image-pipeline.ts';
+import { mediaProcessor, type ProcessorResult, type WrittenFile } from './media-processor.ts';
+import { flushBlobDeletions, forgetMedia, type MediaRow } from './media.repo.ts';
 import { sniff, type Sniffed } from './sniff.ts';
 import { findHeifDecoder, findMediaTools, type MediaTools } from './tools.ts';
 
 /** Alt text may be this long (Mastodon's limit). */
-export const MAX_DESCRIPTION = 1500;
+const MAX_DESCRIPTION = LIMITS.mediaDescriptionCharacters;
 /** Uploads never attached to a status are removed after this long. */
 export const UNATTACHED_TTL_MS = 24 * 60 * 60 * 1000;
 const UPLOADS_PER_WINDOW = { limit: 60, windowMs: 30 * 60 * 1000 };
@@ -32,7 +33,7 @@ interface StoredMeta {
   small?: Record<string, number | string>;
 }
 
-const dimensions = (f: Pick<MadeFile, 'width' | 'height'>) => ({ width: f.width, height: f.height, size: `${f.width}x${f.height}`, aspect: f.height ? f.width / f.height : 0 });
+const dimensions = (f: Pick<WrittenFile, 'width' | 'height'>) => ({ width: f.width, height: f.height, size: `${f.width}x${f.height}`, aspect: f.height ? f.width / f.height : 0 });
 
 /**
  * Uploads: every file is decoded and re-encoded off the request path (one image and one audio or video
@@ -54,41 +55,53 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
     return row;
   };
 
-  const store = async (file: MadeFile) => {
+  const processors = { image: mediaProcessor(), av: mediaProcessor() };
+  const imageLimits = () => ({ maxPixels: config.media.maxPixels, heifDecoder });
+
+  /** Stores a file the media process wrote, under a new key, and removes it from the uploads folder. */
+  const store = async (file: WrittenFile) => {
     const key = newBlobKey(file.extension);
-    await blobs.put(key, file.bytes, BLOB_CONTENT_TYPES[file.extension]);
+    try {
+      await blobs.put(key, await readFile(file.path), BLOB_CONTENT_TYPES[file.extension]);
+    } finally {
+      await rm(file.path, { force: true });
+    }
     return key;
   };
+
+  /** Decodes and re-encodes the upload kept at `path`, in the media process. */
+  const make = (path: string, sniffed: Sniffed, purpose: ImagePurpose = 'attachment'): Promise<ProcessorResult> =>
+    sniffed.kind === 'image'
+      ? processors.image.run({ op: 'image', input: path, format: sniffed.format, limits: imageLimits(), purpose })
+      : processors.av.run({ op: 'av', input: path, demuxer: sniffed.demuxer, limits: { maxPixels: config.media.maxPixels, maxSeconds: config.media.maxSeconds }, tools: mediaTools() });
 
   /** Turns the kept upload into stored files; the upload itself is removed either way. */
   async function process(id: string, sniffed: Sniffed): Promise<void> {
     const path = uploadPath(id);
     const made: string[] = [];
+    let result: ProcessorResult | null = null;
     try {
-      const result =
-        sniffed.kind === 'image'
-          ? { type: 'image' as const, ...(await processImage(await readFile(path), sniffed.format, { maxPixels: config.media.maxPixels, heifDecoder })), meta: null }
-          : await processAv(mediaTools(), sniffed.demuxer, path, { maxPixels: config.media.maxPixels, maxSeconds: config.media.maxSeconds });
+      result = await make(path, sniffed);
       const fileKey = await store(result.file);
       made.push(fileKey);
       const previewKey = result.preview ? await store(result.preview) : null;
       if (previewKey) made.push(previewKey);
       const meta: StoredMeta =
-        result.type === 'image'
-          ? { original: dimensions(result.file), small: dimensions(result.preview) }
+        result.type === 'image' || !result.meta
+          ? { original: dimensions(result.file), ...(result.preview ? { small: dimensions(result.preview) } : {}) }
           : {
               original: {
                 ...(result.type === 'video' ? dimensions(result.file) : {}),
                 ...(result.meta.frameRate ? { frame_rate: `${Math.round(result.meta.frameRate * 100) / 100}/1` } : {}),
                 duration: Math.round(result.meta.duration * 1000) / 1000,
-                bitrate: Math.round((result.file.bytes.byteLength * 8) / Math.max(result.meta.duration, 0.001)),
+                bitrate: Math.round((result.file.size * 8) / Math.max(result.meta.duration, 0.001)),
               },
               ...(result.preview ? { small: dimensions(result.preview) } : {}),
             };
       const updated = await db.transaction(async (tx) =>
         tx
           .updateTable('media_attachments')
-          .set({ state: 'ready', type: result.type, file_key: fileKey, file_size: result.file.bytes.byteLength, preview_key: previewKey, blurhash: result.blurhash, meta: JSON.stringify(meta), updated_at: isoAt(clock) })
+          .set({ state: 'ready', type: result!.type, file_key: fileKey, file_size: result!.file.size, preview_key: previewKey, blurhash: result!.blurhash, meta: JSON.stringify(meta), updated_at: isoAt(clock) })
           .where('id', '=', id)
           .where('state', '=', 'processing')
           .executeTakeFirst(),
@@ -102,7 +115,7 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: reason, updated_at: isoAt(clock) }).where('id', '=', id).execute());
       throw error;
     } finally {
-      await rm(path, { force: true });
+      await Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
     }
   }
 
@@ -126,6 +139,14 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       ...(edits.focus ? { focus_x: edits.focus[0], focus_y: edits.focus[1] } : {}),
     };
   };
+
+  /** Deletes an upload not (or no longer) attached to a status, with its files. */
+  async function remove(accountId: string, id: string): Promise<void> {
+    const row = await find(accountId, id);
+    if (row.status_id !== null) throw new Invalid('Media attachment is currently used by a status');
+    await db.transaction((tx) => forgetMedia(tx, { ids: [id] }, isoAt(clock)));
+    await flushBlobDeletions(db, blobs);
+  }
 
   return {
     /**
@@ -155,7 +176,7 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       try {
         await job;
       } catch (error) {
-        await this.remove(accountId, id).catch(() => undefined);
+        await remove(accountId, id).catch(() => undefined);
         throw error;
       }
       return find(accountId, id);
@@ -171,20 +192,22 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       return find(accountId, id);
     },
 
-    /** Deletes an upload not (or no longer) attached to a status, with its files. */
-    async remove(accountId: string, id: string): Promise<void> {
-      const row = await find(accountId, id);
-      if (row.status_id !== null) throw new Invalid('Media attachment is currently used by a status');
-      await db.transaction((tx) => forgetMedia(tx, { ids: [id] }, isoAt(clock)));
-      await flushBlobDeletions(db, blobs);
-    },
+    remove,
 
     /** Processes an avatar or header image now and stores it; returns its key. */
     async profileImage(bytes: Uint8Array, purpose: Exclude<ImagePurpose, 'attachment'>): Promise<string> {
       const sniffed = admit(bytes);
       if (sniffed.kind !== 'image') throw new Invalid(`Validation failed: ${purpose} must be an image`, { [purpose]: [{ error: 'ERR_INVALID', description: 'must be an image' }] });
-      const made = await queues.image.push(() => processImage(bytes, sniffed.format, { maxPixels: config.media.maxPixels, heifDecoder }, purpose));
-      return store(made.file);
+      const path = uploadPath(`${purpose}-${uuid7(clock())}`);
+      await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
+      await writeFile(path, bytes, { mode: 0o600 });
+      try {
+        const made = await queues.image.push(() => make(path, sniffed, purpose));
+        if (made.preview) await rm(made.preview.path, { force: true });
+        return await store(made.file);
+      } finally {
+        await Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
+      }
     },
 
     /** Removes files no longer referenced (after a deletion committed). */
@@ -229,8 +252,11 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       await Promise.all([queues.image.idle(), queues.av.idle()]);
     },
 
-    /** Forgets an account's old avatar or header file once a new one is saved. */
-    scheduleBlobDeletion,
+    /** Stops the media processes (uploads still waiting are picked up again after a restart). */
+    close(): void {
+      processors.image.close();
+      processors.av.close();
+    },
   };
 }
 

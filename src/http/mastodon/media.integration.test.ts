@@ -189,6 +189,23 @@ describe('media uploads', { skip }, () => {
     assert.deepEqual(edited.meta?.focus, { x: 0.5, y: -0.25 });
     const bad = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ focus: '3,0' }) });
     assert.equal(bad.status, 422);
+    const tooLong = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: 'x'.repeat(1501) }) });
+    assert.equal(tooLong.status, 422);
+
+    // An attached file cannot be deleted on its own; an unattached one can, files included.
+    const attachedDelete = await fetch(`${server.url}/api/v1/media/${images[0]!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ann.token}` } });
+    assert.equal(attachedDelete.status, 422);
+    const keyOf = (url: string) => new URL(url).pathname.slice('/media/'.length);
+    const unattachedDelete = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ann.token}` } });
+    assert.equal(unattachedDelete.status, 200);
+    assert.ok(!(await server.app.services.blobs.list()).includes(keyOf(images[4]!.url!)));
+
+    // An edit that drops a file deletes it; the kept ones stay in their new order.
+    const edited2 = await ann.client.v1.statuses.$select(status.id).update({ status: 'fewer', mediaIds: [images[2]!.id, images[0]!.id] });
+    assert.deepEqual(edited2.mediaAttachments.map((m) => m.id), [images[2]!.id, images[0]!.id]);
+    const left = await server.app.services.blobs.list();
+    assert.ok(!left.includes(keyOf(images[1]!.url!)) && !left.includes(keyOf(images[3]!.url!)));
+    assert.ok(left.includes(keyOf(images[0]!.url!)));
   });
 
   it('deletes the files with their status, and answers 404 for the media and its URLs afterwards', async () => {
