@@ -98,6 +98,35 @@ export function videoWithLeaks(dir: string, container: 'mp4' | 'mov', seconds = 
   return path;
 }
 
+/** An animated GIF of five frames, with a comment. */
+export function animatedGif(dir: string): string {
+  const path = join(dir, 'moving.gif');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=96x64:rate=5', '-t', '1', '-metadata', `comment=${LEAKS.creator}`, path]);
+  return path;
+}
+
+/** A WebM video (VP8 and Opus) with device and location tags. */
+export function webmWithTags(dir: string): string {
+  const path = join(dir, 'clip.webm');
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000',
+    '-t', '1', '-c:v', 'libvpx', '-b:v', '200k', '-c:a', 'libopus',
+    '-metadata', `location=${LEAKS.location}/`, '-metadata', `make=${LEAKS.make}`, '-metadata', `model=${LEAKS.model}`, '-metadata', `artist=${LEAKS.creator}`, path,
+  ]);
+  return path;
+}
+
+/** Audio with tags naming its maker, as MP3 (ID3) or Ogg Vorbis (comments). */
+export function audioWithTags(dir: string, container: 'mp3' | 'ogg'): string {
+  const path = join(dir, `sound.${container}`);
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=523:sample_rate=44100', '-t', '2',
+    ...(container === 'mp3' ? ['-c:a', 'libmp3lame'] : ['-c:a', 'libvorbis']),
+    '-metadata', `artist=${LEAKS.creator}`, '-metadata', `comment=${LEAKS.location}`, '-metadata', `encoded_by=${LEAKS.model}`, path,
+  ]);
+  return path;
+}
+
 /** Whether the bytes contain any of the leaked values (as text, in any case). */
 export function leakedValues(bytes: Uint8Array): string[] {
   const text = Buffer.from(bytes).toString('latin1').toLowerCase();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
-import { mediaToolsMissing, avifWithExif, heicWithExif, jpegWithLeaks, leakedValues, pngWithText, probeTags, readBytes, readTags, videoWithLeaks } from '../../testing/media-fixtures.ts';
+import { mediaToolsMissing, animatedGif, audioWithTags, webmWithTags, avifWithExif, heicWithExif, jpegWithLeaks, leakedValues, pngWithText, probeTags, readBytes, readTags, videoWithLeaks } from '../../testing/media-fixtures.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { startTestS3, type TestS3 } from '../../testing/s3-server.ts';
 import { deleteAccount } from '../../domain/accounts/accounts.service.ts';
@@ -136,6 +136,34 @@ describe('media uploads', { skip }, () => {
       const tail = await fetch(here(media.url), { headers: { range: 'bytes=-10' } });
       assert.deepEqual(new Uint8Array(await tail.arrayBuffer()), served.bytes.subarray(served.bytes.byteLength - 10));
       assert.equal((await fetch(here(media.url), { headers: { range: `bytes=${served.bytes.byteLength}-` } })).status, 416);
+    }
+  });
+
+  it('keeps an animated GIF moving (as animated WebP) and cleans WebM, MP3 and OGG files', async () => {
+    const gif = await ann.client.v2.media.create({ file: blob(readBytes(animatedGif(fixtures)), 'image/gif') });
+    const gifBytes = (await download(gif.url!)).bytes;
+    assertClean(gifBytes, 'moving');
+    const animation = await sharp(gifBytes, { animated: true }).metadata();
+    assert.equal(animation.format, 'webp');
+    assert.equal(animation.pages, 5);
+
+    const webm = await ann.client.v2.media.create({ file: blob(readBytes(webmWithTags(fixtures)), 'video/webm') });
+    assert.equal(webm.type, 'video');
+    const webmPath = assertClean((await download(webm.url!)).bytes, 'clip-webm.mp4');
+    assert.deepEqual(probeTags(webmPath).streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
+
+    for (const container of ['mp3', 'ogg'] as const) {
+      const original = audioWithTags(fixtures, container);
+      assert.ok(leakedValues(readBytes(original)).length > 0, 'the fixture carries tags');
+      const audio = await ann.client.v2.media.create({ file: blob(readBytes(original), container === 'mp3' ? 'audio/mpeg' : 'audio/ogg') });
+      assert.equal(audio.type, 'audio');
+      assert.equal(audio.previewUrl, null);
+      const served = await download(audio.url!);
+      assert.equal(served.response.headers.get('content-type'), 'audio/mpeg');
+      const path = assertClean(served.bytes, `sound-${container}.mp3`);
+      const probe = probeTags(path);
+      assert.deepEqual(Object.keys({ ...probe.format.tags }).filter((k) => /artist|comment|encoded_by/i.test(k)), []);
+      assert.ok(Math.abs((audio.meta as unknown as { original: { duration: number } }).original.duration - 2) < 0.2);
     }
   });
 
