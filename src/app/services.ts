@@ -22,6 +22,8 @@ import type { Db } from '../storage/db/database.ts';
 import type { BlobStore } from '../storage/blobs/blob-store.ts';
 import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import { createMediaService, type MediaService } from '../domain/media/media.service.ts';
+import { changeFeed, type Changes } from '../domain/changes.ts';
+import { homeCache, type HomeCache } from '../domain/timelines/home-cache.ts';
 
 /** Everything the surfaces call, built once per process from the configuration. */
 export interface Services {
@@ -43,6 +45,9 @@ export interface Services {
   readonly search: SearchIndex;
   readonly statuses: StatusService;
   readonly graph: GraphService;
+  readonly changes: Changes;
+  /** Recently sent home timeline pages; null when the configuration turns the cache off. */
+  readonly homeCache: HomeCache | null;
   readonly blobs: BlobStore;
   readonly media: MediaService;
   /** Signers for values kept by browsers between two requests, one per purpose. */
@@ -55,8 +60,9 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
   const minter = tokenMinter(config.secret);
   const mailer = createMailer(config, logger);
   const search = searchIndex(db.engine, config.secret);
+  const changes = changeFeed();
   const blobs = createBlobStore(config.blobs);
-  const media = createMediaService({ db, clock, config, blobs, limiter, logger });
+  const media = createMediaService({ db, clock, config, blobs, limiter, logger, changes });
   return {
     config,
     db,
@@ -73,10 +79,12 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
     mailer,
     search,
-    graph: createGraphService(db, clock),
+    graph: createGraphService(db, clock, changes),
+    changes,
+    homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,
     media,
-    statuses: createStatusService({ db, clock, publicUrl: config.publicUrl, domain: config.domain, maxCharacters: LIMITS.statusCharacters, search, purge: () => db.purge(), flushMedia: () => media.flush() }),
+    statuses: createStatusService({ db, clock, publicUrl: config.publicUrl, domain: config.domain, maxCharacters: LIMITS.statusCharacters, search, purge: () => db.purge(), flushMedia: () => media.flush(), changes }),
     proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
     signers: {
       pendingSignIn: signer(config.secret, 'pending-sign-in', clock),

@@ -67,6 +67,8 @@ export interface Config {
   readonly publicTimelines: 'public' | 'signed-in';
   /** How long a stopping process waits for in-flight requests before it closes their connections. */
   readonly shutdownGraceMs: number;
+  /** Bytes of home timeline pages kept in memory (0: none); see docs/adr/0008. */
+  readonly homeCacheBytes: number;
   /** Uploads: where their files are served from and how large they may be. */
   readonly media: {
     /** Base URL of the served files: `<public URL>/media` unless `STOA_MEDIA_URL` names another host. */

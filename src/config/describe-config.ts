@@ -28,6 +28,7 @@ export function describeConfig(config: Config): string[] {
     ['STOA_PUBLIC_TIMELINES', config.publicTimelines],
     ['STOA_MAX_REQUEST_BYTES', String(config.limits.requestBodyBytes)],
     ['STOA_SHUTDOWN_GRACE_SECONDS', String(config.shutdownGraceMs / 1000)],
+    ['STOA_HOME_CACHE_MB', config.homeCacheBytes ? String(config.homeCacheBytes / 1024 / 1024) : '0 (off)'],
     ['STOA_MEDIA_URL', config.media.baseUrl],
     ['STOA_MEDIA_MAX_IMAGE_BYTES', String(config.media.maxImageBytes)],
     ['STOA_MEDIA_MAX_VIDEO_BYTES', String(config.media.maxVideoBytes)],

@@ -96,6 +96,7 @@ export const envSchema = z.object({
   STOA_PUBLIC_TIMELINES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
   STOA_MAX_REQUEST_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
   STOA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds'),
+  STOA_HOME_CACHE_MB: wholeNumber(0, 65_536, 'megabytes of home timeline pages kept in memory; 0 turns the cache off'),
   STOA_MEDIA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://media.example.org' }).optional(),
   STOA_MEDIA_MAX_IMAGE_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
   STOA_MEDIA_MAX_VIDEO_BYTES: wholeNumber(1024, 500 * 1024 * 1024, 'bytes, from 1024 to 524288000'),

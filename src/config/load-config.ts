@@ -65,6 +65,8 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
     statusSearch: parsed.STOA_STATUS_SEARCH ?? 'opted-in',
     publicTimelines: parsed.STOA_PUBLIC_TIMELINES ?? 'public',
     shutdownGraceMs: (parsed.STOA_SHUTDOWN_GRACE_SECONDS ?? 10) * 1000,
+    // Only a server that is alone in writing its database may keep pages: SQLite is, PostgreSQL may not be.
+    homeCacheBytes: (parsed.STOA_HOME_CACHE_MB ?? (parsed.DATABASE_URL === undefined || parsed.DATABASE_URL.startsWith('sqlite:') ? 64 : 0)) * 1024 * 1024,
     media: Object.freeze({
       baseUrl: (parsed.STOA_MEDIA_URL ?? `${publicUrl}/media`).replace(/\/+$/, ''),
       maxImageBytes: parsed.STOA_MEDIA_MAX_IMAGE_BYTES ?? 16 * 1024 * 1024,

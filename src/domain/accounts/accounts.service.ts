@@ -1,3 +1,4 @@
+import type { Changes } from '../changes.ts';
 import { forgetMedia, scheduleBlobDeletion } from '../media/media.repo.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
@@ -184,7 +185,7 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
  * tokens, codes, sessions, passkeys, recovery codes and email tokens. Nothing is kept but the fact that
  * the username was used (handles are never reissued: remote servers remember them).
  */
-export async function deleteAccount(db: Db, accountId: string, afterCommit: { flushMedia?: () => Promise<unknown> } = {}): Promise<void> {
+export async function deleteAccount(db: Db, accountId: string, afterCommit: { flushMedia?: () => Promise<unknown>; changes?: Changes } = {}): Promise<void> {
   await db.transaction(async (tx) => {
     // Its uploads, avatar and header: rows now, files as soon as this commits.
     const now = new Date().toISOString();
@@ -211,6 +212,7 @@ export async function deleteAccount(db: Db, accountId: string, afterCommit: { fl
     for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
     await recountFollows(tx, related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId));
   });
+  afterCommit.changes?.emit({ kind: 'everything' });
   await afterCommit.flushMedia?.();
   await db.purge();
 }

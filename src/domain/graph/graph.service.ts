@@ -1,3 +1,4 @@
+import type { Changes } from '../changes.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
@@ -66,7 +67,11 @@ export async function relationships(db: DbReader, viewerId: string, ids: readonl
 }
 
 /** Follows, requests, blocks, mutes and domain blocks: the social graph, as its members change it. */
-export function createGraphService(db: Db, clock: Clock) {
+export function createGraphService(db: Db, clock: Clock, changes: Changes) {
+  const told = (viewers: string[], accounts: string[]) => {
+    changes.emit({ kind: 'viewers', ids: viewers });
+    if (accounts.length) changes.emit({ kind: 'accounts', ids: accounts });
+  };
   const target = async (id: string, self: AccountRow) => {
     const account = await findAccountById(db.read, id);
     if (!account || account.suspended_at !== null) throw new NotFound();
@@ -102,6 +107,7 @@ export function createGraphService(db: Db, clock: Clock) {
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
         await recountFollows(tx, [self.id, other.id]);
       });
+      told([self.id], [self.id, other.id]);
     },
 
     async unfollow(self: AccountRow, targetId: string): Promise<void> {
@@ -111,6 +117,7 @@ export function createGraphService(db: Db, clock: Clock) {
         await tx.deleteFrom('follow_requests').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
         await recountFollows(tx, [self.id, other.id]);
       });
+      told([self.id], [self.id, other.id]);
     },
 
     async removeFromFollowers(self: AccountRow, targetId: string): Promise<void> {
@@ -119,6 +126,7 @@ export function createGraphService(db: Db, clock: Clock) {
         await tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).execute();
         await recountFollows(tx, [self.id, other.id]);
       });
+      told([other.id], [self.id, other.id]);
     },
 
     /** Accepts or rejects a pending follow request to `self`. */
@@ -137,6 +145,7 @@ export function createGraphService(db: Db, clock: Clock) {
         await notify(tx, { accountId: self.id, fromAccountId: requesterId, type: 'follow', now });
         await recountFollows(tx, [self.id, requesterId]);
       });
+      told([requesterId], [self.id, requesterId]);
     },
 
     /** Blocks an account: follows and requests end both ways, and neither sees the other. */
@@ -152,11 +161,13 @@ export function createGraphService(db: Db, clock: Clock) {
         await tx.insertInto('blocks').values({ id: uuid7(clock()), account_id: self.id, target_account_id: other.id, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
         await recountFollows(tx, [self.id, other.id]);
       });
+      told([self.id, other.id], [self.id, other.id]);
     },
 
     async unblock(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
       await db.transaction((tx) => tx.deleteFrom('blocks').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute());
+      told([self.id, other.id], []);
     },
 
     /** Mutes an account, optionally for `durationSeconds`, and its notifications unless told not to. */
@@ -173,21 +184,23 @@ export function createGraphService(db: Db, clock: Clock) {
           .onConflict((oc) => oc.columns(['account_id', 'target_account_id'] as never).doUpdateSet(values))
           .execute(),
       );
+      told([self.id], []);
     },
 
     async unmute(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
       await db.transaction((tx) => tx.deleteFrom('mutes').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute());
+      told([self.id], []);
     },
 
     /** Hides a whole server from the account; follows of its accounts end. */
     async blockDomain(self: AccountRow, domain: string, on: boolean): Promise<void> {
       const name = domain.trim().toLowerCase();
       if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(name)) throw new Invalid('Validation failed', { domain: [{ error: 'ERR_INVALID', description: 'is not a domain name' }] });
-      await db.transaction(async (tx) => {
+      const ended = await db.transaction(async (tx) => {
         if (!on) {
           await tx.deleteFrom('account_domain_blocks').where('account_id', '=', self.id).where('domain', '=', name).execute();
-          return;
+          return [];
         }
         await tx.insertInto('account_domain_blocks').values({ account_id: self.id, domain: name, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
         const ended = await tx
@@ -197,7 +210,9 @@ export function createGraphService(db: Db, clock: Clock) {
           .returning('target_account_id')
           .execute();
         await recountFollows(tx, [self.id, ...ended.map((f) => f.target_account_id)]);
+        return ended.map((f) => f.target_account_id);
       });
+      told([self.id], ended.length ? [self.id, ...ended] : []);
     },
   };
 }

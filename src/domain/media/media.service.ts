@@ -10,6 +10,7 @@ import type { Db } from '../../storage/db/database.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import { Invalid, NotFound, RateLimited, TooLarge } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
+import type { Changes } from '../changes.ts';
 import type { ImagePurpose } from './image-pipeline.ts';
 import { mediaProcessor, type ProcessorResult, type WrittenFile } from './media-processor.ts';
 import { flushBlobDeletions, forgetMedia, type MediaRow } from './media.repo.ts';
@@ -39,7 +40,7 @@ const dimensions = (f: Pick<WrittenFile, 'width' | 'height'>) => ({ width: f.wid
  * Uploads: every file is decoded and re-encoded off the request path (one image and one audio or video
  * job at a time), stored under a random key, and forgotten for real with its status or account.
  */
-export function createMediaService(deps: { db: Db; clock: Clock; config: Config; blobs: BlobStore; limiter: RateLimiter; logger: Logger }) {
+export function createMediaService(deps: { db: Db; clock: Clock; config: Config; blobs: BlobStore; limiter: RateLimiter; logger: Logger; changes: Changes }) {
   const { db, clock, config, blobs } = deps;
   const log = deps.logger.child({ category: 'media' });
   const uploadsDir = join(config.dataDir, 'uploads');
@@ -186,9 +187,10 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
     get: find,
 
     async update(accountId: string, id: string, edits: MediaEdits): Promise<MediaRow> {
-      await find(accountId, id);
+      const row = await find(accountId, id);
       const fields = validated(edits);
       if (Object.keys(fields).length) await db.transaction((tx) => tx.updateTable('media_attachments').set({ ...fields, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+      if (row.status_id) deps.changes.emit({ kind: 'statuses', ids: [row.status_id] });
       return find(accountId, id);
     },
 

@@ -106,3 +106,20 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
   };
   return statuses.flatMap((s) => build(s, 0) ?? []);
 }
+
+/** The statuses and accounts a page shows, with those it reposts and quotes (what a cached page depends on). */
+export function shownIn(rows: readonly StatusRow[], views: readonly StatusView[]): { statusIds: Set<string>; accountIds: Set<string> } {
+  const statusIds = new Set<string>();
+  const accountIds = new Set<string>();
+  for (const row of rows) for (const id of [row.id, row.reblog_of_id, row.quote_of_id]) if (id) statusIds.add(id);
+  const visit = (view: StatusView | null | undefined) => {
+    if (!view) return;
+    for (const id of [view.status.id, view.status.reblog_of_id, view.status.quote_of_id, view.status.in_reply_to_id]) if (id) statusIds.add(id);
+    accountIds.add(view.account.id);
+    for (const m of view.mentions) accountIds.add(m.id);
+    visit(view.reblog);
+    visit(view.quote?.status);
+  };
+  for (const view of views) visit(view);
+  return { statusIds, accountIds };
+}

@@ -13,6 +13,7 @@ import type { SearchIndex } from './search-index.ts';
 import { findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
 import { countCharacters, renderText, tokenize, type MentionTarget, type TextToken } from './text-format.ts';
 import { canSee } from './visibility-policy.ts';
+import type { Changes } from '../changes.ts';
 
 /** What a new status (or an edit) says. */
 export interface StatusInput {
@@ -44,8 +45,8 @@ const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 const MAX_PINS = 5;
 
 /** Posting, editing, deleting, reposting and the marks an account puts on statuses. */
-export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: string; domain: string; maxCharacters: number; search: SearchIndex; purge: () => Promise<void>; flushMedia: () => Promise<unknown> }) {
-  const { db, clock, publicUrl, search } = deps;
+export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: string; domain: string; maxCharacters: number; search: SearchIndex; purge: () => Promise<void>; flushMedia: () => Promise<unknown>; changes: Changes }) {
+  const { db, clock, publicUrl, search, changes } = deps;
 
   /** Renders the text and resolves its mentions (local accounts, and remote ones already known). */
   async function compose(tx: DbWriter, input: StatusInput) {
@@ -116,7 +117,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const quoted = input.quotedStatusId ? await visibleOrNotFound(author.id, input.quotedStatusId) : undefined;
       if (quoted) await assertQuotable(author, quoted);
       const id = uuid7(clock());
-      await db.transaction(async (tx) => {
+      const tags = await db.transaction(async (tx) => {
         const composed = await compose(tx, input);
         const visibility = input.visibility ?? 'public';
         await tx
@@ -159,7 +160,11 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           const subscribers = await tx.selectFrom('follows').select('account_id').where('target_account_id', '=', author.id).where(sql<SqlBool>`notify = true`).execute();
           for (const s of subscribers) await notify(tx, { accountId: s.account_id, fromAccountId: author.id, type: 'status', statusId: id, now });
         }
+        return composed.tags;
       });
+      changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags });
+      changes.emit({ kind: 'statuses', ids: [parent?.id, quoted?.id].filter((x): x is string => x !== undefined) });
+      changes.emit({ kind: 'accounts', ids: [author.id] });
       return id;
     },
 
@@ -168,7 +173,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const status = await findStatusById(db.read, statusId);
       if (!status || status.account_id !== author.id || status.reblog_of_id !== null) throw new NotFound();
       const now = isoAt(clock);
-      await db.transaction(async (tx) => {
+      const tags = await db.transaction(async (tx) => {
         const composed = await compose(tx, input);
         await tx
           .insertInto('status_edits')
@@ -188,7 +193,10 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         await search.add(tx, statusId, `${composed.spoilerText} ${composed.text}`);
         const reposters = await tx.selectFrom('statuses').select('account_id').where('reblog_of_id', '=', statusId).execute();
         for (const r of reposters) await notify(tx, { accountId: r.account_id, fromAccountId: author.id, type: 'update', statusId, now });
+        return composed.tags;
       });
+      changes.emit({ kind: 'statuses', ids: [statusId] });
+      changes.emit({ kind: 'status-posted', statusId, authorId: author.id, tags });
       if (input.mediaIds !== undefined) await deps.flushMedia();
     },
 
@@ -201,7 +209,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       if (!status || status.account_id !== author.id) throw new NotFound();
       const mentioned = await db.read.selectFrom('mentions').select('account_id').where('status_id', '=', statusId).execute();
       const tagIds = (await db.read.selectFrom('status_tags').select('tag_id').where('status_id', '=', statusId).execute()).map((t) => t.tag_id);
-      await db.transaction(async (tx) => {
+      const reposts = await db.transaction(async (tx) => {
         const reposts = await tx.selectFrom('statuses').select(['id', 'account_id']).where('reblog_of_id', '=', statusId).execute();
         for (const id of [statusId, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
         for (const owner of [author.id, ...reposts.map((r) => r.account_id)]) await bumpStatusCount(tx, owner, -1);
@@ -217,7 +225,10 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
             .where((eb) => eb.not(eb.exists(eb.selectFrom('tag_follows').select('tag_id').whereRef('tag_follows.tag_id', '=', 'tags.id'))))
             .execute();
         }
+        return reposts;
       });
+      changes.emit({ kind: 'statuses', ids: [statusId, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
+      changes.emit({ kind: 'accounts', ids: [author.id, ...reposts.map((r) => r.account_id)] });
       await deps.flushMedia();
       await deps.purge();
       return { status, mentionedAccountIds: mentioned.map((m) => m.account_id) };
@@ -243,6 +254,9 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         await bumpStatusCount(tx, account.id, 1, now);
         await notify(tx, { accountId: original.account_id, fromAccountId: account.id, type: 'reblog', statusId: original.id, now });
       });
+      changes.emit({ kind: 'status-posted', statusId: id, authorId: account.id, tags: [] });
+      changes.emit({ kind: 'statuses', ids: [original.id] });
+      changes.emit({ kind: 'accounts', ids: [account.id] });
       return id;
     },
 
@@ -250,11 +264,14 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
     async unreblog(account: AccountRow, statusId: string): Promise<string> {
       const original = await visibleOrNotFound(account.id, statusId);
       const target = original.reblog_of_id ?? original.id;
-      await db.transaction(async (tx) => {
-        const removed = await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).executeTakeFirst();
-        if (Number(removed.numDeletedRows) > 0) await bumpStatusCount(tx, account.id, -1);
+      const removed = await db.transaction(async (tx) => {
+        const removed = await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).returning('id').execute();
+        if (removed.length > 0) await bumpStatusCount(tx, account.id, -1);
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', target).where('type', '=', 'reblog').execute();
+        return removed;
       });
+      changes.emit({ kind: 'statuses', ids: [target, ...removed.map((r) => r.id)] });
+      changes.emit({ kind: 'accounts', ids: [account.id] });
       return target;
     },
 
@@ -266,6 +283,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         const inserted = await tx.insertInto('favourites').values({ id: uuid7(clock()), account_id: account.id, status_id: statusId, created_at: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: status.account_id, fromAccountId: account.id, type: 'favourite', statusId, now, threadId: status.thread_id });
       });
+      changes.emit({ kind: 'statuses', ids: [statusId] });
     },
 
     async unfavourite(account: AccountRow, statusId: string): Promise<void> {
@@ -274,6 +292,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         await tx.deleteFrom('favourites').where('account_id', '=', account.id).where('status_id', '=', statusId).execute();
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', statusId).where('type', '=', 'favourite').execute();
       });
+      changes.emit({ kind: 'statuses', ids: [statusId] });
     },
 
     async bookmark(account: AccountRow, statusId: string, on: boolean): Promise<void> {
@@ -282,6 +301,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         if (on) await tx.insertInto('bookmarks').values({ id: uuid7(clock()), account_id: account.id, status_id: statusId, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
         else await tx.deleteFrom('bookmarks').where('account_id', '=', account.id).where('status_id', '=', statusId).execute();
       });
+      changes.emit({ kind: 'viewers', ids: [account.id] });
     },
 
     async pin(account: AccountRow, statusId: string, on: boolean): Promise<void> {
@@ -297,6 +317,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         if (Number(n) >= MAX_PINS) throw new Invalid(`You can pin at most ${MAX_PINS} posts`);
         await tx.insertInto('pins').values({ account_id: account.id, status_id: statusId, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
       });
+      changes.emit({ kind: 'viewers', ids: [account.id] });
     },
 
     /** Mutes (or unmutes) notifications from the thread the status belongs to. */
@@ -307,6 +328,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         if (on) await tx.insertInto('conversation_mutes').values({ account_id: account.id, thread_id: threadId }).onConflict((oc) => oc.doNothing()).execute();
         else await tx.deleteFrom('conversation_mutes').where('account_id', '=', account.id).where('thread_id', '=', threadId).execute();
       });
+      changes.emit({ kind: 'viewers', ids: [account.id] });
     },
   };
 }

@@ -47,6 +47,14 @@ export async function homeTimeline(db: DbReader, viewerId: string, now: string, 
   });
 }
 
+/** What a home timeline page depends on beyond the statuses it shows (for the home cache). */
+export async function homeInputs(db: DbReader, viewerId: string, now: string): Promise<{ authors: string[]; tags: string[]; validUntil: number }> {
+  const follows = await db.selectFrom('follows').select('target_account_id').where('account_id', '=', viewerId).execute();
+  const tags = await db.selectFrom('tag_follows').innerJoin('tags', 'tags.id', 'tag_follows.tag_id').select('tags.name').where('tag_follows.account_id', '=', viewerId).execute();
+  const mute = await db.selectFrom('mutes').select((eb) => eb.fn.min('expires_at').as('until')).where('account_id', '=', viewerId).where('expires_at', '>', now).executeTakeFirst();
+  return { authors: [viewerId, ...follows.map((f) => f.target_account_id)], tags: tags.map((t) => t.name), validUntil: mute?.until ? Date.parse(String(mute.until)) : Number.POSITIVE_INFINITY };
+}
+
 /** The home timeline's query, before its window. */
 export function homeQuery(db: DbReader, viewerId: string, now: string, followsTags = true) {
   // A correlated probe of the follows index per row, not `in (select ...)`: SQLite would build the list of

@@ -121,6 +121,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
           defaultSensitive: input.source?.sensitive,
           language: input.source?.language === undefined ? undefined : input.source.language || null,
         });
+        services.changes.emit({ kind: 'accounts', ids: [account.id] });
         await services.media.flush();
         const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
         const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
@@ -135,6 +136,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
         async handler(c) {
           const { account } = currentUser(c);
           const updated = await updateProfile(db, clock, account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null });
+          services.changes.emit({ kind: 'accounts', ids: [account.id] });
           await services.media.flush();
           const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
           const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;

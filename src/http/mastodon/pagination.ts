@@ -39,7 +39,13 @@ export function applyPage<Q extends Ordered<Q>>(query: Q, column: string, page: 
 
 /** Sets Mastodon's `Link` header for the next (older) and previous (newer) pages of a list. */
 export function setLinkHeader(c: Context<AppEnv>, publicUrl: string, ids: readonly string[]): void {
-  if (ids.length === 0) return;
+  const value = linkHeader(c, publicUrl, ids);
+  if (value !== null) c.header('Link', value);
+}
+
+/** Mastodon's `Link` header for a page of `ids`, or null for an empty page. */
+export function linkHeader(c: Context<AppEnv>, publicUrl: string, ids: readonly string[]): string | null {
+  if (ids.length === 0) return null;
   const url = new URL(c.req.path, publicUrl);
   const params = new URL(c.req.url).searchParams;
   const link = (name: string, value: string) => {
@@ -48,5 +54,5 @@ export function setLinkHeader(c: Context<AppEnv>, publicUrl: string, ids: readon
     next.searchParams.set(name, value);
     return next.toString();
   };
-  c.header('Link', `<${link('max_id', ids.at(-1)!)}>; rel="next", <${link('min_id', ids[0]!)}>; rel="prev"`);
+  return `<${link('max_id', ids.at(-1)!)}>; rel="next", <${link('min_id', ids[0]!)}>; rel="prev"`;
 }

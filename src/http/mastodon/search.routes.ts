@@ -156,6 +156,7 @@ export function searchRoutes(services: Services): RouteDef[] {
             if (action === 'follow') await tx.insertInto('tag_follows').values({ account_id: account.id, tag_id: tag.id, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
             else await tx.deleteFrom('tag_follows').where('account_id', '=', account.id).where('tag_id', '=', tag.id).execute();
           });
+          services.changes.emit({ kind: 'viewers', ids: [account.id] });
           return c.json(tagEntity(name.data, action === 'follow'));
         },
       }),

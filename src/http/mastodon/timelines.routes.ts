@@ -5,12 +5,14 @@ import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
 import { NotFound, Unauthorized } from '../../domain/errors.ts';
 import { loadStatusViews } from '../../domain/statuses/status-views.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
-import { accountTimeline, homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines/timelines.repo.ts';
+import { accountTimeline, homeInputs, homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines/timelines.repo.ts';
+import type { CachedPage } from '../../domain/timelines/home-cache.ts';
+import { shownIn } from '../../domain/statuses/status-views.ts';
 import { isoAt } from '../../lib/clock.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
-import { readPage, setLinkHeader } from './pagination.ts';
+import { linkHeader, readPage, setLinkHeader } from './pagination.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 
 const PublicInput = z.object({ local: formBool.optional(), remote: formBool.optional(), only_media: formBool.optional() }).loose();
@@ -28,6 +30,10 @@ export function timelinesRoutes(services: Services): RouteDef[] {
     setLinkHeader(c, config.publicUrl, cursors);
     return c.json((await loadStatusViews(db.read, viewerOf(c), rows)).map((v) => serializeStatus(v, config)));
   };
+  const sendJson = (c: Context<AppEnv>, page: CachedPage) => {
+    if (page.link !== null) c.header('Link', page.link);
+    return c.body(page.body, 200, { 'Content-Type': 'application/json' });
+  };
   const requireSignInIfConfigured = (c: Context<AppEnv>) => {
     if (config.publicTimelines === 'signed-in' && !c.var.auth?.account) throw new Unauthorized('This server shows its timelines to signed-in members only');
   };
@@ -38,7 +44,21 @@ export function timelinesRoutes(services: Services): RouteDef[] {
       path: '/api/v1/timelines/home',
       access: scoped('read:statuses'),
       async handler(c) {
-        return send(c, await homeTimeline(db.read, currentUser(c).account.id, isoAt(clock), readPage(c)));
+        const viewerId = currentUser(c).account.id;
+        const cache = services.homeCache;
+        const page = readPage(c);
+        if (!cache) return send(c, await homeTimeline(db.read, viewerId, isoAt(clock), page));
+        // The key is the whole query string: the Link header repeats every parameter but the cursors.
+        const key = new URL(c.req.url).search;
+        const hit = cache.get(viewerId, key);
+        if (hit) return sendJson(c, hit);
+        const ticket = cache.begin();
+        const now = isoAt(clock);
+        const rows = await homeTimeline(db.read, viewerId, now, page);
+        const views = await loadStatusViews(db.read, viewerId, rows);
+        const sent = { body: JSON.stringify(views.map((v) => serializeStatus(v, config))), link: linkHeader(c, config.publicUrl, rows.map((r) => r.id)) };
+        cache.put(ticket, viewerId, key, sent, { ...shownIn(rows, views), ...(await homeInputs(db.read, viewerId, now)) });
+        return sendJson(c, sent);
       },
     },
     {

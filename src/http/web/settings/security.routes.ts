@@ -183,7 +183,7 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: 'Two-factor code', a
       services.throttle.recordFailure(key);
       return sendPage(c, site, 'Delete your account', html`<h1>Delete your account</h1>${notice('The password or code is not correct.')}<p><a href="/settings/delete">Try again</a></p>`, { status: 403 });
     }
-    await deleteAccount(db, account.id, { flushMedia: services.media.flush });
+    await deleteAccount(db, account.id, { flushMedia: services.media.flush, changes: services.changes });
     await browser.end(c);
     return sendPage(c, site, 'Account deleted', html`<h1>Your account is deleted</h1><p>Everything it held has been removed from this server.</p>`);
   });
