@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Invalid, type FieldProblem } from '../errors.ts';
 import type { BlobExtension } from '../../storage/blobs/blob-store.ts';
@@ -31,6 +32,8 @@ export type ProcessorResult = Extract<ProcessorReply, { ok: true }>;
 export type JobInput = ProcessorJob extends infer J ? (J extends ProcessorJob ? Omit<J, 'id'> : never) : never;
 
 const JOB_TIMEOUT_MS = 15 * 60 * 1000;
+/** The niceness of the media process: the lowest priority. */
+const BACKGROUND_PRIORITY = 19;
 const IDLE_EXIT_MS = 30_000;
 const JOBS_PER_CHILD = 200;
 
@@ -55,6 +58,12 @@ export function mediaProcessor(): { run(job: JobInput): Promise<ProcessorResult>
   };
   const start = () => {
     const worker = fork(fileURLToPath(new URL('./media-worker.ts', import.meta.url)), [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+    // Background work: requests come first when the cores are busy (ffmpeg, its child, inherits this).
+    try {
+      if (worker.pid !== undefined) setPriority(worker.pid, BACKGROUND_PRIORITY);
+    } catch {
+      // Not allowed here (some containers): the process runs at normal priority.
+    }
     worker.on('message', (reply: ProcessorReply) => {
       const p = pending.get(reply.id);
       if (!p) return;

@@ -17,7 +17,8 @@ export interface HomeDependencies {
 
 /** A page as it was sent: the body and its `Link` header. */
 export interface CachedPage {
-  readonly body: string;
+  /** The JSON body, already encoded: a hit writes these bytes as they are. */
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly link: string | null;
 }
 
@@ -156,7 +157,7 @@ export function homeCache(options: { maxBytes: number; clock: Clock; changes: Ch
       };
       evict(key);
       if (record.pages.size >= PAGES_PER_VIEWER) evict(record.pages.keys().next().value!);
-      const size = page.body.length * 2 + key.length;
+      const size = page.body.byteLength + key.length;
       record.pages.set(key, { ...page, size, expiresAt: Math.min(clock() + MAX_AGE_MS, dependencies.validUntil) });
       record.bytes += size;
       bytes += size;

@@ -56,7 +56,7 @@ export function timelinesRoutes(services: Services): RouteDef[] {
         const now = isoAt(clock);
         const rows = await homeTimeline(db.read, viewerId, now, page);
         const views = await loadStatusViews(db.read, viewerId, rows);
-        const sent = { body: JSON.stringify(views.map((v) => serializeStatus(v, config))), link: linkHeader(c, config.publicUrl, rows.map((r) => r.id)) };
+        const sent = { body: Buffer.from(JSON.stringify(views.map((v) => serializeStatus(v, config)))), link: linkHeader(c, config.publicUrl, rows.map((r) => r.id)) };
         cache.put(ticket, viewerId, key, sent, { ...shownIn(rows, views), ...(await homeInputs(db.read, viewerId, now)) });
         return sendJson(c, sent);
       },
