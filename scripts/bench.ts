@@ -117,6 +117,19 @@ try {
   const homeRow = await load(home, { token: data.heavyReader.token });
   rows.push({ scenario: 'home timeline, 20 items (follows 2,000)', ...homeRow });
   rows.push({ scenario: 'home timeline, 20 items (a follower of the big account)', ...(await load(home, { token: data.followerTokens[0]! })) });
+  // The same reader while an account it follows posts five times a second: each post drops the
+  // reader's cached page, so this is the cost of pages built afresh several times a second.
+  let churnPosts = 0;
+  const churnUntil = performance.now() + seconds * 1000;
+  const churn = (async () => {
+    while (performance.now() < churnUntil) {
+      await fetch(`${base}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${data.bigAccount.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: `churn ${churnPosts++}` }) });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  const churnRow = await load(home, { token: data.heavyReader.token });
+  await churn;
+  rows.push({ scenario: 'home timeline (follows 2,000), a followed account posting 5/s', ...churnRow, note: `${churnPosts} posts` });
   rows.push({ scenario: `thread of 100 replies (context)`, ...(await load(`${base}/api/v1/statuses/${data.threadRootId}/context`, { token: data.heavyReader.token })) });
   rows.push({ scenario: 'notifications, 40 items', ...(await load(`${base}/api/v1/notifications?limit=40`, { token: data.bigAccount.token })) });
   rows.push({ scenario: 'full-text search (statuses)', ...(await load(`${base}/api/v2/search?type=statuses&q=${data.searchWord}`, { token: data.heavyReader.token })) });

@@ -87,6 +87,8 @@ export async function generate(path: string, secret: string, publicUrl: string, 
       follows++;
     }
   }
+  // The heavy reader follows the big account too, so that its posts reach the reader's home.
+  if (Number(insertFollow.run(uuid7(start), accountIds[1]!, accountIds[0]!, iso(start)).changes) > 0) follows++;
   db.exec('commit');
   const bigFollowers = (db.prepare('select count(*) as n from follows where target_account_id = ?').get(accountIds[0]!) as { n: number }).n;
   log(`follows: ${follows} (user0 has ${bigFollowers} followers, user1 follows ${Math.min(2000, sizes.users - 1)})`);

@@ -20,6 +20,24 @@ export interface SearchIndex {
    * `query`, newest first. Callers then apply the visibility policy to these candidates.
    */
   candidates(db: DbReader, query: string, options?: { maxId?: string | undefined; limit?: number }): Promise<string[]>;
+  /**
+   * The same matches in batches, newest first, so that a search reads only as far as its page needs
+   * (at most `MAX_CANDIDATES` in all).
+   */
+  batches(db: DbReader, query: string, options?: { maxId?: string | undefined }): AsyncIterable<string[]>;
+}
+
+/** How many matches one batch holds. */
+const BATCH = 200;
+
+/** `candidates` from `batches`: every batch, up to the limit. */
+async function collect(batches: AsyncIterable<string[]>, limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const batch of batches) {
+    ids.push(...batch);
+    if (ids.length >= limit) break;
+  }
+  return ids.slice(0, limit);
 }
 
 /** How many matches a search considers, newest first, before visibility and paging. */
@@ -53,12 +71,21 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
     return {
       add: () => Promise.resolve(),
       remove: () => Promise.resolve(),
-      async candidates(db, query, options = {}) {
+      candidates(db, query, options = {}) {
+        return collect(this.batches(db, query, options), options.limit ?? MAX_CANDIDATES);
+      },
+      async *batches(db, query, options = {}) {
         const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS);
-        if (!terms.length) return [];
-        let q = db.selectFrom('statuses').select('id').where(sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${terms.join(' ')})`);
-        if (options.maxId) q = q.where('id', '<', options.maxId);
-        return (await q.orderBy('id', 'desc').limit(options.limit ?? MAX_CANDIDATES).execute()).map((r) => r.id);
+        if (!terms.length) return;
+        let before = options.maxId;
+        for (let read = 0; read < MAX_CANDIDATES; read += BATCH) {
+          let q = db.selectFrom('statuses').select('id').where(sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${terms.join(' ')})`);
+          if (before) q = q.where('id', '<', before);
+          const ids = (await q.orderBy('id', 'desc').limit(BATCH).execute()).map((r) => r.id);
+          if (ids.length) yield ids;
+          if (ids.length < BATCH) return;
+          before = ids.at(-1);
+        }
       },
     };
   }
@@ -73,16 +100,28 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       await sql`delete from statuses_search where rowid = (select rowid from status_search_rows where status_id = ${statusId})`.execute(tx);
       await sql`delete from status_search_rows where status_id = ${statusId}`.execute(tx);
     },
-    async candidates(db, query, options = {}) {
+    candidates(db, query, options = {}) {
+      return collect(this.batches(db, query, options), options.limit ?? MAX_CANDIDATES);
+    },
+    // Driven by the index, newest match first (rows are added in time order), a batch at a time: FTS5
+    // stops after the batch instead of listing every match of a common word.
+    async *batches(db, query, options = {}) {
       const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS).map(hashTerm);
-      if (!terms.length) return [];
-      // Driven by the index: its matches, then their statuses, newest first (rows are added in time order).
-      let q = db
-        .selectFrom('status_search_rows as r')
-        .select('r.status_id as id')
-        .where(sql<boolean>`r.rowid in (select rowid from statuses_search where statuses_search match ${terms.join(' AND ')})`);
-      if (options.maxId) q = q.where('r.status_id', '<', options.maxId);
-      return (await q.orderBy('r.rowid', 'desc').limit(options.limit ?? MAX_CANDIDATES).execute()).map((r) => r.id);
+      if (!terms.length) return;
+      const match = terms.join(' AND ');
+      let below = Number.MAX_SAFE_INTEGER;
+      for (let read = 0; read < MAX_CANDIDATES; read += BATCH) {
+        const rows = await db
+          .selectFrom('status_search_rows as r')
+          .select(['r.status_id as id', 'r.rowid as rowid'])
+          .where(sql<boolean>`r.rowid in (select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${BATCH})`)
+          .orderBy('r.rowid', 'desc')
+          .execute();
+        const ids = rows.map((r) => r.id).filter((id) => !options.maxId || id < options.maxId);
+        if (ids.length) yield ids;
+        if (rows.length < BATCH) return;
+        below = Number(rows.at(-1)!.rowid);
+      }
     },
   };
 }

@@ -87,6 +87,23 @@ describe('search and hashtags', () => {
     assert.deepEqual(anonymous.statuses, [], 'post search is for signed-in members');
   });
 
+  it('reads matches past the newest ones the searcher may not see, and pages through the rest', async () => {
+    const [kit] = await createTestAccounts(server, ['kit']);
+    const visible = [];
+    for (let i = 0; i < 3; i++) visible.push((await ann.client.v1.statuses.create({ status: `quince jam number ${i}` })).id);
+    // Newer matches that eve may not see: more than one batch of the index's matches.
+    for (let i = 0; i < 260; i++) await kit!.client.v1.statuses.create({ status: `private quince ${i}`, visibility: 'private' });
+    const all = await eve.client.v2.search.list({ q: 'quince', type: 'statuses' });
+    assert.deepEqual(all.statuses.map((s) => s.id), [...visible].reverse());
+    const first = await eve.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 2 });
+    assert.deepEqual(first.statuses.map((s) => s.id), [visible[2], visible[1]]);
+    const older = await eve.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 2, maxId: visible[1] });
+    assert.deepEqual(older.statuses.map((s) => s.id), [visible[0]]);
+    const offset = await eve.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 2, offset: 2 });
+    assert.deepEqual(offset.statuses.map((s) => s.id), [visible[0]]);
+    assert.equal((await kit!.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 40 })).statuses.length, 40, 'kit finds its own');
+  });
+
   it('follows hashtags into the home timeline', async () => {
     const tag = await eve.client.v1.tags.$select('gardening').follow();
     assert.equal(tag.following, true);

@@ -34,6 +34,9 @@ function likePrefix(text: string): string {
 }
 
 /** `GET /api/v2/search` (accounts, hashtags, full-text statuses) and the hashtag API. */
+/** How many matching statuses are checked against the visibility policy at once. */
+const LOOKUP_CHUNK = 50;
+
 export function searchRoutes(services: Services): RouteDef[] {
   const { db, config, clock } = services;
   const tagUrl = (name: string) => `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
@@ -87,26 +90,29 @@ export function searchRoutes(services: Services): RouteDef[] {
 
         // Full-text search of posts is for signed-in members, within what they may see and what the operator allows.
         if (want('statuses') && viewer) {
-          const candidates = (await services.search.candidates(db.read, input.q, { maxId: input.max_id })).filter((id) => !input.min_id || id > input.min_id);
           const interacted = sql<SqlBool>`(statuses.account_id = ${viewer.id}
             or exists (select 1 from favourites f where f.status_id = statuses.id and f.account_id = ${viewer.id})
             or exists (select 1 from bookmarks k where k.status_id = statuses.id and k.account_id = ${viewer.id})
             or exists (select 1 from mentions m where m.status_id = statuses.id and m.account_id = ${viewer.id})
             or exists (select 1 from statuses r where r.reblog_of_id = statuses.id and r.account_id = ${viewer.id}))`;
-          // Candidates come newest first; look them up by id a chunk at a time until the page is full.
+          // Matches come newest first; look them up a few at a time, and stop reading as soon as the page is full.
           const rows: StatusRow[] = [];
-          for (let start = 0; start < candidates.length && rows.length < offset + limit; start += 200) {
-            let query = db.read
-              .selectFrom('statuses')
-              .selectAll('statuses')
-              .where('statuses.id', 'in', candidates.slice(start, start + 200))
-              .where('statuses.reblog_of_id', 'is', null)
-              .where(visibleTo(viewer.id))
-              .where(notMutedBy(viewer.id, isoAt(clock)));
-            if (config.statusSearch === 'interacted') query = query.where(interacted);
-            if (config.statusSearch === 'opted-in') query = query.where(sql<SqlBool>`(${interacted} or exists (select 1 from accounts o where o.id = statuses.account_id and o.discoverable = ${true}))`);
-            if (input.account_id) query = query.where('statuses.account_id', '=', input.account_id);
-            rows.push(...(await query.execute()).sort((a, b) => (a.id < b.id ? 1 : -1)));
+          search: for await (const batch of services.search.batches(db.read, input.q, { maxId: input.max_id })) {
+            const candidates = batch.filter((id) => !input.min_id || id > input.min_id);
+            for (let start = 0; start < candidates.length; start += LOOKUP_CHUNK) {
+              let query = db.read
+                .selectFrom('statuses')
+                .selectAll('statuses')
+                .where('statuses.id', 'in', candidates.slice(start, start + LOOKUP_CHUNK))
+                .where('statuses.reblog_of_id', 'is', null)
+                .where(visibleTo(viewer.id))
+                .where(notMutedBy(viewer.id, isoAt(clock)));
+              if (config.statusSearch === 'interacted') query = query.where(interacted);
+              if (config.statusSearch === 'opted-in') query = query.where(sql<SqlBool>`(${interacted} or exists (select 1 from accounts o where o.id = statuses.account_id and o.discoverable = ${true}))`);
+              if (input.account_id) query = query.where('statuses.account_id', '=', input.account_id);
+              rows.push(...(await query.execute()).sort((a, b) => (a.id < b.id ? 1 : -1)));
+              if (rows.length >= offset + limit) break search;
+            }
           }
           const page = rows.slice(offset, offset + limit);
           result.statuses = (await loadStatusViews(db.read, viewer.id, page)).map((v) => serializeStatus(v, config));
