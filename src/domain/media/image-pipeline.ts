@@ -27,7 +27,7 @@ export interface MadeFile {
 export interface ImageLimits {
   /** Pixels of one frame, and of all frames of an animation together. */
   readonly maxPixels: number;
-  /** The folder where HEIC photos are decoded, and the decoder, if the server has one. */
+  /** libheif's command-line decoder for HEIC photos, if the server has one. */
   readonly heifDecoder: string | null;
 }
 

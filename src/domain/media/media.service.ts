@@ -49,6 +49,8 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
   const mediaTools = () => (tools ??= findMediaTools(config.media, config.media.searchPath));
   const heifDecoder = findHeifDecoder(config.media.searchPath);
   const uploadPath = (id: string) => join(uploadsDir, id);
+  /** Removes a kept upload and whatever the media process wrote beside it. */
+  const removeUpload = (path: string) => Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
 
   const find = async (accountId: string, id: string) => {
     const row = await db.read.selectFrom('media_attachments').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
@@ -116,7 +118,7 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: reason, updated_at: isoAt(clock) }).where('id', '=', id).execute());
       throw error;
     } finally {
-      await Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
+      await removeUpload(path);
     }
   }
 
@@ -208,7 +210,7 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
         if (made.preview) await rm(made.preview.path, { force: true });
         return await store(made.file);
       } finally {
-        await Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
+        await removeUpload(path);
       }
     },
 

@@ -30,13 +30,13 @@ function onPath(name: string, path: string): string | null {
  * the static builds shipped inside `@ffmpeg-installer/ffmpeg` and `@ffprobe-installer/ffprobe`.
  */
 export function findMediaTools(configured: { ffmpegPath: string | null; ffprobePath: string | null }, path: string): MediaTools {
-  if (configured.ffmpegPath && configured.ffprobePath) return { ffmpeg: configured.ffmpegPath, ffprobe: configured.ffprobePath, source: 'configured' };
-  const systemFfmpeg = onPath('ffmpeg', path);
-  const systemFfprobe = onPath('ffprobe', path);
-  const packaged = () => ({ ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path, ffprobe: (require('@ffprobe-installer/ffprobe') as { path: string }).path });
-  if (systemFfmpeg && systemFfprobe) return { ffmpeg: configured.ffmpegPath ?? systemFfmpeg, ffprobe: configured.ffprobePath ?? systemFfprobe, source: configured.ffmpegPath || configured.ffprobePath ? 'configured' : 'system' };
-  const fallback = packaged();
-  return { ffmpeg: configured.ffmpegPath ?? fallback.ffmpeg, ffprobe: configured.ffprobePath ?? fallback.ffprobe, source: configured.ffmpegPath || configured.ffprobePath ? 'configured' : 'packaged' };
+  const system = { ffmpeg: onPath('ffmpeg', path), ffprobe: onPath('ffprobe', path) };
+  const found =
+    system.ffmpeg && system.ffprobe
+      ? { ffmpeg: system.ffmpeg, ffprobe: system.ffprobe, source: 'system' as const }
+      : { ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path, ffprobe: (require('@ffprobe-installer/ffprobe') as { path: string }).path, source: 'packaged' as const };
+  if (!configured.ffmpegPath && !configured.ffprobePath) return found;
+  return { ffmpeg: configured.ffmpegPath ?? found.ffmpeg, ffprobe: configured.ffprobePath ?? found.ffprobe, source: 'configured' };
 }
 
 /** The HEIC decoder from Debian's `libheif-examples`, when installed. */

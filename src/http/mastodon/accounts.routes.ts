@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../app/services.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountByHandle, findAccountById, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
-import { MAX_PROFILE_FIELDS, updateProfile } from '../../domain/accounts/accounts.service.ts';
+import { MAX_PROFILE_FIELDS, updateProfile, type ProfileChanges } from '../../domain/accounts/accounts.service.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
@@ -48,6 +48,15 @@ const LookupInput = z.object({ acct: z.string().trim().min(1).max(300) });
 /** The Accounts API: registration, the signed-in account, profiles and lookups. */
 export function accountsRoutes(services: Services): RouteDef[] {
   const { db, clock, config } = services;
+  /** Applies profile changes, tells the caches, removes replaced images, and answers the CredentialAccount. */
+  const saveProfile = async (accountId: string, changes: ProfileChanges) => {
+    const updated = await updateProfile(db, clock, accountId, changes);
+    services.changes.emit({ kind: 'accounts', ids: [accountId] });
+    await services.media.flush();
+    const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', accountId).executeTakeFirst())!;
+    const counts = (await countAccounts(db.read, [accountId])).get(accountId)!;
+    return serializeCredentialAccount(updated, user, counts, config);
+  };
   const present = async (account: AccountRow) => {
     const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
     return serializeAccount(account, counts, config);
@@ -107,25 +116,22 @@ export function accountsRoutes(services: Services): RouteDef[] {
         // Images first: a refused image leaves the profile as it was.
         const avatarKey = input.avatar ? await services.media.profileImage(new Uint8Array(await input.avatar.arrayBuffer()), 'avatar') : undefined;
         const headerKey = input.header ? await services.media.profileImage(new Uint8Array(await input.header.arrayBuffer()), 'header') : undefined;
-        const updated = await updateProfile(db, clock, account.id, {
-          avatarKey,
-          headerKey,
-          displayName: input.display_name,
-          note: input.note,
-          locked: input.locked,
-          bot: input.bot,
-          discoverable: input.discoverable,
-          hideCollections: input.hide_collections,
-          fields: input.fields_attributes?.filter((f) => f.name.trim() || f.value.trim()),
-          defaultVisibility: input.source?.privacy,
-          defaultSensitive: input.source?.sensitive,
-          language: input.source?.language === undefined ? undefined : input.source.language || null,
-        });
-        services.changes.emit({ kind: 'accounts', ids: [account.id] });
-        await services.media.flush();
-        const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
-        const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
-        return c.json(serializeCredentialAccount(updated, user, counts, config));
+        return c.json(
+          await saveProfile(account.id, {
+            avatarKey,
+            headerKey,
+            displayName: input.display_name,
+            note: input.note,
+            locked: input.locked,
+            bot: input.bot,
+            discoverable: input.discoverable,
+            hideCollections: input.hide_collections,
+            fields: input.fields_attributes?.filter((f) => f.name.trim() || f.value.trim()),
+            defaultVisibility: input.source?.privacy,
+            defaultSensitive: input.source?.sensitive,
+            language: input.source?.language === undefined ? undefined : input.source.language || null,
+          }),
+        );
       },
     },
     ...(['avatar', 'header'] as const).map(
@@ -135,12 +141,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
         access: scoped('write:accounts'),
         async handler(c) {
           const { account } = currentUser(c);
-          const updated = await updateProfile(db, clock, account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null });
-          services.changes.emit({ kind: 'accounts', ids: [account.id] });
-          await services.media.flush();
-          const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', account.id).executeTakeFirst())!;
-          const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
-          return c.json(serializeCredentialAccount(updated, user, counts, config));
+          return c.json(await saveProfile(account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null }));
         },
       }),
     ),

@@ -37,7 +37,7 @@ export const BLOB_CONTENT_TYPES = {
 
 export type BlobExtension = keyof typeof BLOB_CONTENT_TYPES;
 
-const KEY = /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{32}\.(jpg|png|webp|mp4|mp3)$/;
+const KEY = new RegExp(`^[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{32}\\.(${Object.keys(BLOB_CONTENT_TYPES).join('|')})$`);
 
 /** A new key: 128 random bits, two folder levels, and the extension of the stored type; never a user's name. */
 export function newBlobKey(extension: BlobExtension): string {
