@@ -76,6 +76,8 @@ export async function insertLocalAccount(tx: DbWriter, clock: Clock, urls: Local
     hide_collections: false,
     avatar_key: null,
     header_key: null,
+    also_known_as: '[]',
+    moved_to_account_id: null,
   } satisfies Insertable<AccountsTable>;
   try {
     await tx.insertInto('accounts').values(account).execute();

@@ -40,6 +40,10 @@ export interface AccountsTable {
   /** Blob keys of the processed avatar and header images; null shows the defaults. */
   avatar_key: Generated<string | null>;
   header_key: Generated<string | null>;
+  /** Other URIs of the same person (ActivityPub `alsoKnownAs`), as a JSON array. */
+  also_known_as: Generated<string>;
+  /** The account this one moved to, once it has. */
+  moved_to_account_id: Generated<string | null>;
 }
 
 /** Who may see a status, as Mastodon names it. */
@@ -307,4 +311,28 @@ export interface Database {
   idempotency_keys: { account_id: string; key: string; status_id: string; created_at: Timestamp };
   media_attachments: MediaAttachmentsTable;
   blob_deletions: { key: string; created_at: Timestamp };
+  actor_keys: ActorKeysTable;
+  kv_entries: { key: string; value: string; expires_at: Timestamp | null };
+  queue_messages: QueueMessagesTable;
+  tombstones: { uri: string; deleted_at: Timestamp };
+}
+
+/** The key pairs an actor signs with: public keys as JWK, private keys sealed (JWK inside). */
+export interface ActorKeysTable {
+  owner: string;
+  rsa_public: string;
+  rsa_private: string;
+  ed25519_public: string;
+  ed25519_private: string;
+  created_at: Timestamp;
+}
+
+/** A message waiting in the queue, or claimed by a worker until `locked_until`. */
+export interface QueueMessagesTable {
+  id: string;
+  payload: string;
+  ordering_key: string | null;
+  available_at: Timestamp;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
 }

@@ -4,6 +4,7 @@ import * as m0001 from './0001-accounts-and-statuses.ts';
 import * as m0002 from './0002-users-and-auth.ts';
 import * as m0003 from './0003-social.ts';
 import * as m0004 from './0004-media.ts';
+import * as m0005 from './0005-federation.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0002-users-and-auth', m0002],
   ['0003-social', m0003],
   ['0004-media', m0004],
+  ['0005-federation', m0005],
 ];
