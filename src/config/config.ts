@@ -85,6 +85,18 @@ export interface Config {
     readonly searchPath: string;
   };
   readonly blobs: BlobConfig;
+  readonly federation: {
+    /** Talk to every server (`open`), only to `allowedDomains` (`allowlist`), or to none (`off`). */
+    readonly mode: 'open' | 'allowlist' | 'off';
+    readonly allowedDomains: readonly string[];
+    /** Serve public ActivityPub objects only to signed requests (Mastodon's "secure mode"). */
+    readonly signedFetchesOnly: boolean;
+    /**
+     * Private addresses (and CIDR ranges) that outgoing requests may reach, honoured only together with
+     * plain HTTP: for test networks of servers on one machine. Empty in production.
+     */
+    readonly allowedPrivatePeers: readonly string[];
+  };
 }
 
 /** Every problem found in the environment, reported at once in words an operator understands. */

@@ -46,6 +46,10 @@ export function describeConfig(config: Config): string[] {
           ['STOA_S3_SECRET_ACCESS_KEY', '********'],
           ['STOA_S3_PATH_STYLE', String(config.blobs.pathStyle)],
         ] as [string, string][])),
+    ['STOA_FEDERATION', config.federation.mode],
+    ['STOA_FEDERATION_ALLOWLIST', config.federation.allowedDomains.join(', ') || '(none)'],
+    ['STOA_SIGNED_FETCHES_ONLY', String(config.federation.signedFetchesOnly)],
+    ['STOA_ALLOWED_PRIVATE_PEERS', config.federation.allowedPrivatePeers.join(', ') || '(none)'],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`);

@@ -110,6 +110,18 @@ export const envSchema = z.object({
   STOA_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
   STOA_S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
   STOA_S3_PATH_STYLE: flag,
+  STOA_FEDERATION: z.enum(['open', 'allowlist', 'off'], { error: 'must be open, allowlist or off' }).optional(),
+  STOA_FEDERATION_ALLOWLIST: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase()))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        if (!isHostWithOptionalPort(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name` });
+      }
+    }),
+  STOA_SIGNED_FETCHES_ONLY: flag,
+  STOA_ALLOWED_PRIVATE_PEERS: proxies,
 });
 
 /** The variables after validation, before defaults that depend on one another are applied. */

@@ -78,6 +78,12 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       searchPath,
     }),
     blobs: blobConfig(parsed, dataDir),
+    federation: Object.freeze({
+      mode: parsed.STOA_FEDERATION ?? 'open',
+      allowedDomains: Object.freeze([...parsed.STOA_FEDERATION_ALLOWLIST]),
+      signedFetchesOnly: parsed.STOA_SIGNED_FETCHES_ONLY ?? false,
+      allowedPrivatePeers: Object.freeze(insecureHttp ? [...parsed.STOA_ALLOWED_PRIVATE_PEERS] : []),
+    }),
   });
 }
 
