@@ -38,6 +38,7 @@ import { staticRoutes } from '../http/web/static.routes.ts';
 import { openDatabase, type Db } from '../storage/db/database.ts';
 import { migrateToLatest } from '../storage/db/migrate.ts';
 import { createServices, type Services } from './services.ts';
+import { createStoaFederation, type StoaFederation } from '../http/activitypub/federation.ts';
 
 /** A built Stoa: the request handler and what it stands on, and one `close()` for all of it. */
 export interface App {
@@ -45,6 +46,8 @@ export interface App {
   readonly logger: Logger;
   readonly db: Db;
   readonly services: Services;
+  /** ActivityPub: actors, inboxes, delivery workers, remote lookups. */
+  readonly federation: StoaFederation;
   /** The Mastodon API's route table: every route with the access it requires. */
   readonly apiRoutes: readonly Pick<RouteDef, 'method' | 'path' | 'access'>[];
   /** Answers one web-standard request; what `@hono/node-server` (or a test) calls. */
@@ -85,9 +88,18 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     return account && user ? { grant, account, user } : null;
   };
 
+  const federation = createStoaFederation(services);
   const http = new Hono<AppEnv>();
   http.use(requestContext(logger.child({ category: 'http' }), config.trustedProxies));
   http.use(securityHeaders({ https: !config.insecureHttp }));
+  // ActivityPub and discovery first: Fedify answers its paths and hands everything else on.
+  http.use(async (c, next) => {
+    const response = await federation.handle(c.req.raw, async () => {
+      await next();
+      return c.res;
+    });
+    if (response !== c.res) c.res = response;
+  });
   http.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Link', 'X-Request-Id'], maxAge: 86400 }));
   http.use('/oauth/token', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
@@ -98,7 +110,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
-  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services), ...mediaRoutes(services)];
+  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...accountsRoutes(services), ...statusesRoutes(services), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...mediaRoutes(services)];
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance));
   mountRoutes(http, apiRoutes, resolveToken);
@@ -130,6 +142,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     logger,
     db,
     services,
+    federation,
     apiRoutes: apiRoutes.map(({ method, path, access }) => ({ method, path, access })),
     fetch: (request, env) => http.fetch(request, env),
     close: async () => {

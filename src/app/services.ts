@@ -79,7 +79,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
     mailer,
     search,
-    graph: createGraphService(db, clock, changes),
+    graph: createGraphService(db, clock, changes, config.publicUrl),
     changes,
     homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

@@ -12,7 +12,22 @@ export type Change =
   /** Accounts whose own view changed: what they follow, block, mute, or marked. */
   | { readonly kind: 'viewers'; readonly ids: readonly string[] }
   /** Anything may have changed (an account deleted, a change made outside the services). */
-  | { readonly kind: 'everything' };
+  | { readonly kind: 'everything' }
+  /** Something an account did that other servers should hear about (federation sends it). */
+  | { readonly kind: 'activity'; readonly event: ActivityEvent };
+
+/**
+ * What a local account did, as federation needs to know it after the fact: ids of rows that still
+ * exist, and a snapshot of what is gone. Events about remote accounts' doings are ignored by federation.
+ */
+export type ActivityEvent =
+  | { readonly type: 'status-created' | 'status-updated'; readonly statusId: string }
+  | { readonly type: 'status-deleted'; readonly accountId: string; readonly uri: string; readonly visibility: string; readonly mentionedIds: readonly string[]; readonly reblogOfId: string | null }
+  | { readonly type: 'favourited' | 'unfavourited'; readonly accountId: string; readonly statusId: string }
+  | { readonly type: 'follow-requested' | 'unfollowed' | 'blocked' | 'unblocked'; readonly accountId: string; readonly targetId: string; readonly followUri?: string | null }
+  | { readonly type: 'follow-answered'; readonly accepted: boolean; readonly accountId: string; readonly requesterId: string; readonly followUri: string | null }
+  | { readonly type: 'profile-updated'; readonly accountId: string }
+  | { readonly type: 'account-deleted'; readonly accountId: string; readonly username: string; readonly inboxes: readonly string[] };
 
 export interface Changes {
   emit(change: Change): void;

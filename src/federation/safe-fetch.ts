@@ -47,7 +47,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
   const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
     resolve(hostname, { all: true, family: lookupOptions.family ?? 0 }, (error, addresses) => {
       if (error) return callback(error, '', 0);
-      const list = addresses as unknown as LookupAddress[];
+      const list = addresses;
       const refused = list.find((a) => !options.policy.allows(a.address));
       if (list.length === 0 || refused) {
         return callback(new RefusedFetchError(`${hostname} resolves to ${refused?.address ?? 'nothing'}, which may not be fetched`), '', 0);

@@ -5,6 +5,8 @@ import { createApp, type App } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
 import { loadConfig, readEnv, type Config, type RawEnv } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { createServer } from 'node:net';
+import { startWorkers } from '../workers/start-workers.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A Stoa server on a free loopback port, with its own data folder and fresh database. */
@@ -52,4 +54,42 @@ export async function startTestServer(overrides: RawEnv = {}, options: { clock?:
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A server that federates: on its own loopback address (such as 127.0.0.2), its domain that address and
+ * port, allowed to reach the `peers` over plain HTTP, with its workers (deliveries) running.
+ */
+export async function startFederatedServer(host: string, peers: readonly string[], overrides: RawEnv = {}): Promise<TestServer> {
+  const port = await freePort(host);
+  const dataDir = mkdtempSync(join(tmpdir(), 'stoa-data-'));
+  const database = await createTestDatabase();
+  const config = loadConfig(testEnv(dataDir, database, { STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides }));
+  const app = await createApp(config);
+  const server = await startServer(app, { port, hostname: host });
+  const workers = startWorkers(app);
+  return {
+    url: server.url,
+    app,
+    config,
+    database,
+    async close() {
+      await server.stop(1000);
+      await workers.stop();
+      await app.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

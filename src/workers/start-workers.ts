@@ -10,8 +10,8 @@ export interface Workers {
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
 
 /**
- * Starts the background jobs on `app`: for now the periodic cleanup of expired rows. Fan-out, delivery
- * and media processing join them with the features that emit those jobs.
+ * Starts the background jobs on `app`: the periodic cleanup of expired rows and federation's queue
+ * (deliveries to other servers, and inbox work).
  */
 export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}): Workers {
   const log = app.logger.child({ category: 'workers' });
@@ -26,12 +26,17 @@ export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}
   cleanup();
   const timer = setInterval(cleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
   timer.unref();
-  log.info({ processors: ['cleanup'] }, 'workers started');
+  // Federation's queue: deliveries (with retries and a circuit breaker per server) and inbox work.
+  const stopQueue = new AbortController();
+  const queue = app.federation.startWorkers(stopQueue.signal).catch((error: unknown) => log.error({ job: 'federation', err: error }, 'the federation queue stopped'));
+  const processors = ['cleanup', 'federation'];
+  log.info({ processors }, 'workers started');
   return {
-    processors: ['cleanup'],
+    processors,
     async stop() {
       clearInterval(timer);
-      await running;
+      stopQueue.abort();
+      await Promise.all([running, queue]);
     },
   };
 }

@@ -188,7 +188,17 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
  * the username was used (handles are never reissued: remote servers remember them).
  */
 export async function deleteAccount(db: Db, accountId: string, afterCommit: { flushMedia?: () => Promise<unknown>; changes?: Changes } = {}): Promise<void> {
-  await db.transaction(async (tx) => {
+  const gone = await db.transaction(async (tx) => {
+    // Who must hear of it: the servers of its remote followers and of the accounts it follows.
+    const account = await tx.selectFrom('accounts').select(['username', 'domain', 'uri']).where('id', '=', accountId).executeTakeFirst();
+    const inboxes = await tx
+      .selectFrom('follows')
+      .innerJoin('accounts', (j) => j.on((eb) => eb.or([eb('accounts.id', '=', eb.ref('follows.account_id')), eb('accounts.id', '=', eb.ref('follows.target_account_id'))])))
+      .select((eb) => eb.fn.coalesce('accounts.shared_inbox_url', 'accounts.inbox_url').as('inbox'))
+      .where((w) => w.or([w('follows.account_id', '=', accountId), w('follows.target_account_id', '=', accountId)]))
+      .where('accounts.domain', 'is not', null)
+      .distinct()
+      .execute();
     // Its uploads, avatar and header: rows now, files as soon as this commits.
     const now = new Date().toISOString();
     const images = await tx.selectFrom('accounts').select(['avatar_key', 'header_key']).where('id', '=', accountId).executeTakeFirst();
@@ -213,8 +223,11 @@ export async function deleteAccount(db: Db, accountId: string, afterCommit: { fl
     await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
     for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
     await recountFollows(tx, related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId));
+    if (account?.domain === null) await tx.insertInto('tombstones').values({ uri: account.uri, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    return account?.domain === null ? { username: account.username, inboxes: inboxes.map((i) => i.inbox).filter((i): i is string => i !== null) } : null;
   });
   afterCommit.changes?.emit({ kind: 'everything' });
+  if (gone) afterCommit.changes?.emit({ kind: 'activity', event: { type: 'account-deleted', accountId, username: gone.username, inboxes: gone.inboxes } });
   await afterCommit.flushMedia?.();
   await db.purge();
 }

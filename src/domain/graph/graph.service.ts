@@ -1,4 +1,4 @@
-import type { Changes } from '../changes.ts';
+import type { ActivityEvent, Changes } from '../changes.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
@@ -67,7 +67,8 @@ export async function relationships(db: DbReader, viewerId: string, ids: readonl
 }
 
 /** Follows, requests, blocks, mutes and domain blocks: the social graph, as its members change it. */
-export function createGraphService(db: Db, clock: Clock, changes: Changes) {
+export function createGraphService(db: Db, clock: Clock, changes: Changes, publicUrl: string) {
+  const activity = (event: ActivityEvent) => changes.emit({ kind: 'activity', event });
   const told = (viewers: string[], accounts: string[]) => {
     changes.emit({ kind: 'viewers', ids: viewers });
     if (accounts.length) changes.emit({ kind: 'accounts', ids: accounts });
@@ -91,6 +92,7 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes) {
       const other = await target(targetId, self);
       if (await isBlockedEitherWay(self.id, other.id)) throw new Forbidden('This action is not allowed');
       const now = isoAt(clock);
+      let followUri: string | null = null;
       await db.transaction(async (tx) => {
         const existing = await tx.selectFrom('follows').select('id').where('account_id', '=', self.id).where('target_account_id', '=', other.id).executeTakeFirst();
         const values = { show_reblogs: options.reblogs ?? true, notify: options.notify ?? false };
@@ -98,43 +100,51 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes) {
           await tx.updateTable('follows').set(values).where('id', '=', existing.id).execute();
           return;
         }
-        const table = toBool(other.locked) ? 'follow_requests' : 'follows';
+        // A follow of a remote account waits for its server's Accept.
+        const table = toBool(other.locked) || other.domain !== null ? 'follow_requests' : 'follows';
+        const id = uuid7(clock());
+        followUri = `${publicUrl}/follows/${id}`;
         const inserted = await tx
           .insertInto(table)
-          .values({ id: uuid7(clock()), account_id: self.id, target_account_id: other.id, ...values, created_at: now })
+          .values({ id, account_id: self.id, target_account_id: other.id, ...values, created_at: now, uri: followUri })
           .onConflict((oc) => oc.columns(['account_id', 'target_account_id'] as never).doUpdateSet(values))
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
         await recountFollows(tx, [self.id, other.id]);
       });
       told([self.id], [self.id, other.id]);
+      if (followUri !== null) activity({ type: 'follow-requested', accountId: self.id, targetId: other.id, followUri });
     },
 
     async unfollow(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        await tx.deleteFrom('follows').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
-        await tx.deleteFrom('follow_requests').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
+      const ended = await db.transaction(async (tx) => {
+        const follows = await tx.deleteFrom('follows').where('account_id', '=', self.id).where('target_account_id', '=', other.id).returning('uri').execute();
+        const requests = await tx.deleteFrom('follow_requests').where('account_id', '=', self.id).where('target_account_id', '=', other.id).returning('uri').execute();
         await recountFollows(tx, [self.id, other.id]);
+        return [...follows, ...requests];
       });
       told([self.id], [self.id, other.id]);
+      for (const f of ended) activity({ type: 'unfollowed', accountId: self.id, targetId: other.id, followUri: f.uri });
     },
 
     async removeFromFollowers(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        await tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).execute();
+      const ended = await db.transaction(async (tx) => {
+        const ended = await tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).returning('uri').execute();
         await recountFollows(tx, [self.id, other.id]);
+        return ended;
       });
       told([other.id], [self.id, other.id]);
+      for (const f of ended) activity({ type: 'follow-answered', accepted: false, accountId: self.id, requesterId: other.id, followUri: f.uri });
     },
 
     /** Accepts or rejects a pending follow request to `self`. */
     async answerRequest(self: AccountRow, requesterId: string, accept: boolean): Promise<void> {
-      await db.transaction(async (tx) => {
+      const followUri = await db.transaction(async (tx) => {
         const request = await tx.deleteFrom('follow_requests').where('account_id', '=', requesterId).where('target_account_id', '=', self.id).returningAll().executeTakeFirst();
         if (!request) throw new NotFound();
-        if (!accept) return;
+        if (!accept) return request.uri;
         const now = isoAt(clock);
         await tx
           .insertInto('follows')
@@ -144,8 +154,10 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes) {
         await tx.deleteFrom('notifications').where('account_id', '=', self.id).where('from_account_id', '=', requesterId).where('type', '=', 'follow_request').execute();
         await notify(tx, { accountId: self.id, fromAccountId: requesterId, type: 'follow', now });
         await recountFollows(tx, [self.id, requesterId]);
+        return request.uri;
       });
       told([requesterId], [self.id, requesterId]);
+      activity({ type: 'follow-answered', accepted: accept, accountId: self.id, requesterId, followUri });
     },
 
     /** Blocks an account: follows and requests end both ways, and neither sees the other. */
@@ -162,12 +174,14 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes) {
         await recountFollows(tx, [self.id, other.id]);
       });
       told([self.id, other.id], [self.id, other.id]);
+      activity({ type: 'blocked', accountId: self.id, targetId: other.id });
     },
 
     async unblock(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
       await db.transaction((tx) => tx.deleteFrom('blocks').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute());
       told([self.id, other.id], []);
+      activity({ type: 'unblocked', accountId: self.id, targetId: other.id });
     },
 
     /** Mutes an account, optionally for `durationSeconds`, and its notifications unless told not to. */

@@ -165,6 +165,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags });
       changes.emit({ kind: 'statuses', ids: [parent?.id, quoted?.id].filter((x): x is string => x !== undefined) });
       changes.emit({ kind: 'accounts', ids: [author.id] });
+      changes.emit({ kind: 'activity', event: { type: 'status-created', statusId: id } });
       return id;
     },
 
@@ -197,6 +198,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
       changes.emit({ kind: 'status-posted', statusId, authorId: author.id, tags });
+      changes.emit({ kind: 'activity', event: { type: 'status-updated', statusId } });
       if (input.mediaIds !== undefined) await deps.flushMedia();
     },
 
@@ -229,6 +231,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       });
       changes.emit({ kind: 'statuses', ids: [statusId, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
       changes.emit({ kind: 'accounts', ids: [author.id, ...reposts.map((r) => r.account_id)] });
+      changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: author.id, uri: status.uri, visibility: status.visibility, mentionedIds: mentioned.map((m) => m.account_id), reblogOfId: status.reblog_of_id } });
       await deps.flushMedia();
       await deps.purge();
       return { status, mentionedAccountIds: mentioned.map((m) => m.account_id) };
@@ -257,6 +260,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       changes.emit({ kind: 'status-posted', statusId: id, authorId: account.id, tags: [] });
       changes.emit({ kind: 'statuses', ids: [original.id] });
       changes.emit({ kind: 'accounts', ids: [account.id] });
+      changes.emit({ kind: 'activity', event: { type: 'status-created', statusId: id } });
       return id;
     },
 
@@ -265,13 +269,14 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const original = await visibleOrNotFound(account.id, statusId);
       const target = original.reblog_of_id ?? original.id;
       const removed = await db.transaction(async (tx) => {
-        const removed = await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).returning('id').execute();
+        const removed = await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).returning(['id', 'uri', 'visibility']).execute();
         if (removed.length > 0) await bumpStatusCount(tx, account.id, -1);
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', target).where('type', '=', 'reblog').execute();
         return removed;
       });
       changes.emit({ kind: 'statuses', ids: [target, ...removed.map((r) => r.id)] });
       changes.emit({ kind: 'accounts', ids: [account.id] });
+      for (const r of removed) changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: account.id, uri: r.uri, visibility: r.visibility, mentionedIds: [], reblogOfId: target } });
       return target;
     },
 
@@ -284,6 +289,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: status.account_id, fromAccountId: account.id, type: 'favourite', statusId, now, threadId: status.thread_id });
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
+      changes.emit({ kind: 'activity', event: { type: 'favourited', accountId: account.id, statusId } });
     },
 
     async unfavourite(account: AccountRow, statusId: string): Promise<void> {
@@ -293,6 +299,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', statusId).where('type', '=', 'favourite').execute();
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
+      changes.emit({ kind: 'activity', event: { type: 'unfavourited', accountId: account.id, statusId } });
     },
 
     async bookmark(account: AccountRow, statusId: string, on: boolean): Promise<void> {

@@ -2,6 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import type { Services } from '../../app/services.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
+import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { loadStatusViews } from '../../domain/statuses/status-views.ts';
 import { notMutedBy, visibleTo } from '../../domain/statuses/visibility-policy.ts';
@@ -23,6 +24,7 @@ const SearchInput = z
     account_id: z.string().max(64).optional(),
     max_id: z.string().max(64).optional(),
     min_id: z.string().max(64).optional(),
+    resolve: formBool.optional(),
   })
   .loose();
 
@@ -37,7 +39,7 @@ function likePrefix(text: string): string {
 /** How many matching statuses are checked against the visibility policy at once. */
 const LOOKUP_CHUNK = 50;
 
-export function searchRoutes(services: Services): RouteDef[] {
+export function searchRoutes(services: Services, resolveRemote?: (query: string) => Promise<AccountRow | null>): RouteDef[] {
   const { db, config, clock } = services;
   const tagUrl = (name: string) => `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
   const tagEntity = (name: string, following?: boolean) => ({ name, url: tagUrl(name), history: [], ...(following === undefined ? {} : { following }) });
@@ -56,7 +58,17 @@ export function searchRoutes(services: Services): RouteDef[] {
         const result: { accounts: unknown[]; hashtags: unknown[]; statuses: unknown[] } = { accounts: [], hashtags: [], statuses: [] };
 
         if (want('accounts')) {
-          const handle = /^@?([a-zA-Z0-9_]+)(?:@([a-zA-Z0-9.-]+\.[a-zA-Z]{2,}))?$/.exec(input.q);
+          // Signed-in searchers may look up accounts of other servers by handle or URL (`resolve=true`).
+          if (input.resolve && viewer && resolveRemote && (/^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q))) {
+            const found = await resolveRemote(input.q).catch(() => null);
+            if (found) {
+              const counts = await countAccounts(db.read, [found.id]);
+              result.accounts = [serializeAccount(found, counts.get(found.id)!, config)];
+            }
+          }
+        }
+        if (want('accounts') && result.accounts.length === 0) {
+          const handle = /^@?([a-zA-Z0-9_]+)(?:@([a-zA-Z0-9.-]+\.[a-zA-Z]{2,}|[a-zA-Z0-9.-]+:\d+))?$/.exec(input.q);
           const term = input.q.replace(/^@/, '').toLowerCase();
           let query = db.read
             .selectFrom('accounts')

@@ -77,12 +77,17 @@ export class DbKvStore implements KvStore {
   }
 }
 
+/** Milliseconds in a Temporal duration (typed here: the runtime's Temporal types are not in scope). */
+export function durationMs(duration: unknown): number {
+  return (duration as { total(options: { unit: 'millisecond' }): number }).total({ unit: 'millisecond' });
+}
+
 function encodeKey(key: KvKey): string {
   return JSON.stringify(key);
 }
 
 function expiry(options: KvStoreSetOptions | undefined, clock: Clock): string | null {
-  return options?.ttl ? isoAt(clock, options.ttl.total({ unit: 'millisecond' })) : null;
+  return options?.ttl ? isoAt(clock, durationMs(options.ttl)) : null;
 }
 
 function isExpired(expiresAt: string | null, clock: Clock): boolean {

@@ -4,6 +4,7 @@ import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db } from '../db/database.ts';
+import { durationMs } from '../cache/db-kv-store.ts';
 
 export interface DbMessageQueueOptions {
   /** How often an idle listener looks for messages enqueued by other processes (or delayed ones). */
@@ -48,7 +49,7 @@ export class DbMessageQueue implements MessageQueue {
 
   enqueueMany = async (messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> => {
     if (messages.length === 0) return;
-    const delayMs = options?.delay ? Math.max(0, options.delay.total({ unit: 'millisecond' })) : 0;
+    const delayMs = options?.delay ? Math.max(0, durationMs(options.delay)) : 0;
     const rows = messages.map((message) => ({
       id: this.#nextId(),
       payload: JSON.stringify(message),

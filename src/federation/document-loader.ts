@@ -1,0 +1,59 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DocumentLoader, RemoteDocument } from '@fedify/vocab-runtime';
+import { preloadedContexts } from '@fedify/vocab-runtime';
+import { RefusedFetchError, type SafeFetch } from './safe-fetch.ts';
+
+const AS_TYPES = /^application\/(activity\+json|ld\+json)\b/i;
+const ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"';
+
+/**
+ * The JSON-LD document loader federation reads the network with: through the SSRF guard, ActivityStreams
+ * content types only, and a document's `id` must have the origin of the URL it finally came from (after
+ * redirects), so that no server can speak for another. Well-known contexts come from memory.
+ */
+export function documentLoader(safeFetch: SafeFetch, sign?: (request: Request) => Promise<Request>): DocumentLoader {
+  return async (url: string): Promise<RemoteDocument> => {
+    if (url in preloadedContexts) return { contextUrl: null, documentUrl: url, document: preloadedContexts[url] };
+    let request = new Request(url, { headers: { accept: ACCEPT } });
+    if (sign) request = await sign(request);
+    const response = await safeFetch(request);
+    if (!response.ok) throw new RefusedFetchError(`${url} answered ${response.status}`);
+    const type = response.headers.get('content-type') ?? '';
+    if (!AS_TYPES.test(type)) throw new RefusedFetchError(`${url} is not an ActivityStreams document (${type || 'no content type'})`);
+    const document = (await response.json());
+    const finalUrl = response.url || url;
+    const id = typeof document === 'object' && document !== null ? (document as { id?: unknown }).id : undefined;
+    if (id !== undefined) {
+      if (typeof id !== 'string' || !sameOrigin(id, finalUrl)) throw new RefusedFetchError(`${finalUrl} served a document whose id belongs elsewhere`);
+    }
+    return { contextUrl: null, documentUrl: finalUrl, document };
+  };
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fedify makes some requests with the global `fetch` (WebFinger, deliveries). Work done for federation
+ * runs inside `withSafeFetch`, and the global `fetch` then goes through that server's SSRF guard; outside
+ * it, `fetch` is untouched (the S3 client, tests).
+ */
+const scope = new AsyncLocalStorage<SafeFetch>();
+let installed = false;
+
+export function withSafeFetch<T>(safeFetch: SafeFetch, work: () => T): T {
+  if (!installed) {
+    installed = true;
+    const original = globalThis.fetch;
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+      const guard = scope.getStore();
+      return guard ? guard(input, init) : original(input, init);
+    });
+  }
+  return scope.run(safeFetch, work);
+}

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { signRequest } from '@fedify/fedify';
+import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
+import { actorKeyStore } from '../../federation/actor-keys.ts';
+import { secretBox } from '../../lib/secret-box.ts';
+
+// Two Stoa servers on two loopback addresses, each with its own database, federating over plain HTTP
+// (allowed only because each lists the other in STOA_ALLOWED_PRIVATE_PEERS).
+
+let a: TestServer;
+let b: TestServer;
+let alice: TestAccount; // on A, locked
+let bob: TestAccount; // on B, follows alice
+let carol: TestAccount; // on B, does not follow alice
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const homeTexts = async (account: TestAccount) => (await account.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.content);
+
+before(async () => {
+  a = await startFederatedServer('127.0.0.2', ['127.0.0.3']);
+  b = await startFederatedServer('127.0.0.3', ['127.0.0.2']);
+  [alice] = (await createTestAccounts(a, ['alice'])) as [TestAccount];
+  [bob, carol] = (await createTestAccounts(b, ['bob', 'carol'])) as [TestAccount, TestAccount];
+  await alice.client.v1.accounts.updateCredentials({ locked: true, displayName: 'Alice A.' });
+});
+
+after(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+describe('federation between two servers', () => {
+  let aliceOnB: string;
+
+  it('serves WebFinger, NodeInfo and the actor with its keys', async () => {
+    const finger = await fetch(`${a.url}/.well-known/webfinger?resource=acct:alice@${a.config.domain}`);
+    assert.equal(finger.status, 200);
+    const jrd = (await finger.json()) as { links: { rel: string; href: string }[] };
+    const self = jrd.links.find((l) => l.rel === 'self')!.href;
+    assert.equal(self, `${a.url}/users/alice`);
+    const actor = (await (await fetch(self, { headers: { accept: 'application/activity+json' } })).json()) as Record<string, unknown>;
+    assert.equal(actor.type, 'Person');
+    assert.equal(actor.preferredUsername, 'alice');
+    assert.equal(actor.manuallyApprovesFollowers, true);
+    assert.match(String((actor.publicKey as { publicKeyPem: string }).publicKeyPem), /BEGIN PUBLIC KEY/);
+    assert.match(JSON.stringify(actor.assertionMethod), /Multikey/);
+    const nodeinfo = (await (await fetch(`${a.url}/.well-known/nodeinfo`)).json()) as { links: { href: string }[] };
+    const info = (await (await fetch(nodeinfo.links[0]!.href)).json()) as { software: { name: string }; protocols: string[] };
+    assert.equal(info.software.name, 'stoa');
+    assert.deepEqual(info.protocols, ['activitypub']);
+    const hostMeta = await fetch(`${a.url}/.well-known/host-meta`);
+    assert.match(await hostMeta.text(), /webfinger\?resource=\{uri\}/);
+  });
+
+  it('follows a locked account across servers once it accepts', async () => {
+    const found = await bob.client.v2.search.list({ q: `@alice@${a.config.domain}`, resolve: true, type: 'accounts' });
+    assert.equal(found.accounts.length, 1);
+    assert.equal(found.accounts[0]!.acct, `alice@${a.config.domain}`);
+    assert.equal(found.accounts[0]!.displayName, 'Alice A.');
+    aliceOnB = found.accounts[0]!.id;
+    const pending = await bob.client.v1.accounts.$select(aliceOnB).follow();
+    assert.equal(pending.following, false);
+    assert.equal(pending.requested, true);
+    const request = await until('the follow request on A', async () => (await alice.client.v1.followRequests.list()).find((r) => r.acct === `bob@${b.config.domain}`));
+    await alice.client.v1.followRequests.$select(request.id).authorize();
+    await until('the accepted follow on B', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following);
+  });
+
+  it('delivers public, followers-only and direct posts to exactly the right people', async () => {
+    // A remote account is mentioned once this server knows it (as after a search).
+    assert.equal((await alice.client.v2.search.list({ q: `@carol@${b.config.domain}`, resolve: true, type: 'accounts' })).accounts.length, 1);
+    await alice.client.v1.statuses.create({ status: 'hello fediverse, public words', visibility: 'public' });
+    await alice.client.v1.statuses.create({ status: 'only for my followers', visibility: 'private' });
+    await alice.client.v1.statuses.create({ status: `@carol@${b.config.domain} a direct note`, visibility: 'direct' });
+    await until('all three on B', async () => (await b.app.db.read.selectFrom('statuses').select('id').where('domain', '=', a.config.domain).execute()).length === 3);
+    const bobHome = await until('the posts in bob\'s home', async () => {
+      const texts = await homeTexts(bob);
+      return texts.some((t) => t.includes('public words')) && texts.some((t) => t.includes('only for my followers')) ? texts : null;
+    });
+    assert.ok(!bobHome.some((t) => t.includes('a direct note')), 'bob sees a direct post meant for carol');
+    const carolHome = await homeTexts(carol);
+    assert.ok(!carolHome.some((t) => t.includes('only for my followers')), 'carol sees a followers-only post');
+    const mentions = await carol.client.v1.notifications.list({ types: ['mention'] });
+    assert.ok(mentions.some((n) => n.status?.content.includes('a direct note')));
+    assert.equal(mentions[0]!.status!.visibility, 'direct');
+  });
+
+  it('brings replies and likes back to the origin', async () => {
+    const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
+    assert.equal(post.account.acct, `alice@${a.config.domain}`);
+    await bob.client.v1.statuses.create({ status: `@alice@${a.config.domain} a reply from B`, inReplyToId: post.id });
+    await bob.client.v1.statuses.$select(post.id).favourite();
+    const onA = (await alice.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
+    await until('the reply in the thread on A', async () => (await alice.client.v1.statuses.$select(onA.id).context.fetch()).descendants.some((d) => d.content.includes('a reply from B')));
+    await until('the like on A', async () => (await alice.client.v1.notifications.list({ types: ['favourite'] })).some((n) => n.account.acct === `bob@${b.config.domain}`));
+    assert.equal((await alice.client.v1.statuses.$select(onA.id).fetch()).favouritesCount, 1);
+  });
+
+  it('propagates edits and deletions', async () => {
+    const own = (await alice.client.v1.accounts.$select(alice.id).statuses.list()).find((s) => s.content.includes('public words'))!;
+    await alice.client.v1.statuses.$select(own.id).update({ status: 'hello fediverse, edited words' });
+    await until('the edit on B', async () => (await homeTexts(bob)).some((t) => t.includes('edited words')));
+    await alice.client.v1.statuses.$select(own.id).remove();
+    await until('the deletion on B', async () => !(await b.app.db.read.selectFrom('statuses').select('id').where('uri', '=', own.uri).executeTakeFirst()));
+    assert.ok(!(await homeTexts(bob)).some((t) => t.includes('edited words')));
+  });
+
+  it('refuses forged, tampered and unsigned activities without changing anything', async () => {
+    const count = async () => Number((await a.app.db.read.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const bobUri = `${b.url}/users/bob`;
+    const keys = await actorKeyStore(b.app.db, Date.now, secretBox(b.config.secret, 'actor-keys')).get(bob.id);
+    const note = (id: string, extra: Record<string, unknown> = {}) => ({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${bobUri}/statuses/${id}/activity`,
+      type: 'Create',
+      actor: bobUri,
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      object: { id: `${bobUri}/statuses/${id}`, type: 'Note', attributedTo: bobUri, content: `forged ${id}`, to: ['https://www.w3.org/ns/activitystreams#Public'] },
+      ...extra,
+    });
+    const post = async (body: unknown, options: { sign?: boolean; tamper?: boolean; date?: Date } = {}) => {
+      let request = new Request(`${a.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) }, body: JSON.stringify(body) });
+      if (options.sign !== false) request = await signRequest(request, keys.rsa.privateKey, new URL(`${bobUri}#main-key`), { spec: 'draft-cavage-http-signatures-12', currentTime: options.date ? (await import('@js-temporal/polyfill')).Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined });
+      if (options.tamper) request = new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(body).replace('forged', 'FORGED') });
+      return fetch(request);
+    };
+    // A properly signed activity is accepted (so the refusals below are about what they change).
+    assert.equal((await post(note('genuine'))).status, 202);
+    await until('the genuine post on A', async () => (await count()) === before + 1);
+    const refusals: [string, Response][] = [
+      ['unsigned', await post(note('unsigned'), { sign: false })],
+      ['LD signature only', await post(note('ld-only', { signature: { type: 'RsaSignature2017', creator: `${bobUri}#main-key`, signatureValue: 'AAAA' } }), { sign: false })],
+      ['tampered body', await post(note('tampered'), { tamper: true })],
+      ['stale Date', await post(note('stale'), { date: new Date(Date.now() - 3 * 3600_000) })],
+      ['wrong key owner', await post(note('owner', { actor: `${a.url}/users/alice`, id: `${a.url}/users/alice/statuses/owner/activity`, object: { id: `${a.url}/users/alice/statuses/owner`, type: 'Note', attributedTo: `${a.url}/users/alice`, content: 'forged owner' } }))],
+      ['cross-origin object id', await post(note('cross', { object: { id: `${a.url}/users/alice/statuses/cross`, type: 'Note', attributedTo: bobUri, content: 'forged cross' } }))],
+      ['@graph', await post({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
+    ];
+    for (const [what, response] of refusals) assert.ok(response.status >= 400 && response.status < 500, `${what}: ${response.status}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await count(), before + 1);
+    const forged = await a.app.db.read.selectFrom('statuses').select('content').where('content', 'like', '%forged%').execute();
+    assert.deepEqual(forged.map((f) => f.content.replace(/<[^>]+>/g, '')), ['forged genuine']);
+  });
+
+  it('stops delivering to an account that blocks', async () => {
+    await alice.client.v1.accounts.$select((await alice.client.v1.accounts.lookup({ acct: `bob@${b.config.domain}` })).id).block();
+    await until('bob no longer following on B', async () => !(await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following);
+    await alice.client.v1.statuses.create({ status: 'after the block', visibility: 'public' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.ok(!(await b.app.db.read.selectFrom('statuses').select('id').where('content', 'like', '%after the block%').executeTakeFirst()));
+  });
+});

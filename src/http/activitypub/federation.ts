@@ -1,0 +1,435 @@
+import { createFederation, signRequest, type Context, type Federation } from '@fedify/fedify';
+import { Accept, Announce, Block, Create, Delete, EmojiReact, Follow, isActor, Like, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
+import { Temporal } from '@js-temporal/polyfill';
+import type { Services } from '../../app/services.ts';
+import { STOA_VERSION } from '../../app/version.ts';
+import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
+import type { ActivityEvent } from '../../domain/changes.ts';
+import { canSee } from '../../domain/statuses/visibility-policy.ts';
+import { actorKeyStore, INSTANCE_KEY_OWNER } from '../../federation/actor-keys.ts';
+import { addressPolicy } from '../../federation/address-policy.ts';
+import { documentLoader, withSafeFetch } from '../../federation/document-loader.ts';
+import { remoteStore } from '../../federation/remote-store.ts';
+import { createSafeFetch, type SafeFetch } from '../../federation/safe-fetch.ts';
+import { secretBox } from '../../lib/secret-box.ts';
+import { DbKvStore } from '../../storage/cache/db-kv-store.ts';
+import { DbMessageQueue } from '../../storage/queue/db-message-queue.ts';
+import { onAccept } from './inbox/accept.ts';
+import { onAnnounce } from './inbox/announce.ts';
+import { onBlock } from './inbox/block.ts';
+import { onCreate } from './inbox/create.ts';
+import { onDelete } from './inbox/delete.ts';
+import { onFollow } from './inbox/follow.ts';
+import type { InboxDeps } from './inbox/inbox-deps.ts';
+import { onLike } from './inbox/like.ts';
+import { onReject } from './inbox/reject.ts';
+import { onUndo } from './inbox/undo.ts';
+import { onUpdate } from './inbox/update.ts';
+import { audienceOf, actorOf, noteOf } from './objects.ts';
+
+/** The identifier of the server's own actor (a reserved username, so no member can take it). */
+const INSTANCE_ACTOR = 'actor';
+const PAGE = 20;
+const INBOX_MAX_BYTES = 256 * 1024;
+
+/** Stoa's ActivityPub side: Fedify's router for actors, objects, collections and inboxes, and delivery. */
+export interface StoaFederation {
+  /** Answers a request if it is federation's (WebFinger, NodeInfo, actors, inboxes...), else calls `next`. */
+  handle(request: Request, next: () => Promise<Response>): Promise<Response>;
+  /** Finds (fetching if needed) the account behind `@user@host` or an actor or post URL. */
+  resolve(query: string): Promise<AccountRow | null>;
+  /** Runs the delivery and inbox workers until `signal` aborts. */
+  startWorkers(signal: AbortSignal): Promise<void>;
+  readonly safeFetch: SafeFetch;
+}
+
+/** Builds federation over the services; outgoing activities follow the services' activity events. */
+export function createStoaFederation(services: Services): StoaFederation {
+  const { db, clock, config, logger } = services;
+  const log = logger.child({ category: 'federation' });
+  const safeFetch = createSafeFetch({ policy: addressPolicy(config.federation.allowedPrivatePeers), allowHttp: config.insecureHttp, userAgent: `Stoa/${STOA_VERSION} (+${config.publicUrl})`, maxBytes: 2 * 1024 * 1024 });
+  const keys = actorKeyStore(db, clock, secretBox(config.secret, 'actor-keys'));
+  const store = remoteStore({ db, clock, search: services.search, changes: services.changes, publicUrl: config.publicUrl });
+  const loader = documentLoader(safeFetch);
+  const queue = new DbMessageQueue(db, clock, { logger: log, pollMs: 500 });
+  const domainAllowed = (host: string) => config.federation.mode === 'open' || (config.federation.mode === 'allowlist' && config.federation.allowedDomains.includes(host.toLowerCase()));
+
+  const federation: Federation<void> = createFederation<void>({
+    kv: new DbKvStore(db, clock),
+    queue,
+    origin: config.publicUrl,
+    manuallyStartQueue: true,
+    documentLoaderFactory: () => loader,
+    contextLoaderFactory: () => loader,
+    authenticatedDocumentLoaderFactory: (identity) =>
+      documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
+    signatureTimeWindow: { hours: 1 },
+    outboxRetryPolicy: undefined,
+    onOutboxError: (error, activity) => log.warn({ err: error, activity: activity?.id?.href }, 'delivery failed'),
+  });
+
+  const localByUsername = (username: string) =>
+    db.read.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).where('domain', 'is', null).executeTakeFirst();
+  const signedOnly = async (ctx: Context<void> & { getSignedKeyOwner?: () => Promise<unknown> }) => !config.federation.signedFetchesOnly || (await ctx.getSignedKeyOwner?.()) != null;
+
+  federation
+    .setActorDispatcher('/users/{identifier}', async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) {
+        const keyPairs = await ctx.getActorKeyPairs(identifier);
+        const { Application } = await import('@fedify/vocab');
+        return new Application({ id: ctx.getActorUri(identifier), preferredUsername: config.domain, name: config.instance.name, inbox: ctx.getInboxUri(identifier), outbox: ctx.getOutboxUri(identifier), publicKey: keyPairs[0]?.cryptographicKey ?? null, assertionMethods: keyPairs.map((k) => k.multikey), manuallyApprovesFollowers: true });
+      }
+      const account = await localByUsername(identifier);
+      if (!account) {
+        const gone = await db.read.selectFrom('tombstones').select('deleted_at').where('uri', '=', ctx.getActorUri(identifier).href).executeTakeFirst();
+        return gone ? new Tombstone({ id: ctx.getActorUri(identifier), deleted: Temporal.Instant.from(gone.deleted_at) }) : null;
+      }
+      if (account.suspended_at) return null;
+      const moved = account.moved_to_account_id ? await db.read.selectFrom('accounts').select('uri').where('id', '=', account.moved_to_account_id).executeTakeFirst() : undefined;
+      return actorOf(ctx, config, account, moved?.uri ?? null);
+    })
+    .mapHandle(async (_ctx, username) => (username === INSTANCE_ACTOR ? INSTANCE_ACTOR : ((await localByUsername(username))?.username ?? null)))
+    .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      const owner = identifier === INSTANCE_ACTOR ? INSTANCE_KEY_OWNER : (await localByUsername(identifier))?.id;
+      if (!owner) return [];
+      const pairs = await keys.get(owner);
+      return [pairs.rsa, pairs.ed25519];
+    })
+    .authorize(async (ctx) => signedOnly(ctx));
+
+  federation
+    .setObjectDispatcher(Note, '/users/{identifier}/statuses/{id}', async (ctx, values) => {
+      const account = await localByUsername(values.identifier);
+      if (!account) return null;
+      const status = await db.read.selectFrom('statuses').selectAll().where('id', '=', values.id).where('account_id', '=', account.id).where('reblog_of_id', 'is', null).executeTakeFirst();
+      // Only what anyone may see is served here; the rest reaches its audience by delivery.
+      if (!status || !['public', 'unlisted'].includes(status.visibility) || !(await canSee(db.read, null, status.id))) return null;
+      return noteOf(ctx, db.read, config, status, account);
+    })
+    .authorize(async (ctx) => signedOnly(ctx));
+
+  federation
+    .setFollowersDispatcher('/users/{identifier}/followers', async (_ctx, identifier, cursor) => {
+      const account = await localByUsername(identifier);
+      if (!account) return null;
+      const offset = Number(cursor ?? 0);
+      const rows = await db.read
+        .selectFrom('follows')
+        .innerJoin('accounts', 'accounts.id', 'follows.account_id')
+        .select(['accounts.uri', 'accounts.inbox_url', 'accounts.shared_inbox_url'])
+        .where('follows.target_account_id', '=', account.id)
+        .orderBy('follows.id', 'desc')
+        .limit(PAGE + 1)
+        .offset(offset)
+        .execute();
+      const items: Recipient[] = rows.slice(0, PAGE).map((r) => ({ id: new URL(r.uri), inboxId: r.inbox_url ? new URL(r.inbox_url) : null, endpoints: r.shared_inbox_url ? { sharedInbox: new URL(r.shared_inbox_url) } : null }));
+      return { items, nextCursor: rows.length > PAGE ? String(offset + PAGE) : null };
+    })
+    .setFirstCursor(() => '0')
+    .setCounter(async (_ctx, identifier) => {
+      const account = await localByUsername(identifier);
+      if (!account) return null;
+      const row = await db.read.selectFrom('account_stats').select('followers_count').where('account_id', '=', account.id).executeTakeFirst();
+      return row?.followers_count ?? 0;
+    });
+
+  federation
+    .setFollowingDispatcher('/users/{identifier}/following', async (_ctx, identifier, cursor) => {
+      const account = await localByUsername(identifier);
+      if (!account) return null;
+      const offset = Number(cursor ?? 0);
+      const rows = await db.read.selectFrom('follows').innerJoin('accounts', 'accounts.id', 'follows.target_account_id').select('accounts.uri').where('follows.account_id', '=', account.id).orderBy('follows.id', 'desc').limit(PAGE + 1).offset(offset).execute();
+      return { items: rows.slice(0, PAGE).map((r) => new URL(r.uri)), nextCursor: rows.length > PAGE ? String(offset + PAGE) : null };
+    })
+    .setFirstCursor(() => '0');
+
+  federation
+    .setOutboxDispatcher('/users/{identifier}/outbox', async (ctx, identifier, cursor) => {
+      const account = identifier === INSTANCE_ACTOR ? undefined : await localByUsername(identifier);
+      if (!account) return identifier === INSTANCE_ACTOR ? { items: [] } : null;
+      let query = db.read.selectFrom('statuses').selectAll().where('account_id', '=', account.id).where('visibility', '=', 'public').where('reblog_of_id', 'is', null).orderBy('id', 'desc').limit(PAGE + 1);
+      if (cursor) query = query.where('id', '<', cursor);
+      const rows = await query.execute();
+      const items = await Promise.all(rows.slice(0, PAGE).map(async (s) => new Create({ id: new URL(`${s.uri}/activity`), actor: ctx.getActorUri(account.username), published: Temporal.Instant.from(s.created_at), tos: [PUBLIC_COLLECTION], ccs: [ctx.getFollowersUri(account.username)], object: await noteOf(ctx, db.read, config, s, account) })));
+      return { items, nextCursor: rows.length > PAGE ? rows[PAGE - 1]!.id : null };
+    })
+    .setFirstCursor(() => '')
+    .authorize(async (ctx) => signedOnly(ctx));
+
+  federation.setFeaturedDispatcher('/users/{identifier}/featured', async (ctx, identifier) => {
+    const account = await localByUsername(identifier);
+    if (!account) return null;
+    const rows = await db.read.selectFrom('pins').innerJoin('statuses', 'statuses.id', 'pins.status_id').selectAll('statuses').where('pins.account_id', '=', account.id).where('statuses.visibility', 'in', ['public', 'unlisted']).orderBy('pins.created_at', 'desc').execute();
+    return { items: await Promise.all(rows.map((s) => noteOf(ctx, db.read, config, s, account))) };
+  });
+
+  federation.setNodeInfoDispatcher('/nodeinfo/2.1', async () => {
+    const users = await db.read.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const posts = await db.read.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).where('domain', 'is', null).executeTakeFirstOrThrow();
+    return {
+      software: { name: 'stoa', version: STOA_VERSION, repository: new URL(config.instance.sourceUrl) },
+      protocols: ['activitypub'],
+      services: { inbound: [], outbound: [] },
+      openRegistrations: config.registration.mode === 'open' || config.registration.mode === 'approval',
+      usage: { users: { total: Number(users.n) }, localPosts: Number(posts.n), localComments: 0 },
+      metadata: { nodeName: config.instance.name },
+    };
+  });
+
+  const deps: InboxDeps = { services, store };
+  federation
+    .setInboxListeners('/users/{identifier}/inbox', '/inbox')
+    .on(Follow, (ctx, a) => onFollow(deps, ctx, a))
+    .on(Accept, (ctx, a) => onAccept(deps, ctx, a))
+    .on(Reject, (ctx, a) => onReject(deps, ctx, a))
+    .on(Undo, (ctx, a) => onUndo(deps, ctx, a))
+    .on(Create, (ctx, a) => onCreate(deps, ctx, a))
+    .on(Update, (ctx, a) => onUpdate(deps, ctx, a))
+    .on(Delete, (ctx, a) => onDelete(deps, ctx, a))
+    .on(Announce, (ctx, a) => onAnnounce(deps, ctx, a))
+    .on(Like, (ctx, a) => onLike(deps, ctx, a))
+    .on(EmojiReact, (ctx, a) => onLike(deps, ctx, a))
+    .on(Block, (ctx, a) => onBlock(deps, ctx, a))
+    .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
+    .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
+
+  const outbox = outgoing(services, federation);
+  services.changes.subscribe((change) => {
+    if (change.kind !== 'activity' || config.federation.mode === 'off') return;
+    void withSafeFetch(safeFetch, () => outbox(change.event)).catch((error: unknown) => log.error({ err: error, event: change.event.type }, 'could not queue an activity'));
+  });
+
+  return {
+    safeFetch,
+    async handle(request, next) {
+      const url = new URL(request.url);
+      if (!isFederationPath(url.pathname)) return next();
+      if (config.federation.mode === 'off' && url.pathname !== '/.well-known/nodeinfo' && url.pathname !== '/nodeinfo/2.1') return next();
+      if (url.pathname === '/.well-known/host-meta') {
+        return new Response(`<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0"><Link rel="lrdd" template="${config.publicUrl}/.well-known/webfinger?resource={uri}"/></XRD>\n`, { headers: { 'content-type': 'application/xrd+xml; charset=utf-8' } });
+      }
+      let forwarded = request;
+      if (request.method === 'POST' && /\/inbox$/.test(url.pathname)) {
+        const refused = await screenInbox(request, domainAllowed);
+        if (refused instanceof Response) return refused;
+        forwarded = refused;
+      }
+      return withSafeFetch(safeFetch, () => federation.fetch(forwarded, { contextData: undefined, onNotFound: next, onNotAcceptable: next }));
+    },
+    async resolve(query) {
+      return withSafeFetch(safeFetch, () => resolveAccount(services, store, loader, safeFetch, query.trim()));
+    },
+    startWorkers(signal) {
+      // The workers' requests (deliveries among them) go through the SSRF guard: the scope is inherited.
+      return withSafeFetch(safeFetch, () => federation.startQueue(undefined, { signal }));
+    },
+  };
+}
+
+function isFederationPath(path: string): boolean {
+  return path.startsWith('/users/') || path === '/inbox' || path === '/.well-known/webfinger' || path === '/.well-known/nodeinfo' || path === '/.well-known/host-meta' || path === '/nodeinfo/2.1';
+}
+
+/**
+ * What every inbox request must pass before Fedify verifies it: a size cap, an HTTP signature (an
+ * activity proven only by a JSON-LD signature or an embedded proof is refused), no `@graph`, `@reverse`
+ * or `@included` anywhere, an activity id on its actor's server, and a server federation may talk to.
+ */
+async function screenInbox(request: Request, domainAllowed: (host: string) => boolean): Promise<Request | Response> {
+  const refuse = (status: number, error: string) => Response.json({ error }, { status });
+  if (!request.headers.has('signature') && !request.headers.has('signature-input')) return refuse(401, 'An HTTP signature is required');
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > INBOX_MAX_BYTES) return refuse(413, 'Activity too large');
+  const body = await request.arrayBuffer();
+  if (body.byteLength > INBOX_MAX_BYTES) return refuse(413, 'Activity too large');
+  let activity: unknown;
+  try {
+    activity = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return refuse(400, 'The body is not JSON');
+  }
+  if (typeof activity !== 'object' || activity === null || Array.isArray(activity)) return refuse(400, 'An activity is a JSON object');
+  if (hasKeyword(activity, 0)) return refuse(400, '@graph, @reverse and @included are not accepted');
+  const { id, actor, object, type } = activity as { id?: unknown; actor?: unknown; object?: unknown; type?: unknown };
+  const actorId = typeof actor === 'string' ? actor : typeof actor === 'object' && actor !== null ? (actor as { id?: unknown }).id : undefined;
+  const actorUrl = parseUrl(actorId);
+  if (!actorUrl) return refuse(400, 'The activity has no actor');
+  if (!domainAllowed(actorUrl.host)) return refuse(403, 'This server does not federate with yours');
+  if (id !== undefined && parseUrl(id)?.origin !== actorUrl.origin) return refuse(400, "The activity's id is not on its actor's server");
+  // What an actor creates, changes, deletes or takes back must be its own.
+  if (typeof type === 'string' && ['Create', 'Update', 'Delete', 'Undo'].includes(type)) {
+    const objectId = typeof object === 'string' ? object : typeof object === 'object' && object !== null ? (object as { id?: unknown }).id : undefined;
+    if (parseUrl(objectId)?.origin !== actorUrl.origin) return refuse(400, "The object's id is not on its actor's server");
+  }
+  return new Request(request.url, { method: 'POST', headers: request.headers, body });
+}
+
+function hasKeyword(value: unknown, depth: number): boolean {
+  if (depth > 32) return true;
+  if (Array.isArray(value)) return value.some((v) => hasKeyword(v, depth + 1));
+  if (typeof value !== 'object' || value === null) return false;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '@graph' || key === '@reverse' || key === '@included') return true;
+    if (hasKeyword(inner, depth + 1)) return true;
+  }
+  return false;
+}
+
+function parseUrl(value: unknown): URL | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** The account behind `@user@host`, `user@host` or an actor URL, fetched and stored if new. */
+async function resolveAccount(services: Services, store: ReturnType<typeof remoteStore>, loader: ReturnType<typeof documentLoader>, safeFetch: SafeFetch, query: string): Promise<AccountRow | null> {
+  const { db, config } = services;
+  let actorUrl: string | null = null;
+  const handle = /^@?([a-z0-9_.-]+)@([a-z0-9.-]+(?::\d+)?)$/i.exec(query);
+  if (handle) {
+    const [, username, host] = handle as unknown as [string, string, string];
+    if (host.toLowerCase() === config.domain) return (await db.read.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).where('domain', 'is', null).executeTakeFirst()) ?? null;
+    const known = await db.read.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).where('domain', '=', host.toLowerCase()).executeTakeFirst();
+    if (known) return known;
+    const scheme = config.insecureHttp ? 'http' : 'https';
+    const response = await safeFetch(`${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${username}@${host}`)}`, { headers: { accept: 'application/jrd+json, application/json' } });
+    if (!response.ok) return null;
+    const jrd = (await response.json()) as { links?: { rel?: string; type?: string; href?: string }[] };
+    actorUrl = jrd.links?.find((l) => l.rel === 'self' && /activity\+json|ld\+json/.test(l.type ?? ''))?.href ?? null;
+  } else if (/^https?:\/\//i.test(query)) {
+    actorUrl = query;
+  }
+  if (!actorUrl) return null;
+  const existing = await db.read.selectFrom('accounts').selectAll().where('uri', '=', actorUrl).executeTakeFirst();
+  if (existing) return existing;
+  const { document } = await loader(actorUrl);
+  const { Object: ApObject } = await import('@fedify/vocab');
+  const object = await ApObject.fromJsonLd(document, { documentLoader: loader, contextLoader: loader });
+  if (!isActor(object) || !object.id) return null;
+  return store.saveActor(object);
+}
+
+/** Turns local accounts' activity events into activities, queued for delivery. */
+function outgoing(services: Services, federation: Federation<void>) {
+  const { db, config } = services;
+  const ctx = () => federation.createContext(new URL(config.publicUrl), undefined);
+  const account = (id: string) => db.read.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  const recipient = (a: AccountRow): Recipient => ({ id: new URL(a.uri), inboxId: a.inbox_url ? new URL(a.inbox_url) : null, endpoints: a.shared_inbox_url ? { sharedInbox: new URL(a.shared_inbox_url) } : null });
+  const remoteFollowers = async (accountId: string) =>
+    (await db.read.selectFrom('follows').innerJoin('accounts', 'accounts.id', 'follows.account_id').selectAll('accounts').where('follows.target_account_id', '=', accountId).where('accounts.domain', 'is not', null).execute()).map(recipient);
+  const remoteAccounts = async (ids: readonly string[]) => (ids.length ? (await db.read.selectFrom('accounts').selectAll().where('id', 'in', [...ids]).where('domain', 'is not', null).execute()).map(recipient) : []);
+  const send = async (sender: AccountRow, recipients: Recipient[], activity: Parameters<Context<void>['sendActivity']>[2]) => {
+    const unique = [...new Map(recipients.filter((r) => r.id && r.inboxId).map((r) => [r.id!.href, r])).values()];
+    if (unique.length) await ctx().sendActivity({ identifier: sender.username }, unique, activity, { preferSharedInbox: true });
+  };
+  const audience = async (statusId: string, visibility: string, authorId: string) => {
+    const mentioned = (await db.read.selectFrom('mentions').select('account_id').where('status_id', '=', statusId).execute()).map((m) => m.account_id);
+    return [...(visibility === 'direct' ? [] : await remoteFollowers(authorId)), ...(await remoteAccounts(mentioned))];
+  };
+
+  return async (event: ActivityEvent): Promise<void> => {
+    switch (event.type) {
+      case 'status-created':
+      case 'status-updated': {
+        const status = await db.read.selectFrom('statuses').selectAll().where('id', '=', event.statusId).executeTakeFirst();
+        const author = status ? await account(status.account_id) : undefined;
+        if (!status || !author || author.domain !== null) return;
+        const c = ctx();
+        if (status.reblog_of_id) {
+          const original = await db.read.selectFrom('statuses').innerJoin('accounts', 'accounts.id', 'statuses.account_id').select(['statuses.uri', 'accounts.id as authorId', 'accounts.domain']).where('statuses.id', '=', status.reblog_of_id).executeTakeFirst();
+          if (!original) return;
+          const { tos, ccs } = audienceOf(status.visibility, c.getFollowersUri(author.username), []);
+          const to = [...(await remoteFollowers(author.id)), ...(original.domain ? await remoteAccounts([original.authorId]) : [])];
+          await send(author, to, new Announce({ id: new URL(status.uri), actor: c.getActorUri(author.username), object: new URL(original.uri), tos, ccs: [...ccs, ...(original.domain ? [] : [])], published: Temporal.Instant.from(status.created_at) }));
+          return;
+        }
+        const note = await noteOf(c, db.read, config, status, author);
+        const to = await audience(status.id, status.visibility, author.id);
+        const parentAuthor = status.in_reply_to_account_id ? await remoteAccounts([status.in_reply_to_account_id]) : [];
+        const quotedAuthor = status.quote_of_id ? await db.read.selectFrom('statuses').select('account_id').where('id', '=', status.quote_of_id).executeTakeFirst() : undefined;
+        const extra = status.visibility === 'direct' ? [] : [...parentAuthor, ...(quotedAuthor ? await remoteAccounts([quotedAuthor.account_id]) : [])];
+        const activity =
+          event.type === 'status-created'
+            ? new Create({ id: new URL(`${status.uri}/activity`), actor: c.getActorUri(author.username), tos: note.toIds, ccs: note.ccIds, published: Temporal.Instant.from(status.created_at), object: note })
+            : new Update({ id: new URL(`${status.uri}#updates/${Date.parse(status.edited_at ?? status.updated_at)}`), actor: c.getActorUri(author.username), tos: note.toIds, ccs: note.ccIds, object: note });
+        await send(author, [...to, ...extra], activity);
+        return;
+      }
+      case 'status-deleted': {
+        const author = await account(event.accountId);
+        if (!author || author.domain !== null) return;
+        const c = ctx();
+        const to = [...(event.visibility === 'direct' ? [] : await remoteFollowers(author.id)), ...(await remoteAccounts(event.mentionedIds))];
+        if (event.reblogOfId) {
+          const original = await db.read.selectFrom('statuses').innerJoin('accounts', 'accounts.id', 'statuses.account_id').select(['statuses.uri', 'accounts.id as authorId', 'accounts.domain']).where('statuses.id', '=', event.reblogOfId).executeTakeFirst();
+          const extra = original?.domain ? await remoteAccounts([original.authorId]) : [];
+          await send(author, [...to, ...extra], new Undo({ id: new URL(`${event.uri}#undo`), actor: c.getActorUri(author.username), object: new Announce({ id: new URL(event.uri), actor: c.getActorUri(author.username), object: original ? new URL(original.uri) : null }) }));
+          return;
+        }
+        await send(author, to, new Delete({ id: new URL(`${event.uri}#delete`), actor: c.getActorUri(author.username), tos: [PUBLIC_COLLECTION], object: new Tombstone({ id: new URL(event.uri) }) }));
+        return;
+      }
+      case 'favourited':
+      case 'unfavourited': {
+        const liker = await account(event.accountId);
+        const status = await db.read.selectFrom('statuses').innerJoin('accounts', 'accounts.id', 'statuses.account_id').select(['statuses.uri', 'accounts.id as authorId', 'accounts.domain']).where('statuses.id', '=', event.statusId).executeTakeFirst();
+        if (!liker || liker.domain !== null || !status?.domain) return;
+        const c = ctx();
+        const like = new Like({ id: new URL(`${liker.uri}#likes/${event.statusId}`), actor: c.getActorUri(liker.username), object: new URL(status.uri) });
+        await send(liker, await remoteAccounts([status.authorId]), event.type === 'favourited' ? like : new Undo({ id: new URL(`${liker.uri}#likes/${event.statusId}/undo/${Date.now()}`), actor: c.getActorUri(liker.username), object: like }));
+        return;
+      }
+      case 'follow-requested':
+      case 'unfollowed':
+      case 'blocked':
+      case 'unblocked': {
+        const self = await account(event.accountId);
+        const target = await account(event.targetId);
+        if (!self || !target || self.domain !== null || target.domain === null) return;
+        const c = ctx();
+        const me = c.getActorUri(self.username);
+        const follow = new Follow({ id: event.followUri ? new URL(event.followUri) : null, actor: me, object: new URL(target.uri) });
+        const block = new Block({ id: new URL(`${self.uri}#blocks/${target.id}`), actor: me, object: new URL(target.uri) });
+        const activity =
+          event.type === 'follow-requested' ? follow : event.type === 'unfollowed' ? new Undo({ id: new URL(`${event.followUri ?? `${self.uri}#follows/${target.id}`}/undo`), actor: me, object: follow }) : event.type === 'blocked' ? block : new Undo({ id: new URL(`${self.uri}#blocks/${target.id}/undo`), actor: me, object: block });
+        await send(self, [recipient(target)], activity);
+        return;
+      }
+      case 'follow-answered': {
+        const self = await account(event.accountId);
+        const requester = await account(event.requesterId);
+        if (!self || !requester || self.domain !== null || requester.domain === null || !event.followUri) return;
+        const c = ctx();
+        const me = c.getActorUri(self.username);
+        const follow = new Follow({ id: new URL(event.followUri), actor: new URL(requester.uri), object: me });
+        const answer = event.accepted ? new Accept({ id: new URL(`${self.uri}#accepts/${encodeURIComponent(event.followUri)}`), actor: me, object: follow }) : new Reject({ id: new URL(`${self.uri}#rejects/${encodeURIComponent(event.followUri)}`), actor: me, object: follow });
+        await send(self, [recipient(requester)], answer);
+        return;
+      }
+      case 'profile-updated': {
+        const self = await account(event.accountId);
+        if (!self || self.domain !== null) return;
+        const c = ctx();
+        const actor = await actorOf(c, config, self, null);
+        await send(self, await remoteFollowers(self.id), new Update({ id: new URL(`${self.uri}#updates/${Date.now()}`), actor: c.getActorUri(self.username), tos: [PUBLIC_COLLECTION], object: actor }));
+        return;
+      }
+      case 'account-deleted': {
+        // The account's rows are gone; its keys sign this last activity, then go too.
+        const c = ctx();
+        const uri = c.getActorUri(event.username);
+        const pairs = await services.db.read.selectFrom('actor_keys').select('owner').where('owner', '=', event.accountId).executeTakeFirst();
+        if (pairs && event.inboxes.length) {
+          const keyPairs = await actorKeyStore(db, services.clock, secretBox(config.secret, 'actor-keys')).get(event.accountId);
+          const inboxes = [...new Set(event.inboxes)].map((inbox) => ({ id: new URL(inbox), inboxId: new URL(inbox), endpoints: null }));
+          await c.sendActivity([{ keyId: new URL(`${uri.href}#main-key`), privateKey: keyPairs.rsa.privateKey }, { keyId: new URL(`${uri.href}#key-2`), privateKey: keyPairs.ed25519.privateKey }], inboxes, new Delete({ id: new URL(`${uri.href}#delete`), actor: uri, tos: [PUBLIC_COLLECTION], object: uri }));
+        }
+        await db.transaction((tx) => tx.deleteFrom('actor_keys').where('owner', '=', event.accountId).execute());
+        return;
+      }
+    }
+  };
+}

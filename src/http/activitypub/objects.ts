@@ -1,0 +1,85 @@
+import type { Context } from '@fedify/fedify';
+import { Document, Endpoints, Hashtag, Image, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Service } from '@fedify/vocab';
+import { Temporal } from '@js-temporal/polyfill';
+import type { Config } from '../../config/index.ts';
+import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
+import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
+import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
+import type { DbReader } from '../../storage/db/database.ts';
+import { profileFields } from '../mastodon/serializers/account.serializer.ts';
+
+/** A local account as its ActivityPub actor (a Service for bots). */
+export async function actorOf(ctx: Context<void>, config: Config, account: AccountRow, movedTo: string | null) {
+  const username = account.username;
+  const keys = await ctx.getActorKeyPairs(username);
+  const values = {
+    id: ctx.getActorUri(username),
+    preferredUsername: username,
+    name: account.display_name,
+    summary: account.note,
+    url: new URL(account.url ?? account.uri),
+    published: Temporal.Instant.from(account.created_at),
+    manuallyApprovesFollowers: Boolean(account.locked),
+    discoverable: Boolean(account.discoverable),
+    inbox: ctx.getInboxUri(username),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    outbox: ctx.getOutboxUri(username),
+    followers: ctx.getFollowersUri(username),
+    following: ctx.getFollowingUri(username),
+    featured: ctx.getFeaturedUri(username),
+    publicKey: keys[0]?.cryptographicKey ?? null,
+    assertionMethods: keys.map((k) => k.multikey),
+    icon: account.avatar_key ? new Image({ url: new URL(`${config.media.baseUrl}/${account.avatar_key}`), mediaType: 'image/jpeg' }) : null,
+    image: account.header_key ? new Image({ url: new URL(`${config.media.baseUrl}/${account.header_key}`), mediaType: 'image/jpeg' }) : null,
+    attachments: profileFields(account).map((f) => new PropertyValue({ name: f.name, value: f.value })),
+    aliases: (JSON.parse(account.also_known_as) as string[]).map((u) => new URL(u)),
+    successor: movedTo ? new URL(movedTo) : null,
+  };
+  return account.bot ? new Service(values) : new Person(values);
+}
+
+/** Who a status is addressed to, as `to` and `cc`, from its visibility and mentions. */
+export function audienceOf(visibility: string, followersUri: URL, mentioned: readonly URL[]): { tos: URL[]; ccs: URL[] } {
+  switch (visibility) {
+    case 'public':
+      return { tos: [PUBLIC_COLLECTION], ccs: [followersUri, ...mentioned] };
+    case 'unlisted':
+      return { tos: [followersUri], ccs: [PUBLIC_COLLECTION, ...mentioned] };
+    case 'private':
+      return { tos: [followersUri], ccs: [...mentioned] };
+    default:
+      return { tos: [...mentioned], ccs: [] };
+  }
+}
+
+/** A local status as a Note, with its mentions, hashtags, attachments, parent and quote. */
+export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, status: StatusRow, author: AccountRow): Promise<Note> {
+  const mentioned = await db.selectFrom('mentions').innerJoin('accounts', 'accounts.id', 'mentions.account_id').select(['accounts.uri', 'accounts.username', 'accounts.domain']).where('mentions.status_id', '=', status.id).execute();
+  const tags = await db.selectFrom('status_tags').innerJoin('tags', 'tags.id', 'status_tags.tag_id').select('tags.name').where('status_tags.status_id', '=', status.id).execute();
+  const parent = status.in_reply_to_id ? await db.selectFrom('statuses').select('uri').where('id', '=', status.in_reply_to_id).executeTakeFirst() : undefined;
+  const quoted = status.quote_of_id ? await db.selectFrom('statuses').select('uri').where('id', '=', status.quote_of_id).executeTakeFirst() : undefined;
+  const media = (await mediaOfStatuses(db, [status.id])).get(status.id) ?? [];
+  const { tos, ccs } = audienceOf(status.visibility, ctx.getFollowersUri(author.username), mentioned.map((m) => new URL(m.uri)));
+  return new Note({
+    id: new URL(status.uri),
+    attribution: ctx.getActorUri(author.username),
+    content: status.content,
+    summary: status.spoiler_text || null,
+    sensitive: Boolean(status.sensitive),
+    published: Temporal.Instant.from(status.created_at),
+    updated: status.edited_at ? Temporal.Instant.from(status.edited_at) : null,
+    url: status.url ? new URL(status.url) : null,
+    tos,
+    ccs,
+    replyTarget: parent ? new URL(parent.uri) : null,
+    quote: quoted ? new URL(quoted.uri) : null,
+    quoteUrl: quoted ? new URL(quoted.uri) : null,
+    tags: [
+      ...mentioned.map((m) => new Mention({ href: new URL(m.uri), name: `@${m.username}${m.domain ? `@${m.domain}` : `@${config.domain}`}` })),
+      ...tags.map((t) => new Hashtag({ href: new URL(`${config.publicUrl}/tags/${encodeURIComponent(t.name)}`), name: `#${t.name}` })),
+    ],
+    attachments: media
+      .filter((m) => m.state === 'ready' && m.file_key)
+      .map((m) => new Document({ url: new URL(`${config.media.baseUrl}/${m.file_key}`), mediaType: m.type === 'image' ? 'image/jpeg' : m.type === 'audio' ? 'audio/mpeg' : 'video/mp4', name: m.description ?? null })),
+  });
+}
