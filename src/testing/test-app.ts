@@ -35,13 +35,25 @@ export function testEnv(dataDir: string, database: TestDatabase, overrides: RawE
   };
 }
 
+/** How a test server is started beyond its environment. */
+interface StartOptions {
+  readonly clock?: Clock | undefined;
+  /** Loopback address to listen on; 127.0.0.1 unless a test network needs another. */
+  readonly hostname?: string;
+  /** Port to listen on; 0 picks a free one. */
+  readonly port?: number;
+  /** Whether the worker role runs too (federation deliveries, cleanup). */
+  readonly workers?: boolean;
+}
+
 /** Starts a server over real HTTP, as clients reach it; `close()` removes everything it made. */
-export async function startTestServer(overrides: RawEnv = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(overrides: RawEnv = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stoa-data-'));
   const database = await createTestDatabase();
   const config = loadConfig(testEnv(dataDir, database, overrides));
   const app = await createApp(config, { clock: options.clock });
-  const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
+  const server = await startServer(app, { port: options.port ?? 0, hostname: options.hostname ?? '127.0.0.1' });
+  const workers = options.workers ? startWorkers(app) : undefined;
   return {
     url: server.url,
     app,
@@ -49,6 +61,7 @@ export async function startTestServer(overrides: RawEnv = {}, options: { clock?:
     database,
     async close() {
       await server.stop(1000);
+      await workers?.stop();
       await app.close();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -62,25 +75,7 @@ export async function startTestServer(overrides: RawEnv = {}, options: { clock?:
  */
 export async function startFederatedServer(host: string, peers: readonly string[], overrides: RawEnv = {}): Promise<TestServer> {
   const port = await freePort(host);
-  const dataDir = mkdtempSync(join(tmpdir(), 'stoa-data-'));
-  const database = await createTestDatabase();
-  const config = loadConfig(testEnv(dataDir, database, { STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides }));
-  const app = await createApp(config);
-  const server = await startServer(app, { port, hostname: host });
-  const workers = startWorkers(app);
-  return {
-    url: server.url,
-    app,
-    config,
-    database,
-    async close() {
-      await server.stop(1000);
-      await workers.stop();
-      await app.close();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return startTestServer({ STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides }, { hostname: host, port, workers: true });
 }
 
 function freePort(host: string): Promise<number> {

@@ -53,3 +53,18 @@ export async function emailTaken(db: DbReader | DbWriter, email: string): Promis
   const row = await db.selectFrom('users').select('account_id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
   return row !== undefined;
 }
+
+export interface ProfileField {
+  name: string;
+  value: string;
+}
+
+/** The profile fields stored as JSON on the account. */
+export function profileFields(account: AccountRow): ProfileField[] {
+  try {
+    const parsed = JSON.parse(account.fields) as unknown;
+    return Array.isArray(parsed) ? (parsed as Partial<ProfileField>[]).filter((f): f is ProfileField => typeof f?.name === 'string' && typeof f?.value === 'string') : [];
+  } catch {
+    return [];
+  }
+}

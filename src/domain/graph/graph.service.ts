@@ -1,7 +1,7 @@
 import type { ActivityEvent, Changes } from '../changes.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db, DbReader } from '../../storage/db/database.ts';
+import type { Db, DbReader, DbWriter } from '../../storage/db/database.ts';
 import { toBool } from '../../storage/db/db-errors.ts';
 import { findAccountById, type AccountRow } from '../accounts/accounts.repo.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
@@ -64,6 +64,18 @@ export async function relationships(db: DbReader, viewerId: string, ids: readonl
       domain_blocking: domain ? blockedDomains.has(domain) : false,
     };
   });
+}
+
+/** Records that `blockerId` blocks `targetId`: follows and requests end both ways. */
+export async function recordBlock(tx: DbWriter, clock: Clock, blockerId: string, targetId: string): Promise<void> {
+  for (const table of ['follows', 'follow_requests'] as const) {
+    await tx
+      .deleteFrom(table)
+      .where((w) => w.or([w.and([w('account_id', '=', blockerId), w('target_account_id', '=', targetId)]), w.and([w('account_id', '=', targetId), w('target_account_id', '=', blockerId)])]))
+      .execute();
+  }
+  await tx.insertInto('blocks').values({ id: uuid7(clock()), account_id: blockerId, target_account_id: targetId, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+  await recountFollows(tx, [blockerId, targetId]);
 }
 
 /** Follows, requests, blocks, mutes and domain blocks: the social graph, as its members change it. */
@@ -163,16 +175,7 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
     /** Blocks an account: follows and requests end both ways, and neither sees the other. */
     async block(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        for (const table of ['follows', 'follow_requests'] as const) {
-          await tx
-            .deleteFrom(table)
-            .where((w) => w.or([w.and([w('account_id', '=', self.id), w('target_account_id', '=', other.id)]), w.and([w('account_id', '=', other.id), w('target_account_id', '=', self.id)])]))
-            .execute();
-        }
-        await tx.insertInto('blocks').values({ id: uuid7(clock()), account_id: self.id, target_account_id: other.id, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
-        await recountFollows(tx, [self.id, other.id]);
-      });
+      await db.transaction((tx) => recordBlock(tx, clock, self.id, other.id));
       told([self.id, other.id], [self.id, other.id]);
       activity({ type: 'blocked', accountId: self.id, targetId: other.id });
     },

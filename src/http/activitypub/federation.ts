@@ -1,12 +1,12 @@
 import { createFederation, signRequest, type Context, type Federation } from '@fedify/fedify';
-import { Accept, Announce, Block, Create, Delete, EmojiReact, Follow, isActor, Like, Note, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
+import { Accept, Announce, Application, Block, Create, Delete, EmojiReact, Follow, isActor, Like, Note, Object as ApObject, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Services } from '../../app/services.ts';
 import { STOA_VERSION } from '../../app/version.ts';
-import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
+import { findAccountByHandle, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import type { ActivityEvent } from '../../domain/changes.ts';
 import { canSee } from '../../domain/statuses/visibility-policy.ts';
-import { actorKeyStore, INSTANCE_KEY_OWNER } from '../../federation/actor-keys.ts';
+import { actorKeyStore, INSTANCE_KEY_OWNER, type ActorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
 import { documentLoader, withSafeFetch } from '../../federation/document-loader.ts';
 import { remoteStore } from '../../federation/remote-store.ts';
@@ -64,19 +64,16 @@ export function createStoaFederation(services: Services): StoaFederation {
     authenticatedDocumentLoaderFactory: (identity) =>
       documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
     signatureTimeWindow: { hours: 1 },
-    outboxRetryPolicy: undefined,
     onOutboxError: (error, activity) => log.warn({ err: error, activity: activity?.id?.href }, 'delivery failed'),
   });
 
-  const localByUsername = (username: string) =>
-    db.read.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).where('domain', 'is', null).executeTakeFirst();
+  const localByUsername = (username: string) => findAccountByHandle(db.read, username, null);
   const signedOnly = async (ctx: Context<void> & { getSignedKeyOwner?: () => Promise<unknown> }) => !config.federation.signedFetchesOnly || (await ctx.getSignedKeyOwner?.()) != null;
 
   federation
     .setActorDispatcher('/users/{identifier}', async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) {
         const keyPairs = await ctx.getActorKeyPairs(identifier);
-        const { Application } = await import('@fedify/vocab');
         return new Application({ id: ctx.getActorUri(identifier), preferredUsername: config.domain, name: config.instance.name, inbox: ctx.getInboxUri(identifier), outbox: ctx.getOutboxUri(identifier), publicKey: keyPairs[0]?.cryptographicKey ?? null, assertionMethods: keyPairs.map((k) => k.multikey), manuallyApprovesFollowers: true });
       }
       const account = await localByUsername(identifier);
@@ -193,7 +190,7 @@ export function createStoaFederation(services: Services): StoaFederation {
     .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
 
-  const outbox = outgoing(services, federation);
+  const outbox = outgoing(services, federation, keys);
   services.changes.subscribe((change) => {
     if (change.kind !== 'activity' || config.federation.mode === 'off') return;
     void withSafeFetch(safeFetch, () => outbox(change.event)).catch((error: unknown) => log.error({ err: error, event: change.event.type }, 'could not queue an activity'));
@@ -291,9 +288,8 @@ async function resolveAccount(services: Services, store: ReturnType<typeof remot
   const handle = /^@?([a-z0-9_.-]+)@([a-z0-9.-]+(?::\d+)?)$/i.exec(query);
   if (handle) {
     const [, username, host] = handle as unknown as [string, string, string];
-    if (host.toLowerCase() === config.domain) return (await db.read.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).where('domain', 'is', null).executeTakeFirst()) ?? null;
-    const known = await db.read.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).where('domain', '=', host.toLowerCase()).executeTakeFirst();
-    if (known) return known;
+    const known = await findAccountByHandle(db.read, username, host.toLowerCase() === config.domain ? null : host);
+    if (known || host.toLowerCase() === config.domain) return known ?? null;
     const scheme = config.insecureHttp ? 'http' : 'https';
     const response = await safeFetch(`${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${username}@${host}`)}`, { headers: { accept: 'application/jrd+json, application/json' } });
     if (!response.ok) return null;
@@ -306,14 +302,13 @@ async function resolveAccount(services: Services, store: ReturnType<typeof remot
   const existing = await db.read.selectFrom('accounts').selectAll().where('uri', '=', actorUrl).executeTakeFirst();
   if (existing) return existing;
   const { document } = await loader(actorUrl);
-  const { Object: ApObject } = await import('@fedify/vocab');
   const object = await ApObject.fromJsonLd(document, { documentLoader: loader, contextLoader: loader });
   if (!isActor(object) || !object.id) return null;
   return store.saveActor(object);
 }
 
 /** Turns local accounts' activity events into activities, queued for delivery. */
-function outgoing(services: Services, federation: Federation<void>) {
+function outgoing(services: Services, federation: Federation<void>, keys: ActorKeyStore) {
   const { db, config } = services;
   const ctx = () => federation.createContext(new URL(config.publicUrl), undefined);
   const account = (id: string) => db.read.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -421,13 +416,13 @@ function outgoing(services: Services, federation: Federation<void>) {
         // The account's rows are gone; its keys sign this last activity, then go too.
         const c = ctx();
         const uri = c.getActorUri(event.username);
-        const pairs = await services.db.read.selectFrom('actor_keys').select('owner').where('owner', '=', event.accountId).executeTakeFirst();
-        if (pairs && event.inboxes.length) {
-          const keyPairs = await actorKeyStore(db, services.clock, secretBox(config.secret, 'actor-keys')).get(event.accountId);
+        const hasKeys = await db.read.selectFrom('actor_keys').select('owner').where('owner', '=', event.accountId).executeTakeFirst();
+        if (hasKeys && event.inboxes.length) {
+          const keyPairs = await keys.get(event.accountId);
           const inboxes = [...new Set(event.inboxes)].map((inbox) => ({ id: new URL(inbox), inboxId: new URL(inbox), endpoints: null }));
           await c.sendActivity([{ keyId: new URL(`${uri.href}#main-key`), privateKey: keyPairs.rsa.privateKey }, { keyId: new URL(`${uri.href}#key-2`), privateKey: keyPairs.ed25519.privateKey }], inboxes, new Delete({ id: new URL(`${uri.href}#delete`), actor: uri, tos: [PUBLIC_COLLECTION], object: uri }));
         }
-        await db.transaction((tx) => tx.deleteFrom('actor_keys').where('owner', '=', event.accountId).execute());
+        await keys.remove(event.accountId);
         return;
       }
     }

@@ -2,11 +2,10 @@ import type { Context } from '@fedify/fedify';
 import { Document, Endpoints, Hashtag, Image, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Service } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
-import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import type { DbReader } from '../../storage/db/database.ts';
-import { profileFields } from '../mastodon/serializers/account.serializer.ts';
+import { profileFields, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 
 /** A local account as its ActivityPub actor (a Service for bots). */
 export async function actorOf(ctx: Context<void>, config: Config, account: AccountRow, movedTo: string | null) {

@@ -1,4 +1,4 @@
-import type { AccountRow, UserRow } from '../../../domain/accounts/accounts.repo.ts';
+import { profileFields, type AccountRow, type UserRow } from '../../../domain/accounts/accounts.repo.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { escapeHtml } from '../../../lib/html.ts';
 
@@ -14,21 +14,6 @@ export interface AccountCounts {
 export interface AccountUrls {
   readonly publicUrl: string;
   readonly media: { readonly baseUrl: string };
-}
-
-interface ProfileField {
-  name: string;
-  value: string;
-}
-
-/** The profile fields stored as JSON on the account. */
-export function profileFields(account: AccountRow): ProfileField[] {
-  try {
-    const parsed = JSON.parse(account.fields) as unknown;
-    return Array.isArray(parsed) ? (parsed as Partial<ProfileField>[]).filter((f): f is ProfileField => typeof f?.name === 'string' && typeof f?.value === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 /** A local account's plain-text bio as the HTML clients show (remote notes arrive as sanitized HTML). */
