@@ -12,6 +12,7 @@ import { LIMITS } from '../domain/limits.ts';
 import { searchIndex, type SearchIndex } from '../domain/statuses/search-index.ts';
 import { createStatusService, type StatusService } from '../domain/statuses/statuses.service.ts';
 import { createGraphService, type GraphService } from '../domain/graph/graph.service.ts';
+import { accountMigration, type AccountMigration } from '../domain/accounts/migration.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { secretBox } from '../lib/secret-box.ts';
@@ -45,6 +46,7 @@ export interface Services {
   readonly search: SearchIndex;
   readonly statuses: StatusService;
   readonly graph: GraphService;
+  readonly migration: AccountMigration;
   readonly changes: Changes;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
   readonly homeCache: HomeCache | null;
@@ -63,6 +65,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
   const changes = changeFeed();
   const blobs = createBlobStore(config.blobs);
   const media = createMediaService({ db, clock, config, blobs, limiter, logger, changes });
+  const graph = createGraphService(db, clock, changes, config.publicUrl);
   return {
     config,
     db,
@@ -79,7 +82,8 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
     mailer,
     search,
-    graph: createGraphService(db, clock, changes, config.publicUrl),
+    graph,
+    migration: accountMigration({ db, clock, changes, graph }),
     changes,
     homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

@@ -27,6 +27,8 @@ export type ActivityEvent =
   | { readonly type: 'follow-requested' | 'unfollowed' | 'blocked' | 'unblocked'; readonly accountId: string; readonly targetId: string; readonly followUri?: string | null }
   | { readonly type: 'follow-answered'; readonly accepted: boolean; readonly accountId: string; readonly requesterId: string; readonly followUri: string | null }
   | { readonly type: 'profile-updated'; readonly accountId: string }
+  | { readonly type: 'account-moved'; readonly accountId: string; readonly targetId: string }
+  | { readonly type: 'reported'; readonly reportId: string }
   | { readonly type: 'account-deleted'; readonly accountId: string; readonly username: string; readonly inboxes: readonly string[] };
 
 export interface Changes {

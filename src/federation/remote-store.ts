@@ -11,6 +11,7 @@ import { notify } from '../domain/notifications/notify.ts';
 import type { SearchIndex } from '../domain/statuses/search-index.ts';
 import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
 import { upsertTags } from '../domain/statuses/statuses.repo.ts';
+import { blockedEitherWay } from '../domain/graph/graph.service.ts';
 
 /** What the network sends that becomes a status: notes, articles and polls alike. */
 export type RemotePost = Note | Article | Question;
@@ -194,7 +195,10 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
     const parent = parentUri ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'thread_id']).where('uri', '=', parentUri).executeTakeFirst() : undefined;
     const quoteUri = (post.quoteId ?? post.quoteUrl)?.href;
     const quoted = quoteUri ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility']).where('uri', '=', quoteUri).executeTakeFirst() : undefined;
-    const quotable = quoted && (quoted.visibility === 'public' || quoted.visibility === 'unlisted');
+    // A quote is linked when the quoted post's policy lets anyone quote it (the stamp a local author
+    // gives on request says the same) and no block stands between the two authors.
+    const blocked = quoted ? await blockedEitherWay(db.read, quoted.account_id, author.id) : false;
+    const quotable = quoted && !blocked && (quoted.visibility === 'public' || quoted.visibility === 'unlisted');
     const url = post.url instanceof URL ? post.url.href : (post.url?.href?.href ?? null);
     return {
       visibility,

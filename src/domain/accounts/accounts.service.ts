@@ -78,6 +78,7 @@ export async function insertLocalAccount(tx: DbWriter, clock: Clock, urls: Local
     header_key: null,
     also_known_as: '[]',
     moved_to_account_id: null,
+    moved_at: null,
   } satisfies Insertable<AccountsTable>;
   try {
     await tx.insertInto('accounts').values(account).execute();

@@ -66,6 +66,16 @@ export async function relationships(db: DbReader, viewerId: string, ids: readonl
   });
 }
 
+/** Whether either of two accounts blocks the other. */
+export async function blockedEitherWay(db: DbReader, a: string, b: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('blocks')
+    .select('id')
+    .where((w) => w.or([w.and([w('account_id', '=', a), w('target_account_id', '=', b)]), w.and([w('account_id', '=', b), w('target_account_id', '=', a)])]))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Records that `blockerId` blocks `targetId`: follows and requests end both ways. */
 export async function recordBlock(tx: DbWriter, clock: Clock, blockerId: string, targetId: string): Promise<void> {
   for (const table of ['follows', 'follow_requests'] as const) {
@@ -91,14 +101,9 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
     if (account.id === self.id) throw new Forbidden('You cannot do this to yourself');
     return account;
   };
-  const isBlockedEitherWay = async (a: string, b: string) =>
-    (await db.read
-      .selectFrom('blocks')
-      .select('id')
-      .where((w) => w.or([w.and([w('account_id', '=', a), w('target_account_id', '=', b)]), w.and([w('account_id', '=', b), w('target_account_id', '=', a)])]))
-      .executeTakeFirst()) !== undefined;
+  const isBlockedEitherWay = (a: string, b: string) => blockedEitherWay(db.read, a, b);
 
-  return {
+  const service = {
     /** Follows an account, or asks to if it is locked; following again changes the options. */
     async follow(self: AccountRow, targetId: string, options: { reblogs?: boolean | undefined; notify?: boolean | undefined }): Promise<void> {
       const other = await target(targetId, self);
@@ -231,7 +236,36 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
       });
       told([self.id], ended.length ? [self.id, ...ended] : []);
     },
+
+    /**
+     * After `fromId` moved to `toId`: its local followers follow `toId`, with the same options (or ask
+     * to, where it is locked or remote), and stop following `fromId`. Returns how many now follow or asked.
+     */
+    async moveFollowers(fromId: string, toId: string): Promise<number> {
+      const followers = await db.read
+        .selectFrom('follows')
+        .innerJoin('accounts', 'accounts.id', 'follows.account_id')
+        .selectAll('accounts')
+        .select(['follows.show_reblogs', 'follows.notify'])
+        .where('follows.target_account_id', '=', fromId)
+        .where('accounts.domain', 'is', null)
+        .where('accounts.suspended_at', 'is', null)
+        .execute();
+      let moved = 0;
+      for (const follower of followers) {
+        try {
+          await service.follow(follower, toId, { reblogs: toBool(follower.show_reblogs), notify: toBool(follower.notify) });
+          moved += 1;
+        } catch (error) {
+          // A block either way, or the new account itself among the followers: that follow does not move.
+          if (!(error instanceof Forbidden) && !(error instanceof NotFound)) throw error;
+        }
+        await service.unfollow(follower, fromId);
+      }
+      return moved;
+    },
   };
+  return service;
 }
 
 /** The graph service's interface, as `createGraphService` builds it. */

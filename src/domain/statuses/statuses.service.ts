@@ -14,6 +14,7 @@ import { findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
 import { countCharacters, renderText, tokenize, type MentionTarget, type TextToken } from './text-format.ts';
 import { canSee } from './visibility-policy.ts';
 import type { Changes } from '../changes.ts';
+import { blockedEitherWay } from '../graph/graph.service.ts';
 
 /** What a new status (or an edit) says. */
 export interface StatusInput {
@@ -93,11 +94,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
 
   /** Whether `author` may quote `quoted`: public or unlisted, not a repost, and no block either way. */
   async function assertQuotable(author: AccountRow, quoted: StatusRow) {
-    const blocked = await db.read
-      .selectFrom('blocks')
-      .select('account_id')
-      .where((w) => w.or([w.and([w('account_id', '=', quoted.account_id), w('target_account_id', '=', author.id)]), w.and([w('account_id', '=', author.id), w('target_account_id', '=', quoted.account_id)])]))
-      .executeTakeFirst();
+    const blocked = await blockedEitherWay(db.read, quoted.account_id, author.id);
     if (blocked || quoted.reblog_of_id !== null || !['public', 'unlisted'].includes(quoted.visibility)) {
       throw new Invalid('This post cannot be quoted', { quoted_status_id: [{ error: 'ERR_INVALID', description: 'cannot be quoted: only public and unlisted posts can, and not across a block' }] });
     }
@@ -117,6 +114,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const quoted = input.quotedStatusId ? await visibleOrNotFound(author.id, input.quotedStatusId) : undefined;
       if (quoted) await assertQuotable(author, quoted);
       const id = uuid7(clock());
+      const uri = `${publicUrl}/users/${author.username}/statuses/${id}`;
       const tags = await db.transaction(async (tx) => {
         const composed = await compose(tx, input);
         const visibility = input.visibility ?? 'public';
@@ -125,7 +123,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           .values({
             id,
             account_id: author.id,
-            uri: `${publicUrl}/users/${author.username}/statuses/${id}`,
+            uri,
             url: `${publicUrl}/@${author.username}/${id}`,
             domain: null,
             in_reply_to_id: parent?.id ?? null,
@@ -156,6 +154,8 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         const threadId = parent ? (parent.thread_id ?? parent.id) : id;
         for (const mentioned of composed.mentions) await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
         if (quoted) await notify(tx, { accountId: quoted.account_id, fromAccountId: author.id, type: 'quote', statusId: id, now });
+        // The quoted author's consent, where this server gives it (FEP-044f): served for other servers to check.
+        if (quoted?.domain === null) await tx.insertInto('quote_authorizations').values({ id: uuid7(clock()), quoted_status_id: quoted.id, quoting_uri: uri, created_at: now }).execute();
         if (visibility === 'public' || visibility === 'unlisted') {
           const subscribers = await tx.selectFrom('follows').select('account_id').where('target_account_id', '=', author.id).where(sql<SqlBool>`notify = true`).execute();
           for (const s of subscribers) await notify(tx, { accountId: s.account_id, fromAccountId: author.id, type: 'status', statusId: id, now });
@@ -218,6 +218,8 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', statusId).execute();
         await forgetMedia(tx, { statusIds: [statusId] }, isoAt(clock));
         await tx.deleteFrom('statuses').where('id', '=', statusId).execute();
+        // Its URL answers 410 Gone from now on, and a late copy is not taken for a new post.
+        await tx.insertInto('tombstones').values({ uri: status.uri, deleted_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
         // A hashtag nobody else used or follows goes with the post: its name came from the post's text.
         if (tagIds.length) {
           await tx

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signRequest } from '@fedify/fedify';
+import { Temporal } from '@js-temporal/polyfill';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
@@ -25,11 +26,21 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
-const homeTexts = async (account: TestAccount) => (await account.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.content);
+/** Posts an activity to A's shared inbox as bob of B, signed with his key unless told otherwise. */
+async function postAsBob(body: unknown, options: { sign?: boolean; tamper?: boolean; date?: Date } = {}): Promise<Response> {
+  const keys = await actorKeyStore(b.app.db, Date.now, secretBox(b.config.secret, 'actor-keys')).get(bob.id);
+  const bobUri = `${b.url}/users/bob`;
+  let request = new Request(`${a.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) }, body: JSON.stringify(body) });
+  if (options.sign !== false) request = await signRequest(request, keys.rsa.privateKey, new URL(`${bobUri}#main-key`), { spec: 'draft-cavage-http-signatures-12', currentTime: options.date ? Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined });
+  if (options.tamper) request = new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(body).replace('forged', 'FORGED') });
+  return fetch(request);
+}
+
+const homeTexts = async (account: TestAccount) => (await account.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.reblog?.content ?? s.content);
 
 before(async () => {
-  a = await startFederatedServer('127.0.0.2', ['127.0.0.3']);
-  b = await startFederatedServer('127.0.0.3', ['127.0.0.2']);
+  a = await startFederatedServer('127.0.0.2', ['127.0.0.3'], { STOA_LOG_LEVEL: 'warn' });
+  b = await startFederatedServer('127.0.0.3', ['127.0.0.2'], { STOA_LOG_LEVEL: 'warn' });
   [alice] = (await createTestAccounts(a, ['alice'])) as [TestAccount];
   [bob, carol] = (await createTestAccounts(b, ['bob', 'carol'])) as [TestAccount, TestAccount];
   await alice.client.v1.accounts.updateCredentials({ locked: true, displayName: 'Alice A.' });
@@ -107,6 +118,33 @@ describe('federation between two servers', () => {
     assert.equal((await alice.client.v1.statuses.$select(onA.id).fetch()).favouritesCount, 1);
   });
 
+  it('brings reposts and quotes back to the origin, with the quoted author\'s stamp', async () => {
+    const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
+    await bob.client.v1.statuses.$select(post.id).reblog();
+    const quote = await bob.client.v1.statuses.create({ status: 'quoting alice across servers', quotedStatusId: post.id });
+    const onA = (await alice.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
+    await until('the repost on A', async () => (await alice.client.v1.notifications.list({ types: ['reblog'] })).some((n) => n.account.acct === `bob@${b.config.domain}` && n.status?.id === onA.id));
+    const quoted = await until('the quote on A', async () => (await alice.client.v1.notifications.list({ types: ['quote'] })).find((n) => n.account.acct === `bob@${b.config.domain}`));
+    const shown = quoted.status as unknown as { content: string; quote: { state: string; quotedStatus: { id: string } | null } | null };
+    assert.match(shown.content, /quoting alice across servers/);
+    assert.equal(shown.quote?.state, 'accepted');
+    assert.equal(shown.quote?.quotedStatus?.id, onA.id);
+    const counted = await alice.client.v1.statuses.$select(onA.id).fetch();
+    assert.equal(counted.reblogsCount, 1);
+    // A asked and gave its stamp (FEP-044f); B keeps it on the quote and serves it with the note.
+    const stampUri = await until('the stamp on B', async () => (await b.app.db.read.selectFrom('statuses').select('quote_authorization_uri').where('id', '=', quote.id).executeTakeFirst())?.quote_authorization_uri);
+    assert.ok(stampUri.startsWith(`${a.url}/users/alice/quote_authorizations/`));
+    const stamp = (await (await fetch(stampUri, { headers: { accept: 'application/activity+json' } })).json()) as Record<string, string>;
+    assert.equal(stamp.type, 'QuoteAuthorization');
+    assert.equal(stamp.interactingObject, quote.uri);
+    assert.equal(stamp.interactionTarget, onA.uri);
+    const note = (await (await fetch(quote.uri, { headers: { accept: 'application/activity+json' } })).json()) as Record<string, unknown>;
+    assert.equal(note.quote, onA.uri);
+    assert.equal(note._misskey_quote, onA.uri);
+    assert.equal(note.quoteUrl, onA.uri);
+    assert.equal(note.quoteAuthorization, stampUri);
+  });
+
   it('propagates edits and deletions', async () => {
     const own = (await alice.client.v1.accounts.$select(alice.id).statuses.list()).find((s) => s.content.includes('public words'))!;
     await alice.client.v1.statuses.$select(own.id).update({ status: 'hello fediverse, edited words' });
@@ -120,7 +158,6 @@ describe('federation between two servers', () => {
     const count = async () => Number((await a.app.db.read.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();
     const bobUri = `${b.url}/users/bob`;
-    const keys = await actorKeyStore(b.app.db, Date.now, secretBox(b.config.secret, 'actor-keys')).get(bob.id);
     const note = (id: string, extra: Record<string, unknown> = {}) => ({
       '@context': 'https://www.w3.org/ns/activitystreams',
       id: `${bobUri}/statuses/${id}/activity`,
@@ -130,29 +167,65 @@ describe('federation between two servers', () => {
       object: { id: `${bobUri}/statuses/${id}`, type: 'Note', attributedTo: bobUri, content: `forged ${id}`, to: ['https://www.w3.org/ns/activitystreams#Public'] },
       ...extra,
     });
-    const post = async (body: unknown, options: { sign?: boolean; tamper?: boolean; date?: Date } = {}) => {
-      let request = new Request(`${a.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) }, body: JSON.stringify(body) });
-      if (options.sign !== false) request = await signRequest(request, keys.rsa.privateKey, new URL(`${bobUri}#main-key`), { spec: 'draft-cavage-http-signatures-12', currentTime: options.date ? (await import('@js-temporal/polyfill')).Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined });
-      if (options.tamper) request = new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(body).replace('forged', 'FORGED') });
-      return fetch(request);
-    };
     // A properly signed activity is accepted (so the refusals below are about what they change).
-    assert.equal((await post(note('genuine'))).status, 202);
+    assert.equal((await postAsBob(note('genuine'))).status, 202);
     await until('the genuine post on A', async () => (await count()) === before + 1);
     const refusals: [string, Response][] = [
-      ['unsigned', await post(note('unsigned'), { sign: false })],
-      ['LD signature only', await post(note('ld-only', { signature: { type: 'RsaSignature2017', creator: `${bobUri}#main-key`, signatureValue: 'AAAA' } }), { sign: false })],
-      ['tampered body', await post(note('tampered'), { tamper: true })],
-      ['stale Date', await post(note('stale'), { date: new Date(Date.now() - 3 * 3600_000) })],
-      ['wrong key owner', await post(note('owner', { actor: `${a.url}/users/alice`, id: `${a.url}/users/alice/statuses/owner/activity`, object: { id: `${a.url}/users/alice/statuses/owner`, type: 'Note', attributedTo: `${a.url}/users/alice`, content: 'forged owner' } }))],
-      ['cross-origin object id', await post(note('cross', { object: { id: `${a.url}/users/alice/statuses/cross`, type: 'Note', attributedTo: bobUri, content: 'forged cross' } }))],
-      ['@graph', await post({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
+      ['unsigned', await postAsBob(note('unsigned'), { sign: false })],
+      ['LD signature only', await postAsBob(note('ld-only', { signature: { type: 'RsaSignature2017', creator: `${bobUri}#main-key`, signatureValue: 'AAAA' } }), { sign: false })],
+      ['tampered body', await postAsBob(note('tampered'), { tamper: true })],
+      ['stale Date', await postAsBob(note('stale'), { date: new Date(Date.now() - 3 * 3600_000) })],
+      ['wrong key owner', await postAsBob(note('owner', { actor: `${a.url}/users/alice`, id: `${a.url}/users/alice/statuses/owner/activity`, object: { id: `${a.url}/users/alice/statuses/owner`, type: 'Note', attributedTo: `${a.url}/users/alice`, content: 'forged owner' } }))],
+      ['cross-origin object id', await postAsBob(note('cross', { object: { id: `${a.url}/users/alice/statuses/cross`, type: 'Note', attributedTo: bobUri, content: 'forged cross' } }))],
+      ['@graph', await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
     ];
     for (const [what, response] of refusals) assert.ok(response.status >= 400 && response.status < 500, `${what}: ${response.status}`);
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(await count(), before + 1);
     const forged = await a.app.db.read.selectFrom('statuses').select('content').where('content', 'like', '%forged%').execute();
     assert.deepEqual(forged.map((f) => f.content.replace(/<[^>]+>/g, '')), ['forged genuine']);
+  });
+
+  it('carries followers to the new account when one moves, and only when the new one names the old', async () => {
+    const [dave, erin] = (await createTestAccounts(a, ['dave', 'erin'])) as [TestAccount, TestAccount];
+    const [dave2] = (await createTestAccounts(b, ['dave2'])) as [TestAccount];
+    const daveOnB = (await bob.client.v2.search.list({ q: `@dave@${a.config.domain}`, resolve: true, type: 'accounts' })).accounts[0]!;
+    await bob.client.v1.accounts.$select(daveOnB.id).follow();
+    await erin.client.v1.accounts.$select(dave.id).follow();
+    await until('bob following dave', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [daveOnB.id] }))[0]?.following);
+    const api = (server: TestServer, who: TestAccount, method: string, path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const move = () => api(a, dave, 'POST', '/api/v1/accounts/migration', { acct: `dave2@${b.config.domain}`, password: 'dave uses a long password' });
+
+    // Until dave2 names dave as an alias, dave cannot move there; a wrong password is refused as well.
+    const early = await move();
+    assert.equal(early.status, 422);
+    assert.match(((await early.json()) as { error: string }).error, /alias/);
+    assert.equal((await api(b, dave2, 'POST', '/api/v1/accounts/aliases', { acct: `dave@${a.config.domain}` })).status, 200);
+    assert.deepEqual(((await (await api(b, dave2, 'GET', '/api/v1/accounts/aliases', undefined)).json()) as { aliases: { uri: string }[] }).aliases, [{ uri: `${a.url}/users/dave` }]);
+    assert.equal((await api(a, dave, 'POST', '/api/v1/accounts/migration', { acct: `dave2@${b.config.domain}`, password: 'not it' })).status, 403);
+
+    const moved = await move();
+    assert.equal(moved.status, 200);
+    assert.equal(((await moved.json()) as { moved_to: { acct: string } }).moved_to.acct, `dave2@${b.config.domain}`);
+    const actor = (await (await fetch(`${a.url}/users/dave`, { headers: { accept: 'application/activity+json' } })).json()) as { movedTo?: string };
+    assert.equal(actor.movedTo, `${b.url}/users/dave2`);
+    // erin (dave's server) and bob (the new account's server) now follow dave2, and no longer dave.
+    const dave2OnA = (await erin.client.v1.accounts.lookup({ acct: `dave2@${b.config.domain}` })).id;
+    await until('erin following dave2', async () => (await erin.client.v1.accounts.relationships.fetch({ id: [dave2OnA] }))[0]?.following);
+    assert.equal((await erin.client.v1.accounts.relationships.fetch({ id: [dave.id] }))[0]?.following, false);
+    await until('bob following dave2', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [dave2.id] }))[0]?.following);
+    assert.equal((await bob.client.v1.accounts.relationships.fetch({ id: [daveOnB.id] }))[0]?.following, false);
+    assert.equal((await dave2.client.v1.accounts.$select(dave2.id).followers.list()).length, 2);
+
+    // A Move to an account that does not name the mover moves nobody.
+    const bobUri = `${b.url}/users/bob`;
+    const bobOnA = (await erin.client.v1.accounts.lookup({ acct: `bob@${b.config.domain}` })).id;
+    await erin.client.v1.accounts.$select(bobOnA).follow();
+    assert.equal((await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${bobUri}#moves/forged`, type: 'Move', actor: bobUri, object: bobUri, target: `${b.url}/users/carol` })).status, 202);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal((await a.app.db.read.selectFrom('accounts').select('moved_to_account_id').where('uri', '=', bobUri).executeTakeFirstOrThrow()).moved_to_account_id, null);
+    assert.equal((await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.requested || (await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.following, true);
   });
 
   it('stops delivering to an account that blocks', async () => {

@@ -1,5 +1,5 @@
 import { createFederation, signRequest, type Context, type Federation } from '@fedify/fedify';
-import { Accept, Announce, Application, Block, Create, Delete, EmojiReact, Follow, isActor, Like, Note, Object as ApObject, PUBLIC_COLLECTION, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
+import { Accept, Announce, Application, Block, Create, Delete, EmojiReact, Follow, isActor, Like, Move, Note, Object as ApObject, PUBLIC_COLLECTION, QuoteAuthorization, QuoteRequest, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Services } from '../../app/services.ts';
 import { STOA_VERSION } from '../../app/version.ts';
@@ -22,10 +22,12 @@ import { onDelete } from './inbox/delete.ts';
 import { onFollow } from './inbox/follow.ts';
 import type { InboxDeps } from './inbox/inbox-deps.ts';
 import { onLike } from './inbox/like.ts';
+import { onMove } from './inbox/move.ts';
+import { onQuoteRequest } from './inbox/quote-request.ts';
 import { onReject } from './inbox/reject.ts';
 import { onUndo } from './inbox/undo.ts';
 import { onUpdate } from './inbox/update.ts';
-import { audienceOf, actorOf, noteOf } from './objects.ts';
+import { audienceOf, actorOf, noteOf, QUOTE_REQUEST_SUFFIX } from './objects.ts';
 
 /** The identifier of the server's own actor (a reserved username, so no member can take it). */
 const INSTANCE_ACTOR = 'actor';
@@ -36,8 +38,11 @@ const INBOX_MAX_BYTES = 256 * 1024;
 export interface StoaFederation {
   /** Answers a request if it is federation's (WebFinger, NodeInfo, actors, inboxes...), else calls `next`. */
   handle(request: Request, next: () => Promise<Response>): Promise<Response>;
-  /** Finds (fetching if needed) the account behind `@user@host` or an actor or post URL. */
-  resolve(query: string): Promise<AccountRow | null>;
+  /**
+   * Finds (fetching if needed) the account behind `@user@host` or an actor URL; `fresh` reads a remote
+   * actor from its server even when it is known (to see its current aliases, say).
+   */
+  resolve(query: string, options?: { fresh?: boolean }): Promise<AccountRow | null>;
   /** Runs the delivery and inbox workers until `signal` aborts. */
   startWorkers(signal: AbortSignal): Promise<void>;
   readonly safeFetch: SafeFetch;
@@ -104,6 +109,21 @@ export function createStoaFederation(services: Services): StoaFederation {
       return noteOf(ctx, db.read, config, status, account);
     })
     .authorize(async (ctx) => signedOnly(ctx));
+
+  // Stamps of consent to quote a local post (FEP-044f), for any server to check; gone with the post.
+  federation.setObjectDispatcher(QuoteAuthorization, '/users/{identifier}/quote_authorizations/{id}', async (ctx, values) => {
+    const account = await localByUsername(values.identifier);
+    if (!account) return null;
+    const stamp = await db.read
+      .selectFrom('quote_authorizations')
+      .innerJoin('statuses', 'statuses.id', 'quote_authorizations.quoted_status_id')
+      .select(['quote_authorizations.quoting_uri', 'statuses.uri'])
+      .where('quote_authorizations.id', '=', values.id)
+      .where('statuses.account_id', '=', account.id)
+      .executeTakeFirst();
+    if (!stamp) return null;
+    return new QuoteAuthorization({ id: ctx.getObjectUri(QuoteAuthorization, values), attribution: ctx.getActorUri(account.username), interactingObject: new URL(stamp.quoting_uri), interactionTarget: new URL(stamp.uri) });
+  });
 
   federation
     .setFollowersDispatcher('/users/{identifier}/followers', async (_ctx, identifier, cursor) => {
@@ -187,6 +207,8 @@ export function createStoaFederation(services: Services): StoaFederation {
     .on(Like, (ctx, a) => onLike(deps, ctx, a))
     .on(EmojiReact, (ctx, a) => onLike(deps, ctx, a))
     .on(Block, (ctx, a) => onBlock(deps, ctx, a))
+    .on(QuoteRequest, (ctx, a) => onQuoteRequest(deps, ctx, a))
+    .on(Move, (ctx, a) => onMove(deps, ctx, a))
     .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
 
@@ -213,8 +235,8 @@ export function createStoaFederation(services: Services): StoaFederation {
       }
       return withSafeFetch(safeFetch, () => federation.fetch(forwarded, { contextData: undefined, onNotFound: next, onNotAcceptable: next }));
     },
-    async resolve(query) {
-      return withSafeFetch(safeFetch, () => resolveAccount(services, store, loader, safeFetch, query.trim()));
+    async resolve(query, options = {}) {
+      return withSafeFetch(safeFetch, () => resolveAccount(services, store, loader, safeFetch, query.trim(), options.fresh ?? false));
     },
     startWorkers(signal) {
       // The workers' requests (deliveries among them) go through the SSRF guard: the scope is inherited.
@@ -282,14 +304,15 @@ function parseUrl(value: unknown): URL | null {
 }
 
 /** The account behind `@user@host`, `user@host` or an actor URL, fetched and stored if new. */
-async function resolveAccount(services: Services, store: ReturnType<typeof remoteStore>, loader: ReturnType<typeof documentLoader>, safeFetch: SafeFetch, query: string): Promise<AccountRow | null> {
+async function resolveAccount(services: Services, store: ReturnType<typeof remoteStore>, loader: ReturnType<typeof documentLoader>, safeFetch: SafeFetch, query: string, fresh: boolean): Promise<AccountRow | null> {
   const { db, config } = services;
   let actorUrl: string | null = null;
   const handle = /^@?([a-z0-9_.-]+)@([a-z0-9.-]+(?::\d+)?)$/i.exec(query);
   if (handle) {
     const [, username, host] = handle as unknown as [string, string, string];
-    const known = await findAccountByHandle(db.read, username, host.toLowerCase() === config.domain ? null : host);
-    if (known || host.toLowerCase() === config.domain) return known ?? null;
+    const local = host.toLowerCase() === config.domain;
+    const known = await findAccountByHandle(db.read, username, local ? null : host);
+    if (local || (known && !fresh)) return known ?? null;
     const scheme = config.insecureHttp ? 'http' : 'https';
     const response = await safeFetch(`${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${username}@${host}`)}`, { headers: { accept: 'application/jrd+json, application/json' } });
     if (!response.ok) return null;
@@ -300,7 +323,7 @@ async function resolveAccount(services: Services, store: ReturnType<typeof remot
   }
   if (!actorUrl) return null;
   const existing = await db.read.selectFrom('accounts').selectAll().where('uri', '=', actorUrl).executeTakeFirst();
-  if (existing) return existing;
+  if (existing && (!fresh || existing.domain === null)) return existing;
   const { document } = await loader(actorUrl);
   const object = await ApObject.fromJsonLd(document, { documentLoader: loader, contextLoader: loader });
   if (!isActor(object) || !object.id) return null;
@@ -351,6 +374,12 @@ function outgoing(services: Services, federation: Federation<void>, keys: ActorK
             ? new Create({ id: new URL(`${status.uri}/activity`), actor: c.getActorUri(author.username), tos: note.toIds, ccs: note.ccIds, published: Temporal.Instant.from(status.created_at), object: note })
             : new Update({ id: new URL(`${status.uri}#updates/${Date.parse(status.edited_at ?? status.updated_at)}`), actor: c.getActorUri(author.username), tos: note.toIds, ccs: note.ccIds, object: note });
         await send(author, [...to, ...extra], activity);
+        // Quoting a post on another server asks its author for a stamp (FEP-044f); the answer comes to the inbox.
+        if (event.type === 'status-created' && quotedAuthor && status.visibility !== 'direct') {
+          const quoted = await db.read.selectFrom('statuses').select('uri').where('id', '=', status.quote_of_id!).where('domain', 'is not', null).executeTakeFirst();
+          const quotedTo = await remoteAccounts([quotedAuthor.account_id]);
+          if (quoted && quotedTo.length) await send(author, quotedTo, new QuoteRequest({ id: new URL(`${status.uri}${QUOTE_REQUEST_SUFFIX}`), actor: c.getActorUri(author.username), object: new URL(quoted.uri), instrument: note }));
+        }
         return;
       }
       case 'status-deleted': {
@@ -412,6 +441,17 @@ function outgoing(services: Services, federation: Federation<void>, keys: ActorK
         await send(self, await remoteFollowers(self.id), new Update({ id: new URL(`${self.uri}#updates/${Date.now()}`), actor: c.getActorUri(self.username), tos: [PUBLIC_COLLECTION], object: actor }));
         return;
       }
+      case 'account-moved': {
+        const self = await account(event.accountId);
+        const target = await account(event.targetId);
+        if (!self || !target || self.domain !== null) return;
+        const c = ctx();
+        const me = c.getActorUri(self.username);
+        await send(self, await remoteFollowers(self.id), new Move({ id: new URL(`${self.uri}#moves/${Date.parse(self.moved_at ?? self.updated_at)}`), actor: me, object: me, target: new URL(target.uri), tos: [c.getFollowersUri(self.username)] }));
+        return;
+      }
+      case 'reported':
+        return;
       case 'account-deleted': {
         // The account's rows are gone; its keys sign this last activity, then go too.
         const c = ctx();

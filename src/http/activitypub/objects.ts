@@ -1,5 +1,5 @@
 import type { Context } from '@fedify/fedify';
-import { Document, Endpoints, Hashtag, Image, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Service } from '@fedify/vocab';
+import { Document, Endpoints, Hashtag, Image, InteractionPolicy, InteractionRule, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Service } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
 import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
@@ -57,6 +57,8 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
   const tags = await db.selectFrom('status_tags').innerJoin('tags', 'tags.id', 'status_tags.tag_id').select('tags.name').where('status_tags.status_id', '=', status.id).execute();
   const parent = status.in_reply_to_id ? await db.selectFrom('statuses').select('uri').where('id', '=', status.in_reply_to_id).executeTakeFirst() : undefined;
   const quoted = status.quote_of_id ? await db.selectFrom('statuses').select('uri').where('id', '=', status.quote_of_id).executeTakeFirst() : undefined;
+  const stamp = quoted ? (status.quote_authorization_uri ?? (await localQuoteStampUri(db, status.uri))) : null;
+  const open = status.visibility === 'public' || status.visibility === 'unlisted';
   const media = (await mediaOfStatuses(db, [status.id])).get(status.id) ?? [];
   const { tos, ccs } = audienceOf(status.visibility, ctx.getFollowersUri(author.username), mentioned.map((m) => new URL(m.uri)));
   return new Note({
@@ -73,6 +75,9 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
     replyTarget: parent ? new URL(parent.uri) : null,
     quote: quoted ? new URL(quoted.uri) : null,
     quoteUrl: quoted ? new URL(quoted.uri) : null,
+    quoteAuthorization: stamp ? new URL(stamp) : null,
+    // Anyone may quote a public or unlisted post (and is given a stamp on request); others only its author.
+    interactionPolicy: new InteractionPolicy({ canQuote: new InteractionRule({ automaticApproval: open ? PUBLIC_COLLECTION : ctx.getActorUri(author.username) }) }),
     tags: [
       ...mentioned.map((m) => new Mention({ href: new URL(m.uri), name: `@${m.username}${m.domain ? `@${m.domain}` : `@${config.domain}`}` })),
       ...tags.map((t) => new Hashtag({ href: new URL(`${config.publicUrl}/tags/${encodeURIComponent(t.name)}`), name: `#${t.name}` })),
@@ -81,4 +86,25 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
       .filter((m) => m.state === 'ready' && m.file_key)
       .map((m) => new Document({ url: new URL(`${config.media.baseUrl}/${m.file_key}`), mediaType: m.type === 'image' ? 'image/jpeg' : m.type === 'audio' ? 'audio/mpeg' : 'video/mp4', name: m.description ?? null })),
   });
+}
+
+/** Appended to a quoting post's URI to make the id of its request to quote (FEP-044f). */
+export const QUOTE_REQUEST_SUFFIX = '#quote-request';
+
+/** The URL of a stamp this server issued for the post at `quotingUri`, if any. */
+export async function localQuoteStampUri(db: DbReader, quotingUri: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('quote_authorizations')
+    .innerJoin('statuses', 'statuses.id', 'quote_authorizations.quoted_status_id')
+    .innerJoin('accounts', 'accounts.id', 'statuses.account_id')
+    .select(['quote_authorizations.id', 'accounts.uri'])
+    .where('quote_authorizations.quoting_uri', '=', quotingUri)
+    .where('accounts.domain', 'is', null)
+    .executeTakeFirst();
+  return row ? quoteStampUri(row.uri, row.id) : null;
+}
+
+/** Where a stamp issued by the local account at `authorUri` is served. */
+export function quoteStampUri(authorUri: string, id: string): string {
+  return `${authorUri}/quote_authorizations/${id}`;
 }

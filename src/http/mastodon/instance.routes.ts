@@ -3,7 +3,7 @@ import type { InstanceService } from '../../domain/instance/instance.service.ts'
 import type { AppEnv } from '../shared/app-env.ts';
 import { serializeInstanceV1, serializeInstanceV2, type InstanceConfig } from './serializers/instance.serializer.ts';
 
-/** `GET /api/v1/instance` and `GET /api/v2/instance`: public, so that clients can read them before sign-in. */
+/** `GET /api/v1/instance`, `GET /api/v2/instance`, its peers and domain blocks: public, so that clients can read them before sign-in. */
 export function instanceRoutes(config: InstanceConfig, instance: InstanceService): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/api/v2/instance', async (c) => {
@@ -13,6 +13,16 @@ export function instanceRoutes(config: InstanceConfig, instance: InstanceService
   routes.get('/api/v1/instance', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(serializeInstanceV1(config, await instance.stats()));
+  });
+  // The servers this one knows accounts on (Mastodon lists those it has seen); cached for a minute.
+  routes.get('/api/v1/instance/peers', async (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json(await instance.peers());
+  });
+  // Servers this one has suspended or limited: none until moderation sets some.
+  routes.get('/api/v1/instance/domain_blocks', (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json([]);
   });
   return routes;
 }

@@ -44,6 +44,8 @@ export interface AccountsTable {
   also_known_as: Generated<string>;
   /** The account this one moved to, once it has. */
   moved_to_account_id: Generated<string | null>;
+  /** When the account moved (to `moved_to_account_id`); moves are rate-limited from it. */
+  moved_at: Generated<Timestamp | null>;
 }
 
 /** Who may see a status, as Mastodon names it. */
@@ -75,6 +77,8 @@ export interface StatusesTable {
   /** The id of the first post of the thread (its own id for a post that replies to nothing). */
   thread_id: string | null;
   application_name: string | null;
+  /** For a local post quoting a remote one: the quoted author's stamp of consent (FEP-044f), once given. */
+  quote_authorization_uri: Generated<string | null>;
 }
 
 /** An earlier version of an edited status. */
@@ -315,6 +319,26 @@ export interface Database {
   kv_entries: { key: string; value: string; expires_at: Timestamp | null };
   queue_messages: QueueMessagesTable;
   tombstones: { uri: string; deleted_at: Timestamp };
+  quote_authorizations: { id: string; quoted_status_id: string; quoting_uri: string; created_at: Timestamp };
+  reports: ReportsTable;
+}
+
+/** A report about an account (and some of its statuses), from a local member or another server. */
+export interface ReportsTable {
+  id: string;
+  account_id: string | null;
+  origin_domain: string | null;
+  uri: string | null;
+  target_account_id: string;
+  /** JSON array of status ids. */
+  status_ids: Generated<string>;
+  comment: Generated<string>;
+  category: Generated<string>;
+  /** JSON array of rule ids. */
+  rule_ids: Generated<string>;
+  forwarded: DefaultBool;
+  created_at: Timestamp;
+  action_taken_at: Timestamp | null;
 }
 
 /** The key pairs an actor signs with: public keys as JWK, private keys sealed (JWK inside). */

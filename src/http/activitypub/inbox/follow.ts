@@ -5,6 +5,7 @@ import { notify } from '../../../domain/notifications/notify.ts';
 import { recountFollows } from '../../../domain/accounts/account-counts.repo.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { localAccount, senderOf, type InboxHandler } from './inbox-deps.ts';
+import { blockedEitherWay } from '../../../domain/graph/graph.service.ts';
 
 /** A remote account follows a local one: at once (and Accept) if it is not locked, else as a request. */
 export const onFollow: InboxHandler<Follow> = async (deps, ctx, follow) => {
@@ -12,11 +13,7 @@ export const onFollow: InboxHandler<Follow> = async (deps, ctx, follow) => {
   const sender = await senderOf(deps, ctx, follow);
   if (!target || !sender || !follow.id || target.suspended_at) return;
   const { db, clock } = deps.services;
-  const blocked = await db.read
-    .selectFrom('blocks')
-    .select('id')
-    .where((w) => w.or([w.and([w('account_id', '=', target.id), w('target_account_id', '=', sender.id)]), w.and([w('account_id', '=', sender.id), w('target_account_id', '=', target.id)])]))
-    .executeTakeFirst();
+  const blocked = await blockedEitherWay(db.read, target.id, sender.id);
   if (blocked) return;
   const locked = toBool(target.locked);
   const now = isoAt(clock);

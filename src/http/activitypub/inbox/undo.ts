@@ -1,6 +1,6 @@
 import { Announce, Block, EmojiReact, Follow, Like, type Undo } from '@fedify/vocab';
 import { recountFollows } from '../../../domain/accounts/account-counts.repo.ts';
-import { sameOrigin, senderOf, type InboxHandler } from './inbox-deps.ts';
+import { localAccount, sameOrigin, senderOf, type InboxHandler } from './inbox-deps.ts';
 import { removeRepost } from './announce.ts';
 import { removeLike } from './like.ts';
 
@@ -28,7 +28,9 @@ export const onUndo: InboxHandler<Undo> = async (deps, ctx, undo) => {
   } else if (object instanceof Announce) {
     await removeRepost(deps, sender, object.id!);
   } else if (object instanceof Block) {
-    await db.transaction((tx) => tx.deleteFrom('blocks').where('account_id', '=', sender.id).execute().then(() => undefined));
-    changes.emit({ kind: 'viewers', ids: [sender.id] });
+    const target = await localAccount(deps, object.objectId);
+    if (!target) return;
+    await db.transaction((tx) => tx.deleteFrom('blocks').where('account_id', '=', sender.id).where('target_account_id', '=', target.id).execute());
+    changes.emit({ kind: 'viewers', ids: [sender.id, target.id] });
   }
 };

@@ -5,6 +5,7 @@ import * as m0002 from './0002-users-and-auth.ts';
 import * as m0003 from './0003-social.ts';
 import * as m0004 from './0004-media.ts';
 import * as m0005 from './0005-federation.ts';
+import * as m0006 from './0006-quotes-moves-reports.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -22,4 +23,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0003-social', m0003],
   ['0004-media', m0004],
   ['0005-federation', m0005],
+  ['0006-quotes-moves-reports', m0006],
 ];

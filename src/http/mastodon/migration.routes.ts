@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { Services } from '../../app/services.ts';
+import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
+import { findAccountByHandle, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
+import { Forbidden, Invalid } from '../../domain/errors.ts';
+import { verifyPassword } from '../../lib/password-hash.ts';
+import { readInput } from '../shared/input.ts';
+import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
+import { serializeAccount } from './serializers/account.serializer.ts';
+
+const AcctInput = z.object({ acct: z.string().trim().min(1).max(300) }).loose();
+const MoveInput = z.object({ acct: z.string().trim().min(1).max(300), password: z.string().min(1).max(1000) }).loose();
+
+/** Resolves an account by `user` (local), `user@host` or actor URL; `fresh` re-reads a remote one. */
+export type AccountResolver = (query: string, options?: { fresh?: boolean }) => Promise<AccountRow | null>;
+
+/**
+ * Moving an account to another server, and back (Stoa's extension of the API, as Mastodon offers it in
+ * its settings): `/api/v1/accounts/aliases` lists, adds and removes the accounts named as this one's
+ * other names; `POST /api/v1/accounts/migration` moves this account to one that names it.
+ */
+export function migrationRoutes(services: Services, resolve: AccountResolver): RouteDef[] {
+  const { db, config, migration } = services;
+  const find = async (acct: string, fresh: boolean) => {
+    const query = acct.replace(/^@/, '');
+    const found = query.includes('@') || /^https?:\/\//i.test(query) ? await resolve(query, { fresh }).catch(() => null) : await findAccountByHandle(db.read, query, null);
+    if (!found) throw new Invalid('No such account', { acct: [{ error: 'ERR_INVALID', description: 'no account was found by that address' }] });
+    return found;
+  };
+  const listing = (aliases: readonly string[]) => ({ aliases: aliases.map((uri) => ({ uri })) });
+
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/aliases',
+      access: scoped('read:accounts'),
+      handler: (c) => c.json(listing(migration.aliasesOf(currentUser(c).account))),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/accounts/aliases',
+      access: scoped('write:accounts'),
+      async handler(c) {
+        const { acct } = readInput(c, AcctInput);
+        return c.json(listing(await migration.addAlias(currentUser(c).account, await find(acct, false))));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/accounts/aliases',
+      access: scoped('write:accounts'),
+      async handler(c) {
+        const { acct } = readInput(c, AcctInput);
+        return c.json(listing(await migration.removeAlias(currentUser(c).account, await find(acct, false))));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/accounts/migration',
+      access: scoped('write:accounts'),
+      async handler(c) {
+        const { account, user } = currentUser(c);
+        const input = readInput(c, MoveInput);
+        if (!(await verifyPassword(input.password, user.password_hash))) throw new Forbidden('The password is not correct');
+        // The new account is read from its server now: its aliases must name this account today.
+        const target = await find(input.acct, true);
+        const followersMoved = await migration.move(account, target, migration.aliasesOf(target));
+        const counts = (await countAccounts(db.read, [target.id])).get(target.id)!;
+        return c.json({ moved_to: serializeAccount(target, counts, config), followers_moved: followersMoved });
+      },
+    },
+  ];
+}
