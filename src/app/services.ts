@@ -13,6 +13,7 @@ import { searchIndex, type SearchIndex } from '../domain/statuses/search-index.t
 import { createStatusService, type StatusService } from '../domain/statuses/statuses.service.ts';
 import { createGraphService, type GraphService } from '../domain/graph/graph.service.ts';
 import { accountMigration, type AccountMigration } from '../domain/accounts/migration.ts';
+import { createReportService, type ReportService } from '../domain/reports/reports.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { secretBox } from '../lib/secret-box.ts';
@@ -47,6 +48,7 @@ export interface Services {
   readonly statuses: StatusService;
   readonly graph: GraphService;
   readonly migration: AccountMigration;
+  readonly reports: ReportService;
   readonly changes: Changes;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
   readonly homeCache: HomeCache | null;
@@ -84,6 +86,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     search,
     graph,
     migration: accountMigration({ db, clock, changes, graph }),
+    reports: createReportService({ db, clock, changes }),
     changes,
     homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

@@ -96,6 +96,11 @@ export interface Config {
      * plain HTTP: for test networks of servers on one machine. Empty in production.
      */
     readonly allowedPrivatePeers: readonly string[];
+    /**
+     * After five failed deliveries to a server within ten minutes, deliveries to it are held (for up to
+     * a week) and it is tried again after this long: a dead server costs nothing meanwhile.
+     */
+    readonly deliveryPauseMs: number;
   };
 }
 

@@ -83,6 +83,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       allowedDomains: Object.freeze([...parsed.STOA_FEDERATION_ALLOWLIST]),
       signedFetchesOnly: parsed.STOA_SIGNED_FETCHES_ONLY ?? false,
       allowedPrivatePeers: Object.freeze(insecureHttp ? [...parsed.STOA_ALLOWED_PRIVATE_PEERS] : []),
+      deliveryPauseMs: (parsed.STOA_DELIVERY_PAUSE_SECONDS ?? 1800) * 1000,
     }),
   });
 }

@@ -15,6 +15,10 @@ export interface TestServer {
   readonly app: App;
   readonly config: Config;
   readonly database: TestDatabase;
+  /** Stops answering on its address (connections are refused), keeping its data and workers: a server that went down. */
+  goOffline(): Promise<void>;
+  /** Answers again on the same address and port. */
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,15 +56,24 @@ export async function startTestServer(overrides: RawEnv = {}, options: StartOpti
   const database = await createTestDatabase();
   const config = loadConfig(testEnv(dataDir, database, overrides));
   const app = await createApp(config, { clock: options.clock });
-  const server = await startServer(app, { port: options.port ?? 0, hostname: options.hostname ?? '127.0.0.1' });
+  const hostname = options.hostname ?? '127.0.0.1';
+  let server: Awaited<ReturnType<typeof startServer>> | null = await startServer(app, { port: options.port ?? 0, hostname });
+  const url = server.url;
   const workers = options.workers ? startWorkers(app) : undefined;
   return {
-    url: server.url,
+    url,
     app,
     config,
     database,
+    async goOffline() {
+      await server?.stop(0);
+      server = null;
+    },
+    async comeBack() {
+      server ??= await startServer(app, { port: Number(new URL(url).port), hostname });
+    },
     async close() {
-      await server.stop(1000);
+      await server?.stop(1000);
       await workers?.stop();
       await app.close();
       await database.drop();

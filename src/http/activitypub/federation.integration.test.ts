@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signRequest } from '@fedify/fedify';
+import { createRestAPIClient } from 'masto';
 import { Temporal } from '@js-temporal/polyfill';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { setRole } from '../../domain/accounts/accounts.service.ts';
+import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
 import { secretBox } from '../../lib/secret-box.ts';
@@ -143,6 +146,28 @@ describe('federation between two servers', () => {
     assert.equal(note._misskey_quote, onA.uri);
     assert.equal(note.quoteUrl, onA.uri);
     assert.equal(note.quoteAuthorization, stampUri);
+  });
+
+  it('forwards a report to the reported account\'s server, from the server and not the member', async () => {
+    const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => (s.reblog ?? s).content.includes('public words'))!;
+    const original = post.reblog ?? post;
+    const report = await bob.client.v1.reports.create({ accountId: original.account.id, statusIds: [original.id], comment: 'forwarded words', forward: true, category: 'spam' });
+    assert.equal(report.forwarded, true);
+    assert.equal(report.targetAccount.acct, `alice@${a.config.domain}`);
+    const [mod] = (await createTestAccounts(a, ['moderator1'])) as [TestAccount];
+    await setRole(a.app.db, systemClock, mod.id, 'moderator');
+    const adminApp = await createRestAPIClient({ url: a.url }).v1.apps.create({ clientName: 'Moderation', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read admin:read' });
+    const tokenOf = async (username: string) =>
+      ((await (await fetch(`${a.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: adminApp.clientId!, client_secret: adminApp.clientSecret!, username, password: `${username} uses a long password`, scope: 'read admin:read' }) })).json()) as { access_token: string }).access_token;
+    const list = async (token: string) => fetch(`${a.url}/api/v1/admin/reports`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await list(await tokenOf('alice'))).status, 403, 'a member who is no moderator reads reports');
+    const modToken = await tokenOf('moderator1');
+    const received = await until('the report on A', async () => ((await (await list(modToken)).json()) as { comment: string; origin_domain: string; account: unknown; target_account: { id: string }; status_ids: string[] }[]).find((r) => r.comment === 'forwarded words'));
+    assert.equal(received.origin_domain, b.config.domain);
+    assert.equal(received.account, null);
+    assert.equal(received.target_account.id, alice.id);
+    const onA = (await alice.client.v1.accounts.$select(alice.id).statuses.list()).find((s) => s.content.includes('public words'))!;
+    assert.deepEqual(received.status_ids, [onA.id]);
   });
 
   it('propagates edits and deletions', async () => {

@@ -1,5 +1,5 @@
 import { createFederation, signRequest, type Context, type Federation } from '@fedify/fedify';
-import { Accept, Announce, Application, Block, Create, Delete, EmojiReact, Follow, isActor, Like, Move, Note, Object as ApObject, PUBLIC_COLLECTION, QuoteAuthorization, QuoteRequest, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
+import { Accept, Announce, Application, Block, Create, Delete, EmojiReact, Flag, Follow, isActor, Like, Move, Note, Object as ApObject, PUBLIC_COLLECTION, QuoteAuthorization, QuoteRequest, Reject, Tombstone, Undo, Update, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Services } from '../../app/services.ts';
 import { STOA_VERSION } from '../../app/version.ts';
@@ -19,6 +19,7 @@ import { onAnnounce } from './inbox/announce.ts';
 import { onBlock } from './inbox/block.ts';
 import { onCreate } from './inbox/create.ts';
 import { onDelete } from './inbox/delete.ts';
+import { onFlag } from './inbox/flag.ts';
 import { onFollow } from './inbox/follow.ts';
 import type { InboxDeps } from './inbox/inbox-deps.ts';
 import { onLike } from './inbox/like.ts';
@@ -69,6 +70,7 @@ export function createStoaFederation(services: Services): StoaFederation {
     authenticatedDocumentLoaderFactory: (identity) =>
       documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
     signatureTimeWindow: { hours: 1 },
+    circuitBreaker: { failureThreshold: 5, failureWindow: { minutes: 10 }, recoveryDelay: { milliseconds: config.federation.deliveryPauseMs }, heldActivityTtl: { days: 7 }, onStateChange: (host, from, to) => log.info({ host, from, to }, 'delivery circuit changed') },
     onOutboxError: (error, activity) => log.warn({ err: error, activity: activity?.id?.href }, 'delivery failed'),
   });
 
@@ -209,6 +211,7 @@ export function createStoaFederation(services: Services): StoaFederation {
     .on(Block, (ctx, a) => onBlock(deps, ctx, a))
     .on(QuoteRequest, (ctx, a) => onQuoteRequest(deps, ctx, a))
     .on(Move, (ctx, a) => onMove(deps, ctx, a))
+    .on(Flag, (ctx, a) => onFlag(deps, ctx, a))
     .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
 
@@ -450,8 +453,17 @@ function outgoing(services: Services, federation: Federation<void>, keys: ActorK
         await send(self, await remoteFollowers(self.id), new Move({ id: new URL(`${self.uri}#moves/${Date.parse(self.moved_at ?? self.updated_at)}`), actor: me, object: me, target: new URL(target.uri), tos: [c.getFollowersUri(self.username)] }));
         return;
       }
-      case 'reported':
+      case 'reported': {
+        // Forwarded reports come from the server, not from the member who made them.
+        const report = await db.read.selectFrom('reports').selectAll().where('id', '=', event.reportId).executeTakeFirst();
+        const target = report ? await account(report.target_account_id) : undefined;
+        if (!report || !target || target.domain === null) return;
+        const statusIds = JSON.parse(report.status_ids) as string[];
+        const statusUris = statusIds.length ? (await db.read.selectFrom('statuses').select('uri').where('id', 'in', statusIds).execute()).map((s) => new URL(s.uri)) : [];
+        const c = ctx();
+        await c.sendActivity({ identifier: INSTANCE_ACTOR }, recipient(target), new Flag({ id: new URL(`${config.publicUrl}/reports/${report.id}`), actor: c.getActorUri(INSTANCE_ACTOR), objects: [new URL(target.uri), ...statusUris], content: report.comment }));
         return;
+      }
       case 'account-deleted': {
         // The account's rows are gone; its keys sign this last activity, then go too.
         const c = ctx();

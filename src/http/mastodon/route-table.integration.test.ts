@@ -35,9 +35,9 @@ before(async () => {
   for (const name of ['owner', 'intruder']) {
     await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} password is long`, confirmed: true });
   }
-  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Matrix', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push' });
+  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Matrix', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push admin:read admin:write' });
   pushOnly = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'push');
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write' }) });
+  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write admin:read admin:write' }) });
   appOnly = ((await res.json()) as { access_token: string }).access_token;
 });
 after(() => server.close());

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from '@fedify/fedify';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { Db } from '../db/database.ts';
@@ -45,7 +46,8 @@ export class DbKvStore implements KvStore {
       if (this.#db.engine === 'postgres') query = query.forUpdate();
       const row = await query.executeTakeFirst();
       const current = row === undefined || isExpired(row.expires_at, this.#clock) ? undefined : (JSON.parse(row.value) as unknown);
-      if (JSON.stringify(current) !== JSON.stringify(expectedValue)) return false;
+      // Compared as values, not as text: the expected value may list its keys in another order.
+      if (!isDeepStrictEqual(current, normalized(expectedValue))) return false;
       const values = { key: k, value: JSON.stringify(newValue), expires_at: expiry(options, this.#clock) };
       // With PostgreSQL, two first writers of a key both see it absent: the conflict decides, as a failed swap.
       const result = await tx
@@ -92,4 +94,9 @@ function expiry(options: KvStoreSetOptions | undefined, clock: Clock): string | 
 
 function isExpired(expiresAt: string | null, clock: Clock): boolean {
   return expiresAt !== null && Date.parse(expiresAt) <= clock();
+}
+
+/** A value as it reads back after a round trip through JSON (undefined fields gone, dates as strings). */
+function normalized(value: unknown): unknown {
+  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
 }

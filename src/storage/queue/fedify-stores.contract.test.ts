@@ -132,6 +132,11 @@ describe('DbKvStore', () => {
     assert.equal(await kv.cas(['cas'], 1, 3), true);
     assert.equal(await kv.cas(['cas'], 1, 4), false);
     assert.equal(await kv.get(['cas']), 3);
+    // Objects are compared as values: the expected one may list its fields in another order.
+    await kv.set(['state'], { state: 'open', failures: ['a'], opened: 'x' });
+    assert.equal(await kv.cas(['state'], { opened: 'x', failures: ['a'], state: 'open' }, { state: 'half-open' }), true);
+    assert.equal(await kv.cas(['state'], { state: 'open' }, { state: 'closed' }), false);
+    assert.deepEqual(await kv.get(['state']), { state: 'half-open' });
     // Racing first writers: exactly one wins.
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => kv.cas(['race'], undefined, i)));
     assert.equal(results.filter(Boolean).length, 1);
