@@ -43,7 +43,7 @@ describe('a follower\'s server goes down', () => {
 
     await c.goOffline();
     await assert.rejects(fetch(`${c.url}/api/v1/instance`), 'the server is still reachable');
-    const texts = Array.from({ length: 8 }, (_, i) => `written during the outage ${i}`);
+    const texts = Array.from({ length: 30 }, (_, i) => `written during the outage ${i}`);
     for (const status of texts) {
       const posted = await poster.client.v1.statuses.create({ status });
       assert.match(posted.content, /written during the outage/);

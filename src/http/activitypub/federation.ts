@@ -173,6 +173,12 @@ export function createStoaFederation(services: Services): StoaFederation {
       return { items, nextCursor: rows.length > PAGE ? rows[PAGE - 1]!.id : null };
     })
     .setFirstCursor(() => '')
+    .setCounter(async (_ctx, identifier) => {
+      const account = identifier === INSTANCE_ACTOR ? undefined : await localByUsername(identifier);
+      if (!account) return identifier === INSTANCE_ACTOR ? 0 : null;
+      const row = await db.read.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account.id).where('visibility', '=', 'public').where('reblog_of_id', 'is', null).executeTakeFirstOrThrow();
+      return Number(row.n);
+    })
     .authorize(async (ctx) => signedOnly(ctx));
 
   federation.setFeaturedDispatcher('/users/{identifier}/featured', async (ctx, identifier) => {

@@ -48,6 +48,11 @@ export class DbKvStore implements KvStore {
       const current = row === undefined || isExpired(row.expires_at, this.#clock) ? undefined : (JSON.parse(row.value) as unknown);
       // Compared as values, not as text: the expected value may list its keys in another order.
       if (!isDeepStrictEqual(current, normalized(expectedValue))) return false;
+      // Swapping in `undefined` removes the entry.
+      if (newValue === undefined) {
+        if (row !== undefined) await tx.deleteFrom('kv_entries').where('key', '=', k).execute();
+        return true;
+      }
       const values = { key: k, value: JSON.stringify(newValue), expires_at: expiry(options, this.#clock) };
       // With PostgreSQL, two first writers of a key both see it absent: the conflict decides, as a failed swap.
       const result = await tx

@@ -137,6 +137,10 @@ describe('DbKvStore', () => {
     assert.equal(await kv.cas(['state'], { opened: 'x', failures: ['a'], state: 'open' }, { state: 'half-open' }), true);
     assert.equal(await kv.cas(['state'], { state: 'open' }, { state: 'closed' }), false);
     assert.deepEqual(await kv.get(['state']), { state: 'half-open' });
+    // Swapping in undefined deletes, as Fedify's circuit breaker does once a server answers again.
+    assert.equal(await kv.cas(['state'], { state: 'half-open' }, undefined), true);
+    assert.equal(await kv.get(['state']), undefined);
+    assert.equal(await kv.cas(['state'], undefined, undefined), true);
     // Racing first writers: exactly one wins.
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => kv.cas(['race'], undefined, i)));
     assert.equal(results.filter(Boolean).length, 1);
