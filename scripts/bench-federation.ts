@@ -2,7 +2,7 @@
 // processes on 127.0.0.5 (A) and 127.0.0.6 (C); readers on C follow an account on A. Posting on A is
 // measured with C up, then with C stopped (deliveries to it failing, then held), side by side; then C
 // starts again and the time until every post has reached it is measured.
-// Time per scenario: BENCH_SECONDS (10); connections: BENCH_CONNECTIONS (4).
+// Time per scenario: BENCH_SECONDS (10); connections: BENCH_CONNECTIONS (4); delivery pause: BENCH_DELIVERY_PAUSE (30 s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +18,8 @@ const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 4);
 const READERS = 5;
+// How long deliveries to the dead server are held before it is tried again (production default: 1800).
+const pauseSeconds = Number(env.BENCH_DELIVERY_PAUSE ?? 30);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -55,7 +57,7 @@ async function prepare(host: string, peer: string, usernames: string[]) {
     STOA_PORT: String(port),
     STOA_INSECURE_HTTP: 'true',
     STOA_ALLOWED_PRIVATE_PEERS: peer,
-    STOA_DELIVERY_PAUSE_SECONDS: '5',
+    STOA_DELIVERY_PAUSE_SECONDS: String(pauseSeconds),
     STOA_LOG_LEVEL: 'error',
   };
   const config = loadConfig(serverEnv, dir);

@@ -21,7 +21,7 @@ export type Change =
  * exist, and a snapshot of what is gone. Events about remote accounts' doings are ignored by federation.
  */
 export type ActivityEvent =
-  | { readonly type: 'status-created' | 'status-updated'; readonly statusId: string }
+  | { readonly type: 'status-created' | 'status-updated'; readonly accountId: string; readonly statusId: string }
   | { readonly type: 'status-deleted'; readonly accountId: string; readonly uri: string; readonly visibility: string; readonly mentionedIds: readonly string[]; readonly reblogOfId: string | null }
   | { readonly type: 'favourited' | 'unfavourited'; readonly accountId: string; readonly statusId: string }
   | { readonly type: 'follow-requested' | 'unfollowed' | 'blocked' | 'unblocked'; readonly accountId: string; readonly targetId: string; readonly followUri?: string | null }

@@ -165,7 +165,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags });
       changes.emit({ kind: 'statuses', ids: [parent?.id, quoted?.id].filter((x): x is string => x !== undefined) });
       changes.emit({ kind: 'accounts', ids: [author.id] });
-      changes.emit({ kind: 'activity', event: { type: 'status-created', statusId: id } });
+      changes.emit({ kind: 'activity', event: { type: 'status-created', accountId: author.id, statusId: id } });
       return id;
     },
 
@@ -198,7 +198,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
       changes.emit({ kind: 'status-posted', statusId, authorId: author.id, tags });
-      changes.emit({ kind: 'activity', event: { type: 'status-updated', statusId } });
+      changes.emit({ kind: 'activity', event: { type: 'status-updated', accountId: author.id, statusId } });
       if (input.mediaIds !== undefined) await deps.flushMedia();
     },
 
@@ -262,7 +262,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       changes.emit({ kind: 'status-posted', statusId: id, authorId: account.id, tags: [] });
       changes.emit({ kind: 'statuses', ids: [original.id] });
       changes.emit({ kind: 'accounts', ids: [account.id] });
-      changes.emit({ kind: 'activity', event: { type: 'status-created', statusId: id } });
+      changes.emit({ kind: 'activity', event: { type: 'status-created', accountId: account.id, statusId: id } });
       return id;
     },
 

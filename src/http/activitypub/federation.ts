@@ -221,10 +221,14 @@ export function createStoaFederation(services: Services): StoaFederation {
     .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
 
+  // Activity events are queued as they are (one small row); the workers turn them into activities, in
+  // order per account, so that building, serializing and signing never costs the web role.
   const outbox = outgoing(services, federation, keys);
+  const events = new DbMessageQueue(db, clock, { logger: log, pollMs: 500, channel: 'activity-events' });
   services.changes.subscribe((change) => {
     if (change.kind !== 'activity' || config.federation.mode === 'off') return;
-    void withSafeFetch(safeFetch, () => outbox(change.event)).catch((error: unknown) => log.error({ err: error, event: change.event.type }, 'could not queue an activity'));
+    const event = change.event;
+    void events.enqueue({ event }, { orderingKey: `account:${eventAccount(event)}` }).catch((error: unknown) => log.error({ err: error, event: event.type }, 'could not queue an activity event'));
   });
 
   return {
@@ -249,9 +253,31 @@ export function createStoaFederation(services: Services): StoaFederation {
     },
     startWorkers(signal) {
       // The workers' requests (deliveries among them) go through the SSRF guard: the scope is inherited.
-      return withSafeFetch(safeFetch, () => federation.startQueue(undefined, { signal }));
+      return withSafeFetch(safeFetch, () =>
+        Promise.all([
+          federation.startQueue(undefined, { signal }),
+          events.listen(async (message) => {
+            const { event } = message as { event: ActivityEvent };
+            try {
+              await outbox(event);
+            } catch (error) {
+              log.error({ err: error, event: event.type }, 'could not turn an event into an activity');
+            }
+          }, { signal }),
+        ]).then(() => undefined),
+      );
     },
   };
+}
+
+/** The local account an event is about: its events are turned into activities in the order they happened. */
+function eventAccount(event: ActivityEvent): string {
+  switch (event.type) {
+    case 'reported':
+      return `report:${event.reportId}`;
+    default:
+      return event.accountId;
+  }
 }
 
 function isFederationPath(path: string): boolean {

@@ -359,4 +359,6 @@ export interface QueueMessagesTable {
   available_at: Timestamp;
   locked_until: Timestamp | null;
   created_at: Timestamp;
+  /** Which queue the message is in (`fedify`, or Stoa's `activity-events`). */
+  channel: Generated<string>;
 }

@@ -14,6 +14,8 @@ export interface DbMessageQueueOptions {
   /** How long a claimed message stays invisible to other workers; a worker that dies releases it then. */
   readonly leaseMs?: number;
   readonly logger?: Logger;
+  /** Which of the queues sharing the table this one is (default `fedify`). */
+  readonly channel?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export class DbMessageQueue implements MessageQueue {
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #logger: Logger | undefined;
+  readonly #channel: string;
   #lastId = '';
   /** Wakes this process's listeners when it enqueues, so local work does not wait for the next poll. */
   readonly #wake = new EventTarget();
@@ -41,6 +44,7 @@ export class DbMessageQueue implements MessageQueue {
     this.#concurrency = options.concurrency ?? 4;
     this.#leaseMs = options.leaseMs ?? 10 * 60_000;
     this.#logger = options.logger;
+    this.#channel = options.channel ?? 'fedify';
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -57,6 +61,7 @@ export class DbMessageQueue implements MessageQueue {
       available_at: isoAt(this.#clock, delayMs),
       locked_until: null,
       created_at: isoAt(this.#clock),
+      channel: this.#channel,
     }));
     await this.#db.transaction((tx) => tx.insertInto('queue_messages').values(rows).execute());
     const wake = () => this.#wake.dispatchEvent(new Event('enqueued'));
@@ -87,6 +92,7 @@ export class DbMessageQueue implements MessageQueue {
     const row = await this.#db.read
       .selectFrom('queue_messages')
       .select((eb) => [eb.fn.countAll<number>().as('queued'), eb.fn.sum<number>(eb.case().when('available_at', '<=', now).then(1).else(0).end()).as('ready')])
+      .where('channel', '=', this.#channel)
       .executeTakeFirstOrThrow();
     const queued = Number(row.queued);
     const ready = Number(row.ready ?? 0);
@@ -123,6 +129,7 @@ export class DbMessageQueue implements MessageQueue {
       let due = tx
         .selectFrom('queue_messages as q')
         .select('q.id')
+        .where('q.channel', '=', this.#channel)
         .where('q.available_at', '<=', now)
         .where((eb) => eb.or([eb('q.locked_until', 'is', null), eb('q.locked_until', '<=', now)]))
         .where((eb) =>

@@ -43,7 +43,7 @@ async function acceptQuote(deps: InboxDeps, ctx: Parameters<InboxHandler<Accept>
     .selectFrom('statuses')
     .innerJoin('statuses as quoted', 'quoted.id', 'statuses.quote_of_id')
     .innerJoin('accounts as author', 'author.id', 'quoted.account_id')
-    .select(['statuses.id', 'quoted.uri as quotedUri', 'author.uri as authorUri'])
+    .select(['statuses.id', 'statuses.account_id as accountId', 'quoted.uri as quotedUri', 'author.uri as authorUri'])
     .where('statuses.uri', '=', quotingUri)
     .where('statuses.domain', 'is', null)
     .executeTakeFirst();
@@ -53,5 +53,5 @@ async function acceptQuote(deps: InboxDeps, ctx: Parameters<InboxHandler<Accept>
   if (stamp.interactingObjectId?.href !== quotingUri || stamp.interactionTargetId?.href !== quoting.quotedUri) return;
   await db.transaction((tx) => tx.updateTable('statuses').set({ quote_authorization_uri: stampUri.href }).where('id', '=', quoting.id).execute());
   changes.emit({ kind: 'statuses', ids: [quoting.id] });
-  changes.emit({ kind: 'activity', event: { type: 'status-updated', statusId: quoting.id } });
+  changes.emit({ kind: 'activity', event: { type: 'status-updated', accountId: quoting.accountId, statusId: quoting.id } });
 }

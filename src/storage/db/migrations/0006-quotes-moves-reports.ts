@@ -3,8 +3,8 @@ import type { Engine } from '../database.ts';
 import { columnTypes } from './column-types.ts';
 
 /**
- * Quote consent across servers (FEP-044f), reports (local, and Flags from other servers), and the
- * moment an account moved.
+ * Quote consent across servers (FEP-044f), reports (local, and Flags from other servers), the moment an
+ * account moved, and queues by channel.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const ts = sql.raw(columnTypes(engine).timestamp);
@@ -44,4 +44,9 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await db.schema.createIndex('reports_target').on('reports').column('target_account_id').execute();
 
   await db.schema.alterTable('accounts').addColumn('moved_at', ts).execute();
+
+  // One table, several queues: Fedify's deliveries and inbox work, and Stoa's own activity events
+  // (turned into activities by the workers, so that building and signing them costs the web role nothing).
+  await db.schema.alterTable('queue_messages').addColumn('channel', 'text', (c) => c.notNull().defaultTo('fedify')).execute();
+  await db.schema.createIndex('queue_messages_channel').on('queue_messages').columns(['channel', 'available_at']).execute();
 }
