@@ -121,7 +121,7 @@ try {
 
   log('Posting with the follower server up...');
   const up = await postLoad(a.url, posterToken, 'while up');
-  await waitUntil('the deliveries while up', async () => (await countOnC()) >= up.posts, 120_000);
+  await waitUntil('the deliveries while up', async () => (await countOnC()) >= up.posts, 300_000);
   log('Posting with the follower server down...');
   await c.stop();
   const down = await postLoad(a.url, posterToken, 'while down');

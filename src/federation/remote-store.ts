@@ -1,5 +1,5 @@
 import type { Note, Question} from '@fedify/vocab';
-import { Application, Hashtag, Mention, PUBLIC_COLLECTION, PropertyValue, Service, type Actor, type Article } from '@fedify/vocab';
+import { Application, Document, Hashtag, Mention, PUBLIC_COLLECTION, PropertyValue, Service, type Actor, type Article } from '@fedify/vocab';
 import { isoAt, type Clock } from '../lib/clock.ts';
 import { uuid7 } from '../lib/uuid7.ts';
 import type { Db } from '../storage/db/database.ts';
@@ -11,6 +11,7 @@ import { notify } from '../domain/notifications/notify.ts';
 import type { SearchIndex } from '../domain/statuses/search-index.ts';
 import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
 import { upsertTags } from '../domain/statuses/statuses.repo.ts';
+import type { RemoteAttachment, RemoteMedia } from './remote-media.ts';
 import { blockedEitherWay } from '../domain/graph/graph.service.ts';
 
 /** What the network sends that becomes a status: notes, articles and polls alike. */
@@ -24,7 +25,7 @@ const MAX_FIELDS = 16;
  * Keeps remote accounts and posts as rows like local ones (with a domain), so that every read path,
  * timeline and visibility rule treats them alike. Everything stored is sanitized and capped here.
  */
-export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; changes: Changes; publicUrl: string }) {
+export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; changes: Changes; publicUrl: string; media: RemoteMedia }) {
   const { db, clock } = deps;
 
   /** Inserts or refreshes the account behind a remote actor; returns its row. */
@@ -66,6 +67,7 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
         .execute(),
     );
     const row = (await db.read.selectFrom('accounts').selectAll().where('uri', '=', uri.href).executeTakeFirstOrThrow());
+    await deps.media.profileImages(row, await imageUrl(actor, 'icon'), await imageUrl(actor, 'image'));
     deps.changes.emit({ kind: 'accounts', ids: [row.id] });
     return row;
   }
@@ -124,6 +126,7 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
       for (const mentioned of shape.mentions) await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
       if (shape.quoteAuthorId) await notify(tx, { accountId: shape.quoteAuthorId, fromAccountId: author.id, type: 'quote', statusId: id, now });
     });
+    await deps.media.attachments(id, author.id, shape.attachments);
     deps.changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags: shape.tags });
     deps.changes.emit({ kind: 'statuses', ids: [shape.parent?.id, shape.quoteId].filter((x): x is string => !!x) });
     deps.changes.emit({ kind: 'accounts', ids: [author.id] });
@@ -200,7 +203,14 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
     const blocked = quoted ? await blockedEitherWay(db.read, quoted.account_id, author.id) : false;
     const quotable = quoted && !blocked && (quoted.visibility === 'public' || quoted.visibility === 'unlisted');
     const url = post.url instanceof URL ? post.url.href : (post.url?.href?.href ?? null);
+    const attachments: RemoteAttachment[] = [];
+    for await (const attachment of post.getAttachments()) {
+      if (attachments.length >= 4 || !(attachment instanceof Document)) continue;
+      const href = attachment.url instanceof URL ? attachment.url : attachment.url?.href;
+      if (href && /^https?:$/.test(href.protocol)) attachments.push({ url: href.href, description: attachment.name?.toString() ?? null });
+    }
     return {
+      attachments,
       visibility,
       content: sanitizeHtml(cap(post.content?.toString() ?? '', MAX_TEXT)),
       spoilerText: cap(post.summary?.toString() ?? '', 1000),
@@ -234,4 +244,12 @@ function sameOrigin(url: string, base: URL): boolean {
 
 function stripTags(html: string): string {
   return html.replace(/<[^>]*>/g, ' ').replace(/&[a-z#0-9]+;/gi, ' ');
+}
+
+/** Where an actor's avatar (`icon`) or header (`image`) is, from the embedded Image; nothing is fetched here. */
+async function imageUrl(actor: Actor, which: 'icon' | 'image'): Promise<string | null> {
+  const noFetch = { documentLoader: () => Promise.reject(new Error('not fetched')), suppressError: true };
+  const image = which === 'icon' ? await actor.getIcon(noFetch).catch(() => null) : await actor.getImage(noFetch).catch(() => null);
+  const url = image?.url instanceof URL ? image.url : image?.url?.href;
+  return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }

@@ -79,6 +79,8 @@ export async function insertLocalAccount(tx: DbWriter, clock: Clock, urls: Local
     also_known_as: '[]',
     moved_to_account_id: null,
     moved_at: null,
+    avatar_remote_url: null,
+    header_remote_url: null,
   } satisfies Insertable<AccountsTable>;
   try {
     await tx.insertInto('accounts').values(account).execute();

@@ -8,7 +8,7 @@ import { uuid7 } from '../../lib/uuid7.ts';
 import { BLOB_CONTENT_TYPES, newBlobKey, type BlobStore } from '../../storage/blobs/blob-store.ts';
 import type { Db } from '../../storage/db/database.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
-import { Invalid, NotFound, RateLimited, TooLarge } from '../errors.ts';
+import { DomainError, Invalid, NotFound, RateLimited, TooLarge } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import type { Changes } from '../changes.ts';
 import type { ImagePurpose } from './image-pipeline.ts';
@@ -197,6 +197,25 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
     },
 
     remove,
+
+    /**
+     * Processes a file fetched from another server for the attachment row `id` (made in the state
+     * `processing`), through the same pipeline as uploads: re-encoded, stripped, limited alike. A file
+     * that is refused leaves the row `failed`, shown as unknown media.
+     */
+    async ingest(id: string, bytes: Uint8Array): Promise<void> {
+      let sniffed: Sniffed;
+      try {
+        sniffed = admit(bytes);
+      } catch (error) {
+        const reason = error instanceof DomainError ? error.publicMessage : 'the file could not be processed';
+        await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: reason, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+        return;
+      }
+      await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
+      await writeFile(uploadPath(id), bytes, { mode: 0o600 });
+      await enqueue(id, sniffed).catch(() => undefined);
+    },
 
     /** Processes an avatar or header image now and stores it; returns its key. */
     async profileImage(bytes: Uint8Array, purpose: Exclude<ImagePurpose, 'attachment'>): Promise<string> {

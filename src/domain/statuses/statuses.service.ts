@@ -233,7 +233,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       });
       changes.emit({ kind: 'statuses', ids: [statusId, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
       changes.emit({ kind: 'accounts', ids: [author.id, ...reposts.map((r) => r.account_id)] });
-      changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: author.id, uri: status.uri, visibility: status.visibility, mentionedIds: mentioned.map((m) => m.account_id), reblogOfId: status.reblog_of_id } });
+      changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: author.id, statusId, uri: status.uri, visibility: status.visibility, mentionedIds: mentioned.map((m) => m.account_id), reblogOfId: status.reblog_of_id } });
       await deps.flushMedia();
       await deps.purge();
       return { status, mentionedAccountIds: mentioned.map((m) => m.account_id) };
@@ -278,7 +278,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       });
       changes.emit({ kind: 'statuses', ids: [target, ...removed.map((r) => r.id)] });
       changes.emit({ kind: 'accounts', ids: [account.id] });
-      for (const r of removed) changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: account.id, uri: r.uri, visibility: r.visibility, mentionedIds: [], reblogOfId: target } });
+      for (const r of removed) changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: account.id, statusId: r.id, uri: r.uri, visibility: r.visibility, mentionedIds: [], reblogOfId: target } });
       return target;
     },
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signRequest } from '@fedify/fedify';
 import { createRestAPIClient } from 'masto';
+import sharp from 'sharp';
 import { Temporal } from '@js-temporal/polyfill';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { setRole } from '../../domain/accounts/accounts.service.ts';
@@ -108,6 +109,34 @@ describe('federation between two servers', () => {
     const mentions = await carol.client.v1.notifications.list({ types: ['mention'] });
     assert.ok(mentions.some((n) => n.status?.content.includes('a direct note')));
     assert.equal(mentions[0]!.status!.visibility, 'direct');
+  });
+
+  it('fetches remote media and serves it re-encoded from the receiving server', async () => {
+    const jpeg = (width: number, height: number, rgb: [number, number, number]) =>
+      sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().withMetadata({ exif: { IFD0: { Artist: 'Leaky Camera Owner' } } }).toBuffer();
+    const photo = await alice.client.v2.media.create({ file: new Blob([new Uint8Array(await jpeg(320, 200, [200, 40, 40]))], { type: 'image/jpeg' }), description: 'a red square' });
+    await until('the photo processed', async () => (await alice.client.v1.media.$select(photo.id).fetch()).url);
+    const form = new FormData();
+    form.set('avatar', new Blob([new Uint8Array(await jpeg(120, 120, [20, 200, 20]))], { type: 'image/jpeg' }), 'me.jpg');
+    assert.equal((await fetch(`${a.url}/api/v1/accounts/update_credentials`, { method: 'PATCH', headers: { authorization: `Bearer ${alice.token}` }, body: form })).status, 200);
+    await alice.client.v1.statuses.create({ status: 'a photo for my followers', mediaIds: [photo.id] });
+
+    const seen = await until('the photo on B', async () => {
+      const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('a photo for my followers'));
+      return post?.mediaAttachments[0]?.url ? post : null;
+    });
+    const attachment = seen.mediaAttachments[0]!;
+    assert.equal(attachment.type, 'image');
+    assert.equal(attachment.description, 'a red square');
+    assert.ok(attachment.url!.startsWith(b.config.media.baseUrl), `served from ${attachment.url}, not from B`);
+    const served = new Uint8Array(await (await fetch(attachment.url!)).arrayBuffer());
+    assert.equal((await sharp(served).metadata()).width, 320);
+    assert.ok(!Buffer.from(served).includes('Leaky Camera Owner'), 'the metadata of the original survived');
+    const avatar = await until('the avatar on B', async () => {
+      const account = await bob.client.v1.accounts.$select(seen.account.id).fetch();
+      return account.avatar.startsWith(b.config.media.baseUrl) ? account.avatar : null;
+    });
+    assert.equal((await sharp(new Uint8Array(await (await fetch(avatar)).arrayBuffer())).metadata()).width > 0, true);
   });
 
   it('brings replies and likes back to the origin', async () => {

@@ -9,6 +9,7 @@ import { canSee } from '../../domain/statuses/visibility-policy.ts';
 import { actorKeyStore, INSTANCE_KEY_OWNER, type ActorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
 import { documentLoader, withSafeFetch } from '../../federation/document-loader.ts';
+import { remoteMedia } from '../../federation/remote-media.ts';
 import { remoteStore } from '../../federation/remote-store.ts';
 import { createSafeFetch, type SafeFetch } from '../../federation/safe-fetch.ts';
 import { secretBox } from '../../lib/secret-box.ts';
@@ -53,9 +54,12 @@ export interface StoaFederation {
 export function createStoaFederation(services: Services): StoaFederation {
   const { db, clock, config, logger } = services;
   const log = logger.child({ category: 'federation' });
-  const safeFetch = createSafeFetch({ policy: addressPolicy(config.federation.allowedPrivatePeers), allowHttp: config.insecureHttp, userAgent: `Stoa/${STOA_VERSION} (+${config.publicUrl})`, maxBytes: 2 * 1024 * 1024 });
+  const guarded = (maxBytes: number, timeoutMs?: number) => createSafeFetch({ policy: addressPolicy(config.federation.allowedPrivatePeers), allowHttp: config.insecureHttp, userAgent: `Stoa/${STOA_VERSION} (+${config.publicUrl})`, maxBytes, timeoutMs });
+  const safeFetch = guarded(2 * 1024 * 1024);
   const keys = actorKeyStore(db, clock, secretBox(config.secret, 'actor-keys'));
-  const store = remoteStore({ db, clock, search: services.search, changes: services.changes, publicUrl: config.publicUrl });
+  // Remote media may be as large as local uploads allow, and takes longer to come than an activity.
+  const media = remoteMedia({ db, clock, media: services.media, fetch: guarded(Math.max(config.media.maxImageBytes, config.media.maxVideoBytes), 120_000), changes: services.changes, logger: log });
+  const store = remoteStore({ db, clock, search: services.search, changes: services.changes, publicUrl: config.publicUrl, media });
   const loader = documentLoader(safeFetch);
   const queue = new DbMessageQueue(db, clock, { logger: log, pollMs: 500 });
   const domainAllowed = (host: string) => config.federation.mode === 'open' || (config.federation.mode === 'allowlist' && config.federation.allowedDomains.includes(host.toLowerCase()));
@@ -228,7 +232,7 @@ export function createStoaFederation(services: Services): StoaFederation {
   services.changes.subscribe((change) => {
     if (change.kind !== 'activity' || config.federation.mode === 'off') return;
     const event = change.event;
-    void events.enqueue({ event }, { orderingKey: `account:${eventAccount(event)}` }).catch((error: unknown) => log.error({ err: error, event: event.type }, 'could not queue an activity event'));
+    void events.enqueue({ event }, { orderingKey: orderingKeyOf(event) }).catch((error: unknown) => log.error({ err: error, event: event.type }, 'could not queue an activity event'));
   });
 
   return {
@@ -256,6 +260,7 @@ export function createStoaFederation(services: Services): StoaFederation {
       return withSafeFetch(safeFetch, () =>
         Promise.all([
           federation.startQueue(undefined, { signal }),
+          media.listen(signal),
           events.listen(async (message) => {
             const { event } = message as { event: ActivityEvent };
             try {
@@ -270,13 +275,33 @@ export function createStoaFederation(services: Services): StoaFederation {
   };
 }
 
-/** The local account an event is about: its events are turned into activities in the order they happened. */
-function eventAccount(event: ActivityEvent): string {
+/**
+ * What an event must stay in order with: the events about one status, one like, one pair of accounts
+ * (follow, answer, block) or one account's profile are turned into activities in the order they happened;
+ * the rest in parallel.
+ */
+function orderingKeyOf(event: ActivityEvent): string | undefined {
   switch (event.type) {
+    case 'status-created':
+    case 'status-updated':
+    case 'status-deleted':
+      return `status:${event.statusId}`;
+    case 'favourited':
+    case 'unfavourited':
+      return `like:${event.accountId}:${event.statusId}`;
+    case 'follow-requested':
+    case 'unfollowed':
+    case 'blocked':
+    case 'unblocked':
+      return `pair:${[event.accountId, event.targetId].sort().join(':')}`;
+    case 'follow-answered':
+      return `pair:${[event.accountId, event.requesterId].sort().join(':')}`;
+    case 'profile-updated':
+    case 'account-moved':
+    case 'account-deleted':
+      return `account:${event.accountId}`;
     case 'reported':
-      return `report:${event.reportId}`;
-    default:
-      return event.accountId;
+      return undefined;
   }
 }
 

@@ -46,6 +46,9 @@ export interface AccountsTable {
   moved_to_account_id: Generated<string | null>;
   /** When the account moved (to `moved_to_account_id`); moves are rate-limited from it. */
   moved_at: Generated<Timestamp | null>;
+  /** For a remote account: the URLs its avatar and header were fetched from. */
+  avatar_remote_url: Generated<string | null>;
+  header_remote_url: Generated<string | null>;
 }
 
 /** Who may see a status, as Mastodon names it. */

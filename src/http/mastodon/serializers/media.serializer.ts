@@ -7,7 +7,8 @@ export function serializeMedia(media: MediaRow, urls: AccountUrls) {
   const meta = media.meta ? (JSON.parse(media.meta) as Record<string, unknown>) : {};
   return {
     id: media.id,
-    type: media.type,
+    // A remote file that could not be fetched or processed is shown as Mastodon shows it: unknown.
+    type: media.state === 'failed' ? 'unknown' : media.type,
     url: media.state === 'ready' ? fileUrl(media.file_key) : null,
     preview_url: media.state === 'ready' ? fileUrl(media.preview_key) : null,
     remote_url: null,

@@ -45,6 +45,10 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
   await db.schema.alterTable('accounts').addColumn('moved_at', ts).execute();
 
+  // Where a remote account's avatar and header were fetched from: fetched (and re-encoded) again only when they change.
+  await db.schema.alterTable('accounts').addColumn('avatar_remote_url', 'text').execute();
+  await db.schema.alterTable('accounts').addColumn('header_remote_url', 'text').execute();
+
   // One table, several queues: Fedify's deliveries and inbox work, and Stoa's own activity events
   // (turned into activities by the workers, so that building and signing them costs the web role nothing).
   await db.schema.alterTable('queue_messages').addColumn('channel', 'text', (c) => c.notNull().defaultTo('fedify')).execute();
