@@ -13,6 +13,7 @@ import { bumpStatusCount, recountFollows } from './account-counts.repo.ts';
 import { removeAccountFromSearch } from '../statuses/search-index.ts';
 import { passwordProblems } from './password-rules.ts';
 import { usernameProblems } from './username-rules.ts';
+import { recordActivity } from '../activity-queue.ts';
 
 /** Where local accounts live on the web: the public URL of this server. */
 export interface LocalUrls {
@@ -191,7 +192,7 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
  * the username was used (handles are never reissued: remote servers remember them).
  */
 export async function deleteAccount(db: Db, accountId: string, afterCommit: { flushMedia?: () => Promise<unknown>; changes?: Changes } = {}): Promise<void> {
-  const gone = await db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     // Who must hear of it: the servers of its remote followers and of the accounts it follows.
     const account = await tx.selectFrom('accounts').select(['username', 'domain', 'uri']).where('id', '=', accountId).executeTakeFirst();
     const inboxes = await tx
@@ -226,11 +227,14 @@ export async function deleteAccount(db: Db, accountId: string, afterCommit: { fl
     await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
     for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
     await recountFollows(tx, related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId));
-    if (account?.domain === null) await tx.insertInto('tombstones').values({ uri: account.uri, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
-    return account?.domain === null ? { username: account.username, inboxes: inboxes.map((i) => i.inbox).filter((i): i is string => i !== null) } : null;
+    if (account?.domain === null) {
+      await tx.insertInto('tombstones').values({ uri: account.uri, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
+      // The servers that knew it hear of it, even when the deletion was made from the command line.
+      const remoteInboxes = inboxes.map((i) => i.inbox).filter((i): i is string => i !== null);
+      await recordActivity(tx, { type: 'account-deleted', accountId, username: account.username, inboxes: remoteInboxes }, now);
+    }
   });
   afterCommit.changes?.emit({ kind: 'everything' });
-  if (gone) afterCommit.changes?.emit({ kind: 'activity', event: { type: 'account-deleted', accountId, username: gone.username, inboxes: gone.inboxes } });
   await afterCommit.flushMedia?.();
   await db.purge();
 }

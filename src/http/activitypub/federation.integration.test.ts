@@ -5,7 +5,7 @@ import { createRestAPIClient } from 'masto';
 import sharp from 'sharp';
 import { Temporal } from '@js-temporal/polyfill';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
-import { setRole } from '../../domain/accounts/accounts.service.ts';
+import { deleteAccount, setRole } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
@@ -280,6 +280,21 @@ describe('federation between two servers', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal((await a.app.db.read.selectFrom('accounts').select('moved_to_account_id').where('uri', '=', bobUri).executeTakeFirstOrThrow()).moved_to_account_id, null);
     assert.equal((await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.requested || (await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.following, true);
+  });
+
+  it('tells the servers that knew a deleted account, even when it was deleted from the command line', async () => {
+    const [gina] = (await createTestAccounts(a, ['gina'])) as [TestAccount];
+    const ginaOnB = (await bob.client.v2.search.list({ q: `@gina@${a.config.domain}`, resolve: true, type: 'accounts' })).accounts[0]!;
+    await bob.client.v1.accounts.$select(ginaOnB.id).follow();
+    await until('bob following gina', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [ginaOnB.id] }))[0]?.following);
+    await gina.client.v1.statuses.create({ status: 'gina was here' });
+    await until('gina\'s post on B', async () => (await homeTexts(bob)).some((t) => t.includes('gina was here')));
+    // As `stoa accounts delete` does it: no change feed, only the database.
+    await deleteAccount(a.app.db, gina.id);
+    const gone = await fetch(`${a.url}/users/gina`, { headers: { accept: 'application/activity+json' } });
+    assert.equal(gone.status, 410);
+    await until('gina gone from B', async () => !(await b.app.db.read.selectFrom('accounts').select('id').where('id', '=', ginaOnB.id).executeTakeFirst()));
+    assert.ok(!(await homeTexts(bob)).some((t) => t.includes('gina was here')));
   });
 
   it('stops delivering to an account that blocks', async () => {

@@ -5,6 +5,7 @@ import type { Services } from '../../app/services.ts';
 import { STOA_VERSION } from '../../app/version.ts';
 import { findAccountByHandle, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import type { ActivityEvent } from '../../domain/changes.ts';
+import { ACTIVITY_EVENTS_CHANNEL, activityOrderingKey } from '../../domain/activity-queue.ts';
 import { canSee } from '../../domain/statuses/visibility-policy.ts';
 import { actorKeyStore, INSTANCE_KEY_OWNER, type ActorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
@@ -228,11 +229,11 @@ export function createStoaFederation(services: Services): StoaFederation {
   // Activity events are queued as they are (one small row); the workers turn them into activities, in
   // order per account, so that building, serializing and signing never costs the web role.
   const outbox = outgoing(services, federation, keys);
-  const events = new DbMessageQueue(db, clock, { logger: log, pollMs: 500, channel: 'activity-events' });
+  const events = new DbMessageQueue(db, clock, { logger: log, pollMs: 500, channel: ACTIVITY_EVENTS_CHANNEL });
   services.changes.subscribe((change) => {
     if (change.kind !== 'activity' || config.federation.mode === 'off') return;
     const event = change.event;
-    void events.enqueue({ event }, { orderingKey: orderingKeyOf(event) }).catch((error: unknown) => log.error({ err: error, event: event.type }, 'could not queue an activity event'));
+    void events.enqueue({ event }, { orderingKey: activityOrderingKey(event) ?? undefined }).catch((error: unknown) => log.error({ err: error, event: event.type }, 'could not queue an activity event'));
   });
 
   return {
@@ -273,36 +274,6 @@ export function createStoaFederation(services: Services): StoaFederation {
       );
     },
   };
-}
-
-/**
- * What an event must stay in order with: the events about one status, one like, one pair of accounts
- * (follow, answer, block) or one account's profile are turned into activities in the order they happened;
- * the rest in parallel.
- */
-function orderingKeyOf(event: ActivityEvent): string | undefined {
-  switch (event.type) {
-    case 'status-created':
-    case 'status-updated':
-    case 'status-deleted':
-      return `status:${event.statusId}`;
-    case 'favourited':
-    case 'unfavourited':
-      return `like:${event.accountId}:${event.statusId}`;
-    case 'follow-requested':
-    case 'unfollowed':
-    case 'blocked':
-    case 'unblocked':
-      return `pair:${[event.accountId, event.targetId].sort().join(':')}`;
-    case 'follow-answered':
-      return `pair:${[event.accountId, event.requesterId].sort().join(':')}`;
-    case 'profile-updated':
-    case 'account-moved':
-    case 'account-deleted':
-      return `account:${event.accountId}`;
-    case 'reported':
-      return undefined;
-  }
 }
 
 function isFederationPath(path: string): boolean {
