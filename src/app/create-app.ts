@@ -112,7 +112,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
-  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...migrationRoutes(services, (q, o) => federation.resolve(q, o)), ...accountsRoutes(services), ...statusesRoutes(services), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...reportsRoutes(services), ...mediaRoutes(services)];
+  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...migrationRoutes(services, (q, o) => federation.resolve(q, o)), ...accountsRoutes(services), ...statusesRoutes(services, (handle) => federation.resolve(handle)), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...reportsRoutes(services), ...mediaRoutes(services)];
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance));
   mountRoutes(http, apiRoutes, resolveToken);

@@ -14,7 +14,8 @@ import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeMedia } from './serializers/media.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
+import { findAccountByHandle, findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
+import { tokenize } from '../../domain/statuses/text-format.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
 
 const visibility = z.enum(['public', 'unlisted', 'private', 'direct']);
@@ -43,7 +44,10 @@ const ReblogInput = z.object({ visibility: visibility.optional() });
 const IdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(40)).optional() });
 
 /** The statuses API: post, read, edit, delete, threads, reposts, favourites, bookmarks, pins, mutes. */
-export function statusesRoutes(services: Services): RouteDef[] {
+/** Remote accounts mentioned in one post that are looked up on their servers, at most. */
+const MENTIONS_RESOLVED_PER_POST = 5;
+
+export function statusesRoutes(services: Services, resolveRemote?: (handle: string) => Promise<unknown>): RouteDef[] {
   const { db, config, statuses } = services;
   const viewerOf = (c: Context<AppEnv>) => c.var.auth?.account?.id ?? null;
   const present = async (c: Context<AppEnv>, rows: StatusRow[], options: { withSource?: boolean } = {}) =>
@@ -83,6 +87,22 @@ export function statusesRoutes(services: Services): RouteDef[] {
     },
   });
 
+  /**
+   * Looks up the remote accounts a text mentions that this server does not know yet (through WebFinger
+   * on their servers), so that the mention links to them and the post reaches them. A server that does
+   * not answer leaves the mention as text.
+   */
+  const resolveMentions = async (text: string | undefined) => {
+    if (!resolveRemote || !text) return;
+    const handles = new Set<string>();
+    for (const token of tokenize(text)) {
+      if (token.kind !== 'mention' || token.domain === null || token.domain === config.domain) continue;
+      if (handles.size >= MENTIONS_RESOLVED_PER_POST) break;
+      if (!(await findAccountByHandle(db.read, token.username, token.domain))) handles.add(`${token.username}@${token.domain}`);
+    }
+    await Promise.all([...handles].map((handle) => resolveRemote(handle).catch(() => null)));
+  };
+
   return [
     {
       method: 'POST',
@@ -92,6 +112,7 @@ export function statusesRoutes(services: Services): RouteDef[] {
         const { account, user, grant } = currentUser(c);
         const input = readInput(c, NewStatusInput);
         const app = await db.read.selectFrom('oauth_apps').select('name').where('id', '=', grant.appId).executeTakeFirst();
+        await resolveMentions(input.status);
         const id = await statuses.create(account, {
           text: input.status,
           visibility: input.visibility ?? user.default_visibility,
@@ -126,6 +147,7 @@ export function statusesRoutes(services: Services): RouteDef[] {
       async handler(c) {
         const { account } = currentUser(c);
         const input = readInput(c, EditInput);
+        await resolveMentions(input.status);
         await statuses.edit(account, c.req.param('id')!, { text: input.status, spoilerText: input.spoiler_text, sensitive: input.sensitive, language: input.language, mediaIds: input.media_ids });
         return one(c, c.req.param('id')!);
       },
