@@ -205,6 +205,7 @@ describe('federation between two servers', () => {
     await until('the edit on B', async () => (await homeTexts(bob)).some((t) => t.includes('edited words')));
     await alice.client.v1.statuses.$select(own.id).remove();
     await until('the deletion on B', async () => !(await b.app.db.read.selectFrom('statuses').select('id').where('uri', '=', own.uri).executeTakeFirst()));
+    assert.equal((await fetch(own.uri, { headers: { accept: 'application/activity+json' } })).status, 410);
     assert.ok(!(await homeTexts(bob)).some((t) => t.includes('edited words')));
   });
 

@@ -245,6 +245,12 @@ export function createStoaFederation(services: Services): StoaFederation {
       if (url.pathname === '/.well-known/host-meta') {
         return new Response(`<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0"><Link rel="lrdd" template="${config.publicUrl}/.well-known/webfinger?resource={uri}"/></XRD>\n`, { headers: { 'content-type': 'application/xrd+xml; charset=utf-8' } });
       }
+      // A deleted post's URL answers 410 Gone with its tombstone, as Mastodon's do.
+      if (request.method === 'GET' && /^\/users\/[^/]+\/statuses\/[^/]+$/.test(url.pathname)) {
+        const uri = `${config.publicUrl}${url.pathname}`;
+        const gone = await db.read.selectFrom('tombstones').select('deleted_at').where('uri', '=', uri).executeTakeFirst();
+        if (gone) return Response.json({ '@context': 'https://www.w3.org/ns/activitystreams', id: uri, type: 'Tombstone', deleted: gone.deleted_at }, { status: 410, headers: { 'content-type': 'application/activity+json' } });
+      }
       let forwarded = request;
       if (request.method === 'POST' && /\/inbox$/.test(url.pathname)) {
         const refused = await screenInbox(request, domainAllowed);
