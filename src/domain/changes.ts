@@ -1,6 +1,6 @@
 /**
- * What a committed write changed, told to whoever keeps something derived from the database (today the
- * home timeline cache; later federation's outbox). Services say it after their transaction commits.
+ * What a committed write changed, told to whoever keeps something derived from the database (the home
+ * timeline cache, federation's workers). Services say it after their transaction commits.
  */
 export type Change =
   /** A status was posted, reposted or edited: timelines that did not show it may show it now. */
@@ -13,12 +13,13 @@ export type Change =
   | { readonly kind: 'viewers'; readonly ids: readonly string[] }
   /** Anything may have changed (an account deleted, a change made outside the services). */
   | { readonly kind: 'everything' }
-  /** Something an account did that other servers should hear about (federation sends it). */
-  | { readonly kind: 'activity'; readonly event: ActivityEvent };
+  /** Activity events were queued (with `recordActivity`, in the committed transaction): a wake-up call for the workers. */
+  | { readonly kind: 'activity-recorded' };
 
 /**
- * What a local account did, as federation needs to know it after the fact: ids of rows that still
- * exist, and a snapshot of what is gone. Events about remote accounts' doings are ignored by federation.
+ * What a local account did that other servers should hear of, as recorded in the queue (`recordActivity`)
+ * for federation's workers: ids of rows that still exist, and a snapshot of what is gone. Events about
+ * remote accounts' doings are ignored by federation.
  */
 export type ActivityEvent =
   | { readonly type: 'status-created' | 'status-updated'; readonly accountId: string; readonly statusId: string }

@@ -167,6 +167,8 @@ export async function updateProfile(db: Db, clock: Clock, accountId: string, cha
     if (changes.defaultSensitive !== undefined) user.default_sensitive = changes.defaultSensitive;
     if (changes.locale !== undefined) user.locale = changes.locale;
     await tx.updateTable('users').set(user).where('account_id', '=', accountId).execute();
+    // Followers' servers hear of the new profile.
+    await recordActivity(tx, { type: 'profile-updated', accountId }, now);
   });
   return (await findAccountById(db.read, accountId))!;
 }

@@ -4,6 +4,7 @@ import type { Changes } from '../changes.ts';
 import { Invalid } from '../errors.ts';
 import type { GraphService } from '../graph/graph.service.ts';
 import type { AccountRow } from './accounts.repo.ts';
+import { recordActivity } from '../activity-queue.ts';
 
 /** How many other names an account may list as its own (`alsoKnownAs`). */
 export const MAX_ALIASES = 10;
@@ -20,9 +21,12 @@ const aliasesOf = (account: AccountRow): string[] => JSON.parse(account.also_kno
 export function accountMigration(deps: { db: Db; clock: Clock; changes: Changes; graph: GraphService }) {
   const { db, clock, changes } = deps;
   const saveAliases = async (account: AccountRow, aliases: string[]) => {
-    await db.transaction((tx) => tx.updateTable('accounts').set({ also_known_as: JSON.stringify(aliases), updated_at: isoAt(clock) }).where('id', '=', account.id).execute());
+    await db.transaction(async (tx) => {
+      await tx.updateTable('accounts').set({ also_known_as: JSON.stringify(aliases), updated_at: isoAt(clock) }).where('id', '=', account.id).execute();
+      await recordActivity(tx, { type: 'profile-updated', accountId: account.id }, isoAt(clock));
+    });
     changes.emit({ kind: 'accounts', ids: [account.id] });
-    changes.emit({ kind: 'activity', event: { type: 'profile-updated', accountId: account.id } });
+    changes.emit({ kind: 'activity-recorded' });
     return aliases;
   };
 
@@ -53,22 +57,26 @@ export function accountMigration(deps: { db: Db; clock: Clock; changes: Changes;
       if (target.moved_to_account_id !== null) throw refuse('the new account has itself moved');
       if (!targetAliases.includes(account.uri)) throw refuse('the new account must first name this one as an alias');
       if (account.moved_at && Date.parse(account.moved_at) > clock() - MOVE_COOLDOWN_MS) throw refuse('an account moves at most once in 30 days');
-      await recordMove(account.id, target.id);
-      changes.emit({ kind: 'activity', event: { type: 'account-moved', accountId: account.id, targetId: target.id } });
+      await recordMove(account.id, target.id, true);
       return deps.graph.moveFollowers(account.id, target.id);
     },
 
     /** A remote account moved (its Move checked): followers here follow the new account. */
     async moved(account: AccountRow, target: AccountRow): Promise<number> {
-      await recordMove(account.id, target.id);
+      await recordMove(account.id, target.id, false);
       return deps.graph.moveFollowers(account.id, target.id);
     },
   };
 
-  async function recordMove(accountId: string, targetId: string) {
+  /** Records the move; a local account's is also announced (`Move` to its remote followers' servers). */
+  async function recordMove(accountId: string, targetId: string, announce: boolean) {
     const now = isoAt(clock);
-    await db.transaction((tx) => tx.updateTable('accounts').set({ moved_to_account_id: targetId, moved_at: now, updated_at: now }).where('id', '=', accountId).execute());
+    await db.transaction(async (tx) => {
+      await tx.updateTable('accounts').set({ moved_to_account_id: targetId, moved_at: now, updated_at: now }).where('id', '=', accountId).execute();
+      if (announce) await recordActivity(tx, { type: 'account-moved', accountId, targetId }, now);
+    });
     changes.emit({ kind: 'accounts', ids: [accountId] });
+    if (announce) changes.emit({ kind: 'activity-recorded' });
   }
 }
 

@@ -7,6 +7,7 @@ import { findAccountById, type AccountRow } from '../accounts/accounts.repo.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
 import { recountFollows } from '../accounts/account-counts.repo.ts';
+import { recordActivity } from '../activity-queue.ts';
 
 /** How one account stands to another, as Mastodon's Relationship entity tells it. */
 export interface Relationship {
@@ -90,8 +91,10 @@ export async function recordBlock(tx: DbWriter, clock: Clock, blockerId: string,
 
 /** Follows, requests, blocks, mutes and domain blocks: the social graph, as its members change it. */
 export function createGraphService(db: Db, clock: Clock, changes: Changes, publicUrl: string) {
-  const activity = (event: ActivityEvent) => changes.emit({ kind: 'activity', event });
+  /** Queues an activity event in the transaction that makes it happen. */
+  const activity = (tx: DbWriter, event: ActivityEvent) => recordActivity(tx, event, isoAt(clock));
   const told = (viewers: string[], accounts: string[]) => {
+    changes.emit({ kind: 'activity-recorded' });
     changes.emit({ kind: 'viewers', ids: viewers });
     if (accounts.length) changes.emit({ kind: 'accounts', ids: accounts });
   };
@@ -128,40 +131,39 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
         await recountFollows(tx, [self.id, other.id]);
+        await activity(tx, { type: 'follow-requested', accountId: self.id, targetId: other.id, followUri });
       });
       told([self.id], [self.id, other.id]);
-      if (followUri !== null) activity({ type: 'follow-requested', accountId: self.id, targetId: other.id, followUri });
     },
 
     async unfollow(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      const ended = await db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         const follows = await tx.deleteFrom('follows').where('account_id', '=', self.id).where('target_account_id', '=', other.id).returning('uri').execute();
         const requests = await tx.deleteFrom('follow_requests').where('account_id', '=', self.id).where('target_account_id', '=', other.id).returning('uri').execute();
         await recountFollows(tx, [self.id, other.id]);
-        return [...follows, ...requests];
+        for (const f of [...follows, ...requests]) await activity(tx, { type: 'unfollowed', accountId: self.id, targetId: other.id, followUri: f.uri });
       });
       told([self.id], [self.id, other.id]);
-      for (const f of ended) activity({ type: 'unfollowed', accountId: self.id, targetId: other.id, followUri: f.uri });
     },
 
     async removeFromFollowers(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      const ended = await db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         const ended = await tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).returning('uri').execute();
         await recountFollows(tx, [self.id, other.id]);
-        return ended;
+        for (const f of ended) await activity(tx, { type: 'follow-answered', accepted: false, accountId: self.id, requesterId: other.id, followUri: f.uri });
       });
       told([other.id], [self.id, other.id]);
-      for (const f of ended) activity({ type: 'follow-answered', accepted: false, accountId: self.id, requesterId: other.id, followUri: f.uri });
     },
 
     /** Accepts or rejects a pending follow request to `self`. */
     async answerRequest(self: AccountRow, requesterId: string, accept: boolean): Promise<void> {
-      const followUri = await db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         const request = await tx.deleteFrom('follow_requests').where('account_id', '=', requesterId).where('target_account_id', '=', self.id).returningAll().executeTakeFirst();
         if (!request) throw new NotFound();
-        if (!accept) return request.uri;
+        await activity(tx, { type: 'follow-answered', accepted: accept, accountId: self.id, requesterId, followUri: request.uri });
+        if (!accept) return;
         const now = isoAt(clock);
         await tx
           .insertInto('follows')
@@ -171,25 +173,27 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
         await tx.deleteFrom('notifications').where('account_id', '=', self.id).where('from_account_id', '=', requesterId).where('type', '=', 'follow_request').execute();
         await notify(tx, { accountId: self.id, fromAccountId: requesterId, type: 'follow', now });
         await recountFollows(tx, [self.id, requesterId]);
-        return request.uri;
       });
       told([requesterId], [self.id, requesterId]);
-      activity({ type: 'follow-answered', accepted: accept, accountId: self.id, requesterId, followUri });
     },
 
     /** Blocks an account: follows and requests end both ways, and neither sees the other. */
     async block(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction((tx) => recordBlock(tx, clock, self.id, other.id));
+      await db.transaction(async (tx) => {
+        await recordBlock(tx, clock, self.id, other.id);
+        await activity(tx, { type: 'blocked', accountId: self.id, targetId: other.id });
+      });
       told([self.id, other.id], [self.id, other.id]);
-      activity({ type: 'blocked', accountId: self.id, targetId: other.id });
     },
 
     async unblock(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction((tx) => tx.deleteFrom('blocks').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute());
+      await db.transaction(async (tx) => {
+        await tx.deleteFrom('blocks').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
+        await activity(tx, { type: 'unblocked', accountId: self.id, targetId: other.id });
+      });
       told([self.id, other.id], []);
-      activity({ type: 'unblocked', accountId: self.id, targetId: other.id });
     },
 
     /** Mutes an account, optionally for `durationSeconds`, and its notifications unless told not to. */

@@ -8,6 +8,7 @@ import { findAccountById } from '../accounts/accounts.repo.ts';
 import type { Changes } from '../changes.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { canSee } from '../statuses/visibility-policy.ts';
+import { recordActivity } from '../activity-queue.ts';
 
 export type ReportRow = Selectable<ReportsTable>;
 
@@ -67,8 +68,11 @@ export function createReportService(deps: { db: Db; clock: Clock; changes: Chang
         created_at: isoAt(clock),
         action_taken_at: null,
       };
-      await db.transaction((tx) => tx.insertInto('reports').values(report).execute());
-      if (forward) changes.emit({ kind: 'activity', event: { type: 'reported', reportId: report.id } });
+      await db.transaction(async (tx) => {
+        await tx.insertInto('reports').values(report).execute();
+        if (forward) await recordActivity(tx, { type: 'reported', reportId: report.id }, report.created_at);
+      });
+      if (forward) changes.emit({ kind: 'activity-recorded' });
       return (await db.read.selectFrom('reports').selectAll().where('id', '=', report.id).executeTakeFirstOrThrow());
     },
 

@@ -15,6 +15,7 @@ import { countCharacters, renderText, tokenize, type MentionTarget, type TextTok
 import { canSee } from './visibility-policy.ts';
 import type { Changes } from '../changes.ts';
 import { blockedEitherWay } from '../graph/graph.service.ts';
+import { recordActivity } from '../activity-queue.ts';
 
 /** What a new status (or an edit) says. */
 export interface StatusInput {
@@ -160,12 +161,13 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           const subscribers = await tx.selectFrom('follows').select('account_id').where('target_account_id', '=', author.id).where(sql<SqlBool>`notify = true`).execute();
           for (const s of subscribers) await notify(tx, { accountId: s.account_id, fromAccountId: author.id, type: 'status', statusId: id, now });
         }
+        await recordActivity(tx, { type: 'status-created', accountId: author.id, statusId: id }, now);
         return composed.tags;
       });
       changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags });
       changes.emit({ kind: 'statuses', ids: [parent?.id, quoted?.id].filter((x): x is string => x !== undefined) });
       changes.emit({ kind: 'accounts', ids: [author.id] });
-      changes.emit({ kind: 'activity', event: { type: 'status-created', accountId: author.id, statusId: id } });
+      changes.emit({ kind: 'activity-recorded' });
       return id;
     },
 
@@ -194,11 +196,12 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         await search.add(tx, statusId, `${composed.spoilerText} ${composed.text}`);
         const reposters = await tx.selectFrom('statuses').select('account_id').where('reblog_of_id', '=', statusId).execute();
         for (const r of reposters) await notify(tx, { accountId: r.account_id, fromAccountId: author.id, type: 'update', statusId, now });
+        await recordActivity(tx, { type: 'status-updated', accountId: author.id, statusId }, now);
         return composed.tags;
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
       changes.emit({ kind: 'status-posted', statusId, authorId: author.id, tags });
-      changes.emit({ kind: 'activity', event: { type: 'status-updated', accountId: author.id, statusId } });
+      changes.emit({ kind: 'activity-recorded' });
       if (input.mediaIds !== undefined) await deps.flushMedia();
     },
 
@@ -229,11 +232,12 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
             .where((eb) => eb.not(eb.exists(eb.selectFrom('tag_follows').select('tag_id').whereRef('tag_follows.tag_id', '=', 'tags.id'))))
             .execute();
         }
+        await recordActivity(tx, { type: 'status-deleted', accountId: author.id, statusId, uri: status.uri, visibility: status.visibility, mentionedIds: mentioned.map((m) => m.account_id), reblogOfId: status.reblog_of_id }, isoAt(clock));
         return reposts;
       });
       changes.emit({ kind: 'statuses', ids: [statusId, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
       changes.emit({ kind: 'accounts', ids: [author.id, ...reposts.map((r) => r.account_id)] });
-      changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: author.id, statusId, uri: status.uri, visibility: status.visibility, mentionedIds: mentioned.map((m) => m.account_id), reblogOfId: status.reblog_of_id } });
+      changes.emit({ kind: 'activity-recorded' });
       await deps.flushMedia();
       await deps.purge();
       return { status, mentionedAccountIds: mentioned.map((m) => m.account_id) };
@@ -258,11 +262,12 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
           .execute();
         await bumpStatusCount(tx, account.id, 1, now);
         await notify(tx, { accountId: original.account_id, fromAccountId: account.id, type: 'reblog', statusId: original.id, now });
+        await recordActivity(tx, { type: 'status-created', accountId: account.id, statusId: id }, now);
       });
       changes.emit({ kind: 'status-posted', statusId: id, authorId: account.id, tags: [] });
       changes.emit({ kind: 'statuses', ids: [original.id] });
       changes.emit({ kind: 'accounts', ids: [account.id] });
-      changes.emit({ kind: 'activity', event: { type: 'status-created', accountId: account.id, statusId: id } });
+      changes.emit({ kind: 'activity-recorded' });
       return id;
     },
 
@@ -274,11 +279,12 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         const removed = await tx.deleteFrom('statuses').where('account_id', '=', account.id).where('reblog_of_id', '=', target).returning(['id', 'uri', 'visibility']).execute();
         if (removed.length > 0) await bumpStatusCount(tx, account.id, -1);
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', target).where('type', '=', 'reblog').execute();
+        for (const r of removed) await recordActivity(tx, { type: 'status-deleted', accountId: account.id, statusId: r.id, uri: r.uri, visibility: r.visibility, mentionedIds: [], reblogOfId: target }, isoAt(clock));
         return removed;
       });
       changes.emit({ kind: 'statuses', ids: [target, ...removed.map((r) => r.id)] });
       changes.emit({ kind: 'accounts', ids: [account.id] });
-      for (const r of removed) changes.emit({ kind: 'activity', event: { type: 'status-deleted', accountId: account.id, statusId: r.id, uri: r.uri, visibility: r.visibility, mentionedIds: [], reblogOfId: target } });
+      changes.emit({ kind: 'activity-recorded' });
       return target;
     },
 
@@ -289,9 +295,10 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       await db.transaction(async (tx) => {
         const inserted = await tx.insertInto('favourites').values({ id: uuid7(clock()), account_id: account.id, status_id: statusId, created_at: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: status.account_id, fromAccountId: account.id, type: 'favourite', statusId, now, threadId: status.thread_id });
+        await recordActivity(tx, { type: 'favourited', accountId: account.id, statusId }, now);
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
-      changes.emit({ kind: 'activity', event: { type: 'favourited', accountId: account.id, statusId } });
+      changes.emit({ kind: 'activity-recorded' });
     },
 
     async unfavourite(account: AccountRow, statusId: string): Promise<void> {
@@ -299,9 +306,10 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       await db.transaction(async (tx) => {
         await tx.deleteFrom('favourites').where('account_id', '=', account.id).where('status_id', '=', statusId).execute();
         await tx.deleteFrom('notifications').where('from_account_id', '=', account.id).where('status_id', '=', statusId).where('type', '=', 'favourite').execute();
+        await recordActivity(tx, { type: 'unfavourited', accountId: account.id, statusId }, isoAt(clock));
       });
       changes.emit({ kind: 'statuses', ids: [statusId] });
-      changes.emit({ kind: 'activity', event: { type: 'unfavourited', accountId: account.id, statusId } });
+      changes.emit({ kind: 'activity-recorded' });
     },
 
     async bookmark(account: AccountRow, statusId: string, on: boolean): Promise<void> {

@@ -5,7 +5,7 @@ import type { Services } from '../../app/services.ts';
 import { STOA_VERSION } from '../../app/version.ts';
 import { findAccountByHandle, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import type { ActivityEvent } from '../../domain/changes.ts';
-import { ACTIVITY_EVENTS_CHANNEL, activityOrderingKey } from '../../domain/activity-queue.ts';
+import { ACTIVITY_EVENTS_CHANNEL } from '../../domain/activity-queue.ts';
 import { canSee } from '../../domain/statuses/visibility-policy.ts';
 import { actorKeyStore, INSTANCE_KEY_OWNER, type ActorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
@@ -226,14 +226,13 @@ export function createStoaFederation(services: Services): StoaFederation {
     .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
 
-  // Activity events are queued as they are (one small row); the workers turn them into activities, in
-  // order per account, so that building, serializing and signing never costs the web role.
+  // Activity events are queued by the services inside their transactions (ADR 0010); the workers turn
+  // them into activities, so that building, serializing and signing never costs the web role. A worker
+  // in this process is woken at once; others find the events at their next poll.
   const outbox = outgoing(services, federation, keys);
   const events = new DbMessageQueue(db, clock, { logger: log, pollMs: 500, channel: ACTIVITY_EVENTS_CHANNEL });
   services.changes.subscribe((change) => {
-    if (change.kind !== 'activity' || config.federation.mode === 'off') return;
-    const event = change.event;
-    void events.enqueue({ event }, { orderingKey: activityOrderingKey(event) ?? undefined }).catch((error: unknown) => log.error({ err: error, event: event.type }, 'could not queue an activity event'));
+    if (change.kind === 'activity-recorded') events.wake();
   });
 
   return {
@@ -270,6 +269,7 @@ export function createStoaFederation(services: Services): StoaFederation {
           media.listen(signal),
           events.listen(async (message) => {
             const { event } = message as { event: ActivityEvent };
+            if (config.federation.mode === 'off') return;
             try {
               await outbox(event);
             } catch (error) {

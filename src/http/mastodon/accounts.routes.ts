@@ -52,7 +52,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
   const saveProfile = async (accountId: string, changes: ProfileChanges) => {
     const updated = await updateProfile(db, clock, accountId, changes);
     services.changes.emit({ kind: 'accounts', ids: [accountId] });
-    services.changes.emit({ kind: 'activity', event: { type: 'profile-updated', accountId } });
+    services.changes.emit({ kind: 'activity-recorded' });
     await services.media.flush();
     const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', accountId).executeTakeFirst())!;
     const counts = (await countAccounts(db.read, [accountId])).get(accountId)!;

@@ -69,6 +69,11 @@ export class DbMessageQueue implements MessageQueue {
     else wake();
   };
 
+  /** Tells this process's listener that messages were added by someone else (another queue object). */
+  wake(): void {
+    this.#wake.dispatchEvent(new Event('enqueued'));
+  }
+
   async listen(handler: (message: unknown) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
     const { signal } = options;
     const running = new Set<Promise<void>>();

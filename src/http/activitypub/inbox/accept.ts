@@ -4,6 +4,7 @@ import { uuid7 } from '../../../lib/uuid7.ts';
 import { recountFollows } from '../../../domain/accounts/account-counts.repo.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { QUOTE_REQUEST_SUFFIX } from '../objects.ts';
+import { recordActivity } from '../../../domain/activity-queue.ts';
 import { sameOrigin, senderOf, type InboxDeps, type InboxHandler } from './inbox-deps.ts';
 
 /**
@@ -51,7 +52,11 @@ async function acceptQuote(deps: InboxDeps, ctx: Parameters<InboxHandler<Accept>
   const stamp = await ctx.lookupObject(stampUri.href, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
   if (!(stamp instanceof QuoteAuthorization) || stamp.id?.href !== stampUri.href || stamp.attributionId?.href !== senderUri) return;
   if (stamp.interactingObjectId?.href !== quotingUri || stamp.interactionTargetId?.href !== quoting.quotedUri) return;
-  await db.transaction((tx) => tx.updateTable('statuses').set({ quote_authorization_uri: stampUri.href }).where('id', '=', quoting.id).execute());
+  await db.transaction(async (tx) => {
+    await tx.updateTable('statuses').set({ quote_authorization_uri: stampUri.href }).where('id', '=', quoting.id).execute();
+    // The quote goes out again, with the stamp.
+    await recordActivity(tx, { type: 'status-updated', accountId: quoting.accountId, statusId: quoting.id }, isoAt(deps.services.clock));
+  });
   changes.emit({ kind: 'statuses', ids: [quoting.id] });
-  changes.emit({ kind: 'activity', event: { type: 'status-updated', accountId: quoting.accountId, statusId: quoting.id } });
+  changes.emit({ kind: 'activity-recorded' });
 }
