@@ -35,6 +35,7 @@ import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
 import { signUpRoutes } from '../http/web/auth/sign-up.routes.ts';
 import { webErrorPage } from '../http/web/error-page.ts';
 import { homeRoutes } from '../http/web/home.routes.ts';
+import { publicPagesRoutes } from '../http/web/public/public-pages.routes.ts';
 import { securityRoutes } from '../http/web/settings/security.routes.ts';
 import { staticRoutes } from '../http/web/static.routes.ts';
 import { openDatabase, type Db } from '../storage/db/database.ts';
@@ -127,6 +128,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.route('/', staticRoutes());
   http.route('/', mediaFileRoutes(services));
   http.route('/', homeRoutes(config, services.instance));
+  http.route('/', publicPagesRoutes(services, browser));
 
   const answer = (c: Context<AppEnv>, error: PublicError) =>
     !API_PATHS.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html')

@@ -36,6 +36,10 @@ export interface Config {
     readonly contactEmail: string;
     /** Where members can get the source code of the software this server runs (AGPL). */
     readonly sourceUrl: string;
+    /** The server's rules, in order (from `STOA_RULES_FILE`, one per line). */
+    readonly rules: readonly string[];
+    /** Whether profile and post pages (and feeds) are for everyone or only for signed-in members. */
+    readonly publicPages: 'public' | 'signed-in';
   };
   readonly limits: {
     /** Largest request body accepted by the API, in bytes (media uploads have their own limit). */

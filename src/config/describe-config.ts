@@ -46,6 +46,8 @@ export function describeConfig(config: Config): string[] {
           ['STOA_S3_SECRET_ACCESS_KEY', '********'],
           ['STOA_S3_PATH_STYLE', String(config.blobs.pathStyle)],
         ] as [string, string][])),
+    ['STOA_RULES_FILE', `${config.instance.rules.length} rules`],
+    ['STOA_PUBLIC_PAGES', config.instance.publicPages],
     ['STOA_FEDERATION', config.federation.mode],
     ['STOA_FEDERATION_ALLOWLIST', config.federation.allowedDomains.join(', ') || '(none)'],
     ['STOA_SIGNED_FETCHES_ONLY', String(config.federation.signedFetchesOnly)],

@@ -81,6 +81,8 @@ export const envSchema = z.object({
   STOA_NAME: optionalText.pipe(z.string().max(100, { error: 'must be at most 100 characters' }).optional()),
   STOA_DESCRIPTION: optionalText.pipe(z.string().max(2000, { error: 'must be at most 2000 characters' }).optional()),
   STOA_SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  STOA_RULES_FILE: z.string().trim().min(1).optional(),
+  STOA_PUBLIC_PAGES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
   STOA_CONTACT_EMAIL: z.string().trim().pipe(z.email({ error: 'must be an email address' })).optional(),
   STOA_REGISTRATION: z.enum(REGISTRATION_MODES, { error: `must be one of ${REGISTRATION_MODES.join(', ')}` }).optional(),
   STOA_POW_BITS: wholeNumber(0, 28, 'leading zero bits of the sign-up proof of work, 0 to 28'),

@@ -69,6 +69,19 @@ describe('loadConfig', () => {
     assert.ok(problems.some((p) => p.includes('proxy.example')));
   });
 
+  it('reads the rules from a file (comments and blank lines skipped), and refuses a missing or oversized one', () => {
+    const dir = tempDir();
+    const file = join(dir, 'rules.txt');
+    writeFileSync(file, '# house rules\n\nBe kind.\n  No spam.  \n');
+    assert.deepEqual(loadConfig({ STOA_SECRET: 'x'.repeat(32), STOA_RULES_FILE: file }, dir).instance.rules, ['Be kind.', 'No spam.']);
+    assert.deepEqual(loadConfig({ STOA_SECRET: 'x'.repeat(32) }, tempDir()).instance.rules, [], 'no rules without a file');
+    assert.match(problemsOf({ STOA_RULES_FILE: join(dir, 'missing.txt') })[0]!, /STOA_RULES_FILE cannot be read: ENOENT/);
+    writeFileSync(file, Array.from({ length: 51 }, (_, i) => `rule ${i}`).join('\n'));
+    assert.match(problemsOf({ STOA_RULES_FILE: file })[0]!, /at most 50/);
+    writeFileSync(file, 'x'.repeat(501));
+    assert.match(problemsOf({ STOA_RULES_FILE: file })[0]!, /longer than 500/);
+  });
+
   it('never echoes a rejected secret back', () => {
     const problems = problemsOf({ STOA_SECRET: 'hunter2-is-my-password' });
     assert.equal(problems.length, 1);

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { BlobConfig, Config, DatabaseConfig } from './config.ts';
 import { ConfigError } from './config.ts';
 import type { RawEnv } from './env.ts';
@@ -52,6 +53,8 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       description: parsed.STOA_DESCRIPTION ?? '',
       contactEmail: parsed.STOA_CONTACT_EMAIL ?? '',
       sourceUrl: parsed.STOA_SOURCE_URL ?? `${publicUrl}/about`,
+      rules: Object.freeze(readRules(parsed.STOA_RULES_FILE, dataDir, cwd)),
+      publicPages: parsed.STOA_PUBLIC_PAGES ?? 'public',
     }),
     limits: Object.freeze({ requestBodyBytes: parsed.STOA_MAX_REQUEST_BYTES ?? 1024 * 1024 }),
     registration: Object.freeze({ mode: parsed.STOA_REGISTRATION ?? 'approval', powBits: parsed.STOA_POW_BITS ?? 20 }),
@@ -142,4 +145,30 @@ function shownValue(name: string, value: string | undefined): string {
 
 function truncate(value: string): string {
   return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
+/** At most this many rules, of at most this many characters each. */
+const MAX_RULES = 50;
+const MAX_RULE_CHARACTERS = 500;
+
+/**
+ * The server's rules: one per non-empty line of `STOA_RULES_FILE` (lines starting with `#` are comments),
+ * or of `<data dir>/rules.txt` when it exists; none otherwise.
+ */
+function readRules(file: string | undefined, dataDir: string, cwd: string): string[] {
+  const path = file ? absolute(file, cwd) : join(dataDir, 'rules.txt');
+  if (!file && !existsSync(path)) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`STOA_RULES_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${path})`]);
+  }
+  const rules = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const problems = [
+    ...(rules.length > MAX_RULES ? [`STOA_RULES_FILE has ${rules.length} rules; at most ${MAX_RULES}`] : []),
+    ...rules.filter((r) => [...r].length > MAX_RULE_CHARACTERS).map((r) => `STOA_RULES_FILE: a rule is longer than ${MAX_RULE_CHARACTERS} characters: "${r.slice(0, 40)}..."`),
+  ];
+  if (problems.length) throw new ConfigError(problems);
+  return rules;
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 import type { AccountsTable, UsersTable } from '../../storage/db/schema.ts';
+import { escapeHtml } from '../../lib/html.ts';
 
 /** An account row as read from the database. */
 export type AccountRow = Selectable<AccountsTable>;
@@ -67,4 +68,20 @@ export function profileFields(account: AccountRow): ProfileField[] {
   } catch {
     return [];
   }
+}
+
+/** A local account's plain-text bio as HTML (remote bios arrive as sanitized HTML and are kept so). */
+export function noteHtml(account: AccountRow): string {
+  if (account.domain !== null) return account.note;
+  const text = account.note.trim();
+  if (!text) return '';
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/** Profile fields with values as HTML: a local account's escaped, a remote one's as sanitized on arrival. */
+export function profileFieldsHtml(account: AccountRow): ProfileField[] {
+  return profileFields(account).map((f) => ({ name: f.name, value: account.domain === null ? escapeHtml(f.value) : f.value }));
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { InstanceService } from '../../domain/instance/instance.service.ts';
 import type { AppEnv } from '../shared/app-env.ts';
-import { serializeInstanceV1, serializeInstanceV2, type InstanceConfig } from './serializers/instance.serializer.ts';
+import { serializeInstanceV1, serializeInstanceV2, serializeRules, type InstanceConfig } from './serializers/instance.serializer.ts';
 
 /** `GET /api/v1/instance`, `GET /api/v2/instance`, its peers and domain blocks: public, so that clients can read them before sign-in. */
 export function instanceRoutes(config: InstanceConfig, instance: InstanceService): Hono<AppEnv> {
@@ -18,6 +18,10 @@ export function instanceRoutes(config: InstanceConfig, instance: InstanceService
   routes.get('/api/v1/instance/peers', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(await instance.peers());
+  });
+  routes.get('/api/v1/instance/rules', (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json(serializeRules(config));
   });
   // Servers this one has suspended or limited: none until moderation sets some.
   routes.get('/api/v1/instance/domain_blocks', (c) => {

@@ -5,7 +5,7 @@ import type { Services } from '../../app/services.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { loadStatusViews } from '../../domain/statuses/status-views.ts';
 import { findStatusById, type StatusRow } from '../../domain/statuses/statuses.repo.ts';
-import { notMutedBy, reblogVisibleTo, visibleTo } from '../../domain/statuses/visibility-policy.ts';
+import { reblogVisibleTo, visibleTo } from '../../domain/statuses/visibility-policy.ts';
 import { isoAt } from '../../lib/clock.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
@@ -16,6 +16,7 @@ import { serializeStatus } from './serializers/status.serializer.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountByHandle, findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import { tokenize } from '../../domain/statuses/text-format.ts';
+import { threadContext } from '../../domain/statuses/thread.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
 
 const visibility = z.enum(['public', 'unlisted', 'private', 'direct']);
@@ -196,28 +197,7 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       async handler(c) {
         const viewer = viewerOf(c);
         const status = await statuses.visibleOrNotFound(viewer, c.req.param('id')!);
-        const thread = await db.read
-          .selectFrom('statuses')
-          .selectAll()
-          .where('thread_id', '=', status.thread_id ?? status.id)
-          .where(visibleTo(viewer))
-          .where(notMutedBy(viewer, isoAt(services.clock)))
-          .orderBy('id')
-          .limit(4096)
-          .execute();
-        const byId = new Map(thread.map((s) => [s.id, s]));
-        const ancestors: StatusRow[] = [];
-        for (let parent = status.in_reply_to_id ? byId.get(status.in_reply_to_id) : undefined; parent && ancestors.length < 256; parent = parent.in_reply_to_id ? byId.get(parent.in_reply_to_id) : undefined) ancestors.unshift(parent);
-        const children = new Map<string, StatusRow[]>();
-        for (const s of thread) if (s.in_reply_to_id) children.set(s.in_reply_to_id, [...(children.get(s.in_reply_to_id) ?? []), s]);
-        const descendants: StatusRow[] = [];
-        const walk = (id: string) => {
-          for (const child of children.get(id) ?? []) {
-            descendants.push(child);
-            walk(child.id);
-          }
-        };
-        walk(status.id);
+        const { ancestors, descendants } = await threadContext(db.read, viewer, status, isoAt(services.clock));
         return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) });
       },
     },

@@ -1,6 +1,5 @@
-import { profileFields, type AccountRow, type UserRow } from '../../../domain/accounts/accounts.repo.ts';
+import { noteHtml, profileFields, profileFieldsHtml, type AccountRow, type UserRow } from '../../../domain/accounts/accounts.repo.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
-import { escapeHtml } from '../../../lib/html.ts';
 
 /** Counts shown on a profile. */
 export interface AccountCounts {
@@ -16,16 +15,6 @@ export interface AccountUrls {
   readonly media: { readonly baseUrl: string };
 }
 
-/** A local account's plain-text bio as the HTML clients show (remote notes arrive as sanitized HTML). */
-function noteHtml(account: AccountRow): string {
-  if (account.domain !== null) return account.note;
-  const text = account.note.trim();
-  if (!text) return '';
-  return text
-    .split(/\n{2,}/)
-    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
-    .join('');
-}
 
 /**
  * Mastodon's Account entity. Public by design: it never carries email, role, addresses, sign-in data or
@@ -47,7 +36,7 @@ export function serializeAccount(account: AccountRow, counts: AccountCounts, url
     header,
     header_static: header,
     locked: toBool(account.locked),
-    fields: profileFields(account).map((f) => ({ name: f.name, value: account.domain === null ? escapeHtml(f.value) : f.value, verified_at: null })),
+    fields: profileFieldsHtml(account).map((f) => ({ ...f, verified_at: null })),
     emojis: [],
     bot: toBool(account.bot),
     group: false,

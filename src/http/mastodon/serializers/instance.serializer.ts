@@ -73,7 +73,7 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
     registrations: { enabled: false, approval_required: false, reason_required: false, message: null, url: null, min_age: null },
     api_versions: { mastodon: 2 },
     contact: { email: config.instance.contactEmail, account: null },
-    rules: [],
+    rules: serializeRules(config),
   };
 }
 
@@ -100,6 +100,11 @@ export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats
       polls: pollsConfiguration(),
     },
     contact_account: null,
-    rules: [],
+    rules: serializeRules(config),
   };
+}
+
+/** The server's rules as Mastodon's Rule entities (ids are their positions, from 1). */
+export function serializeRules(config: InstanceConfig) {
+  return config.instance.rules.map((text, i) => ({ id: String(i + 1), text, hint: '' }));
 }
