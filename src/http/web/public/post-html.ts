@@ -59,6 +59,13 @@ ${view.quote?.status ? html`<blockquote class="quote">${renderPost(view.quote.st
 <header><a class="author" href="${profilePath(account)}"><img class="avatar" src="${avatarUrl(account, urls)}" alt="" width="40" height="40" loading="lazy"><span class="name">${account.display_name || account.username}</span> <span class="handle">${handleOf(account)}${local ? `@${urls.domain}` : ''}</span></a>
 <a class="time" href="${href}"><time datetime="${status.created_at}">${status.created_at.slice(0, 16).replace('T', ' ')}</time></a></header>
 ${status.spoiler_text ? html`<details><summary>${status.spoiler_text}</summary>${content}</details>` : content}
-<p class="counts">${view.counts.replies} replies · ${view.counts.reblogs} reposts · ${view.counts.favourites} likes${status.edited_at ? ' · edited' : ''}</p>
+<p class="counts">${count(view.counts.replies, 'reply', 'replies')} · ${count(view.counts.reblogs, 'repost', 'reposts')} · ${count(view.counts.favourites, 'like', 'likes')}${status.edited_at ? ' · edited' : ''}</p>
 </article>`;
+}
+
+const plural = new Intl.PluralRules('en');
+
+/** "1 reply", "2 replies". */
+function count(n: number, one: string, other: string): string {
+  return `${n} ${plural.select(n) === 'one' ? one : other}`;
 }
