@@ -265,6 +265,8 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
           if (!(error instanceof Forbidden) && !(error instanceof NotFound)) throw error;
         }
         await service.unfollow(follower, fromId);
+        // "An account you follow has moved" (the client shows where, from the account's `moved`).
+        await db.transaction((tx) => notify(tx, { accountId: follower.id, fromAccountId: fromId, type: 'move', now: isoAt(clock) }));
       }
       return moved;
     },

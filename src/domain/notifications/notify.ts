@@ -3,7 +3,7 @@ import { uuid7 } from '../../lib/uuid7.ts';
 import type { DbWriter } from '../../storage/db/database.ts';
 
 /** The notification types Mastodon clients know, as far as Stoa produces them. */
-export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote';
+export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote' | 'move';
 
 /**
  * Records a notification for a local account, unless it would be unwanted: nobody is notified of their own

@@ -272,6 +272,11 @@ describe('federation between two servers', () => {
     await until('bob following dave2', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [dave2.id] }))[0]?.following);
     assert.equal((await bob.client.v1.accounts.relationships.fetch({ id: [daveOnB.id] }))[0]?.following, false);
     assert.equal((await dave2.client.v1.accounts.$select(dave2.id).followers.list()).length, 2);
+    // Apps show where the account went, and its followers are told.
+    const shown = (await (await fetch(`${a.url}/api/v1/accounts/${dave.id}`)).json()) as { moved?: { acct: string } };
+    assert.equal(shown.moved?.acct, `dave2@${b.config.domain}`);
+    const told = await erin.client.v1.notifications.list({ types: ['move'] as never });
+    assert.equal(told[0]?.account.id, dave.id);
 
     // A Move to an account that does not name the mover moves nobody.
     const bobUri = `${b.url}/users/bob`;

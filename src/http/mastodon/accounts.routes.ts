@@ -58,9 +58,11 @@ export function accountsRoutes(services: Services): RouteDef[] {
     const counts = (await countAccounts(db.read, [accountId])).get(accountId)!;
     return serializeCredentialAccount(updated, user, counts, config);
   };
+  /** An account as Mastodon shows it, with `moved` (the account it moved to) when it has moved. */
   const present = async (account: AccountRow) => {
-    const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
-    return serializeAccount(account, counts, config);
+    const target = account.moved_to_account_id ? visible(await findAccountById(db.read, account.moved_to_account_id)) : undefined;
+    const counts = await countAccounts(db.read, [account.id, ...(target ? [target.id] : [])]);
+    return { ...serializeAccount(account, counts.get(account.id)!, config), ...(target ? { moved: serializeAccount(target, counts.get(target.id)!, config) } : {}) };
   };
   /** Local accounts, and remote ones; suspended accounts are not shown. */
   const visible = (account: AccountRow | undefined) => (account && account.suspended_at === null ? account : undefined);
