@@ -30,6 +30,7 @@ ${field({ name: 'email', label: 'Email address', type: 'email', value: values.em
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters, and not a common password.', error: err('password') })}
 ${mode === 'approval' ? field({ name: 'reason', label: 'Why do you want to join?', value: values.reason, error: err('reason') }) : ''}
 ${mode === 'invite' || values.invite_code ? field({ name: 'invite_code', label: 'Invitation code', value: values.invite_code, error: err('invite_code') }) : ''}
+${config.instance.rules.length ? html`<section aria-labelledby="rules-heading"><h2 id="rules-heading">Server rules</h2><ol class="rules">${config.instance.rules.map((r) => html`<li>${r}</li>`)}</ol></section>` : ''}
 <p class="field"><label><input type="checkbox" name="agreement" value="1"${values.agreement ? html` checked` : ''}> I agree to the <a href="/about">server rules</a> and the privacy policy.</label>
 ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''}</p>
 <input type="hidden" name="pow_challenge" value="${services.proofOfWork.challenge()}">

@@ -94,11 +94,13 @@ describe('public pages', () => {
     assert.ok((feed.match(/<entry>/g) ?? []).length >= 3);
   });
 
-  it('shows the rules and contact on /about', async () => {
+  it('shows the rules on /about and at sign-up, and in the Instance API', async () => {
     const page = await (await get('/about')).text();
     assert.match(page, /<li>Be kind\.<\/li>/);
     assert.match(page, /<li>No spam &lt;b&gt;ever&lt;\/b&gt;\.<\/li>/);
     assert.ok(!page.includes('our rules'), 'a comment line is shown as a rule');
+    const signUp = await (await get('/auth/sign_up')).text();
+    assert.match(signUp, /<h2 id="rules-heading">Server rules<\/h2><ol class="rules"><li>Be kind\.<\/li>/, 'the sign-up form does not show the rules');
     const rules = (await (await get('/api/v1/instance/rules')).json()) as { id: string; text: string }[];
     assert.deepEqual(rules.map((r) => r.text), ['Be kind.', 'No spam <b>ever</b>.']);
   });
