@@ -12,6 +12,7 @@ import { graphRoutes } from '../http/mastodon/graph.routes.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
 import { notificationsRoutes } from '../http/mastodon/notifications.routes.ts';
 import { migrationRoutes } from '../http/mastodon/migration.routes.ts';
+import { pushRoutes } from '../http/mastodon/push.routes.ts';
 import { reportsRoutes } from '../http/mastodon/reports.routes.ts';
 import { searchRoutes } from '../http/mastodon/search.routes.ts';
 import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
@@ -113,7 +114,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
-  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...migrationRoutes(services, (q, o) => federation.resolve(q, o)), ...accountsRoutes(services), ...statusesRoutes(services, (handle) => federation.resolve(handle)), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...reportsRoutes(services), ...mediaRoutes(services)];
+  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...migrationRoutes(services, (q, o) => federation.resolve(q, o)), ...accountsRoutes(services), ...statusesRoutes(services, (handle) => federation.resolve(handle)), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...reportsRoutes(services), ...pushRoutes(services), ...mediaRoutes(services)];
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance));
   mountRoutes(http, apiRoutes, resolveToken);

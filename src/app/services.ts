@@ -14,6 +14,7 @@ import { createStatusService, type StatusService } from '../domain/statuses/stat
 import { createGraphService, type GraphService } from '../domain/graph/graph.service.ts';
 import { accountMigration, type AccountMigration } from '../domain/accounts/migration.ts';
 import { createReportService, type ReportService } from '../domain/reports/reports.service.ts';
+import { createPushService, type PushService } from '../domain/push/push.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { secretBox } from '../lib/secret-box.ts';
@@ -49,6 +50,7 @@ export interface Services {
   readonly graph: GraphService;
   readonly migration: AccountMigration;
   readonly reports: ReportService;
+  readonly push: PushService;
   readonly changes: Changes;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
   readonly homeCache: HomeCache | null;
@@ -87,6 +89,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     graph,
     migration: accountMigration({ db, clock, changes, graph }),
     reports: createReportService({ db, clock, changes }),
+    push: createPushService({ db, clock, box: secretBox(config.secret, 'web-push'), allowHttp: config.insecureHttp }),
     changes,
     homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

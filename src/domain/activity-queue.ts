@@ -1,5 +1,5 @@
-import { uuid7 } from '../lib/uuid7.ts';
 import type { DbWriter } from '../storage/db/database.ts';
+import { enqueueInTransaction } from '../storage/queue/db-message-queue.ts';
 import type { ActivityEvent } from './changes.ts';
 
 /** The queue (a channel of `queue_messages`) that carries activity events to the workers. */
@@ -40,8 +40,5 @@ export function activityOrderingKey(event: ActivityEvent): string | null {
  * change commits, whichever process made it (the command line too), once a worker runs.
  */
 export async function recordActivity(tx: DbWriter, event: ActivityEvent, now: string): Promise<void> {
-  await tx
-    .insertInto('queue_messages')
-    .values({ id: uuid7(Date.parse(now)), payload: JSON.stringify({ event }), ordering_key: activityOrderingKey(event), available_at: now, locked_until: null, created_at: now, channel: ACTIVITY_EVENTS_CHANNEL })
-    .execute();
+  await enqueueInTransaction(tx, { channel: ACTIVITY_EVENTS_CHANNEL, payload: { event }, orderingKey: activityOrderingKey(event), now });
 }

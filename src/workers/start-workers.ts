@@ -1,5 +1,6 @@
 import type { App } from '../app/create-app.ts';
 import { runCleanup } from './cleanup.job.ts';
+import { pushDelivery } from './push-delivery.ts';
 
 /** The job processors of a worker process, and the way to stop them after their current jobs. */
 export interface Workers {
@@ -29,14 +30,18 @@ export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}
   // Federation's queue: deliveries (with retries and a circuit breaker per server) and inbox work.
   const stopQueue = new AbortController();
   const queue = app.federation.startWorkers(stopQueue.signal).catch((error: unknown) => log.error({ job: 'federation', err: error }, 'the federation queue stopped'));
-  const processors = ['cleanup', 'federation'];
+  // Web Push: notifications to the devices that subscribed, through the same SSRF guard.
+  const pushes = pushDelivery({ db: app.db, clock: app.services.clock, config: app.config, push: app.services.push, fetch: app.federation.safeFetch, logger: log.child({ job: 'push' }) })
+    .listen(stopQueue.signal)
+    .catch((error: unknown) => log.error({ job: 'push', err: error }, 'the push queue stopped'));
+  const processors = ['cleanup', 'federation', 'push'];
   log.info({ processors }, 'workers started');
   return {
     processors,
     async stop() {
       clearInterval(timer);
       stopQueue.abort();
-      await Promise.all([running, queue]);
+      await Promise.all([running, queue, pushes]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { DbWriter } from '../../storage/db/database.ts';
+import { enqueueInTransaction } from '../../storage/queue/db-message-queue.ts';
 
 /** The notification types Mastodon clients know, as far as Stoa produces them. */
 export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote' | 'move';
@@ -43,11 +44,18 @@ export async function notify(tx: DbWriter, input: { accountId: string; fromAccou
     ])
     .executeTakeFirstOrThrow();
   if (truthy(unwanted.blocked) || truthy(unwanted.muted) || truthy(unwanted.threadMuted)) return;
+  const id = uuid7(Date.parse(input.now));
   await tx
     .insertInto('notifications')
-    .values({ id: uuid7(Date.parse(input.now)), account_id: input.accountId, from_account_id: input.fromAccountId, type: input.type, status_id: input.statusId ?? null, created_at: input.now })
+    .values({ id, account_id: input.accountId, from_account_id: input.fromAccountId, type: input.type, status_id: input.statusId ?? null, created_at: input.now })
     .execute();
+  // Devices subscribed to Web Push hear of it once this commits (a worker sends it).
+  const subscribed = await tx.selectFrom('push_subscriptions').select('id').where('account_id', '=', input.accountId).limit(1).executeTakeFirst();
+  if (subscribed) await enqueueInTransaction(tx, { channel: PUSH_CHANNEL, payload: { notificationId: id }, now: input.now });
 }
+
+/** The queue channel of Web Push deliveries: one message per notification. */
+export const PUSH_CHANNEL = 'web-push';
 
 function truthy(value: unknown): boolean {
   return value === true || value === 1 || value === '1';

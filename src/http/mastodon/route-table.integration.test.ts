@@ -37,7 +37,7 @@ before(async () => {
   }
   const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Matrix', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push admin:read admin:write' });
   pushOnly = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'push');
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write admin:read admin:write' }) });
+  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write push admin:read admin:write' }) });
   appOnly = ((await res.json()) as { access_token: string }).access_token;
 });
 after(() => server.close());

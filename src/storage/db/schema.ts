@@ -324,6 +324,28 @@ export interface Database {
   tombstones: { uri: string; deleted_at: Timestamp };
   quote_authorizations: { id: string; quoted_status_id: string; quoting_uri: string; created_at: Timestamp };
   reports: ReportsTable;
+  push_subscriptions: PushSubscriptionsTable;
+  server_keys: { name: string; public_key: string; private_key: string; created_at: Timestamp };
+}
+
+/** A Web Push subscription of one access token (Mastodon's WebPushSubscription). */
+export interface PushSubscriptionsTable {
+  id: string;
+  token_id: string;
+  account_id: string;
+  endpoint: string;
+  /** The browser's P-256 public key and auth secret, base64url, as the client sent them. */
+  p256dh: string;
+  auth: string;
+  /** The access token, sealed with the server secret (the payload carries it, as Mastodon's does). */
+  access_token: string;
+  /** JSON: which notification types are pushed, `{"mention": true, ...}`. */
+  alerts: Generated<string>;
+  /** Whose notifications are pushed: `all`, `followed`, `follower` or `none`. */
+  policy: Generated<string>;
+  standard: DefaultBool;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** A report about an account (and some of its statuses), from a local member or another server. */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, DbWriter } from '../db/database.ts';
 import { durationMs } from '../cache/db-kv-store.ts';
 
 export interface DbMessageQueueOptions {
@@ -172,4 +172,15 @@ export class DbMessageQueue implements MessageQueue {
       if (running.size >= this.#concurrency) void Promise.race(running).then(done);
     });
   }
+}
+
+/**
+ * Queues a message inside a caller's transaction (a transactional outbox): it exists if and only if the
+ * transaction commits. A listener of `channel` in another process finds it at its next poll.
+ */
+export async function enqueueInTransaction(tx: DbWriter, message: { channel: string; payload: unknown; orderingKey?: string | null; now: string }): Promise<void> {
+  await tx
+    .insertInto('queue_messages')
+    .values({ id: uuid7(Date.parse(message.now)), payload: JSON.stringify(message.payload), ordering_key: message.orderingKey ?? null, available_at: message.now, locked_until: null, created_at: message.now, channel: message.channel })
+    .execute();
 }

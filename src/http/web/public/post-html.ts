@@ -22,22 +22,6 @@ export function avatarUrl(account: { avatar_key: string | null }, urls: PageUrls
   return account.avatar_key ? `${urls.media.baseUrl}/${account.avatar_key}` : `${urls.publicUrl}/static/avatar.png`;
 }
 
-/** A status's text without markup, for titles, descriptions and feed titles. */
-export function plainText(htmlText: string, max = 300): string {
-  const text = htmlText
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>/gi, '\n\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return [...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text;
-}
-
 /**
  * One post as an article: author, time (a link to its page), content warning as a disclosure, the
  * sanitized content, media with their descriptions (lazy-loaded), the quoted post. Reposts name who

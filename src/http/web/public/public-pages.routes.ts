@@ -8,14 +8,14 @@ import { threadContext } from '../../../domain/statuses/thread.ts';
 import { canSee } from '../../../domain/statuses/visibility-policy.ts';
 import { accountTimeline } from '../../../domain/timelines/timelines.repo.ts';
 import { isoAt } from '../../../lib/clock.ts';
-import { escapeHtml } from '../../../lib/html.ts';
+import { escapeHtml, plainText } from '../../../lib/html.ts';
 import { isUuid7 } from '../../../lib/uuid7.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
 import { html, SafeHtml } from '../../shared/html.ts';
 import { pageCsp, renderPage } from '../../shared/page-layout.ts';
-import { avatarUrl, handleOf, plainText, profilePath, renderPost } from './post-html.ts';
+import { avatarUrl, handleOf, profilePath, renderPost } from './post-html.ts';
 
 const PAGE_SIZE = 20;
 const FEED_SIZE = 20;

@@ -4,7 +4,7 @@ import { columnTypes } from './column-types.ts';
 
 /**
  * Quote consent across servers (FEP-044f), reports (local, and Flags from other servers), the moment an
- * account moved, and queues by channel.
+ * account moved, queues by channel, and Web Push subscriptions.
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const ts = sql.raw(columnTypes(engine).timestamp);
@@ -53,4 +53,32 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   // (turned into activities by the workers, so that building and signing them costs the web role nothing).
   await db.schema.alterTable('queue_messages').addColumn('channel', 'text', (c) => c.notNull().defaultTo('fedify')).execute();
   await db.schema.createIndex('queue_messages_channel').on('queue_messages').columns(['channel', 'available_at']).execute();
+
+  // Web Push (Mastodon's push API): one subscription per access token, gone with the token.
+  await db.schema
+    .createTable('push_subscriptions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('token_id', 'text', (c) => c.notNull().unique().references('oauth_tokens.id').onDelete('cascade'))
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('endpoint', 'text', (c) => c.notNull())
+    .addColumn('p256dh', 'text', (c) => c.notNull())
+    .addColumn('auth', 'text', (c) => c.notNull())
+    // The access token itself, sealed: Mastodon's push payload names it, so that the app knows which account.
+    .addColumn('access_token', 'text', (c) => c.notNull())
+    .addColumn('alerts', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('policy', 'text', (c) => c.notNull().defaultTo('all'))
+    .addColumn('standard', 'boolean', (c) => c.notNull().defaultTo(false))
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addColumn('updated_at', ts, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('push_subscriptions_account').on('push_subscriptions').column('account_id').execute();
+
+  // Key pairs of the server itself beyond its actor's (the VAPID pair Web Push is signed with); private halves sealed.
+  await db.schema
+    .createTable('server_keys')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('public_key', 'text', (c) => c.notNull())
+    .addColumn('private_key', 'text', (c) => c.notNull())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
 }

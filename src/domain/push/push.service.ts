@@ -1,0 +1,113 @@
+import type { Selectable } from 'kysely';
+import webpush from 'web-push';
+import { isoAt, type Clock } from '../../lib/clock.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
+import { uuid7 } from '../../lib/uuid7.ts';
+import type { Db } from '../../storage/db/database.ts';
+import type { PushSubscriptionsTable } from '../../storage/db/schema.ts';
+import { Invalid, NotFound } from '../errors.ts';
+
+export type PushSubscriptionRow = Selectable<PushSubscriptionsTable>;
+
+/** The notification types a subscription can ask for (Mastodon's `data[alerts]`). */
+export const PUSH_ALERTS = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'move', 'admin.sign_up', 'admin.report'] as const;
+export const PUSH_POLICIES = ['all', 'followed', 'follower', 'none'] as const;
+export type PushPolicy = (typeof PUSH_POLICIES)[number];
+
+/** What a client subscribes with. */
+export interface PushInput {
+  readonly endpoint: string;
+  readonly p256dh: string;
+  readonly auth: string;
+  readonly alerts: Partial<Record<string, boolean>>;
+  readonly policy: PushPolicy;
+  readonly standard: boolean;
+}
+
+const base64url = /^[A-Za-z0-9_-]+={0,2}$/;
+const decodedLength = (value: string) => Buffer.from(value.replace(/=+$/, ''), 'base64url').length;
+
+/** Web Push subscriptions (one per access token) and the server's VAPID key pair. */
+export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; allowHttp: boolean }) {
+  const { db, clock, box } = deps;
+  let vapid: Promise<{ publicKey: string; privateKey: string }> | undefined;
+
+  function validated(input: PushInput): PushInput {
+    const problems: Record<string, { error: string; description: string }[]> = {};
+    let url: URL | null = null;
+    try {
+      url = new URL(input.endpoint);
+    } catch {
+      // reported below
+    }
+    if (!url || !(url.protocol === 'https:' || (deps.allowHttp && url.protocol === 'http:')) || input.endpoint.length > 2048) problems['subscription[endpoint]'] = [{ error: 'ERR_INVALID', description: 'must be an https URL' }];
+    // A P-256 public key, uncompressed (65 bytes), and a 16-byte secret, as browsers give them.
+    if (!base64url.test(input.p256dh) || decodedLength(input.p256dh) !== 65) problems['subscription[keys][p256dh]'] = [{ error: 'ERR_INVALID', description: 'must be a base64url P-256 public key' }];
+    if (!base64url.test(input.auth) || decodedLength(input.auth) !== 16) problems['subscription[keys][auth]'] = [{ error: 'ERR_INVALID', description: 'must be a base64url 16-byte secret' }];
+    if (Object.keys(problems).length) throw new Invalid('Validation failed: the subscription is not valid', problems);
+    return input;
+  }
+
+  async function loadVapid(): Promise<{ publicKey: string; privateKey: string }> {
+    let stored = await db.read.selectFrom('server_keys').selectAll().where('name', '=', 'vapid').executeTakeFirst();
+    if (!stored) {
+      const made = webpush.generateVAPIDKeys();
+      await db.transaction((tx) => tx.insertInto('server_keys').values({ name: 'vapid', public_key: made.publicKey, private_key: box.seal(made.privateKey), created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute());
+      stored = await db.read.selectFrom('server_keys').selectAll().where('name', '=', 'vapid').executeTakeFirstOrThrow();
+    }
+    const privateKey = box.open(stored.private_key);
+    if (privateKey === null) throw new Error('The VAPID key was sealed with another server secret');
+    return { publicKey: stored.public_key, privateKey };
+  }
+
+  const alertsOf = (alerts: Partial<Record<string, boolean>>) => Object.fromEntries(PUSH_ALERTS.map((a) => [a, alerts[a] === true]));
+
+  return {
+    /** The public half of the VAPID pair (base64url), made and stored on first use; its private half sealed. */
+    vapidKeys(): Promise<{ publicKey: string; privateKey: string }> {
+      const loading = (vapid ??= loadVapid().catch((error: unknown) => {
+        vapid = undefined;
+        throw error;
+      }));
+      return loading;
+    },
+
+    /** Subscribes the token's device, replacing an earlier subscription of the same token. */
+    async subscribe(token: { id: string; value: string }, accountId: string, input: PushInput): Promise<PushSubscriptionRow> {
+      const tokenId = token.id;
+      const v = validated(input);
+      const now = isoAt(clock);
+      const row = { id: uuid7(clock()), token_id: tokenId, account_id: accountId, endpoint: v.endpoint, p256dh: v.p256dh, auth: v.auth, access_token: box.seal(token.value), alerts: JSON.stringify(alertsOf(v.alerts)), policy: v.policy, standard: v.standard, created_at: now, updated_at: now };
+      await db.transaction(async (tx) => {
+        await tx.deleteFrom('push_subscriptions').where('token_id', '=', tokenId).execute();
+        await tx.insertInto('push_subscriptions').values(row).execute();
+      });
+      return this.get(tokenId);
+    },
+
+    async get(tokenId: string): Promise<PushSubscriptionRow> {
+      const row = await db.read.selectFrom('push_subscriptions').selectAll().where('token_id', '=', tokenId).executeTakeFirst();
+      if (!row) throw new NotFound('Record not found');
+      return row;
+    },
+
+    /** Changes which alerts are pushed and for whom. */
+    async update(tokenId: string, change: { alerts?: Partial<Record<string, boolean>> | undefined; policy?: PushPolicy | undefined }): Promise<PushSubscriptionRow> {
+      const current = await this.get(tokenId);
+      const alerts = change.alerts ? alertsOf({ ...(JSON.parse(current.alerts) as Record<string, boolean>), ...change.alerts }) : undefined;
+      await db.transaction((tx) => tx.updateTable('push_subscriptions').set({ ...(alerts ? { alerts: JSON.stringify(alerts) } : {}), ...(change.policy ? { policy: change.policy } : {}), updated_at: isoAt(clock) }).where('id', '=', current.id).execute());
+      return this.get(tokenId);
+    },
+
+    /** The subscription's access token (for the payload), or null if the server secret changed. */
+    accessToken(row: PushSubscriptionRow): string | null {
+      return box.open(row.access_token);
+    },
+
+    async remove(tokenId: string): Promise<void> {
+      await db.transaction((tx) => tx.deleteFrom('push_subscriptions').where('token_id', '=', tokenId).execute());
+    },
+  };
+}
+
+export type PushService = ReturnType<typeof createPushService>;

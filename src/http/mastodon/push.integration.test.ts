@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { createECDH, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+
+// Web Push end to end: a device (a P-256 key pair and an auth secret made here) subscribes through
+// Mastodon's API; a push service on loopback receives what the worker sends, and the test decrypts it
+// (RFC 8291, with http_ece, the reference implementation) as the browser would.
+
+const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buffer, params: { version: string; privateKey: unknown; authSecret: string }): Buffer };
+
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+let server: TestServer;
+let pushService: Server;
+let endpoint: string;
+let answer = 201;
+const received: Received[] = [];
+let alice: TestAccount;
+let bob: TestAccount;
+const device = createECDH('prime256v1');
+device.generateKeys();
+const authSecret = randomBytes(16).toString('base64url');
+
+async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const decrypt = (push: Received) => JSON.parse(ece.decrypt(push.body, { version: 'aes128gcm', privateKey: device, authSecret }).toString('utf8')) as Record<string, string>;
+const api = (who: TestAccount, method: string, body?: unknown) =>
+  fetch(`${server.url}/api/v1/push/subscription`, { method, headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+before(async () => {
+  pushService = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(answer).end();
+    });
+  });
+  await new Promise<void>((resolve) => pushService.listen(0, '127.0.0.9', resolve));
+  endpoint = `http://127.0.0.9:${(pushService.address() as { port: number }).port}/push/device-1`;
+  server = await startTestServer({ STOA_ALLOWED_PRIVATE_PEERS: '127.0.0.9' }, { workers: true });
+  [alice, bob] = (await createTestAccounts(server, ['alice', 'bob'])) as [TestAccount, TestAccount];
+});
+
+after(async () => {
+  await server?.close();
+  await new Promise((resolve) => pushService?.close(resolve));
+});
+
+describe('Web Push', () => {
+  it('refuses a subscription that is not one', async () => {
+    const bad = await api(alice, 'POST', { subscription: { endpoint: 'ftp://example.org/x', keys: { p256dh: 'short', auth: 'x' } } });
+    assert.equal(bad.status, 422);
+    const body = (await bad.json()) as { error: string; details: Record<string, unknown> };
+    assert.ok(body.details['subscription[endpoint]'] && body.details['subscription[keys][p256dh]'] && body.details['subscription[keys][auth]']);
+    assert.equal((await api(alice, 'GET')).status, 404);
+  });
+
+  it('subscribes, and pushes an encrypted, VAPID-signed notification for the alerts asked for', async () => {
+    const sub = await alice.client.v1.push.subscription.create({
+      subscription: { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret } },
+      data: { alerts: { mention: true, favourite: false } },
+      policy: 'all',
+    });
+    assert.equal(sub.endpoint, endpoint);
+    assert.equal(sub.alerts.mention, true);
+    assert.equal(sub.alerts.favourite, false);
+    assert.ok(sub.serverKey.length > 80, 'no VAPID key');
+
+    const post = await bob.client.v1.statuses.create({ status: '@alice the tide is out' });
+    const push = await until('the push', () => received[0]);
+    assert.equal(push.headers['content-encoding'], 'aes128gcm');
+    assert.match(String(push.headers.authorization), new RegExp(`^vapid t=[^,]+, k=${sub.serverKey}$`));
+    assert.equal(push.headers.ttl, String(48 * 3600));
+    const payload = decrypt(push);
+    assert.equal(payload.notification_type, 'mention');
+    assert.equal(payload.title, 'bob mentioned you');
+    assert.match(payload.body!, /the tide is out/);
+    assert.equal(payload.access_token, alice.token);
+    const notifications = await alice.client.v1.notifications.list();
+    assert.equal(payload.notification_id, notifications[0]!.id);
+
+    // A like is not pushed until the device asks for likes.
+    await bob.client.v1.statuses.$select((await alice.client.v1.statuses.create({ status: 'like me' })).id).favourite();
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(received.length, 1);
+    const updated = await alice.client.v1.push.subscription.update({ data: { alerts: { favourite: true } } });
+    assert.equal(updated.alerts.favourite, true);
+    assert.equal(updated.alerts.mention, true);
+    await bob.client.v1.statuses.$select(post.id).reblog();
+    await bob.client.v1.statuses.$select((await alice.client.v1.statuses.create({ status: 'like me too' })).id).favourite();
+    const second = await until('the like pushed', () => received[1]);
+    assert.equal(decrypt(second).notification_type, 'favourite');
+  });
+
+  it('forgets a subscription the push service says is gone', async () => {
+    answer = 410;
+    const before = received.length;
+    await bob.client.v1.statuses.create({ status: '@alice are you there?' });
+    await until('the push to a gone device', () => received.length > before);
+    await until('the subscription forgotten', async () => (await api(alice, 'GET')).status === 404);
+    answer = 201;
+  });
+
+  it('unsubscribes', async () => {
+    await alice.client.v1.push.subscription.create({ subscription: { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret } }, data: { alerts: { mention: true } }, policy: 'all' });
+    assert.equal((await api(alice, 'GET')).status, 200);
+    assert.equal((await api(alice, 'DELETE')).status, 200);
+    assert.equal((await api(alice, 'GET')).status, 404);
+  });
+});
