@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
+import { until } from '../../testing/until.ts';
 
 // A server whose follower's server goes down: posting goes on (deliveries are queued, never made inside
 // the request), deliveries to the dead server are held once it keeps failing, and arrive when it returns.
@@ -12,15 +13,6 @@ let c: TestServer;
 let poster: TestAccount;
 let reader: TestAccount;
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   a = await startFederatedServer('127.0.0.5', ['127.0.0.6'], { STOA_DELIVERY_PAUSE_SECONDS: '3' });
@@ -52,7 +44,7 @@ describe('a follower\'s server goes down', () => {
     await until('the circuit to open', async () => {
       const circuit = await a.app.db.read.selectFrom('kv_entries').select('value').where('key', 'like', '%circuit%').execute();
       return circuit.some((row) => row.value.includes('"open"'));
-    });
+    }, 60_000);
     const held = Number((await a.app.db.read.selectFrom('queue_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     assert.ok(held > 0, 'no deliveries are held for the server that is down');
     assert.equal((await onC()).length, 0);
@@ -61,7 +53,7 @@ describe('a follower\'s server goes down', () => {
     const delivered = await until('every post on C', async () => {
       const got = await onC();
       return texts.every((t) => got.some((g) => g.includes(t))) ? got : null;
-    });
+    }, 60_000);
     assert.equal(delivered.length, texts.length);
     const home = (await reader.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.content);
     assert.ok(texts.every((t) => home.some((h) => h.includes(t))), 'the posts are not in the reader\'s home timeline');

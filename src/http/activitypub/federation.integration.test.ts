@@ -10,6 +10,7 @@ import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
 import { secretBox } from '../../lib/secret-box.ts';
+import { until } from '../../testing/until.ts';
 
 // Two Stoa servers on two loopback addresses, each with its own database, federating over plain HTTP
 // (allowed only because each lists the other in STOA_ALLOWED_PRIVATE_PEERS).
@@ -20,15 +21,6 @@ let alice: TestAccount; // on A, locked
 let bob: TestAccount; // on B, follows alice
 let carol: TestAccount; // on B, does not follow alice
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Posts an activity to A's shared inbox as bob of B, signed with his key unless told otherwise. */
 async function postAsBob(body: unknown, options: { sign?: boolean; tamper?: boolean; date?: Date } = {}): Promise<Response> {

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { until } from '../../testing/until.ts';
 
 // Web Push end to end: a device (a P-256 key pair and an auth secret made here) subscribes through
 // Mastodon's API; a push service on loopback receives what the worker sends, and the test decrypts it
@@ -28,15 +29,6 @@ const device = createECDH('prime256v1');
 device.generateKeys();
 const authSecret = randomBytes(16).toString('base64url');
 
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const decrypt = (push: Received) => JSON.parse(ece.decrypt(push.body, { version: 'aes128gcm', privateKey: device, authSecret }).toString('utf8')) as Record<string, string>;
 const api = (who: TestAccount, method: string, body?: unknown) =>
