@@ -116,7 +116,8 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
   const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...migrationRoutes(services, (q, o) => federation.resolve(q, o)), ...accountsRoutes(services), ...statusesRoutes(services, (handle) => federation.resolve(handle)), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...reportsRoutes(services), ...pushRoutes(services), ...mediaRoutes(services)];
   http.route('/', healthRoutes(db));
-  http.route('/', instanceRoutes(config, services.instance));
+  const vapidKey = async () => (await services.push.vapidKeys()).publicKey;
+  http.route('/', instanceRoutes(config, services.instance, vapidKey));
   mountRoutes(http, apiRoutes, resolveToken);
   http.route('/', tokenRoutes(services));
   http.route('/', authorizeRoutes(services, browser));

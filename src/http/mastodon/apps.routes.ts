@@ -15,7 +15,7 @@ const NewAppInput = z.object({
 });
 
 /** Mastodon's Application entity; the secret only when the app is created. */
-export function serializeApplication(app: AppRow, clientSecret?: string) {
+export function serializeApplication(app: AppRow, vapidKey: string, clientSecret?: string) {
   const uris = redirectUrisOf(app);
   return {
     id: app.id,
@@ -24,7 +24,7 @@ export function serializeApplication(app: AppRow, clientSecret?: string) {
     scopes: app.scopes.split(' '),
     redirect_uri: uris.join('\n'),
     redirect_uris: uris,
-    vapid_key: '',
+    vapid_key: vapidKey,
     ...(clientSecret === undefined ? {} : { client_id: app.client_id, client_secret: clientSecret, client_secret_expires_at: 0 }),
   };
 }
@@ -44,7 +44,7 @@ export function appsRoutes(services: Services): RouteDef[] {
           scopes: input.scopes,
           website: input.website,
         });
-        return c.json(serializeApplication(app, clientSecret));
+        return c.json(serializeApplication(app, (await services.push.vapidKeys()).publicKey, clientSecret));
       },
     },
     {
@@ -55,7 +55,7 @@ export function appsRoutes(services: Services): RouteDef[] {
         const appId = c.var.auth?.grant.appId;
         const app = appId ? await services.db.read.selectFrom('oauth_apps').selectAll().where('id', '=', appId).executeTakeFirst() : undefined;
         if (!app) throw new Unauthorized('The access token is invalid');
-        return c.json(serializeApplication(app));
+        return c.json(serializeApplication(app, (await services.push.vapidKeys()).publicKey));
       },
     },
   ];

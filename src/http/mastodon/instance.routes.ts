@@ -4,11 +4,11 @@ import type { AppEnv } from '../shared/app-env.ts';
 import { serializeInstanceV1, serializeInstanceV2, serializeRules, type InstanceConfig } from './serializers/instance.serializer.ts';
 
 /** `GET /api/v1/instance`, `GET /api/v2/instance`, its peers and domain blocks: public, so that clients can read them before sign-in. */
-export function instanceRoutes(config: InstanceConfig, instance: InstanceService): Hono<AppEnv> {
+export function instanceRoutes(config: InstanceConfig, instance: InstanceService, vapidKey: () => Promise<string>): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/api/v2/instance', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');
-    return c.json(serializeInstanceV2(config, await instance.stats()));
+    return c.json(serializeInstanceV2(config, await instance.stats(), await vapidKey()));
   });
   routes.get('/api/v1/instance', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');

@@ -73,6 +73,11 @@ describe('Web Push', () => {
     assert.equal(sub.alerts.mention, true);
     assert.equal(sub.alerts.favourite, false);
     assert.ok(sub.serverKey.length > 80, 'no VAPID key');
+    // Web clients need the key before they subscribe: the Instance and the app registration carry it.
+    const instance = (await (await fetch(`${server.url}/api/v2/instance`)).json()) as { configuration: { vapid: { public_key: string } } };
+    assert.equal(instance.configuration.vapid.public_key, sub.serverKey);
+    const app = (await (await fetch(`${server.url}/api/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'pwa', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob' }) })).json()) as { vapid_key: string };
+    assert.equal(app.vapid_key, sub.serverKey);
 
     const post = await bob.client.v1.statuses.create({ status: '@alice the tide is out' });
     const push = await until('the push', () => received[0]);

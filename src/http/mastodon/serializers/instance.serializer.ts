@@ -50,7 +50,7 @@ function accountsConfiguration() {
 }
 
 /** Mastodon's Instance entity (`GET /api/v2/instance`). Registration opens with the accounts feature. */
-export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats) {
+export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats, vapidKey: string) {
   return {
     domain: config.domain,
     title: config.instance.name,
@@ -63,7 +63,7 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
     languages: LANGUAGES,
     configuration: {
       urls: { streaming: streamingUrl(config), status: null, about: `${config.publicUrl}/about`, privacy_policy: null, terms_of_service: null },
-      vapid: { public_key: '' },
+      vapid: { public_key: vapidKey },
       accounts: accountsConfiguration(),
       statuses: statusesConfiguration(),
       media_attachments: mediaConfiguration(config),
