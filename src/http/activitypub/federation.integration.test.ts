@@ -169,6 +169,17 @@ describe('federation between two servers', () => {
     assert.equal(note.quoteAuthorization, stampUri);
   });
 
+  it('reads a quoted post it did not know from its own server, so the quote shows it', async () => {
+    const original = await carol.client.v1.statuses.create({ status: 'carol says something quotable', visibility: 'public' });
+    assert.equal(await a.app.db.read.selectFrom('statuses').select('id').where('uri', '=', original.uri).executeTakeFirst(), undefined);
+    await bob.client.v1.statuses.create({ status: `@alice@${a.config.domain} look what carol said`, quotedStatusId: original.id });
+    const mention = await until('the quote on A', async () => (await alice.client.v1.notifications.list({ types: ['mention'] })).find((n) => n.status?.content.includes('look what carol said')));
+    const quote = (mention.status as unknown as { quote: { state: string; quotedStatus: { content: string; account: { acct: string } } | null } | null }).quote;
+    assert.equal(quote?.state, 'accepted');
+    assert.match(quote.quotedStatus!.content, /carol says something quotable/);
+    assert.equal(quote.quotedStatus!.account.acct, `carol@${b.config.domain}`);
+  });
+
   it('forwards a report to the reported account\'s server, from the server and not the member', async () => {
     const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => (s.reblog ?? s).content.includes('public words'))!;
     const original = post.reblog ?? post;

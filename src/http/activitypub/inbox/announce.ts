@@ -1,11 +1,10 @@
-import { isActor, PUBLIC_COLLECTION, type Announce } from '@fedify/vocab';
+import { PUBLIC_COLLECTION, type Announce } from '@fedify/vocab';
 import { isoAt } from '../../../lib/clock.ts';
 import { uuid7 } from '../../../lib/uuid7.ts';
 import type { AccountRow } from '../../../domain/accounts/accounts.repo.ts';
 import { bumpStatusCount } from '../../../domain/accounts/account-counts.repo.ts';
 import { notify } from '../../../domain/notifications/notify.ts';
-import { isPost } from './create.ts';
-import { sameOrigin, senderOf, type InboxDeps, type InboxHandler } from './inbox-deps.ts';
+import { fetchPost, sameOrigin, senderOf, type InboxDeps, type InboxHandler } from './inbox-deps.ts';
 
 /**
  * A remote account reposts a post. A post this server does not know is read from its own server (an
@@ -16,16 +15,8 @@ export const onAnnounce: InboxHandler<Announce> = async (deps, ctx, announce) =>
   const objectId = announce.objectId;
   if (!sender || !objectId || !announce.id || !sameOrigin(announce.id, announce.actorId)) return;
   const { db, clock, changes } = deps.services;
-  let original = await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility', 'reblog_of_id']).where('uri', '=', objectId.href).executeTakeFirst();
-  if (!original) {
-    const post = await announce.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'ignore' });
-    if (!isPost(post) || !post.id || !post.attributionId || !sameOrigin(post.id, post.attributionId)) return;
-    const author = await post.getAttribution({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
-    if (!author || !isActor(author)) return;
-    const row = await deps.store.saveActor(author);
-    await deps.store.savePost(post, row);
-    original = await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility', 'reblog_of_id']).where('uri', '=', objectId.href).executeTakeFirst();
-  }
+  const originalId = await fetchPost(deps, ctx, objectId);
+  const original = originalId ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility', 'reblog_of_id']).where('id', '=', originalId).executeTakeFirst() : undefined;
   if (!original || original.reblog_of_id !== null || !['public', 'unlisted'].includes(original.visibility)) return;
   const isPublic = announce.toIds.some((u) => u.href === PUBLIC_COLLECTION.href);
   const now = isoAt(clock);

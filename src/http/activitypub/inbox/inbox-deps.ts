@@ -1,9 +1,9 @@
 import type { InboxContext } from '@fedify/fedify';
 import type { Activity } from '@fedify/vocab';
-import { isActor } from '@fedify/vocab';
+import { Article, isActor, Note, Question } from '@fedify/vocab';
 import type { Services } from '../../../app/services.ts';
 import type { AccountRow } from '../../../domain/accounts/accounts.repo.ts';
-import type { RemoteStore } from '../../../federation/remote-store.ts';
+import type { RemotePost, RemoteStore } from '../../../federation/remote-store.ts';
 
 /** What every inbox handler works with. */
 export interface InboxDeps {
@@ -39,4 +39,27 @@ export async function localAccount(deps: InboxDeps, uri: URL | null | undefined)
 /** Whether two URLs share an origin, compared as parsed URLs. */
 export function sameOrigin(a: URL | null | undefined, b: URL | null | undefined): boolean {
   return a != null && b != null && a.origin === b.origin;
+}
+
+/** Whether an object is a post Stoa stores (a note, an article or a poll). */
+export function isPost(object: unknown): object is RemotePost {
+  return object instanceof Note || object instanceof Article || object instanceof Question;
+}
+
+/**
+ * The id of the stored copy of the post at `uri`, read from its own server (never believed from an
+ * embedded copy) and stored with its author when this server does not have it yet; null if it cannot be.
+ */
+export async function fetchPost(deps: InboxDeps, ctx: InboxContext<void>, uri: URL): Promise<string | null> {
+  const { db } = deps.services;
+  const known = await db.read.selectFrom('statuses').select('id').where('uri', '=', uri.href).executeTakeFirst();
+  if (known) return known.id;
+  if (uri.origin === new URL(deps.services.config.publicUrl).origin) return null;
+  const post = await ctx.lookupObject(uri.href, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }).catch(() => null);
+  if (!isPost(post) || post.id?.href !== uri.href || !post.attributionId || !sameOrigin(post.id, post.attributionId)) return null;
+  const author = await post.getAttribution({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }).catch(() => null);
+  if (!author || !isActor(author) || author.id?.href !== post.attributionId.href) return null;
+  const row = await deps.store.saveActor(author);
+  if (row.suspended_at !== null) return null;
+  return (await deps.store.savePost(post, row)) || null;
 }

@@ -1,6 +1,5 @@
 import { isActor, type Update } from '@fedify/vocab';
-import { isPost } from './create.ts';
-import { sameOrigin, senderOf, type InboxHandler } from './inbox-deps.ts';
+import { isPost, sameOrigin, senderOf, type InboxHandler } from './inbox-deps.ts';
 
 /** A remote account edits one of its posts, or its own profile. */
 export const onUpdate: InboxHandler<Update> = async (deps, ctx, update) => {
