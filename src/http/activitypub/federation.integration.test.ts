@@ -76,6 +76,9 @@ describe('federation between two servers', () => {
     assert.equal(found.accounts[0]!.acct, `alice@${a.config.domain}`);
     assert.equal(found.accounts[0]!.displayName, 'Alice A.');
     aliceOnB = found.accounts[0]!.id;
+    // A pasted profile link works too: the page sends ActivityPub clients to the actor.
+    const byLink = await bob.client.v2.search.list({ q: `${a.url}/@alice`, resolve: true, type: 'accounts' });
+    assert.equal(byLink.accounts[0]?.id, aliceOnB);
     const pending = await bob.client.v1.accounts.$select(aliceOnB).follow();
     assert.equal(pending.following, false);
     assert.equal(pending.requested, true);

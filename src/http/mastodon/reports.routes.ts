@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../app/services.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
-import { Forbidden, RateLimited } from '../../domain/errors.ts';
+import { Forbidden, Invalid, RateLimited } from '../../domain/errors.ts';
 import { REPORT_CATEGORIES, REPORT_LIMITS, type ReportRow } from '../../domain/reports/reports.service.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
@@ -60,6 +60,9 @@ export function reportsRoutes(services: Services): RouteDef[] {
       async handler(c) {
         const { account } = currentUser(c);
         const input = readInput(c, ReportInput);
+        // Rules are named by their position (the Rule entity's id), as the Instance lists them.
+        const unknownRule = input.rule_ids?.find((id) => !/^[1-9][0-9]*$/.test(id) || Number(id) > config.instance.rules.length);
+        if (unknownRule !== undefined) throw new Invalid('Validation failed: a rule does not exist', { rule_ids: [{ error: 'ERR_INVALID', description: `no rule ${unknownRule} on this server` }] });
         const rate = await limiter.hit(`reports:${account.id}`, REPORTS_PER_HOUR, 3600_000);
         if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds, 'Too many reports; try again later');
         const report = await reports.create(account, {

@@ -69,6 +69,11 @@ describe('public pages', () => {
     assert.equal(missing.status, 404);
     assert.equal(await missing.text(), hiddenPage, 'a hidden post and a missing one answer differently');
     assert.equal((await get(`/@bob/${root.id}`)).status, 404, 'a post is shown under another account');
+    // A pasted link, looked up by another server, leads to the ActivityPub objects.
+    const asAp = { accept: 'application/activity+json' };
+    assert.equal((await get(`/@alice/${root.id}`, asAp)).headers.get('location'), root.uri);
+    assert.equal((await get('/@alice', asAp)).headers.get('location'), `${server.config.publicUrl}/users/alice`);
+    assert.equal((await get(`/@alice/${secret.id}`, asAp)).status, 404);
     assert.equal((await get('/@nobody')).status, 404);
   });
 
@@ -103,6 +108,11 @@ describe('public pages', () => {
     assert.match(signUp, /<h2 id="rules-heading">Server rules<\/h2><ol class="rules"><li>Be kind\.<\/li>/, 'the sign-up form does not show the rules');
     const rules = (await (await get('/api/v1/instance/rules')).json()) as { id: string; text: string }[];
     assert.deepEqual(rules.map((r) => r.text), ['Be kind.', 'No spam <b>ever</b>.']);
+    // Reports name rules by those ids; others are refused.
+    const report = (ruleIds: string[]) => fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ account_id: alice.id, rule_ids: ruleIds }) });
+    assert.equal((await report(['3'])).status, 422);
+    const filed = (await (await report([rules[1]!.id])).json()) as { category: string; rule_ids: string[] };
+    assert.deepEqual([filed.category, filed.rule_ids], ['violation', ['2']]);
   });
 });
 

@@ -36,6 +36,8 @@ export function publicPagesRoutes(services: Services, browser: BrowserSessions):
   routes.use('/about', browser.middleware);
 
   const viewerOf = (c: Context<AppEnv>) => c.var.session?.account.id ?? null;
+  /** ActivityPub clients that ask for a page's object (a pasted profile or post link) are sent to it. */
+  const wantsActivityPub = (c: Context<AppEnv>) => /application\/(activity\+json|ld\+json)/.test(c.req.header('accept') ?? '');
   /** Signed-in-only servers send visitors to sign in first (and back here after). */
   const gate = (c: Context<AppEnv>) => (config.instance.publicPages === 'signed-in' && !c.var.session ? c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(new URL(c.req.url).pathname)}`, 302) : null);
   const page = (c: Context<AppEnv>, title: string, body: SafeHtml, head: SafeHtml, status: 200 | 404 = 200, noindex = false) => {
@@ -75,6 +77,7 @@ ${o.extra ?? ''}`;
     if (handle.endsWith('.atom')) return feed(c, handle.slice(0, -'.atom'.length));
     const account = await accountAt(handle);
     if (!account) return notFound(c);
+    if (wantsActivityPub(c) && account.domain === null) return c.redirect(account.uri, 302);
     const viewer = viewerOf(c);
     const maxId = c.req.query('max_id');
     const rows = await accountTimeline(db.read, viewer, isoAt(clock), account.id, { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE }, { excludeReplies: true });
@@ -122,6 +125,7 @@ ${toBool(account.discoverable) && local ? '' : html`<meta name="robots" content=
     const status = await findStatusById(db.read, id);
     // The same answer for a post that does not exist and one the visitor may not see.
     if (!status || status.account_id !== account.id || status.reblog_of_id !== null || !(await canSee(db.read, viewer, status.id))) return notFound(c);
+    if (wantsActivityPub(c) && account.domain === null) return c.redirect(status.uri, 302);
     const { ancestors, descendants } = await threadContext(db.read, viewer, status, isoAt(clock));
     const [focused, ...rest] = await loadStatusViews(db.read, viewer, [status, ...ancestors, ...descendants]);
     const before = rest.slice(0, ancestors.length);
