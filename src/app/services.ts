@@ -70,6 +70,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
   const blobs = createBlobStore(config.blobs);
   const media = createMediaService({ db, clock, config, blobs, limiter, logger, changes });
   const graph = createGraphService(db, clock, changes, config.publicUrl);
+  const push = createPushService({ db, clock, box: secretBox(config.secret, 'web-push'), allowHttp: config.insecureHttp });
   return {
     config,
     db,
@@ -79,7 +80,8 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     limiter,
     throttle: createSignInThrottle(clock, limiter),
     minter,
-    tokens: createTokenService(db, clock, minter, { accessMs: config.auth.accessTokenTtlMs, refreshMs: config.auth.refreshTokenTtlMs }),
+    // A push subscription follows its token through a refresh.
+    tokens: createTokenService(db, clock, minter, { accessMs: config.auth.accessTokenTtlMs, refreshMs: config.auth.refreshTokenTtlMs }, (tx, oldId, newId, token) => push.carryOver(tx, oldId, newId, token)),
     sessions: createSessionService(db, clock, config.auth.sessionTtlMs),
     totp: createTotpService(db, clock, secretBox(config.secret, 'totp'), config.secret),
     passkeys: createPasskeyService(db, clock, { name: config.instance.name, id: new URL(config.publicUrl).hostname, origin: config.publicUrl }),
@@ -89,7 +91,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     graph,
     migration: accountMigration({ db, clock, changes, graph }),
     reports: createReportService({ db, clock, changes }),
-    push: createPushService({ db, clock, box: secretBox(config.secret, 'web-push'), allowHttp: config.insecureHttp }),
+    push,
     changes,
     homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

@@ -38,7 +38,10 @@ export interface TokenService {
 const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The token service over the database. */
-export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, ttl: { accessMs: number; refreshMs: number }): TokenService {
+/** What else follows a token when it is refreshed (a push subscription, say), inside the same transaction. */
+export type OnRefresh = (tx: DbWriter, oldTokenId: string, newTokenId: string, newAccessToken: string) => Promise<void>;
+
+export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, ttl: { accessMs: number; refreshMs: number }, onRefresh?: OnRefresh): TokenService {
   const issue: TokenService['issue'] = async (tx, input) => {
     const accessToken = minter.mint();
     const refreshToken = input.refreshable ? minter.mint() : null;
@@ -89,8 +92,11 @@ export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, tt
         }
         const granted = row.scopes.split(' ').filter(Boolean);
         if (scopes && scopes.some((s) => !granted.includes(s))) throw new OAuthError('invalid_scope', 'A refreshed token cannot gain scopes');
+        const issued = await issue(tx, { appId, accountId: row.account_id, scopes: scopes ?? granted, refreshable: true });
+        const fresh = await tx.selectFrom('oauth_tokens').select('id').where('token_hash', '=', hashToken(issued.accessToken)).executeTakeFirstOrThrow();
+        await onRefresh?.(tx, row.id, fresh.id, issued.accessToken);
         await tx.deleteFrom('oauth_tokens').where('id', '=', row.id).execute();
-        return issue(tx, { appId, accountId: row.account_id, scopes: scopes ?? granted, refreshable: true });
+        return issued;
       });
     },
     async revoke(appId, token) {

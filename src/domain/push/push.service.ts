@@ -3,7 +3,7 @@ import webpush from 'web-push';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db } from '../../storage/db/database.ts';
+import type { Db, DbWriter } from '../../storage/db/database.ts';
 import type { PushSubscriptionsTable } from '../../storage/db/schema.ts';
 import { Invalid, NotFound } from '../errors.ts';
 
@@ -102,6 +102,11 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
     /** The subscription's access token (for the payload), or null if the server secret changed. */
     accessToken(row: PushSubscriptionRow): string | null {
       return box.open(row.access_token);
+    },
+
+    /** Moves a subscription to the token that replaced its own (a refresh), inside the refresh's transaction. */
+    async carryOver(tx: DbWriter, oldTokenId: string, newTokenId: string, newAccessToken: string): Promise<void> {
+      await tx.updateTable('push_subscriptions').set({ token_id: newTokenId, access_token: box.seal(newAccessToken), updated_at: isoAt(clock) }).where('token_id', '=', oldTokenId).execute();
     },
 
     async remove(tokenId: string): Promise<void> {

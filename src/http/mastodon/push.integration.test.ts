@@ -114,6 +114,22 @@ describe('Web Push', () => {
     answer = 201;
   });
 
+  it('keeps a subscription through a token refresh, with the new token in the payload', async () => {
+    const app = (await (await fetch(`${server.url}/api/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'refresher', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write push' }) })).json()) as { client_id: string; client_secret: string };
+    const grant = async (body: Record<string, string>) => (await (await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ client_id: app.client_id, client_secret: app.client_secret, ...body }) })).json()) as { access_token: string; refresh_token: string };
+    const first = await grant({ grant_type: 'password', username: 'alice', password: 'alice uses a long password', scope: 'read write push' });
+    const keys = { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret };
+    const subscribe = await fetch(`${server.url}/api/v1/push/subscription`, { method: 'POST', headers: { authorization: `Bearer ${first.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ subscription: { endpoint, keys }, data: { alerts: { mention: true } } }) });
+    assert.equal(subscribe.status, 200);
+    const second = await grant({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    const kept = await fetch(`${server.url}/api/v1/push/subscription`, { headers: { authorization: `Bearer ${second.access_token}` } });
+    assert.equal(kept.status, 200);
+    const before = received.length;
+    await bob.client.v1.statuses.create({ status: '@alice after the refresh' });
+    const push = await until('the push after the refresh', () => received.slice(before).find((r) => decrypt(r).body?.includes('after the refresh')));
+    assert.equal(decrypt(push).access_token, second.access_token);
+  });
+
   it('unsubscribes', async () => {
     await alice.client.v1.push.subscription.create({ subscription: { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret } }, data: { alerts: { mention: true } }, policy: 'all' });
     assert.equal((await api(alice, 'GET')).status, 200);
