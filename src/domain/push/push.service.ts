@@ -48,16 +48,26 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
     return input;
   }
 
+  /**
+   * The stored pair, or a new one. A pair sealed under another server secret (the secret was changed)
+   * cannot be opened and is replaced: subscriptions made with the old key stop working and the apps
+   * subscribe again, as after any key rotation.
+   */
   async function loadVapid(): Promise<{ publicKey: string; privateKey: string }> {
-    let stored = await db.read.selectFrom('server_keys').selectAll().where('name', '=', 'vapid').executeTakeFirst();
-    if (!stored) {
-      const made = webpush.generateVAPIDKeys();
-      await db.transaction((tx) => tx.insertInto('server_keys').values({ name: 'vapid', public_key: made.publicKey, private_key: box.seal(made.privateKey), created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute());
-      stored = await db.read.selectFrom('server_keys').selectAll().where('name', '=', 'vapid').executeTakeFirstOrThrow();
-    }
-    const privateKey = box.open(stored.private_key);
-    if (privateKey === null) throw new Error('The VAPID key was sealed with another server secret');
-    return { publicKey: stored.public_key, privateKey };
+    const read = () => db.read.selectFrom('server_keys').selectAll().where('name', '=', 'vapid').executeTakeFirst();
+    const stored = await read();
+    const opened = stored ? box.open(stored.private_key) : null;
+    if (stored && opened !== null) return { publicKey: stored.public_key, privateKey: opened };
+    const made = webpush.generateVAPIDKeys();
+    await db.transaction(async (tx) => {
+      if (stored) await tx.deleteFrom('server_keys').where('name', '=', 'vapid').where('private_key', '=', stored.private_key).execute();
+      await tx.insertInto('server_keys').values({ name: 'vapid', public_key: made.publicKey, private_key: box.seal(made.privateKey), created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+    });
+    // Another process may have made its pair first: the stored one is the one to use.
+    const kept = await read();
+    const privateKey = kept ? box.open(kept.private_key) : null;
+    if (!kept || privateKey === null) throw new Error('The VAPID key pair could not be stored');
+    return { publicKey: kept.public_key, privateKey };
   }
 
   const alertsOf = (alerts: Partial<Record<string, boolean>>) => Object.fromEntries(PUSH_ALERTS.map((a) => [a, alerts[a] === true]));

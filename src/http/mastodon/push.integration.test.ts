@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { until } from '../../testing/until.ts';
+import { createPushService } from '../../domain/push/push.service.ts';
+import { secretBox } from '../../lib/secret-box.ts';
 
 // Web Push end to end: a device (a P-256 key pair and an auth secret made here) subscribes through
 // Mastodon's API; a push service on loopback receives what the worker sends, and the test decrypts it
@@ -128,6 +130,14 @@ describe('Web Push', () => {
     await bob.client.v1.statuses.create({ status: '@alice after the refresh' });
     const push = await until('the push after the refresh', () => received.slice(before).find((r) => decrypt(r).body?.includes('after the refresh')));
     assert.equal(decrypt(push).access_token, second.access_token);
+  });
+
+  it('makes a new VAPID pair when the server secret changed (the old one cannot be opened)', async () => {
+    const original = await server.app.services.push.vapidKeys();
+    const rekeyed = await createPushService({ db: server.app.db, clock: Date.now, box: secretBox('another-secret-that-is-at-least-32-characters', 'web-push'), allowHttp: true }).vapidKeys();
+    assert.notEqual(rekeyed.publicKey, original.publicKey);
+    const stored = await server.app.db.read.selectFrom('server_keys').select('public_key').where('name', '=', 'vapid').executeTakeFirstOrThrow();
+    assert.equal(stored.public_key, rekeyed.publicKey);
   });
 
   it('unsubscribes', async () => {
