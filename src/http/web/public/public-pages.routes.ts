@@ -197,7 +197,7 @@ ${entries.join('\n')}
     const registration = { open: 'Anyone may sign up.', approval: 'Anyone may apply to join; a moderator approves each application.', invite: 'Joining needs an invitation.', closed: 'Sign-ups are closed.' }[config.registration.mode];
     const body = html`<h1>About ${name}</h1>
 ${description ? html`<p class="description">${description}</p>` : ''}
-<p>${name} is a Stoa server at <strong>${config.domain}</strong> with ${stats.userCount} members. Any Mastodon app can connect to it, and its members can follow and be followed from other servers of the fediverse.</p>
+<p>${name} is a Stoa server at <strong>${config.domain}</strong> with ${stats.userCount} ${stats.userCount === 1 ? 'member' : 'members'}. Any Mastodon app can connect to it, and its members can follow and be followed from other servers of the fediverse.</p>
 <h2>Rules</h2>
 ${rules.length ? html`<ol class="rules">${rules.map((r) => html`<li>${r}</li>`)}</ol>` : html`<p>This server has not published rules.</p>`}
 <h2>Joining</h2>
