@@ -28,7 +28,7 @@ before(async () => {
   await alice.client.v1.statuses.create({ status: 'A reply to myself', inReplyToId: post.id });
   await alice.client.v1.statuses.create({ status: 'Careful now', spoilerText: 'spoilers about herons' });
   const secret = await alice.client.v1.statuses.create({ status: 'for followers only', visibility: 'private' });
-  Object.assign(pages, { profile: '/@alice', post: `/@alice/${post.id}`, about: '/about', hidden: `/@alice/${secret.id}` });
+  Object.assign(pages, { profile: '/@alice', post: `/@alice/${post.id}`, tag: '/tags/birds', about: '/about', hidden: `/@alice/${secret.id}` });
   browser = await launchChromium();
 });
 

@@ -87,6 +87,19 @@ describe('public pages', () => {
     assert.match(page, /<img src="[^"]+" alt="a blue rectangle" loading="lazy"/);
   });
 
+  it('shows the public posts of a hashtag, where hashtag links lead', async () => {
+    await alice.client.v1.statuses.create({ status: 'secret #birds talk', visibility: 'private' });
+    const profile = await (await get('/@alice')).text();
+    const link = /<a href="([^"]+)" class="mention hashtag" rel="tag">#<span>birds<\/span><\/a>/.exec(profile)![1]!;
+    const res = await get(new URL(link).pathname);
+    assert.equal(res.status, 200);
+    const page = await res.text();
+    assert.match(page, /<h1>#birds<\/h1>/);
+    assert.match(page, /a public thought about/);
+    assert.ok(!page.includes('secret #birds talk') && !page.includes('secret'), 'a followers-only post is on the hashtag page');
+    assert.equal((await get('/tags/no%20such')).status, 404);
+  });
+
   it('serves an Atom feed of public posts only', async () => {
     const res = await get('/@alice.atom');
     assert.equal(res.status, 200);

@@ -6,7 +6,7 @@ import { loadStatusViews } from '../../../domain/statuses/status-views.ts';
 import { findStatusById } from '../../../domain/statuses/statuses.repo.ts';
 import { threadContext } from '../../../domain/statuses/thread.ts';
 import { canSee } from '../../../domain/statuses/visibility-policy.ts';
-import { accountTimeline } from '../../../domain/timelines/timelines.repo.ts';
+import { accountTimeline, tagTimeline } from '../../../domain/timelines/timelines.repo.ts';
 import { isoAt } from '../../../lib/clock.ts';
 import { escapeHtml, plainText } from '../../../lib/html.ts';
 import { isUuid7 } from '../../../lib/uuid7.ts';
@@ -22,7 +22,7 @@ const FEED_SIZE = 20;
 
 /**
  * The public web: profile pages (`/@user`, `/@user@remote.host`), post pages (`/@user/<id>`), an Atom
- * feed per account (`/@user.atom`) and `/about`. Readable without JavaScript, with OpenGraph and
+ * feed per account (`/@user.atom`), hashtag pages (`/tags/<name>`) and `/about`. Readable without JavaScript, with OpenGraph and
  * canonical links for link previews; what they show is what the visibility policy lets the visitor see
  * (signed in or not), so a followers-only post is a 404 to a stranger, exactly as in the API.
  */
@@ -190,6 +190,27 @@ ${entries.join('\n')}
     c.header('Cache-Control', 'public, max-age=300');
     return c.body(xml, 200, { 'content-type': 'application/atom+xml; charset=utf-8' });
   }
+
+  // Where the hashtags in posts link to: the public posts with that tag, newest first.
+  routes.use('/tags/*', browser.middleware);
+  routes.get('/tags/:name', async (c) => {
+    const gated = gate(c);
+    if (gated) return gated;
+    const name = decodeURIComponent(c.req.param('name'));
+    if (!/^[\p{L}\p{N}_]{1,100}$/u.test(name)) return notFound(c);
+    const viewer = viewerOf(c);
+    const maxId = c.req.query('max_id');
+    const rows = await tagTimeline(db.read, viewer, isoAt(clock), { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE }, { name });
+    const views = await loadStatusViews(db.read, viewer, rows);
+    const url = `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
+    const body = html`<h1>#${name}</h1>
+<section aria-label="Posts" class="posts">
+${views.length ? views.map((v) => renderPost(v, config)) : html`<p class="empty">No public posts with this hashtag yet.</p>`}
+</section>
+${rows.length === PAGE_SIZE ? html`<nav class="pager"><a href="/tags/${encodeURIComponent(name)}?max_id=${rows[rows.length - 1]!.id}" rel="next">Older posts</a></nav>` : ''}`;
+    const head = openGraph({ type: 'website', title: `#${name}`, description: `Public posts with #${name} on ${site}`, url, image: `${config.publicUrl}/static/thumbnail.png`, canonical: url });
+    return page(c, `#${name}`, body, head, 200, true);
+  });
 
   routes.get('/about', async (c) => {
     const { name, description, contactEmail, rules } = config.instance;
