@@ -7,6 +7,9 @@ import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { profileFields, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 
+/** The identifier of the server's own actor (a reserved username, so no member can take it). */
+export const INSTANCE_ACTOR = 'actor';
+
 /** A local account as its ActivityPub actor (a Service for bots). */
 export async function actorOf(ctx: Context<void>, config: Config, account: AccountRow, movedTo: string | null) {
   const username = account.username;
