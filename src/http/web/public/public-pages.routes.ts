@@ -88,12 +88,13 @@ ${o.extra ?? ''}`;
     const fullHandle = local ? `@${account.username}@${config.domain}` : handleOf(account);
     const url = `${config.publicUrl}${profilePath(account)}`;
     const hidden = toBool(account.hide_collections);
+    const fields = profileFieldsHtml(account);
     const body = html`<section class="profile" aria-labelledby="profile-name">
 <img class="avatar large" src="${avatarUrl(account, config)}" alt="" width="96" height="96">
 <h1 id="profile-name">${name}</h1>
 <p class="handle">${fullHandle}${toBool(account.locked) ? ' (approves followers)' : ''}${toBool(account.bot) ? ' (automated)' : ''}</p>
 <div class="bio">${new SafeHtml(noteHtml(account))}</div>
-${profileFieldsHtml(account).length ? html`<dl class="fields">${profileFieldsHtml(account).map((f) => html`<div><dt>${f.name}</dt><dd>${new SafeHtml(f.value)}</dd></div>`)}</dl>` : ''}
+${fields.length ? html`<dl class="fields">${fields.map((f) => html`<div><dt>${f.name}</dt><dd>${new SafeHtml(f.value)}</dd></div>`)}</dl>` : ''}
 <dl class="stats"><div><dt>Posts</dt><dd>${counts.statuses}</dd></div>${hidden ? '' : html`<div><dt>Following</dt><dd>${counts.following}</dd></div><div><dt>Followers</dt><dd>${counts.followers}</dd></div>`}</dl>
 ${local ? html`<p><a href="/${handleOf(account)}.atom">Atom feed</a></p>` : html`<p><a href="${account.url ?? account.uri}" rel="noopener">See the full profile on ${account.domain}</a></p>`}
 </section>
