@@ -47,6 +47,7 @@ let checksFailed = 0;
 if (!args.length) {
   console.log('== Type check');
   if ((await run(node, [bin('tsc'), '-p', '.'], baseEnv)).code !== 0) checksFailed++;
+  if ((await run(node, [bin('tsc'), '-p', 'web'], baseEnv)).code !== 0) checksFailed++;
   console.log('== Lint');
   if ((await run(node, [bin('eslint'), '.'], baseEnv)).code !== 0) checksFailed++;
 }

@@ -35,6 +35,7 @@ import { passwordRoutes } from '../http/web/auth/password.routes.ts';
 import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
 import { signUpRoutes } from '../http/web/auth/sign-up.routes.ts';
 import { webErrorPage } from '../http/web/error-page.ts';
+import { webAppRoutes } from '../http/web/app/app.routes.ts';
 import { homeRoutes } from '../http/web/home.routes.ts';
 import { publicPagesRoutes } from '../http/web/public/public-pages.routes.ts';
 import { securityRoutes } from '../http/web/settings/security.routes.ts';
@@ -129,6 +130,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.route('/', adminRoleRoutes(services, browser));
   http.route('/', staticRoutes());
   http.route('/', mediaFileRoutes(services));
+  http.route('/', webAppRoutes(services, browser));
   http.route('/', homeRoutes(config, services.instance));
   http.route('/', publicPagesRoutes(services, browser));
 

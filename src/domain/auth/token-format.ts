@@ -13,6 +13,11 @@ export type TokenKind = 'issued' | 'decoy' | 'malformed';
  */
 export interface TokenMinter {
   mint(): string;
+  /**
+   * The one token that belongs to `seed` (a secret the server does not store, such as a session cookie):
+   * the same seed always gives the same token, so it can be handed out again without being kept.
+   */
+  derive(seed: string): string;
   /** A token that looks like any other but belongs to nothing; see `classify`. */
   mintDecoy(): string;
   classify(token: string): TokenKind;
@@ -23,14 +28,13 @@ export function tokenMinter(serverSecret: string): TokenMinter {
   // Key objects made once: turning raw bytes into a key on every request costs more than the MAC itself.
   const issuedKey = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'token-mac', 32)));
   const decoyKey = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'decoy-token-mac', 32)));
+  const deriveKey = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'derived-token', 32)));
   const mac = (key: KeyObject, random: Buffer) => createHmac('sha256', key).update(random).digest().subarray(0, MAC_BYTES);
-  const mintWith = (key: KeyObject) => {
-    const random = randomBytes(RANDOM_BYTES);
-    return Buffer.concat([random, mac(key, random)]).toString('base64url');
-  };
+  const mintWith = (key: KeyObject, random = randomBytes(RANDOM_BYTES)) => Buffer.concat([random, mac(key, random)]).toString('base64url');
   return {
     mint: () => mintWith(issuedKey),
     mintDecoy: () => mintWith(decoyKey),
+    derive: (seed) => mintWith(issuedKey, createHmac('sha256', deriveKey).update(seed).digest()),
     classify(token) {
       if (!/^[\w-]{54}$/.test(token)) return 'malformed';
       const bytes = Buffer.from(token, 'base64url');

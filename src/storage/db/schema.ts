@@ -217,6 +217,8 @@ export interface OauthTokensTable {
   refresh_expires_at: Timestamp | null;
   created_at: Timestamp;
   last_used_at: Timestamp | null;
+  /** Set for the web client's token: it lives and dies with that browser session. */
+  session_id: string | null;
 }
 
 /** A signed-in browser. */
