@@ -80,11 +80,10 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
     setUploads([]);
     setError(null);
     if (!dialog.current?.open) dialog.current?.showModal();
-    requestAnimationFrame(() => {
-      const area = textarea.current;
-      area?.focus();
-      area?.setSelectionRange(area.value.length, area.value.length);
-    });
+    // The focus goes to the text, after what the draft already holds (a reply's mentions).
+    const area = textarea.current;
+    area?.focus();
+    area?.setSelectionRange(area.value.length, area.value.length);
   }, [draft]);
 
   const update = (key: string, change: Partial<Upload>) => setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
