@@ -1,7 +1,6 @@
 // A paged list from the API (timelines, notifications, accounts): the next page loads as the end comes
 // into view (or with the button, for keyboards), and newer items wait behind a banner instead of moving
-// what is being read. Items far from view are skipped by the browser's layout (`content-visibility`), so
-// a thousand loaded posts scroll as lightly as twenty.
+// what is being read. At most 2,000 items are kept; `npm run bench:web` measures scrolling through 1,000.
 import { Fragment, type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
