@@ -246,6 +246,10 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
       ['tag', '/web/tags/birds', '#birds'],
       ['settings-profile', '/web/settings/profile', 'Settings'],
       ['settings-preferences', '/web/settings/preferences', 'Settings'],
+      ['follow-requests', '/web/follow_requests', 'Follow requests'],
+      ['following', `/web/accounts/${bob.id}/following`, 'Bob Builder'],
+      ['followers', `/web/accounts/${bob.id}/followers`, 'Bob Builder'],
+      ['profile-media', `/web/accounts/${bob.id}/media`, 'Bob Builder'],
       ['not-found', '/web/nowhere', 'Not found'],
     ];
     for (const [name, path, heading] of screens) {
