@@ -5,11 +5,12 @@
 // Time per scenario: BENCH_SECONDS (10); connections: BENCH_CONNECTIONS (4); delivery pause: BENCH_DELIVERY_PAUSE (30 s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createApp } from '../src/app/create-app.ts';
+import { UNLIMITED_RATES } from '../src/testing/test-app.ts';
+import { freePort } from '../src/testing/free-port.ts';
 import { createLocalAccount } from '../src/domain/accounts/accounts.service.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { systemClock } from '../src/lib/clock.ts';
@@ -24,14 +25,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000) {
   const started = performance.now();
@@ -59,6 +52,7 @@ async function prepare(host: string, peer: string, usernames: string[]) {
     STOA_ALLOWED_PRIVATE_PEERS: peer,
     STOA_DELIVERY_PAUSE_SECONDS: String(pauseSeconds),
     STOA_LOG_LEVEL: 'error',
+    ...UNLIMITED_RATES,
   };
   const config = loadConfig(serverEnv, dir);
   const app = await createApp(config);

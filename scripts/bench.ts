@@ -4,12 +4,13 @@
 // scenario: BENCH_SECONDS (10); concurrent connections: BENCH_CONNECTIONS (10).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { createApp } from '../src/app/create-app.ts';
+import { UNLIMITED_RATES } from '../src/testing/test-app.ts';
+import { freePort } from '../src/testing/free-port.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { generate } from './bench/generate.ts';
 
@@ -34,14 +35,6 @@ async function benchPhoto(): Promise<Uint8Array> {
   return new Uint8Array(await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 93 }).toBuffer());
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilUp(url: string) {
   for (let i = 0; i < 300; i++) {
@@ -88,7 +81,7 @@ const dir = mkdtempSync(join(tmpdir(), 'stoa-bench-'));
 const dbPath = join(dir, 'stoa.sqlite');
 const secret = 'bench-secret-that-is-at-least-32-characters';
 const port = await freePort();
-const serverEnv = { PATH: env.PATH ?? '', STOA_DATA_DIR: dir, DATABASE_URL: `sqlite:${dbPath}`, STOA_SECRET: secret, STOA_DOMAIN: 'bench.test', STOA_INSECURE_HTTP: 'true', STOA_PORT: String(port), STOA_LOG_LEVEL: 'warn', STOA_STATUS_SEARCH: 'visible' };
+const serverEnv = { PATH: env.PATH ?? '', STOA_DATA_DIR: dir, DATABASE_URL: `sqlite:${dbPath}`, STOA_SECRET: secret, STOA_DOMAIN: 'bench.test', STOA_INSECURE_HTTP: 'true', STOA_PORT: String(port), STOA_LOG_LEVEL: 'warn', STOA_STATUS_SEARCH: 'visible', ...UNLIMITED_RATES };
 const children: ChildProcess[] = [];
 try {
   log(`Generating ${sizes.users} users and ${sizes.statuses} statuses...`);

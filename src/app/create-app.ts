@@ -119,7 +119,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.route('/', healthRoutes(db));
   const vapidKey = async () => (await services.push.vapidKeys()).publicKey;
   http.route('/', instanceRoutes(config, services.instance, vapidKey));
-  mountRoutes(http, apiRoutes, resolveToken);
+  mountRoutes(http, apiRoutes, resolveToken, { limiter: services.limiter, limits: config.limits });
   http.route('/', tokenRoutes(services));
   http.route('/', authorizeRoutes(services, browser));
   http.route('/', signInRoutes(services, browser));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { createApp } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
 import { loadConfig, readEnv } from '../config/index.ts';
 import { testEnv } from '../testing/test-app.ts';
+import { freePort } from '../testing/free-port.ts';
 
 const BIN = new URL('../../bin/stoa.js', import.meta.url).pathname;
 
@@ -33,15 +34,6 @@ function stoa(args: string[], env: Record<string, string>, cwd: string, input?: 
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, deadlineMs: number): Promise<Response> {
   const until = Date.now() + deadlineMs;

@@ -44,6 +44,12 @@ export interface Config {
   readonly limits: {
     /** Largest request body accepted by the API, in bytes (media uploads have their own limit). */
     readonly requestBodyBytes: number;
+    /** API requests per 5 minutes for each account (or app-only token). */
+    readonly apiPerAccount: number;
+    /** API requests per 5 minutes for each address, without a token. */
+    readonly apiPerAddress: number;
+    /** Posts and reposts per 3 hours for each account. */
+    readonly postsPerAccount: number;
   };
   readonly registration: {
     readonly mode: 'open' | 'approval' | 'invite' | 'closed';

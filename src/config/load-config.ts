@@ -56,7 +56,12 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       rules: Object.freeze(readRules(parsed.STOA_RULES_FILE, dataDir, cwd)),
       publicPages: parsed.STOA_PUBLIC_PAGES ?? 'public',
     }),
-    limits: Object.freeze({ requestBodyBytes: parsed.STOA_MAX_REQUEST_BYTES ?? 1024 * 1024 }),
+    limits: Object.freeze({
+      requestBodyBytes: parsed.STOA_MAX_REQUEST_BYTES ?? 1024 * 1024,
+      apiPerAccount: parsed.STOA_API_RATE_LIMIT ?? 1500,
+      apiPerAddress: parsed.STOA_API_RATE_LIMIT_ANONYMOUS ?? 300,
+      postsPerAccount: parsed.STOA_POST_RATE_LIMIT ?? 300,
+    }),
     registration: Object.freeze({ mode: parsed.STOA_REGISTRATION ?? 'approval', powBits: parsed.STOA_POW_BITS ?? 20 }),
     mail: Object.freeze({ smtpUrl: parsed.SMTP_URL ?? null, from: parsed.SMTP_FROM ?? `${parsed.STOA_NAME || domain} <notifications@${new URL(publicUrl).hostname}>` }),
     auth: Object.freeze({

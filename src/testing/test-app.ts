@@ -5,8 +5,8 @@ import { createApp, type App } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
 import { loadConfig, readEnv, type Config, type RawEnv } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { createServer } from 'node:net';
 import { startWorkers } from '../workers/start-workers.ts';
+import { freePort } from './free-port.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A Stoa server on a free loopback port, with its own data folder and fresh database. */
@@ -22,6 +22,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Rate limits no test or benchmark reaches: they make many requests in a few seconds (the test of the limits sets its own). */
+export const UNLIMITED_RATES = {
+  STOA_API_RATE_LIMIT: '1000000000',
+  STOA_API_RATE_LIMIT_ANONYMOUS: '1000000000',
+  STOA_POST_RATE_LIMIT: '1000000000',
+} as const;
+
 /** The configuration a test server runs with: loopback, a throwaway data folder, logs off. */
 export function testEnv(dataDir: string, database: TestDatabase, overrides: RawEnv = {}): RawEnv {
   return {
@@ -33,6 +40,7 @@ export function testEnv(dataDir: string, database: TestDatabase, overrides: RawE
     STOA_LOG_LEVEL: 'silent',
     STOA_REGISTRATION: 'open',
     STOA_POW_BITS: '4',
+    ...UNLIMITED_RATES,
     // Media tools (ffmpeg, ffprobe, heif-dec) are looked up on the PATH, as for a real server.
     PATH: readEnv().PATH,
     ...overrides,
@@ -91,13 +99,3 @@ export async function startFederatedServer(host: string, peers: readonly string[
   return startTestServer({ STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides }, { hostname: host, port, workers: true });
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -109,6 +109,7 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       method: 'POST',
       path: '/api/v1/statuses',
       access: scoped('write:statuses'),
+      posts: true,
       async handler(c) {
         const { account, user, grant } = currentUser(c);
         const input = readInput(c, NewStatusInput);
@@ -201,7 +202,7 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
         return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) });
       },
     },
-    action('reblog', 'write:statuses', async (c, id) => statuses.reblog(currentUser(c).account, id, readInput(c, ReblogInput).visibility)),
+    { ...action('reblog', 'write:statuses', async (c, id) => statuses.reblog(currentUser(c).account, id, readInput(c, ReblogInput).visibility)), posts: true },
     action('unreblog', 'write:statuses', async (c, id) => statuses.unreblog(currentUser(c).account, id)),
     action('favourite', 'write:favourites', (c, id) => statuses.favourite(currentUser(c).account, id)),
     action('unfavourite', 'write:favourites', (c, id) => statuses.unfavourite(currentUser(c).account, id)),

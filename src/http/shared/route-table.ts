@@ -2,7 +2,9 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AccessGrant } from '../../domain/auth/tokens.service.ts';
 import { scopesGrant } from '../../domain/auth/scopes.ts';
 import type { AccountRow, UserRow } from '../../domain/accounts/accounts.repo.ts';
-import { Forbidden, Unauthorized } from '../../domain/errors.ts';
+import { Forbidden, RateLimited, Unauthorized } from '../../domain/errors.ts';
+import type { Config } from '../../config/index.ts';
+import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import type { AppEnv } from './app-env.ts';
 import { HttpError } from './http-error.ts';
 
@@ -30,7 +32,18 @@ export interface RouteDef {
   readonly path: string;
   readonly access: Access;
   readonly handler: (c: Context<AppEnv>) => Response | Promise<Response>;
+  /** Also counted against the account's posting limit (new posts and reposts). */
+  readonly posts?: boolean;
 }
+
+/** How many API requests a caller may make: the limiter and the configured limits. */
+export interface ApiRateLimits {
+  readonly limiter: RateLimiter;
+  readonly limits: Pick<Config['limits'], 'apiPerAccount' | 'apiPerAddress' | 'postsPerAccount'>;
+}
+
+const API_WINDOW_MS = 5 * 60_000;
+const POSTS_WINDOW_MS = 3 * 3600_000;
 
 /** Resolves a bearer token: the caller, `decoy`, or null when it is not valid. */
 export type TokenResolver = (token: string) => Promise<ApiAuth | 'decoy' | null>;
@@ -38,27 +51,47 @@ export type TokenResolver = (token: string) => Promise<ApiAuth | 'decoy' | null>
 const UNCONFIRMED = 'Your login is missing a confirmed e-mail address';
 
 /** Mounts the routes on `app`, each behind the access check its table row declares. */
-export function mountRoutes(app: Hono<AppEnv>, routes: readonly RouteDef[], resolve: TokenResolver): void {
+export function mountRoutes(app: Hono<AppEnv>, routes: readonly RouteDef[], resolve: TokenResolver, rate: ApiRateLimits): void {
   for (const route of routes) {
-    app.on(route.method, route.path, guard(route.access, resolve), route.handler);
+    app.on(route.method, route.path, guard(route, resolve, rate), route.handler);
   }
 }
 
-function guard(access: Access, resolve: TokenResolver): MiddlewareHandler<AppEnv> {
+/**
+ * Counts the request against its caller's limit (the account, the app-only token, or the address without
+ * a token), sets Mastodon's `X-RateLimit-*` headers, and refuses it with 429 over the limit.
+ */
+async function countRequest(c: Context<AppEnv>, rate: ApiRateLimits, key: string, limit: number, windowMs: number, what: string): Promise<void> {
+  const decision = await rate.limiter.hit(key, limit, windowMs);
+  c.header('X-RateLimit-Limit', String(limit));
+  c.header('X-RateLimit-Remaining', String(decision.remaining));
+  c.header('X-RateLimit-Reset', new Date(decision.resetAt).toISOString());
+  if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds, what);
+}
+
+function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): MiddlewareHandler<AppEnv> {
+  const { access } = route;
+  const { apiPerAccount, apiPerAddress, postsPerAccount } = rate.limits;
+  const anonymous = (c: Context<AppEnv>) => countRequest(c, rate, `api:address:${c.var.clientIp}`, apiPerAddress, API_WINDOW_MS, 'Too many requests');
   return async (c, next) => {
     c.set('auth', null);
     const token = bearerToken(c.req.header('authorization'));
     if (token === null) {
+      await anonymous(c);
       if (access.kind === 'public') return next();
       throw new Unauthorized('The access token is invalid');
     }
     const auth = await resolve(token);
+    if (auth === null || auth === 'decoy') await anonymous(c);
     if (auth === null) throw new Unauthorized('The access token is invalid');
     if (auth === 'decoy') {
       if (access.kind === 'public') return next();
       throw new Forbidden(UNCONFIRMED);
     }
     c.set('auth', auth);
+    const caller = auth.account ? `account:${auth.account.id}` : `token:${auth.grant.tokenId}`;
+    await countRequest(c, rate, `api:${caller}`, apiPerAccount, API_WINDOW_MS, 'Too many requests');
+    if (route.posts && auth.account) await countRequest(c, rate, `posts:${auth.account.id}`, postsPerAccount, POSTS_WINDOW_MS, 'Too many posts; try again later');
     if (access.kind === 'public') return next();
     if (access.scope !== null && !scopesGrant(auth.grant.scopes, access.scope)) throw new Forbidden('This action is outside the authorized scopes');
     if (access.user) {

@@ -5,6 +5,10 @@ export interface RateDecision {
   readonly allowed: boolean;
   /** Seconds until the window frees up (0 when allowed). */
   readonly retryAfterSeconds: number;
+  /** Attempts left in this window. */
+  readonly remaining: number;
+  /** When this window ends (Unix ms). */
+  readonly resetAt: number;
 }
 
 /** Counts attempts per key in fixed windows. The embedded one is per process; Redis's is shared. */
@@ -37,7 +41,8 @@ export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
       }
       w.count++;
       const allowed = w.count <= limit;
-      return Promise.resolve({ allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((w.start + windowMs - now) / 1000)) });
+      const resetAt = w.start + windowMs;
+      return Promise.resolve({ allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetAt - now) / 1000)), remaining: Math.max(0, limit - w.count), resetAt });
     },
     reset(key) {
       windows.delete(key);

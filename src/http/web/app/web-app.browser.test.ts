@@ -107,7 +107,7 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     await carol.getByRole('heading', { name: 'Your email address is confirmed' }).waitFor();
 
     await signIn(carol, 'carol', 'carol has a long passphrase');
-    assert.ok(await carol.getByText('Your home timeline is empty').isVisible());
+    await carol.getByText('Your home timeline is empty').waitFor();
     // The token lives in memory only: not in storage, and the data block is gone from the document.
     assert.equal(await carol.locator('#stoa-state').count(), 0);
     const stored = JSON.stringify((await carol.context().storageState()).origins);
@@ -187,7 +187,7 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     await carol.getByLabel('Language').selectOption('de');
     await carol.getByRole('link', { name: 'Startseite' }).waitFor();
     assert.equal(await carol.locator('html').getAttribute('lang'), 'de');
-    assert.ok(await carol.getByRole('heading', { level: 1, name: 'Einstellungen' }).isVisible());
+    await carol.getByRole('heading', { level: 1, name: 'Einstellungen' }).waitFor();
     await check(carol, 'settings-de');
     await carol.getByRole('link', { name: 'Startseite' }).click();
     await post(carol, 'Heron spotted').getByRole('button', { name: 'Gefällt mir' }).waitFor();
@@ -216,7 +216,7 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     await check(carol, 'settings-account');
     await carol.getByRole('link', { name: /Two-factor authentication/ }).click();
     await carol.getByRole('button', { name: 'Set up an authenticator app' }).click();
-    assert.ok(await carol.getByRole('img', { name: 'QR code for your authenticator app' }).isVisible());
+    await carol.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const secret = (await carol.locator('[data-totp-secret]').textContent())!;
     await carol.getByLabel('Code shown by the app').fill(totpCode(secret, Date.now()));
     await carol.getByRole('button', { name: 'Turn on' }).click();
