@@ -91,7 +91,7 @@ try {
   const data = await generate(dbPath, secret, 'http://bench.test', sizes, log);
   log(`generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
 
-  const server = spawn(node, ['--max-semi-space-size=4', new URL('../bin/stoa.js', import.meta.url).pathname, 'serve', '--role', 'web'], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(node, ['--max-semi-space-size=4', ...(env.BENCH_CPU_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${env.BENCH_CPU_PROFILE}`] : []), new URL('../bin/stoa.js', import.meta.url).pathname, 'serve', '--role', 'web'], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(server);
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/health`);

@@ -24,10 +24,13 @@ import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
 import { parseBody } from '../http/shared/body.ts';
 import { browserSessions } from '../http/shared/browser-session.ts';
+import { API_CORS } from '../http/shared/cors.ts';
 import { toPublicError, type PublicError } from '../http/shared/error-response.ts';
 import { HttpError } from '../http/shared/http-error.ts';
 import { requestContext } from '../http/shared/request-context.ts';
-import { mountRoutes, type RouteDef, type TokenResolver } from '../http/shared/route-table.ts';
+import { mountRoutes, type ApiAuth, type RouteDef, type TokenResolver } from '../http/shared/route-table.ts';
+import { tokenCache } from '../http/shared/token-cache.ts';
+import { HOME_PATH, homeFastPath, type FastPath } from '../http/mastodon/home-fast-path.ts';
 import { securityHeaders } from '../http/shared/security-headers.ts';
 import { adminRoleRoutes } from '../http/web/admin/roles.routes.ts';
 import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
@@ -57,6 +60,8 @@ export interface App {
   readonly apiRoutes: readonly Pick<RouteDef, 'method' | 'path' | 'access'>[];
   /** Answers one web-standard request; what `@hono/node-server` (or a test) calls. */
   fetch(request: Request, env?: object): Response | Promise<Response>;
+  /** Answers the few requests it can from memory before `fetch` is involved (true if it took the request). */
+  readonly fastPath: FastPath | null;
   /** Releases the database and every other resource; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -84,13 +89,22 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
 
   const services = createServices(config, db, logger, options.clock ?? systemClock);
   const browser = browserSessions(services);
+  // Resolved tokens are kept for a few seconds where this process makes every write (as for the home cache).
+  const tokens = services.homeCache ? tokenCache(db, services.clock) : null;
   const resolveToken: TokenResolver = async (token) => {
+    const cached = tokens?.get(token);
+    if (cached) return cached;
+    const ticket = tokens?.begin() ?? 0;
     const grant = await services.tokens.authenticate(token);
     if (grant === null || grant === 'decoy') return grant;
-    if (grant.accountId === null) return { grant, account: null, user: null };
-    const account = await findAccountById(db.read, grant.accountId);
-    const user = account ? await findUserByAccountId(db.read, account.id) : undefined;
-    return account && user ? { grant, account, user } : null;
+    let auth: ApiAuth | null = { grant, account: null, user: null };
+    if (grant.accountId !== null) {
+      const account = await findAccountById(db.read, grant.accountId);
+      const user = account ? await findUserByAccountId(db.read, account.id) : undefined;
+      auth = account && user ? { grant, account, user } : null;
+    }
+    if (auth) tokens?.put(ticket, token, auth);
+    return auth;
   };
 
   const federation = createStoaFederation(services);
@@ -105,7 +119,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     });
     if (response !== c.res) c.res = response;
   });
-  http.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Link', 'X-Request-Id'], maxAge: 86400 }));
+  http.use('/api/*', cors({ ...API_CORS, allowHeaders: [...API_CORS.allowHeaders], exposeHeaders: [...API_CORS.exposeHeaders] }));
   http.use('/oauth/token', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   // Uploads may be as large as the largest file allowed (plus the form around it); everything else is small.
@@ -120,6 +134,20 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   const vapidKey = async () => (await services.push.vapidKeys()).publicKey;
   http.route('/', instanceRoutes(config, services.instance, vapidKey));
   mountRoutes(http, apiRoutes, resolveToken, { limiter: services.limiter, limits: config.limits });
+  const homeRoute = apiRoutes.find((r) => r.method === 'GET' && r.path === HOME_PATH)!;
+  const fastPath =
+    services.homeCache && tokens
+      ? homeFastPath({
+          homeCache: services.homeCache,
+          tokens,
+          access: homeRoute.access,
+          limiter: services.limiter,
+          perAccount: config.limits.apiPerAccount,
+          logger: logger.child({ category: 'http' }),
+          trustedProxies: config.trustedProxies,
+          https: !config.insecureHttp,
+        })
+      : null;
   http.route('/', tokenRoutes(services));
   http.route('/', authorizeRoutes(services, browser));
   http.route('/', signInRoutes(services, browser));
@@ -153,6 +181,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     federation,
     apiRoutes: apiRoutes.map(({ method, path, access }) => ({ method, path, access })),
     fetch: (request, env) => http.fetch(request, env),
+    fastPath,
     close: async () => {
       services.media.close();
       await db.close();

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { App } from './create-app.ts';
 
@@ -17,7 +17,19 @@ export interface RunningServer {
 /** Serves `app` over HTTP on the given address (`port` 0 picks a free one). */
 export async function startServer(app: App, options: { port: number; hostname: string }): Promise<RunningServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: (request, env) => app.fetch(request, env), port: options.port, hostname: options.hostname, overrideGlobalObjects: false }, () => resolve(s)) as Server;
+    const fast = app.fastPath;
+    const s = serve(
+      {
+        fetch: (request, env) => app.fetch(request, env),
+        port: options.port,
+        hostname: options.hostname,
+        overrideGlobalObjects: false,
+        // The app's fast path sees each request first; what it does not take goes through @hono/node-server.
+        createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
+          createServer(serverOptions, fast ? (req, res) => fast.take(req, res, listener) || listener(req, res) : listener)) as typeof createServer,
+      },
+      () => resolve(s),
+    ) as Server;
     s.once('error', reject);
   });
   server.headersTimeout = 20_000;

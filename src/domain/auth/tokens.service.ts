@@ -12,6 +12,8 @@ export interface AccessGrant {
   /** Null for an app-only token (client_credentials). */
   readonly accountId: string | null;
   readonly scopes: readonly string[];
+  /** When the access token stops working (Unix ms). */
+  readonly expiresAt: number;
 }
 
 /** A token pair as `POST /oauth/token` answers it. */
@@ -77,7 +79,7 @@ export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, tt
       if (!row.last_used_at || Date.parse(row.last_used_at) < clock() - TOUCH_INTERVAL_MS) {
         await db.transaction((tx) => tx.updateTable('oauth_tokens').set({ last_used_at: isoAt(clock) }).where('id', '=', row.id).execute());
       }
-      return { tokenId: row.id, appId: row.app_id, accountId: row.account_id, scopes: row.scopes.split(' ').filter(Boolean) };
+      return { tokenId: row.id, appId: row.app_id, accountId: row.account_id, scopes: row.scopes.split(' ').filter(Boolean), expiresAt: Date.parse(row.expires_at) };
     },
     refresh(appId, refreshToken, scopes) {
       return db.transaction(async (tx) => {

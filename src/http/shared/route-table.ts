@@ -4,7 +4,7 @@ import { scopesGrant } from '../../domain/auth/scopes.ts';
 import type { AccountRow, UserRow } from '../../domain/accounts/accounts.repo.ts';
 import { Forbidden, RateLimited, Unauthorized } from '../../domain/errors.ts';
 import type { Config } from '../../config/index.ts';
-import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
+import type { RateDecision, RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import type { AppEnv } from './app-env.ts';
 import { HttpError } from './http-error.ts';
 
@@ -42,7 +42,8 @@ export interface ApiRateLimits {
   readonly limits: Pick<Config['limits'], 'apiPerAccount' | 'apiPerAddress' | 'postsPerAccount'>;
 }
 
-const API_WINDOW_MS = 5 * 60_000;
+/** The window the API request limits count in. */
+export const API_WINDOW_MS = 5 * 60_000;
 const POSTS_WINDOW_MS = 3 * 3600_000;
 
 /** Resolves a bearer token: the caller, `decoy`, or null when it is not valid. */
@@ -63,10 +64,22 @@ export function mountRoutes(app: Hono<AppEnv>, routes: readonly RouteDef[], reso
  */
 async function countRequest(c: Context<AppEnv>, rate: ApiRateLimits, key: string, limit: number, windowMs: number, what: string): Promise<void> {
   const decision = await rate.limiter.hit(key, limit, windowMs);
-  c.header('X-RateLimit-Limit', String(limit));
-  c.header('X-RateLimit-Remaining', String(decision.remaining));
-  c.header('X-RateLimit-Reset', new Date(decision.resetAt).toISOString());
+  for (const [name, value] of rateLimitHeaders(limit, decision)) c.header(name, value);
   if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds, what);
+}
+
+/** Mastodon's headers telling a client how much of its limit is left. */
+export function rateLimitHeaders(limit: number, decision: RateDecision): [string, string][] {
+  return [
+    ['X-RateLimit-Limit', String(limit)],
+    ['X-RateLimit-Remaining', String(decision.remaining)],
+    ['X-RateLimit-Reset', new Date(decision.resetAt).toISOString()],
+  ];
+}
+
+/** The key a signed-in caller's API requests are counted under: its account, or its app-only token. */
+export function apiCallerKey(auth: ApiAuth): string {
+  return auth.account ? `api:account:${auth.account.id}` : `api:token:${auth.grant.tokenId}`;
 }
 
 function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): MiddlewareHandler<AppEnv> {
@@ -89,18 +102,22 @@ function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): Mi
       throw new Forbidden(UNCONFIRMED);
     }
     c.set('auth', auth);
-    const caller = auth.account ? `account:${auth.account.id}` : `token:${auth.grant.tokenId}`;
-    await countRequest(c, rate, `api:${caller}`, apiPerAccount, API_WINDOW_MS, 'Too many requests');
+    await countRequest(c, rate, apiCallerKey(auth), apiPerAccount, API_WINDOW_MS, 'Too many requests');
     if (route.posts && auth.account) await countRequest(c, rate, `posts:${auth.account.id}`, postsPerAccount, POSTS_WINDOW_MS, 'Too many posts; try again later');
-    if (access.kind === 'public') return next();
-    if (access.scope !== null && !scopesGrant(auth.grant.scopes, access.scope)) throw new Forbidden('This action is outside the authorized scopes');
-    if (access.user) {
-      if (!auth.account || !auth.user) throw new HttpError(422, 'This method requires an authenticated user');
-      if (!auth.user.confirmed_at) throw new Forbidden(UNCONFIRMED);
-      if (!auth.user.approved_at) throw new Forbidden('Your login is currently pending approval');
-    }
+    checkAccess(access, auth);
     return next();
   };
+}
+
+/** Throws the error Mastodon answers with when `auth` may not call a route that requires `access`. */
+export function checkAccess(access: Access, auth: ApiAuth): void {
+  if (access.kind === 'public') return;
+  if (access.scope !== null && !scopesGrant(auth.grant.scopes, access.scope)) throw new Forbidden('This action is outside the authorized scopes');
+  if (access.user) {
+    if (!auth.account || !auth.user) throw new HttpError(422, 'This method requires an authenticated user');
+    if (!auth.user.confirmed_at) throw new Forbidden(UNCONFIRMED);
+    if (!auth.user.approved_at) throw new Forbidden('Your login is currently pending approval');
+  }
 }
 
 /** The token of an `Authorization: Bearer ...` header, or null. */

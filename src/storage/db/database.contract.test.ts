@@ -159,6 +159,43 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
     assert.equal(Number(n), 40);
   });
 
+  it('tells watchers of the writes to their tables, as sent and when the transaction ends', async () => {
+    const seen: string[] = [];
+    let phase = 'before';
+    const stop = db.watchWrites(['accounts', 'users'], () => seen.push(phase));
+    const account = localAccount('watched');
+    // A plain insert changes no row anyone has read; reads and writes elsewhere are not reported.
+    await db.transaction((tx) => tx.insertInto('accounts').values(account).execute());
+    await db.read.selectFrom('accounts').selectAll().execute();
+    await db.transaction((tx) => tx.insertInto('statuses').values(statusBy(account.id)).execute());
+    await db.transaction((tx) => tx.updateTable('statuses').set({ text: 'edited' }).where('account_id', '=', account.id).execute());
+    assert.deepEqual(seen, []);
+
+    await db.transaction(async (tx) => {
+      phase = 'update';
+      await tx.updateTable('accounts').set({ display_name: 'Watched' }).where('id', '=', account.id).execute();
+      phase = 'end';
+    });
+    assert.deepEqual(seen.splice(0), ['update', 'end']);
+    await db.transaction((tx) => sql`update accounts set note = ${'raw'} where id = ${account.id}`.execute(tx));
+    assert.equal(seen.splice(0).length, 2);
+    await db.transaction((tx) => tx.updateTable('accounts as a').set({ note: 'aliased' }).where('a.id', '=', account.id).execute());
+    assert.equal(seen.splice(0).length, 2);
+    // A write that fails still reports: the cache forgets more than it must, never less.
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.deleteFrom('accounts').where('id', '=', account.id).execute();
+        throw new Error('changed my mind');
+      }),
+    );
+    assert.equal(seen.splice(0).length, 2);
+    assert.ok(await db.read.selectFrom('accounts').select('id').where('id', '=', account.id).executeTakeFirst());
+
+    stop();
+    await db.transaction((tx) => tx.deleteFrom('accounts').where('id', '=', account.id).execute());
+    assert.deepEqual(seen, []);
+  });
+
   it('answers a ping, and refuses queries once closed', async () => {
     const other = openDatabase(testDb.config, createLogger('silent'));
     await other.ping();

@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import type { Database } from './schema.ts';
 import { NodeSqliteDialect, openSqlite } from './sqlite-dialect.ts';
+import { WriteWatch, type WriteListener } from './write-watch.ts';
 
 /** The engine behind a `Db`; the few places where SQL differs ask this. */
 export type Engine = DatabaseConfig['engine'];
@@ -23,6 +24,11 @@ export interface Db {
   readonly read: DbReader;
   /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
   transaction<T>(work: (tx: DbWriter) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` whenever this process writes one of `tables` (as the write is sent and again when its
+   * transaction ends), for caches of rows; returns the function that stops it.
+   */
+  watchWrites(tables: readonly Extract<keyof Database, string>[], listener: WriteListener): () => void;
   /** The underlying Kysely instance, for migrations and the database contract tests. */
   readonly kysely: Kysely<Database>;
   /** Resolves if the database answers a trivial query. */
@@ -37,16 +43,18 @@ export interface Db {
 
 /** Opens the configured database (creating the SQLite file's folder if needed); does not migrate. */
 export function openDatabase(config: DatabaseConfig, logger: Logger): Db {
+  const writes = new WriteWatch();
   const kysely =
     config.engine === 'sqlite'
-      ? new Kysely<Database>({ dialect: new NodeSqliteDialect(() => openSqliteFile(config.path)) })
-      : new Kysely<Database>({ dialect: postgresDialect(config.url, logger.child({ category: 'db' })).dialect });
+      ? new Kysely<Database>({ dialect: new NodeSqliteDialect(() => openSqliteFile(config.path)), plugins: [writes] })
+      : new Kysely<Database>({ dialect: postgresDialect(config.url, logger.child({ category: 'db' })).dialect, plugins: [writes] });
   let closed: Promise<void> | undefined;
   return {
     engine: config.engine,
     read: kysely,
     kysely,
-    transaction: (work) => kysely.transaction().execute(work),
+    transaction: (work) => writes.around(() => kysely.transaction().execute(work)),
+    watchWrites: (tables, listener) => writes.watch(tables, listener),
     ping: async () => {
       await sql`select 1`.execute(kysely);
     },
