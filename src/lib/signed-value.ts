@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { constantTimeEqual } from './secure-token.ts';
 
@@ -14,7 +14,7 @@ export interface Signer {
 
 /** A signer for one purpose: values signed for one purpose never verify for another. */
 export function signer(serverSecret: string, purpose: string, clock: Clock): Signer {
-  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', `signed:${purpose}`, 32));
+  const key = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', `signed:${purpose}`, 32)));
   const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
   return {
     sign(payload, ttlMs) {

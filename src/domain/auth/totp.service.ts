@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { matchTotp, newTotpSecret, totpUri } from '../../lib/totp.ts';
@@ -20,7 +20,7 @@ export interface TotpService {
 
 /** The TOTP service; seeds are sealed in `box`, recovery codes kept as keyed hashes. */
 export function createTotpService(db: Db, clock: Clock, box: SecretBox, serverSecret: string): TotpService {
-  const codeKey = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'recovery-codes', 32));
+  const codeKey = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'recovery-codes', 32)));
   const hashCode = (code: string) => createHmac('sha256', codeKey).update(code.trim().toLowerCase().replace(/\s/g, '')).digest('base64url');
   const seedOf = async (accountId: string) => {
     const user = await db.read.selectFrom('users').select(['totp_secret', 'totp_enabled_at', 'totp_last_step']).where('account_id', '=', accountId).executeTakeFirst();

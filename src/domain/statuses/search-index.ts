@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Engine, DbWriter, DbReader } from '../../storage/db/database.ts';
 
@@ -56,7 +56,7 @@ export function searchTerms(text: string): string[] {
 
 /** The keyed hash that stands for a word in the SQLite index (exported for bulk loaders). */
 export function termHasher(serverSecret: string): (term: string) => string {
-  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'search-terms', 32));
+  const key = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'search-terms', 32)));
   return (term) => `t${createHmac('sha256', key).update(term).digest('hex').slice(0, 16)}`;
 }
 

@@ -50,7 +50,7 @@ describe('the home timeline fast path', () => {
     const body = await second.text();
     assert.equal(body, await first.text());
     assert.equal(body, await reference.text());
-    assert.deepEqual(JSON.parse(body).map((s: { content: string }) => s.content), ['<p>ben posts 2</p>', '<p>ben posts 1</p>']);
+    assert.deepEqual((JSON.parse(body) as { content: string }[]).map((s) => s.content), ['<p>ben posts 2</p>', '<p>ben posts 1</p>']);
     assert.deepEqual(stable(second), stable(first));
     // The full stack's answer carries the same headers, content length and node's own aside.
     assert.deepEqual(
@@ -66,15 +66,15 @@ describe('the home timeline fast path', () => {
   it('keeps pages of other query strings apart', async () => {
     const { first, second, fromMemory } = await readTwice(ana.token, '?limit=1');
     assert.ok(fromMemory);
-    assert.equal((await second.json()).length, 1);
-    assert.equal((await first.json()).length, 1);
+    assert.equal(((await second.json()) as unknown[]).length, 1);
+    assert.equal(((await first.json()) as unknown[]).length, 1);
   });
 
   it('shows a new post at once', async () => {
     await readTwice(ana.token);
     await ben.client.v1.statuses.create({ status: 'ben posts again' });
-    const page = await (await home(ana.token)).json();
-    assert.equal(page[0].content, '<p>ben posts again</p>');
+    const page = (await (await home(ana.token)).json()) as { content: string }[];
+    assert.equal(page[0]!.content, '<p>ben posts again</p>');
   });
 
   it('refuses a token with the wrong scope, even for a page in memory', async () => {

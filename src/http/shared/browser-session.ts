@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Services } from '../../app/services.ts';
@@ -41,7 +41,7 @@ export function browserSessions(services: Services): BrowserSessions {
   const https = !services.config.insecureHttp;
   const names = cookieNames(https);
   const origin = new URL(services.config.publicUrl).origin;
-  const csrfKey = Buffer.from(hkdfSync('sha256', services.config.secret, 'stoa', 'csrf-token', 32));
+  const csrfKey = createSecretKey(Buffer.from(hkdfSync('sha256', services.config.secret, 'stoa', 'csrf-token', 32)));
   const csrfFor = (cookie: string) => createHmac('sha256', csrfKey).update(cookie).digest('base64url');
   const base = { httpOnly: true, secure: https, sameSite: 'Lax' as const, path: '/' };
   // A page may embed the token in several forms: the cookie set for the first must serve them all.
