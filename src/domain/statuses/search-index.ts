@@ -22,13 +22,18 @@ export interface SearchIndex {
   candidates(db: DbReader, query: string, options?: { maxId?: string | undefined; limit?: number }): Promise<string[]>;
   /**
    * The same matches in batches, newest first, so that a search reads only as far as its page needs
-   * (at most `MAX_CANDIDATES` in all).
+   * (at most `MAX_CANDIDATES` in all); the first batch holds `first` (at most `BATCH`) when given.
    */
-  batches(db: DbReader, query: string, options?: { maxId?: string | undefined }): AsyncIterable<string[]>;
+  batches(db: DbReader, query: string, options?: { maxId?: string | undefined; first?: number }): AsyncIterable<string[]>;
 }
 
 /** How many matches one batch holds. */
 const BATCH = 200;
+
+/** The size of each batch: `first` (within 1 and `BATCH`) for the first, then `BATCH`. */
+function batchSize(read: number, first: number | undefined): number {
+  return read === 0 && first !== undefined ? Math.max(1, Math.min(BATCH, Math.floor(first))) : BATCH;
+}
 
 /** `candidates` from `batches`: every batch, up to the limit. */
 async function collect(batches: AsyncIterable<string[]>, limit: number): Promise<string[]> {
@@ -78,12 +83,12 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
         const terms = searchTerms(query).slice(0, MAX_QUERY_TERMS);
         if (!terms.length) return;
         let before = options.maxId;
-        for (let read = 0; read < MAX_CANDIDATES; read += BATCH) {
+        for (let read = 0, size = batchSize(0, options.first); read < MAX_CANDIDATES; read += size, size = BATCH) {
           let q = db.selectFrom('statuses').select('id').where(sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${terms.join(' ')})`);
           if (before) q = q.where('id', '<', before);
-          const ids = (await q.orderBy('id', 'desc').limit(BATCH).execute()).map((r) => r.id);
+          const ids = (await q.orderBy('id', 'desc').limit(size).execute()).map((r) => r.id);
           if (ids.length) yield ids;
-          if (ids.length < BATCH) return;
+          if (ids.length < size) return;
           before = ids.at(-1);
         }
       },
@@ -110,16 +115,16 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       if (!terms.length) return;
       const match = terms.join(' AND ');
       let below = Number.MAX_SAFE_INTEGER;
-      for (let read = 0; read < MAX_CANDIDATES; read += BATCH) {
+      for (let read = 0, size = batchSize(0, options.first); read < MAX_CANDIDATES; read += size, size = BATCH) {
         const rows = await db
           .selectFrom('status_search_rows as r')
           .select(['r.status_id as id', 'r.rowid as rowid'])
-          .where(sql<boolean>`r.rowid in (select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${BATCH})`)
+          .where(sql<boolean>`r.rowid in (select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${size})`)
           .orderBy('r.rowid', 'desc')
           .execute();
         const ids = rows.map((r) => r.id).filter((id) => !options.maxId || id < options.maxId);
         if (ids.length) yield ids;
-        if (rows.length < BATCH) return;
+        if (rows.length < size) return;
         below = Number(rows.at(-1)!.rowid);
       }
     },

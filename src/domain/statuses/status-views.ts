@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { countAccounts, type AccountCountsRow } from '../accounts/account-counts.repo.ts';
 import { findAccountsByIds, type AccountRow } from '../accounts/accounts.repo.ts';
 import type { DbReader } from '../../storage/db/database.ts';
@@ -21,19 +22,42 @@ export interface StatusView {
   readonly viewer: { readonly favourited: boolean; readonly reblogged: boolean; readonly bookmarked: boolean; readonly pinned: boolean; readonly muted: boolean } | null;
 }
 
-const countBy = async (db: DbReader, table: 'statuses' | 'favourites', column: 'in_reply_to_id' | 'reblog_of_id' | 'quote_of_id' | 'status_id', ids: string[]) => {
-  if (!ids.length) return new Map<string, number>();
-  const rows = await db
-    .selectFrom(table as 'statuses')
-    .select((eb) => [eb.ref(column as 'in_reply_to_id').as('key'), eb.fn.countAll<number>().as('n')])
-    .where(column as 'in_reply_to_id', 'in', ids)
-    .groupBy(column as 'in_reply_to_id')
-    .execute();
-  return new Map(rows.map((r) => [r.key!, Number(r.n)]));
-};
+type CountKind = 'replies' | 'reblogs' | 'quotes' | 'favourites';
+type MarkKind = 'favourited' | 'bookmarked' | 'pinned' | 'reblogged' | 'muted';
 
-const idsWhere = async (db: DbReader, table: 'favourites' | 'bookmarks' | 'pins', viewerId: string, ids: string[]) =>
-  ids.length ? new Set((await db.selectFrom(table).select('status_id').where('account_id', '=', viewerId).where('status_id', 'in', ids).execute()).map((r) => r.status_id)) : new Set<string>();
+/** How many replies, reposts, quotes and favourites each status has: one query for all four. */
+async function countsOf(db: DbReader, ids: string[]): Promise<Record<CountKind, Map<string, number>>> {
+  const counts: Record<CountKind, Map<string, number>> = { replies: new Map(), reblogs: new Map(), quotes: new Map(), favourites: new Map() };
+  if (!ids.length) return counts;
+  const by = (kind: CountKind, column: 'in_reply_to_id' | 'reblog_of_id' | 'quote_of_id') =>
+    db
+      .selectFrom('statuses')
+      .select((eb) => [sql.lit(kind).as('kind'), sql<string>`${sql.ref(column)}`.as('key'), eb.fn.countAll<number>().as('n')])
+      .where(column, 'in', ids)
+      .groupBy(column);
+  const rows = await by('replies', 'in_reply_to_id')
+    .unionAll(by('reblogs', 'reblog_of_id'))
+    .unionAll(by('quotes', 'quote_of_id'))
+    .unionAll(db.selectFrom('favourites').select((eb) => [sql.lit<CountKind>('favourites').as('kind'), sql<string>`status_id`.as('key'), eb.fn.countAll<number>().as('n')]).where('status_id', 'in', ids).groupBy('status_id'))
+    .execute();
+  for (const row of rows) counts[row.kind as CountKind].set(row.key, Number(row.n));
+  return counts;
+}
+
+/** The viewer's own marks on the statuses (and muted threads): one query for all five. */
+async function marksOf(db: DbReader, viewerId: string, ids: string[], threadIds: string[]): Promise<Record<MarkKind, Set<string>>> {
+  const marks: Record<MarkKind, Set<string>> = { favourited: new Set(), bookmarked: new Set(), pinned: new Set(), reblogged: new Set(), muted: new Set() };
+  const on = (kind: MarkKind, table: 'favourites' | 'bookmarks' | 'pins') =>
+    db.selectFrom(table).select([sql.lit<MarkKind>(kind).as('kind'), sql<string>`status_id`.as('id')]).where('account_id', '=', viewerId).where('status_id', 'in', ids);
+  const rows = await on('favourited', 'favourites')
+    .unionAll(on('bookmarked', 'bookmarks'))
+    .unionAll(on('pinned', 'pins'))
+    .unionAll(db.selectFrom('statuses').select([sql.lit<MarkKind>('reblogged').as('kind'), sql<string>`reblog_of_id`.as('id')]).where('account_id', '=', viewerId).where('reblog_of_id', 'in', ids))
+    .unionAll(db.selectFrom('conversation_mutes').select([sql.lit<MarkKind>('muted').as('kind'), sql<string>`thread_id`.as('id')]).where('account_id', '=', viewerId).where('thread_id', 'in', threadIds))
+    .execute();
+  for (const row of rows) marks[row.kind].add(row.id);
+  return marks;
+}
 
 /**
  * Builds the views of `statuses` for `viewerId`, in the given order. Reposted and quoted statuses are loaded
@@ -54,24 +78,8 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
   const accountCounts = await countAccounts(db, [...new Set(every.map((s) => s.account_id))]);
   const media = await mediaOfStatuses(db, ids);
   const tagRows = await db.selectFrom('status_tags').innerJoin('tags', 'tags.id', 'status_tags.tag_id').select(['status_tags.status_id', 'tags.name']).where('status_tags.status_id', 'in', ids).execute();
-  const [replies, reblogs, quotes, favourites] = await Promise.all([
-    countBy(db, 'statuses', 'in_reply_to_id', ids),
-    countBy(db, 'statuses', 'reblog_of_id', ids),
-    countBy(db, 'statuses', 'quote_of_id', ids),
-    countBy(db, 'favourites', 'status_id', ids),
-  ]);
-  let viewerMarks: { favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string>; mutedThreads: Set<string> } | null = null;
-  if (viewerId) {
-    viewerMarks = {
-      favourited: await idsWhere(db, 'favourites', viewerId, ids),
-      bookmarked: await idsWhere(db, 'bookmarks', viewerId, ids),
-      pinned: await idsWhere(db, 'pins', viewerId, ids),
-      reblogged: new Set((await db.selectFrom('statuses').select('reblog_of_id').where('account_id', '=', viewerId).where('reblog_of_id', 'in', ids).execute()).map((r) => r.reblog_of_id!)),
-      mutedThreads: new Set(
-        (await db.selectFrom('conversation_mutes').select('thread_id').where('account_id', '=', viewerId).where('thread_id', 'in', [...new Set(every.map((s) => s.thread_id ?? s.id))]).execute()).map((r) => r.thread_id),
-      ),
-    };
-  }
+  const counts = await countsOf(db, ids);
+  const viewerMarks = viewerId ? await marksOf(db, viewerId, ids, [...new Set(every.map((s) => s.thread_id ?? s.id))]) : null;
   const byId = new Map(every.map((s) => [s.id, s]));
   const quotedById = new Map(quotedVisible.map((s) => [s.id, s]));
 
@@ -94,13 +102,13 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
       mentions: mentionRows.filter((m) => m.status_id === status.id).flatMap((m) => accounts.get(m.account_id) ?? []),
       tags: tagRows.filter((t) => t.status_id === status.id).map((t) => t.name),
       media: media.get(status.id) ?? [],
-      counts: { replies: replies.get(status.id) ?? 0, reblogs: reblogs.get(status.id) ?? 0, favourites: favourites.get(status.id) ?? 0, quotes: quotes.get(status.id) ?? 0 },
+      counts: { replies: counts.replies.get(status.id) ?? 0, reblogs: counts.reblogs.get(status.id) ?? 0, favourites: counts.favourites.get(status.id) ?? 0, quotes: counts.quotes.get(status.id) ?? 0 },
       viewer: viewerMarks && {
         favourited: viewerMarks.favourited.has(status.id),
         reblogged: viewerMarks.reblogged.has(status.id),
         bookmarked: viewerMarks.bookmarked.has(status.id),
         pinned: viewerMarks.pinned.has(status.id),
-        muted: viewerMarks.mutedThreads.has(status.thread_id ?? status.id),
+        muted: viewerMarks.muted.has(status.thread_id ?? status.id),
       },
     };
   };

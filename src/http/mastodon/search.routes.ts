@@ -35,10 +35,10 @@ function likePrefix(text: string): string {
   return `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-/** `GET /api/v2/search` (accounts, hashtags, full-text statuses) and the hashtag API. */
-/** How many matching statuses are checked against the visibility policy at once. */
+/** At most how many matching statuses are checked against the visibility policy at once. */
 const LOOKUP_CHUNK = 50;
 
+/** `GET /api/v2/search` (accounts, hashtags, full-text statuses) and the hashtag API. */
 export function searchRoutes(services: Services, resolveRemote?: (query: string) => Promise<AccountRow | null>): RouteDef[] {
   const { db, config, clock } = services;
   const tagUrl = (name: string) => `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
@@ -109,13 +109,16 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
             or exists (select 1 from statuses r where r.reblog_of_id = statuses.id and r.account_id = ${viewer.id}))`;
           // Matches come newest first; look them up a few at a time, and stop reading as soon as the page is full.
           const rows: StatusRow[] = [];
-          search: for await (const batch of services.search.batches(db.read, input.q, { maxId: input.max_id })) {
+          // Most matches are visible: the first batch holds about twice the page, and each lookup little
+          // more than what is still missing.
+          search: for await (const batch of services.search.batches(db.read, input.q, { maxId: input.max_id, first: 2 * (offset + limit) })) {
             const candidates = batch.filter((id) => !input.min_id || id > input.min_id);
-            for (let start = 0; start < candidates.length; start += LOOKUP_CHUNK) {
+            for (let start = 0; start < candidates.length; ) {
+              const chunk = candidates.slice(start, (start += Math.min(LOOKUP_CHUNK, offset + limit - rows.length + 5)));
               let query = db.read
                 .selectFrom('statuses')
                 .selectAll('statuses')
-                .where('statuses.id', 'in', candidates.slice(start, start + LOOKUP_CHUNK))
+                .where('statuses.id', 'in', chunk)
                 .where('statuses.reblog_of_id', 'is', null)
                 .where(visibleTo(viewer.id))
                 .where(notMutedBy(viewer.id, isoAt(clock)));
