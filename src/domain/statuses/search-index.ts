@@ -116,11 +116,12 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       const match = terms.join(' AND ');
       let below = Number.MAX_SAFE_INTEGER;
       for (let read = 0, size = batchSize(0, options.first); read < MAX_CANDIDATES; read += size, size = BATCH) {
+        // The index's own rowid order, joined to the status ids (an `in (subquery)` costs half again as much).
         const rows = await db
-          .selectFrom('status_search_rows as r')
-          .select(['r.status_id as id', 'r.rowid as rowid'])
-          .where(sql<boolean>`r.rowid in (select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${size})`)
-          .orderBy('r.rowid', 'desc')
+          .selectFrom(sql<{ rowid: number }>`(select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${size})`.as('m'))
+          .innerJoin('status_search_rows as r', 'r.rowid', 'm.rowid')
+          .select(['r.status_id as id', 'm.rowid as rowid'])
+          .orderBy('m.rowid', 'desc')
           .execute();
         const ids = rows.map((r) => r.id).filter((id) => !options.maxId || id < options.maxId);
         if (ids.length) yield ids;
