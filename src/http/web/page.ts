@@ -3,12 +3,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../shared/app-env.ts';
 import { html, type SafeHtml } from '../shared/html.ts';
 import { PAGE_CSP, renderPage } from '../shared/page-layout.ts';
+import { requestLocale, type PageText } from './i18n/index.ts';
 
-/** Answers with a full page of the web surface: no caching (pages carry CSRF tokens), the page CSP. */
+/** Answers with a full page of the web surface in the request's language: no caching (pages carry CSRF tokens), the page CSP. */
 export function sendPage(c: Context<AppEnv>, site: string, title: string, body: SafeHtml, options: { status?: number; scripts?: string[] } = {}): Response {
   c.header('Content-Security-Policy', PAGE_CSP);
   c.header('Cache-Control', 'no-store');
-  return c.html(renderPage({ title: `${title} - ${site}`, siteName: site, body, scripts: options.scripts }), (options.status ?? 200) as ContentfulStatusCode);
+  return c.html(renderPage({ title: `${title} - ${site}`, siteName: site, body, lang: requestLocale(c), scripts: options.scripts }), (options.status ?? 200) as ContentfulStatusCode);
 }
 
 /** A message box for a form: errors are announced to screen readers. */
@@ -33,4 +34,9 @@ export function csrfField(token: string): SafeHtml {
 /** A path on this server to go back to after signing in; anything else (other sites, `//host`) becomes `/`. */
 export function safeReturnPath(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\r\n]/.test(value) ? value : '/';
+}
+
+/** The passkey script's messages in the page's language, as attributes of its button. */
+export function passkeyMessages(t: PageText['t']): SafeHtml {
+  return html` data-msg-unsupported="${t('passkey.unsupported')}" data-msg-failed="${t('passkey.failed')}"`;
 }

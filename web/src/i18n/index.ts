@@ -5,10 +5,8 @@ import { de } from './de.ts';
 import { fr } from './fr.ts';
 
 export type { MessageKey };
-
-/** The languages the app is translated into, each named in its own language. */
-export const LOCALES = { en: 'English', de: 'Deutsch', fr: 'Français' } as const;
-export type Locale = keyof typeof LOCALES;
+export { LOCALES, isLocale, pickLocale, type Locale } from './locales.ts';
+import { LOCALE_COOKIE, type Locale } from './locales.ts';
 
 const CATALOGS: Record<Locale, Messages> = { en, de, fr };
 const RTL_LANGUAGES = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'yi', 'dv', 'ckb']);
@@ -17,24 +15,13 @@ let locale: Locale = 'en';
 let messages: Messages = en;
 let plurals = new Intl.PluralRules('en');
 
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && Object.hasOwn(LOCALES, value);
-}
-
-/** The best of our locales for a list of preferred languages (such as `navigator.languages`). */
-export function pickLocale(preferred: readonly string[]): Locale {
-  for (const tag of preferred) {
-    const language = tag.toLowerCase().split('-')[0];
-    if (isLocale(language)) return language;
-  }
-  return 'en';
-}
-
 export function setLocale(next: Locale): void {
   locale = next;
   messages = CATALOGS[next];
   plurals = new Intl.PluralRules(next);
   document.documentElement.lang = next;
+  // The server's own pages (sign-in, security settings) follow the same choice.
+  document.cookie = `${LOCALE_COOKIE}=${next}; Path=/; Max-Age=31536000; SameSite=Lax${location.protocol === 'https:' ? '; Secure' : ''}`;
   document.documentElement.dir = textDirection(next);
 }
 

@@ -207,6 +207,11 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     const main = await carol.getByRole('main').boundingBox();
     assert.ok(nav && main && nav.x > main.x, 'in rtl the navigation stands right of the content');
     await carol.screenshot({ path: screenshotPath('app-rtl') });
+    // The server's own pages (security settings, sign-in) follow the choice made in the app.
+    await carol.goto(`${server.url}/settings/security`);
+    await carol.getByRole('heading', { level: 1, name: 'Sécurité' }).waitFor();
+    assert.equal(await carol.locator('html').getAttribute('lang'), 'fr');
+    await carol.goto(`${server.url}/web/settings/preferences`);
     await carol.getByLabel('Langue').selectOption('en');
     await carol.getByRole('link', { name: 'Home' }).waitFor();
   });

@@ -5,36 +5,41 @@ import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
 import { html } from '../../shared/html.ts';
 import { csrfField, field, notice, sendPage } from '../page.ts';
+import { textFor } from '../i18n/index.ts';
 
 /** Forgotten passwords: ask for a link by email (the same answer for any address), then set a new one. */
 export function passwordRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const site = services.config.instance.name;
 
-  const requestForm = (c: Context<AppEnv>, message?: string, status = 200) =>
-    sendPage(
+  const requestForm = (c: Context<AppEnv>, message?: string, status = 200) => {
+    const { t } = textFor(c);
+    return sendPage(
       c,
       site,
-      'Reset your password',
-      html`<h1>Reset your password</h1>${notice(message, status === 200 ? 'info' : 'error')}
+      t('password.title'),
+      html`<h1>${t('password.title')}</h1>${notice(message, status === 200 ? 'info' : 'error')}
 <form method="post" action="/auth/password">${csrfField(browser.csrfToken(c))}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email' })}
-<p><button type="submit">Send me a link</button></p></form>`,
+${field({ name: 'email', label: t('field.email'), type: 'email', autocomplete: 'email' })}
+<p><button type="submit">${t('password.send')}</button></p></form>`,
       { status },
     );
+  };
 
-  const resetForm = (c: Context<AppEnv>, token: string, error?: string, status = 200) =>
-    sendPage(
+  const resetForm = (c: Context<AppEnv>, token: string, error?: string, status = 200) => {
+    const { t } = textFor(c);
+    return sendPage(
       c,
       site,
-      'Choose a new password',
-      html`<h1>Choose a new password</h1>${notice(error)}
+      t('password.new_title'),
+      html`<h1>${t('password.new_title')}</h1>${notice(error)}
 <form method="post" action="/auth/password/edit">${csrfField(browser.csrfToken(c))}
 <input type="hidden" name="token" value="${token}">
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password' })}
-<p><button type="submit">Set password</button></p></form>`,
+${field({ name: 'password', label: t('password.new'), type: 'password', autocomplete: 'new-password' })}
+<p><button type="submit">${t('password.set')}</button></p></form>`,
       { status },
     );
+  };
 
   routes.get('/auth/password', (c) => requestForm(c));
 
@@ -47,7 +52,7 @@ ${field({ name: 'password', label: 'New password', type: 'password', autocomplet
       if (error instanceof RateLimited) return requestForm(c, error.publicMessage, 429);
       throw error;
     }
-    return requestForm(c, 'If an account uses this address, we have sent it a link to choose a new password. The link works for one hour.');
+    return requestForm(c, textFor(c).t('password.sent'));
   });
 
   routes.get('/auth/password/edit', (c) => resetForm(c, c.req.query('token') ?? ''));
@@ -56,15 +61,16 @@ ${field({ name: 'password', label: 'New password', type: 'password', autocomplet
     browser.checkCsrf(c);
     const token = typeof c.var.body.token === 'string' ? c.var.body.token : '';
     const password = typeof c.var.body.password === 'string' ? c.var.body.password.slice(0, 1000) : '';
+    const { t } = textFor(c);
     try {
       if (!/^[\w-]{43}$/.test(token) || !(await services.registration.resetPassword(token, password))) {
-        return sendPage(c, site, 'Link not valid', html`<h1>This link is not valid</h1><p>It may have expired or been used already. <a href="/auth/password">Ask for a new one</a>.</p>`, { status: 400 });
+        return sendPage(c, site, t('link.invalid_title'), html`<h1>${t('link.invalid_heading')}</h1><p>${t('link.invalid')} <a href="/auth/password">${t('password.ask_again')}</a></p>`, { status: 400 });
       }
     } catch (error) {
       if (error instanceof Invalid) return resetForm(c, token, error.details.password?.map((p) => `Password ${p.description}`).join('; '), 422);
       throw error;
     }
-    return sendPage(c, site, 'Password changed', html`<h1>Your password is changed</h1><p>You were signed out everywhere. <a href="/auth/sign_in">Sign in</a></p>`);
+    return sendPage(c, site, t('password.changed_title'), html`<h1>${t('password.changed_heading')}</h1><p>${t('password.changed')} <a href="/auth/sign_in">${t('sign_in.submit')}</a></p>`);
   });
 
   return routes;

@@ -5,7 +5,8 @@ import { RateLimited, Unauthorized } from '../../../domain/errors.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
 import { html } from '../../shared/html.ts';
-import { csrfField, field, notice, safeReturnPath, sendPage } from '../page.ts';
+import { csrfField, field, notice, passkeyMessages, safeReturnPath, sendPage } from '../page.ts';
+import { textFor } from '../i18n/index.ts';
 
 const PENDING_TTL_MS = 5 * 60 * 1000;
 
@@ -14,23 +15,25 @@ export function signInRoutes(services: Services, browser: BrowserSessions): Hono
   const routes = new Hono<AppEnv>();
   const site = services.config.instance.name;
 
-  const signInForm = (c: Context<AppEnv>, options: { error?: string; login?: string; returnTo: string; status?: number }) =>
-    sendPage(
+  const signInForm = (c: Context<AppEnv>, options: { error?: string; login?: string; returnTo: string; status?: number }) => {
+    const { t } = textFor(c);
+    return sendPage(
       c,
       site,
-      'Sign in',
-      html`<h1>Sign in to ${site}</h1>
+      t('sign_in.title'),
+      html`<h1>${t('sign_in.heading', { site })}</h1>
 ${notice(options.error)}
 <form method="post" action="/auth/sign_in">${csrfField(browser.csrfToken(c))}
 <input type="hidden" name="return_to" value="${options.returnTo}">
-${field({ name: 'login', label: 'Email address or username', value: options.login, autocomplete: 'username webauthn' })}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' })}
-<p><button type="submit">Sign in</button></p>
+${field({ name: 'login', label: t('sign_in.login'), value: options.login, autocomplete: 'username webauthn' })}
+${field({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password' })}
+<p><button type="submit">${t('sign_in.submit')}</button></p>
 </form>
-<p><button type="button" class="passkey" data-passkey-sign-in data-csrf="${browser.csrfToken(c)}" data-return-to="${options.returnTo}">Sign in with a passkey</button></p>
-<p><a href="/auth/password">Forgot your password?</a> · <a href="/auth/sign_up">Create an account</a></p>`,
+<p><button type="button" class="passkey" data-passkey-sign-in data-csrf="${browser.csrfToken(c)}" data-return-to="${options.returnTo}"${passkeyMessages(t)}>${t('sign_in.passkey')}</button></p>
+<p><a href="/auth/password">${t('sign_in.forgot')}</a> · <a href="/auth/sign_up">${t('sign_in.create')}</a></p>`,
       { status: options.status, scripts: ['/static/passkey.js'] },
     );
+  };
 
   routes.get('/auth/sign_in', (c) => signInForm(c, { returnTo: safeReturnPath(c.req.query('return_to')) }));
 
@@ -64,19 +67,20 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
   const twoFactorForm = async (c: Context<AppEnv>, accountId: string, error?: string, status?: number) => {
     const user = await services.db.read.selectFrom('users').select('totp_enabled_at').where('account_id', '=', accountId).executeTakeFirst();
     const hasPasskeys = (await services.passkeys.list(accountId)).length > 0;
+    const { t } = textFor(c);
     return sendPage(
       c,
       site,
-      'Two-factor authentication',
-      html`<h1>Two-factor authentication</h1>
+      t('two_factor.title'),
+      html`<h1>${t('two_factor.title')}</h1>
 ${notice(error)}
 ${user?.totp_enabled_at
   ? html`<form method="post" action="/auth/two_factor">${csrfField(browser.csrfToken(c))}
-${field({ name: 'code', label: 'Code from your authenticator app, or a recovery code', autocomplete: 'one-time-code' })}
-<p><button type="submit">Continue</button></p></form>`
+${field({ name: 'code', label: t('two_factor.code'), autocomplete: 'one-time-code' })}
+<p><button type="submit">${t('two_factor.continue')}</button></p></form>`
   : ''}
-${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-second-factor data-csrf="${browser.csrfToken(c)}">Use a passkey</button></p>` : ''}
-<p><a href="/auth/sign_in">Start again</a></p>`,
+${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-second-factor data-csrf="${browser.csrfToken(c)}"${passkeyMessages(t)}>${t('two_factor.passkey')}</button></p>` : ''}
+<p><a href="/auth/sign_in">${t('two_factor.restart')}</a></p>`,
       { status, scripts: ['/static/passkey.js'] },
     );
   };

@@ -3,19 +3,22 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import QRCode from 'qrcode';
 import type { Services } from '../../../app/services.ts';
 import { deleteAccount } from '../../../domain/accounts/accounts.service.ts';
-import { NotFound, Unauthorized } from '../../../domain/errors.ts';
+import { exportFile, EXPORT_KINDS, type ExportKind } from '../../../domain/accounts/export.ts';
+import { NotFound, RateLimited, Unauthorized } from '../../../domain/errors.ts';
 import { verifyPassword } from '../../../lib/password-hash.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSession, BrowserSessions } from '../../shared/browser-session.ts';
 import { html } from '../../shared/html.ts';
 import { HttpError } from '../../shared/http-error.ts';
-import { csrfField, field, notice, sendPage } from '../page.ts';
+import { csrfField, field, notice, passkeyMessages, sendPage } from '../page.ts';
+import { textFor, type PageMessageKey } from '../i18n/index.ts';
 
 const CEREMONY_TTL_MS = 5 * 60 * 1000;
+const EXPORTS_PER_HOUR = 30;
 
 /**
  * The security settings of the signed-in account: sessions and authorized apps (with revoke), two-factor
- * authentication, passkeys, and deleting the account. Every change is a POST with a CSRF token, and every
+ * authentication, passkeys, exporting its data, and deleting the account. Every change is a POST with a CSRF token, and every
  * id is looked up within the signed-in account only (someone else's id is a 404).
  */
 export function securityRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
@@ -39,25 +42,28 @@ export function securityRoutes(services: Services, browser: BrowserSessions): Ho
     const apps = await authorizedApps(account.id);
     const passkeys = await services.passkeys.list(account.id);
     const csrf = browser.csrfToken(c);
+    const { t, locale } = textFor(c);
+    const when = (iso: string, style: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...style, timeZone: 'UTC' }).format(new Date(iso));
     const post = (action: string, label: string) => html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}<button type="submit">${label}</button></form>`;
     return sendPage(
       c,
       site,
-      'Security',
-      html`<h1>Security</h1>
-<section aria-labelledby="h-sessions"><h2 id="h-sessions">Signed-in browsers</h2><ul>
-${sessions.map((s) => html`<li data-session="${s.id}">${s.user_agent || 'Unknown browser'} · ${s.ip} · last seen ${s.last_seen_at.slice(0, 16).replace('T', ' ')}${s.id === currentId ? ' (this browser)' : html` ${post(`/settings/sessions/${s.id}/revoke`, 'Sign out')}`}</li>`)}
-</ul>${post('/settings/sessions/revoke_all', 'Sign out everywhere')}</section>
-<section aria-labelledby="h-apps"><h2 id="h-apps">Authorized apps</h2>
-${apps.length ? html`<ul>${apps.map((a) => html`<li data-app="${a.id}">${a.name} · <code>${a.scopes}</code> ${post(`/settings/apps/${a.id}/revoke`, 'Revoke')}</li>`)}</ul>` : html`<p>No apps.</p>`}</section>
-<section aria-labelledby="h-2fa"><h2 id="h-2fa">Two-factor authentication</h2>
+      t('security.title'),
+      html`<h1>${t('security.title')}</h1>
+<section aria-labelledby="h-sessions"><h2 id="h-sessions">${t('security.sessions')}</h2><ul>
+${sessions.map((s) => html`<li data-session="${s.id}">${s.user_agent || t('security.unknown_browser')} · ${s.ip} · ${t('security.last_seen', { time: when(s.last_seen_at, { dateStyle: 'medium', timeStyle: 'short' }) })}${s.id === currentId ? ` ${t('security.this_browser')}` : html` ${post(`/settings/sessions/${s.id}/revoke`, t('security.sign_out'))}`}</li>`)}
+</ul>${post('/settings/sessions/revoke_all', t('security.sign_out_all'))}</section>
+<section aria-labelledby="h-apps"><h2 id="h-apps">${t('security.apps')}</h2>
+${apps.length ? html`<ul>${apps.map((a) => html`<li data-app="${a.id}">${a.name} · <code>${a.scopes}</code> ${post(`/settings/apps/${a.id}/revoke`, t('security.revoke'))}</li>`)}</ul>` : html`<p>${t('security.no_apps')}</p>`}</section>
+<section aria-labelledby="h-2fa"><h2 id="h-2fa">${t('security.two_factor')}</h2>
 ${user.totp_enabled_at
-  ? html`<p>An authenticator app is set up.</p><form method="post" action="/settings/two_factor/disable">${csrfField(csrf)}${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' })}<button type="submit">Turn off</button></form>`
-  : post('/settings/two_factor/setup', 'Set up an authenticator app')}</section>
-<section aria-labelledby="h-passkeys"><h2 id="h-passkeys">Passkeys</h2>
-<ul>${passkeys.map((p) => html`<li data-passkey="${p.id}">${p.name} · added ${p.created_at.slice(0, 10)} ${post(`/settings/passkeys/${p.id}/delete`, 'Remove')}</li>`)}</ul>
-<p><button type="button" data-passkey-register data-csrf="${csrf}">Add a passkey</button></p></section>
-<section aria-labelledby="h-delete"><h2 id="h-delete">Delete account</h2><p><a href="/settings/delete">Delete your account and everything in it</a></p></section>`,
+  ? html`<p>${t('security.totp_on')}</p><form method="post" action="/settings/two_factor/disable">${csrfField(csrf)}${field({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password' })}<button type="submit">${t('security.turn_off')}</button></form>`
+  : post('/settings/two_factor/setup', t('security.totp_setup'))}</section>
+<section aria-labelledby="h-passkeys"><h2 id="h-passkeys">${t('security.passkeys')}</h2>
+<ul>${passkeys.map((p) => html`<li data-passkey="${p.id}">${p.name} · ${t('security.passkey_added', { date: when(p.created_at, { dateStyle: 'medium' }) })} ${post(`/settings/passkeys/${p.id}/delete`, t('security.remove'))}</li>`)}</ul>
+<p><button type="button" data-passkey-register data-csrf="${csrf}"${passkeyMessages(t)}>${t('security.add_passkey')}</button></p></section>
+<section aria-labelledby="h-export"><h2 id="h-export">${t('security.export')}</h2><p><a href="/settings/export">${t('security.export_link')}</a></p></section>
+<section aria-labelledby="h-delete"><h2 id="h-delete">${t('security.delete')}</h2><p><a href="/settings/delete">${t('security.delete_link')}</a></p></section>`,
       { scripts: ['/static/passkey.js'] },
     );
   });
@@ -98,30 +104,32 @@ ${user.totp_enabled_at
     const { account } = me(c);
     const { secret, uri } = await services.totp.begin(account.id, `${account.username}@${config.domain}`, site);
     const qr = await QRCode.toDataURL(uri, { margin: 1, width: 240 });
+    const { t } = textFor(c);
     return sendPage(
       c,
       site,
-      'Set up two-factor authentication',
-      html`<h1>Set up two-factor authentication</h1>
-<p>Scan this code with an authenticator app, or enter the key by hand.</p>
-<p><img src="${qr}" alt="QR code for your authenticator app" width="240" height="240"></p>
-<p>Key: <code data-totp-secret>${secret}</code></p>
+      t('totp.title'),
+      html`<h1>${t('totp.title')}</h1>
+<p>${t('totp.scan')}</p>
+<p><img src="${qr}" alt="${t('totp.qr_alt')}" width="240" height="240"></p>
+<p>${t('totp.key')} <code data-totp-secret>${secret}</code></p>
 <form method="post" action="/settings/two_factor/confirm">${csrfField(browser.csrfToken(c))}
-${field({ name: 'code', label: 'Code shown by the app', autocomplete: 'one-time-code' })}
-<p><button type="submit">Turn on</button></p></form>`,
+${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
+<p><button type="submit">${t('totp.turn_on')}</button></p></form>`,
     );
   });
 
   routes.post('/settings/two_factor/confirm', async (c) => {
     const codes = await services.totp.confirm(me(c).account.id, typeof c.var.body.code === 'string' ? c.var.body.code : '');
+    const { t } = textFor(c);
     return sendPage(
       c,
       site,
-      'Recovery codes',
-      html`<h1>Two-factor authentication is on</h1>
-<p>Keep these recovery codes somewhere safe. Each works once, if you lose your device. They are shown only now.</p>
+      t('totp.codes_title'),
+      html`<h1>${t('totp.on_heading')}</h1>
+<p>${t('totp.codes')}</p>
 <ul class="recovery-codes">${codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
-<p><a href="/settings/security">Back to security settings</a></p>`,
+<p><a href="/settings/security">${t('totp.back')}</a></p>`,
     );
   });
 
@@ -159,19 +167,20 @@ ${field({ name: 'code', label: 'Code shown by the app', autocomplete: 'one-time-
     return c.redirect('/settings/security', 303);
   });
 
-  routes.get('/settings/delete', (c) =>
-    sendPage(
+  routes.get('/settings/delete', (c) => {
+    const { t } = textFor(c);
+    return sendPage(
       c,
       site,
-      'Delete your account',
-      html`<h1>Delete your account</h1>
-<p>This removes your profile, posts, sessions, apps and keys from this server for good. It cannot be undone.</p>
+      t('delete.title'),
+      html`<h1>${t('delete.title')}</h1>
+<p>${t('delete.explain')}</p>
 <form method="post" action="/settings/delete">${csrfField(browser.csrfToken(c))}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' })}
-${me(c).user.totp_enabled_at ? field({ name: 'code', label: 'Two-factor code', autocomplete: 'one-time-code' }) : ''}
-<p><button type="submit" class="danger">Delete my account</button></p></form>`,
-    ),
-  );
+${field({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password' })}
+${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), autocomplete: 'one-time-code' }) : ''}
+<p><button type="submit" class="danger">${t('delete.submit')}</button></p></form>`,
+    );
+  });
 
   routes.post('/settings/delete', async (c) => {
     const { account, user } = me(c);
@@ -179,18 +188,47 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: 'Two-factor code', a
     await services.throttle.check(key, c.var.clientIp);
     const passwordOk = await verifyPassword(textField(c.var.body.password), user.password_hash);
     const codeOk = !user.totp_enabled_at || (await services.totp.verify(account.id, textField(c.var.body.code)).then(() => true, () => false));
+    const { t } = textFor(c);
     if (!passwordOk || !codeOk) {
       services.throttle.recordFailure(key);
-      return sendPage(c, site, 'Delete your account', html`<h1>Delete your account</h1>${notice('The password or code is not correct.')}<p><a href="/settings/delete">Try again</a></p>`, { status: 403 });
+      return sendPage(c, site, t('delete.title'), html`<h1>${t('delete.title')}</h1>${notice(t('delete.wrong'))}<p><a href="/settings/delete">${t('delete.try_again')}</a></p>`, { status: 403 });
     }
     await deleteAccount(db, account.id, { flushMedia: services.media.flush, changes: services.changes });
     await browser.end(c);
-    return sendPage(c, site, 'Account deleted', html`<h1>Your account is deleted</h1><p>Everything it held has been removed from this server.</p>`);
+    return sendPage(c, site, t('delete.done_title'), html`<h1>${t('delete.done_heading')}</h1><p>${t('delete.done')}</p>`);
   });
 
-  routes.get('/settings/export', (c) =>
-    sendPage(c, site, 'Export', html`<h1>Export your data</h1><p>Exporting your posts, follows and lists as CSV files is not available yet on this server.</p>`, { status: 501 }),
-  );
+  const exportLabels: Record<ExportKind, PageMessageKey> = {
+    'outbox.json': 'export.posts',
+    'following_accounts.csv': 'export.following',
+    'blocked_accounts.csv': 'export.blocks',
+    'muted_accounts.csv': 'export.mutes',
+    'blocked_domains.csv': 'export.domain_blocks',
+    'bookmarks.csv': 'export.bookmarks',
+  };
+  routes.get('/settings/export', (c) => {
+    const { t } = textFor(c);
+    return sendPage(
+      c,
+      site,
+      t('export.title'),
+      html`<h1>${t('export.title')}</h1><p>${t('export.explain')}</p>
+<ul class="exports">${EXPORT_KINDS.map((kind) => html`<li><a href="/settings/export/${kind}" download>${t(exportLabels[kind])}</a></li>`)}</ul>`,
+    );
+  });
+
+  routes.get('/settings/export/:file', async (c) => {
+    const kind = c.req.param('file') as ExportKind;
+    if (!EXPORT_KINDS.includes(kind)) throw new NotFound();
+    const { account } = me(c);
+    // Each export reads the whole list: a few an hour are plenty.
+    const decision = await services.limiter.hit(`export:${account.id}`, EXPORTS_PER_HOUR, 3600_000);
+    if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds, 'Too many exports; try again later');
+    const file = await exportFile(db.read, config, account.id, kind);
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Disposition', `attachment; filename="${account.username}-${kind}"`);
+    return c.body(file.body, 200, { 'Content-Type': file.type });
+  });
 
   return routes;
 }

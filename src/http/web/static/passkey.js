@@ -8,7 +8,7 @@
   const post = async (url, csrf, body) => {
     const res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body ?? {}) });
     const data = await res.json();
-    if (!res.ok) throw new Error(data.error || 'The request failed');
+    if (!res.ok) throw new Error(data.error || '');
     return data;
   };
   const show = (button, message) => {
@@ -76,8 +76,9 @@
   document.addEventListener('click', (event) => {
     const button = event.target.closest('[data-passkey-sign-in],[data-passkey-second-factor],[data-passkey-register]');
     if (!button) return;
-    if (!window.PublicKeyCredential) return show(button, 'This browser does not support passkeys.');
+    // Messages come in the page's language from the button's data-msg-* attributes.
+    if (!window.PublicKeyCredential) return show(button, button.dataset.msgUnsupported || 'This browser does not support passkeys.');
     const run = button.hasAttribute('data-passkey-register') ? register : signIn;
-    run(button).catch((error) => show(button, error.message));
+    run(button).catch((error) => show(button, error.message || button.dataset.msgFailed || 'The request failed'));
   });
 })();

@@ -24,10 +24,10 @@
   };
   if (bits === 0) return;
   button.disabled = true;
-  status.textContent = 'Checking that you are not a bot…';
+  status.textContent = status.dataset.running;
   solve().then((nonce) => {
     form.elements.pow_nonce.value = nonce;
     button.disabled = false;
-    status.textContent = 'Ready.';
+    status.textContent = status.dataset.ready;
   });
 })();
