@@ -40,7 +40,7 @@ async function countsOf(db: DbReader, ids: string[]): Promise<Record<CountKind, 
     .unionAll(by('quotes', 'quote_of_id'))
     .unionAll(db.selectFrom('favourites').select((eb) => [sql.lit<CountKind>('favourites').as('kind'), sql<string>`status_id`.as('key'), eb.fn.countAll<number>().as('n')]).where('status_id', 'in', ids).groupBy('status_id'))
     .execute();
-  for (const row of rows) counts[row.kind as CountKind].set(row.key, Number(row.n));
+  for (const row of rows) counts[row.kind].set(row.key, Number(row.n));
   return counts;
 }
 
