@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
@@ -68,6 +69,30 @@ describe('the home timeline fast path', () => {
     assert.ok(fromMemory);
     assert.equal(((await second.json()) as unknown[]).length, 1);
     assert.equal(((await first.json()) as unknown[]).length, 1);
+  });
+
+  it('finds a page under the query string as the URL standard writes it, however the client wrote it', async () => {
+    // Sent as written (fetch would normalize it first): the route keys the page by `?limit=2&x=%27q%27`.
+    const raw = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(server.url);
+        request({ hostname, port, path, headers: { authorization: `Bearer ${ana.token}` } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const first = await raw("/api/v1/timelines/home?limit=2&x='q'");
+    const before = answered();
+    const second = await raw('/api/v1/timelines/home?limit=2&x=%27q%27');
+    assert.equal(answered(), before + 1);
+    assert.equal(first.status, 200);
+    assert.equal(second.body, first.body);
+    const third = await raw("/api/v1/timelines/home?limit=2&x='q'");
+    assert.equal(answered(), before + 2);
+    assert.equal(third.body, first.body);
   });
 
   it('shows a new post at once', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HomeCache } from '../../domain/timelines/home-cache.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
+import type { RateDecision, RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import { clientIpResolver } from '../shared/client-ip.ts';
 import { API_CORS_HEADERS } from '../shared/cors.ts';
 import { API_WINDOW_MS, apiCallerKey, bearerToken, checkAccess, rateLimitHeaders, type Access } from '../shared/route-table.ts';
@@ -13,6 +13,9 @@ import type { TokenCache } from '../shared/token-cache.ts';
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export const HOME_PATH = '/api/v1/timelines/home';
+
+/** A query string the URL standard leaves as it is: no percent signs, spaces or characters it would encode. */
+const PLAIN_QUERY = /^(?:\?[\w.~=&-]+)?$/;
 
 /** Requests answered before the full stack sees them. */
 export interface FastPath {
@@ -41,7 +44,7 @@ export function homeFastPath(deps: {
 }): FastPath {
   const { homeCache, tokens, access, limiter, perAccount, logger } = deps;
   const resolveClientIp = clientIpResolver(deps.trustedProxies);
-  const fixed: [string, string][] = [...securityHeaderList(deps.https), ...API_CORS_HEADERS, ['Content-Type', 'application/json']];
+  const fixed = [...securityHeaderList(deps.https), ...API_CORS_HEADERS, ['Content-Type', 'application/json']].flat();
 
   let answered = 0;
   const take = (req: IncomingMessage, res: ServerResponse, fallback: NodeListener): boolean => {
@@ -57,25 +60,29 @@ export function homeFastPath(deps: {
     } catch {
       return false;
     }
-    // The same key the route uses: the query string as the URL standard writes it.
-    const key = query === -1 ? '' : new URL(url, 'http://localhost').search;
+    // The same key the route uses: the query string as the URL standard writes it (plain ones are already).
+    const search = query === -1 ? '' : url.slice(query);
+    const key = PLAIN_QUERY.test(search) ? search : new URL(url, 'http://localhost').search;
     const page = homeCache.get(auth.account.id, key);
     if (!page) return false;
     const started = performance.now();
-    void limiter.hit(apiCallerKey(auth), perAccount, API_WINDOW_MS).then((decision) => {
+    const answer = (decision: RateDecision) => {
       // Over the limit: the full stack counts the request once more (it is refused either way) and answers 429.
       if (!decision.allowed) return fallback(req, res);
       const requestId = randomUUID();
-      const headers: [string, string][] = [...fixed, ...rateLimitHeaders(perAccount, decision), ['X-Request-Id', requestId], ['Content-Length', String(page.body.byteLength)]];
-      if (page.link !== null) headers.push(['Link', page.link]);
-      res.writeHead(200, headers.flat());
+      const headers = [...fixed, ...rateLimitHeaders(perAccount, decision).flat(), 'X-Request-Id', requestId, 'Content-Length', String(page.body.byteLength)];
+      if (page.link !== null) headers.push('Link', page.link);
+      res.writeHead(200, headers);
       answered++;
       res.end(page.body);
       if (logger.isLevelEnabled('info')) {
         const ip = resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'] as string | undefined);
         logger.info({ requestId, method: 'GET', path: HOME_PATH, status: 200, ms: Math.round(performance.now() - started), ip }, 'request');
       }
-    });
+    };
+    const callerKey = apiCallerKey(auth);
+    if (limiter.hitNow) answer(limiter.hitNow(callerKey, perAccount, API_WINDOW_MS));
+    else void limiter.hit(callerKey, perAccount, API_WINDOW_MS).then(answer);
     return true;
   };
   return { take, answered: () => answered };

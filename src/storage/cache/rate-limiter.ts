@@ -15,6 +15,8 @@ export interface RateDecision {
 export interface RateLimiter {
   /** Records one attempt for `key` and says whether it is within `limit` per `windowMs`. */
   hit(key: string, limit: number, windowMs: number): Promise<RateDecision>;
+  /** The same, answered at once, where the counts are in this process (absent for a shared limiter). */
+  hitNow?(key: string, limit: number, windowMs: number): RateDecision;
   /** Forgets a key (a successful sign-in clears its failures). */
   reset(key: string): Promise<void>;
 }
@@ -30,9 +32,8 @@ export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
       windows.delete(key);
     }
   };
-  return {
-    hit(key, limit, windowMs) {
-      const now = clock();
+  const hitNow = (key: string, limit: number, windowMs: number): RateDecision => {
+    const now = clock();
       let w = windows.get(key);
       if (!w || now - w.start >= windowMs) {
         if (!w && windows.size >= maxKeys) sweep(now);
@@ -42,8 +43,11 @@ export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
       w.count++;
       const allowed = w.count <= limit;
       const resetAt = w.start + windowMs;
-      return Promise.resolve({ allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetAt - now) / 1000)), remaining: Math.max(0, limit - w.count), resetAt });
-    },
+    return { allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetAt - now) / 1000)), remaining: Math.max(0, limit - w.count), resetAt };
+  };
+  return {
+    hitNow,
+    hit: (key, limit, windowMs) => Promise.resolve(hitNow(key, limit, windowMs)),
     reset(key) {
       windows.delete(key);
       return Promise.resolve();
