@@ -1,7 +1,8 @@
 // `npm run bench`: builds a deterministic data set, starts Stoa on it (one `stoa serve` process), and
 // measures the main read and write paths with a load generator on loopback, next to a bare node:http
 // server that returns the same bytes. Sizes: BENCH_USERS (20000), BENCH_STATUSES (1000000); time per
-// scenario: BENCH_SECONDS (10); concurrent connections: BENCH_CONNECTIONS (10).
+// scenario: BENCH_SECONDS (10); concurrent connections: BENCH_CONNECTIONS (10); BENCH_CPU_PROFILE=<folder>
+// writes the server's CPU profile there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
