@@ -26,8 +26,18 @@ export function validate<T extends z.ZodType>(schema: T, data: unknown): z.outpu
   const details: Record<string, FieldProblem[]> = {};
   for (const issue of result.error.issues) {
     const field = issue.path.map(String).join('.') || 'base';
-    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    const missing = issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined;
     (details[field] ??= []).push({ error: missing ? 'ERR_BLANK' : 'ERR_INVALID', description: missing ? "can't be blank" : issue.message });
   }
   throw new Invalid('Validation failed', details);
+}
+
+/** The value under `path` in `data`, or undefined when any step is missing. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
