@@ -13,6 +13,7 @@ import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
 import { upsertTags } from '../domain/statuses/statuses.repo.ts';
 import type { RemoteAttachment, RemoteMedia } from './remote-media.ts';
 import { blockedEitherWay } from '../domain/graph/graph.service.ts';
+import { isHashtagName } from '../domain/statuses/text-format.ts';
 
 /** What the network sends that becomes a status: notes, articles and polls alike. */
 export type RemotePost = Note | Article | Question;
@@ -186,7 +187,7 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
         if (local) mentions.add(local.id);
       } else if (tag instanceof Hashtag && tag.name) {
         const name = tag.name.toString().replace(/^#/, '');
-        if (/^[\p{L}\p{N}_]{1,100}$/u.test(name)) tags.push(name);
+        if (isHashtagName(name)) tags.push(name);
       }
     }
     // Local accounts addressed directly are mentioned, even without a Mention tag.

@@ -9,7 +9,17 @@ export type TextToken =
 
 const URL_PART = String.raw`https?:\/\/[^\s<>"'\u00a0]+`;
 const MENTION_PART = String.raw`@[a-zA-Z0-9_]+(?:@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::\d+)?)?`;
-const TAG_PART = String.raw`#[\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*`;
+const TAG_NAME = String.raw`[\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*`;
+const TAG_PART = `#${TAG_NAME}`;
+const WHOLE_TAG_NAME = new RegExp(`^${TAG_NAME}$`, 'u');
+
+/** Longest hashtag name accepted, in characters. */
+export const MAX_HASHTAG_LENGTH = 100;
+
+/** Whether `name` (without `#`) is a hashtag as posts write them: letters, digits, `_`, not digits only. */
+export function isHashtagName(name: string): boolean {
+  return name.length <= MAX_HASHTAG_LENGTH && WHOLE_TAG_NAME.test(name);
+}
 const TOKENS = new RegExp(`(${URL_PART})|(?<![\\p{L}\\p{N}_/@.])(${MENTION_PART})|(?<![\\p{L}\\p{N}_/#&])(${TAG_PART})`, 'gu');
 
 /** Characters a link may end with in a sentence that are not part of it. */
@@ -43,6 +53,7 @@ export function tokenize(text: string): TextToken[] {
       pushText(text.slice(last, start));
       tokens.push({ kind: 'mention', value, username, domain: domain?.toLowerCase() ?? null });
     } else {
+      if (!isHashtagName(value.slice(1))) continue;
       pushText(text.slice(last, start));
       tokens.push({ kind: 'hashtag', value, name: value.slice(1) });
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sanitizeHtml } from './sanitize-html.ts';
-import { countCharacters, renderText, tokenize } from './text-format.ts';
+import { countCharacters, isHashtagName, renderText, tokenize } from './text-format.ts';
 
 const render = (text: string) =>
   renderText(tokenize(text), {
@@ -32,6 +32,14 @@ describe('text formatting', () => {
     const tags = tokenize('#Stoa #日本語 #42 foo#bar #ok_tag').filter((t) => t.kind === 'hashtag').map((t) => (t as { name: string }).name);
     assert.deepEqual(tags, ['Stoa', '日本語', 'ok_tag']);
     assert.match(render('#Stoa'), /<a href="https:\/\/stoa\.test\/tags\/stoa" class="mention hashtag" rel="tag">#<span>Stoa<\/span><\/a>/);
+  });
+
+  it('leaves a hashtag longer than 100 characters as text, and agrees with isHashtagName', () => {
+    const long = `#${'a'.repeat(101)}`;
+    assert.deepEqual(tokenize(`x ${long} y`), [{ kind: 'text', value: `x ${long} y` }]);
+    assert.equal(tokenize(`#${'a'.repeat(100)}`)[0]?.kind, 'hashtag');
+    for (const name of ['Stoa', '日本語', 'ok_tag', '_1']) assert.ok(isHashtagName(name), name);
+    for (const name of ['42', '', 'a-b', 'a b', '100%', 'a'.repeat(101)]) assert.ok(!isHashtagName(name), name);
   });
 
   it('counts links as 23 characters and remote mentions by their local part', () => {

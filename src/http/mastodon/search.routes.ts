@@ -13,6 +13,7 @@ import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
+import { isHashtagName } from '../../domain/statuses/text-format.ts';
 
 const SearchInput = z
   .object({
@@ -28,7 +29,7 @@ const SearchInput = z
   })
   .loose();
 
-const tagName = z.string().regex(/^[\p{L}\p{N}_]{1,100}$/u);
+const tagName = z.string().refine(isHashtagName);
 
 /** Escapes `%`, `_` and `\` for a LIKE pattern. */
 function likePrefix(text: string): string {
@@ -149,7 +150,7 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
       path: '/api/v1/tags/:name',
       access: PUBLIC,
       async handler(c) {
-        const name = tagName.safeParse(decodeURIComponent(c.req.param('name')!));
+        const name = tagName.safeParse(c.req.param('name'));
         if (!name.success) throw new NotFound();
         const tag = await db.read.selectFrom('tags').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase())).executeTakeFirst();
         const viewer = c.var.auth?.account;
@@ -163,7 +164,7 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
         path: `/api/v1/tags/:name/${action}`,
         access: scoped('write:follows'),
         async handler(c) {
-          const name = tagName.safeParse(decodeURIComponent(c.req.param('name')!));
+          const name = tagName.safeParse(c.req.param('name'));
           if (!name.success) throw new NotFound();
           const { account } = currentUser(c);
           const now = isoAt(clock);

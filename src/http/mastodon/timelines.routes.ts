@@ -14,9 +14,10 @@ import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { linkHeader, readPage, setLinkHeader } from './pagination.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
+import { isHashtagName } from '../../domain/statuses/text-format.ts';
 
 const PublicInput = z.object({ local: formBool.optional(), remote: formBool.optional(), only_media: formBool.optional() }).loose();
-const tagName = z.string().trim().regex(/^[\p{L}\p{N}_]{1,100}$/u, { error: 'is not a hashtag' });
+const tagName = z.string().trim().refine(isHashtagName, { error: 'is not a hashtag' });
 const TagInput = PublicInput.extend({ any: stringList(tagName).optional(), all: stringList(tagName).optional(), none: stringList(tagName).optional() });
 const AccountStatusesInput = z
   .object({ exclude_replies: formBool.optional(), exclude_reblogs: formBool.optional(), only_media: formBool.optional(), pinned: formBool.optional(), tagged: tagName.optional() })
@@ -78,7 +79,7 @@ export function timelinesRoutes(services: Services): RouteDef[] {
       async handler(c) {
         requireSignInIfConfigured(c);
         const input = readInput(c, TagInput);
-        const hashtag = tagName.safeParse(decodeURIComponent(c.req.param('hashtag')!));
+        const hashtag = tagName.safeParse(c.req.param('hashtag'));
         if (!hashtag.success) throw new NotFound();
         return send(c, await tagTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), { name: hashtag.data, any: input.any, all: input.all, none: input.none, local: input.local, remote: input.remote }));
       },

@@ -22,8 +22,8 @@ export async function authenticateClient(c: Context<AppEnv>, services: Services)
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) {
-      clientId = decodeURIComponent(decoded.slice(0, colon));
-      secret = decodeURIComponent(decoded.slice(colon + 1));
+      clientId = formDecoded(decoded.slice(0, colon));
+      secret = formDecoded(decoded.slice(colon + 1));
     }
   }
   if (!clientId) throw new OAuthError('invalid_client', 'Client authentication failed: client_id is missing');
@@ -32,6 +32,15 @@ export async function authenticateClient(c: Context<AppEnv>, services: Services)
   if (secret === undefined) return { app, confidential: false };
   if (!clientSecretMatches(app, secret)) throw new OAuthError('invalid_client', 'Client authentication failed: wrong client secret');
   return { app, confidential: true };
+}
+
+/** A Basic credential part, percent-decoded (RFC 6749 §2.3.1); a bad escape are the client's mistake. */
+function formDecoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new OAuthError('invalid_client', 'Client authentication failed: malformed Basic credentials');
+  }
 }
 
 /** A string form field, or undefined. */

@@ -16,6 +16,7 @@ import type { BrowserSessions } from '../../shared/browser-session.ts';
 import { html, SafeHtml } from '../../shared/html.ts';
 import { pageCsp, renderPage } from '../../shared/page-layout.ts';
 import { avatarUrl, handleOf, profilePath, renderPost } from './post-html.ts';
+import { isHashtagName } from '../../../domain/statuses/text-format.ts';
 
 const PAGE_SIZE = 20;
 const FEED_SIZE = 20;
@@ -197,8 +198,8 @@ ${entries.join('\n')}
   routes.get('/tags/:name', async (c) => {
     const gated = gate(c);
     if (gated) return gated;
-    const name = decodeURIComponent(c.req.param('name'));
-    if (!/^[\p{L}\p{N}_]{1,100}$/u.test(name)) return notFound(c);
+    const name = c.req.param('name');
+    if (!isHashtagName(name)) return notFound(c);
     const viewer = viewerOf(c);
     const maxId = c.req.query('max_id');
     const rows = await tagTimeline(db.read, viewer, isoAt(clock), { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE }, { name });
