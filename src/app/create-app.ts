@@ -23,6 +23,7 @@ import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
 import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
 import { parseBody } from '../http/shared/body.ts';
+import { refuseNulInUrl } from '../http/shared/nul.ts';
 import { browserSessions } from '../http/shared/browser-session.ts';
 import { API_CORS } from '../http/shared/cors.ts';
 import { toPublicError, type PublicError } from '../http/shared/error-response.ts';
@@ -111,6 +112,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   const http = new Hono<AppEnv>();
   http.use(requestContext(logger.child({ category: 'http' }), config.trustedProxies));
   http.use(securityHeaders({ https: !config.insecureHttp }));
+  http.use(refuseNulInUrl());
   // ActivityPub and discovery first: Fedify answers its paths and hands everything else on.
   http.use(async (c, next) => {
     const response = await federation.handle(c.req.raw, async () => {

@@ -1,6 +1,7 @@
 import type { Note, Question} from '@fedify/vocab';
 import { Application, Document, Hashtag, Mention, PUBLIC_COLLECTION, PropertyValue, Service, type Actor, type Article } from '@fedify/vocab';
 import { isoAt, type Clock } from '../lib/clock.ts';
+import { withoutNul } from '../lib/text.ts';
 import { uuid7 } from '../lib/uuid7.ts';
 import type { Db } from '../storage/db/database.ts';
 import type { Visibility } from '../storage/db/schema.ts';
@@ -208,7 +209,7 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
     for await (const attachment of post.getAttachments()) {
       if (attachments.length >= 4 || !(attachment instanceof Document)) continue;
       const href = attachment.url instanceof URL ? attachment.url : attachment.url?.href;
-      if (href && /^https?:$/.test(href.protocol)) attachments.push({ url: href.href, description: attachment.name?.toString() ?? null });
+      if (href && /^https?:$/.test(href.protocol)) attachments.push({ url: href.href, description: attachment.name ? cap(attachment.name.toString(), 1500) : null });
     }
     return {
       attachments,
@@ -231,8 +232,10 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
 
 export type RemoteStore = ReturnType<typeof remoteStore>;
 
+/** Remote text as stored: without NUL characters (PostgreSQL's text refuses them) and at most `max` long. */
 function cap(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) : text;
+  const clean = withoutNul(text);
+  return clean.length > max ? clean.slice(0, max) : clean;
 }
 
 function sameOrigin(url: string, base: URL): boolean {

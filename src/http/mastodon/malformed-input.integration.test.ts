@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
@@ -92,8 +93,9 @@ describe('malformed input on every API route', () => {
   });
 
   it('answers odd query strings with a 4xx', async () => {
+    const everyField = ['-1', '1e308', '9'.repeat(40), 'NaN', '', 'x'.repeat(150), '%E0%A4%A'].map((value) => FIELDS.map((f) => `${f}=${value}`).join('&'));
     for (const route of server.app.apiRoutes) {
-      for (const query of BAD_QUERIES) await call(route.method, `${await concrete(route.path)}?${query}`, { body: '{}', type: 'application/json' });
+      for (const query of [...BAD_QUERIES, ...(route.method === 'GET' ? everyField : [])]) await call(route.method, `${await concrete(route.path)}?${query}`, { body: '{}', type: 'application/json' });
     }
   });
 
@@ -116,6 +118,42 @@ describe('malformed input outside the API routes', () => {
         assert.equal(body.error, 'invalid_client', `${path} ${credentials}`);
       }
     }
+  });
+
+  it('refuses NUL characters in bodies and URLs with a 400 that says so, on both engines alike', async () => {
+    const refusals = [
+      await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'a\u0000b' }) }),
+      await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: new URLSearchParams({ 'poll[options][]': 'x\u0000' }) }),
+      await fetch(`${server.url}/api/v1/accounts/%00/follow`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }),
+      await fetch(`${server.url}/api/v2/search?q=a%00`, { headers: { authorization: `Bearer ${token}` } }),
+      await fetch(`${server.url}/.well-known/webfinger?resource=acct:%00@example.org`),
+      await fetch(`${server.url}/users/%00`, { headers: { accept: 'application/activity+json' } }),
+    ];
+    for (const res of refusals) {
+      assert.equal(res.status, 400, res.url);
+      assert.match(((await res.json()) as { error: string }).error, /NUL/, res.url);
+    }
+    const page = await fetch(`${server.url}/@prober%00`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /NUL characters/);
+    const statuses = await client.v1.accounts.$select((await client.v1.accounts.verifyCredentials()).id).statuses.list();
+    assert.ok(statuses.every((s) => !s.content.includes('a\u0000b')));
+  });
+
+  it('answers what the HTTP parser refuses in the same JSON shape', async () => {
+    const long = await fetch(`${server.url}/api/v1/timelines/public?q=${'x'.repeat(20_000)}`);
+    assert.equal(long.status, 431);
+    assert.match(((await long.json()) as { error: string }).error, /too large/);
+    const { port } = new URL(server.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += String(chunk)));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /\r\n\r\n\{"error":"The request is not valid HTTP"\}$/);
   });
 
   it('answers odd names in public page paths with a readable 404 page', async () => {

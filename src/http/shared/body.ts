@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import { nestFormFields, type FieldValue } from './form-fields.ts';
 import { HttpError } from './http-error.ts';
+import { containsNul, NUL_REFUSED } from './nul.ts';
 
 /** A request body after parsing: field names to values, whatever the content type was. */
 export type ParsedBody = Record<string, FieldValue>;
@@ -20,7 +21,10 @@ export function parseBody(limit: number | ((path: string) => number)): Middlewar
     const declared = c.req.header('content-length');
     if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     const bytes = await readLimited(c.req.raw.body, maxBytes);
-    if (bytes.byteLength > 0) c.set('body', await parse(bytes, c.req.header('content-type') ?? ''));
+    if (bytes.byteLength === 0) return next();
+    const body = await parse(bytes, c.req.header('content-type') ?? '');
+    if (containsNul(body)) throw new HttpError(400, NUL_REFUSED);
+    c.set('body', body);
     return next();
   };
 }

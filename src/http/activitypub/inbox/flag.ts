@@ -1,4 +1,5 @@
 import type { Flag } from '@fedify/vocab';
+import { withoutNul } from '../../../lib/text.ts';
 import { senderOf, type InboxHandler } from './inbox-deps.ts';
 
 /**
@@ -17,5 +18,5 @@ export const onFlag: InboxHandler<Flag> = async (deps, ctx, flag) => {
     target = post ? await deps.services.db.read.selectFrom('accounts').selectAll().where('id', '=', post.account_id).executeTakeFirst() : undefined;
   }
   if (!target) return;
-  await deps.services.reports.receive({ uri: flag.id.href, originDomain: sender.domain, target, statusUris: uris, comment: flag.content?.toString() ?? '' });
+  await deps.services.reports.receive({ uri: flag.id.href, originDomain: sender.domain, target, statusUris: uris, comment: withoutNul(flag.content?.toString() ?? '') });
 };
