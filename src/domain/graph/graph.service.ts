@@ -112,7 +112,6 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
       const other = await target(targetId, self);
       if (await isBlockedEitherWay(self.id, other.id)) throw new Forbidden('This action is not allowed');
       const now = isoAt(clock);
-      let followUri: string | null = null;
       await db.transaction(async (tx) => {
         const existing = await tx.selectFrom('follows').select('id').where('account_id', '=', self.id).where('target_account_id', '=', other.id).executeTakeFirst();
         const values = { show_reblogs: options.reblogs ?? true, notify: options.notify ?? false };
@@ -123,13 +122,18 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
         // A follow of a remote account waits for its server's Accept.
         const table = toBool(other.locked) || other.domain !== null ? 'follow_requests' : 'follows';
         const id = uuid7(clock());
-        followUri = `${publicUrl}/follows/${id}`;
+        const followUri = `${publicUrl}/follows/${id}`;
         const inserted = await tx
           .insertInto(table)
           .values({ id, account_id: self.id, target_account_id: other.id, ...values, created_at: now, uri: followUri })
-          .onConflict((oc) => oc.columns(['account_id', 'target_account_id'] as never).doUpdateSet(values))
+          .onConflict((oc) => oc.doNothing())
           .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
+        // Already asked (a pending request, or a concurrent copy of this request won): only the options change.
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+          await tx.updateTable(table).set(values).where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
+          return;
+        }
+        await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
         await recountFollows(tx, [self.id, other.id]);
         await activity(tx, { type: 'follow-requested', accountId: self.id, targetId: other.id, followUri });
       });

@@ -88,10 +88,9 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
       const v = validated(input);
       const now = isoAt(clock);
       const row = { id: uuid7(clock()), token_id: tokenId, account_id: accountId, endpoint: v.endpoint, p256dh: v.p256dh, auth: v.auth, access_token: box.seal(token.value), alerts: JSON.stringify(alertsOf(v.alerts)), policy: v.policy, standard: v.standard, created_at: now, updated_at: now };
-      await db.transaction(async (tx) => {
-        await tx.deleteFrom('push_subscriptions').where('token_id', '=', tokenId).execute();
-        await tx.insertInto('push_subscriptions').values(row).execute();
-      });
+      // One subscription per token: a new one replaces the old, also when two arrive at once.
+      const { token_id: _token, ...replacement } = row;
+      await db.transaction((tx) => tx.insertInto('push_subscriptions').values(row).onConflict((oc) => oc.column('token_id').doUpdateSet(replacement)).execute());
       return this.get(tokenId);
     },
 

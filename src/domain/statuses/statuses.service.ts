@@ -2,7 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db, DbWriter } from '../../storage/db/database.ts';
+import type { Db, DbReader, DbWriter } from '../../storage/db/database.ts';
 import type { Visibility } from '../../storage/db/schema.ts';
 import type { AccountRow } from '../accounts/accounts.repo.ts';
 import { Invalid, NotFound, Forbidden } from '../errors.ts';
@@ -44,6 +44,29 @@ export interface DeletedStatus {
 
 const MAX_MENTIONS = 50;
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
+
+/** Thrown inside a posting transaction to roll it back: the same request already made `statusId`. */
+class RepeatedRequest extends Error {
+  readonly statusId: string;
+  constructor(statusId: string) {
+    super('repeated request');
+    this.statusId = statusId;
+  }
+}
+
+/**
+ * Claims an Idempotency-Key for the status being posted. Two requests with one key may run at once: the
+ * unique key makes the second wait for the first, which wins; the loser's transaction rolls back with
+ * `RepeatedRequest`. A key older than the window is taken over, once.
+ */
+async function claimIdempotencyKey(tx: DbWriter, accountId: string, key: string, statusId: string, now: string): Promise<void> {
+  const inserted = await tx.insertInto('idempotency_keys').values({ account_id: accountId, key, status_id: statusId, created_at: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return;
+  const earlier = await tx.selectFrom('idempotency_keys').select(['status_id', 'created_at']).where('account_id', '=', accountId).where('key', '=', key).executeTakeFirstOrThrow();
+  if (Date.parse(earlier.created_at) > Date.parse(now) - IDEMPOTENCY_WINDOW_MS) throw new RepeatedRequest(earlier.status_id);
+  const taken = await tx.updateTable('idempotency_keys').set({ status_id: statusId, created_at: now }).where('account_id', '=', accountId).where('key', '=', key).where('created_at', '=', earlier.created_at).executeTakeFirst();
+  if (Number(taken.numUpdatedRows) === 0) throw new RepeatedRequest((await tx.selectFrom('idempotency_keys').select('status_id').where('account_id', '=', accountId).where('key', '=', key).executeTakeFirstOrThrow()).status_id);
+}
 const MAX_PINS = 5;
 
 /** Posting, editing, deleting, reposting and the marks an account puts on statuses. */
@@ -144,14 +167,11 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
             application_name: input.applicationName ?? null,
           })
           .execute();
+        if (input.idempotencyKey) await claimIdempotencyKey(tx, author.id, input.idempotencyKey, id, now);
         await linkMentionsAndTags(tx, id, composed.mentions, composed.tags, now);
         if (input.mediaIds?.length) await attachMedia(tx, author.id, id, input.mediaIds);
         await search.add(tx, id, `${composed.spoilerText} ${composed.text}`);
         await bumpStatusCount(tx, author.id, 1, now);
-        if (input.idempotencyKey) {
-          await tx.deleteFrom('idempotency_keys').where('account_id', '=', author.id).where('key', '=', input.idempotencyKey).execute();
-          await tx.insertInto('idempotency_keys').values({ account_id: author.id, key: input.idempotencyKey, status_id: id, created_at: now }).execute();
-        }
         const threadId = parent ? (parent.thread_id ?? parent.id) : id;
         for (const mentioned of composed.mentions) await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
         if (quoted) await notify(tx, { accountId: quoted.account_id, fromAccountId: author.id, type: 'quote', statusId: id, now });
@@ -163,7 +183,11 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
         }
         await recordActivity(tx, { type: 'status-created', accountId: author.id, statusId: id }, now);
         return composed.tags;
+      }).catch((error: unknown) => {
+        if (error instanceof RepeatedRequest) return error;
+        throw error;
       });
+      if (tags instanceof RepeatedRequest) return tags.statusId;
       changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags });
       changes.emit({ kind: 'statuses', ids: [parent?.id, quoted?.id].filter((x): x is string => x !== undefined) });
       changes.emit({ kind: 'accounts', ids: [author.id] });
@@ -249,21 +273,32 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       if (original.reblog_of_id) original = await visibleOrNotFound(account.id, original.reblog_of_id);
       const ownPrivate = original.visibility === 'private' && original.account_id === account.id;
       if (!['public', 'unlisted'].includes(original.visibility) && !ownPrivate) throw new Forbidden('This post cannot be reposted');
-      const existing = await db.read.selectFrom('statuses').select('id').where('account_id', '=', account.id).where('reblog_of_id', '=', original.id).executeTakeFirst();
+      const existingRepost = (executor: DbReader) => executor.selectFrom('statuses').select('id').where('account_id', '=', account.id).where('reblog_of_id', '=', original.id).executeTakeFirst();
+      const existing = await existingRepost(db.read);
       if (existing) return existing.id;
       const id = uuid7(clock());
       const now = isoAt(clock);
       const order: Visibility[] = ['public', 'unlisted', 'private', 'direct'];
       const effective = ownPrivate ? 'private' : order[Math.max(order.indexOf(visibility), order.indexOf(original.visibility))]!;
-      await db.transaction(async (tx) => {
-        await tx
+      // A concurrent repost by the same account may win the race: the unique index keeps one, and this
+      // request answers with it.
+      const earlier = await db.transaction(async (tx) => {
+        const inserted = await tx
           .insertInto('statuses')
           .values({ id, account_id: account.id, uri: `${publicUrl}/users/${account.username}/statuses/${id}/activity`, url: null, domain: null, reblog_of_id: original.id, visibility: effective === 'direct' ? 'private' : effective, created_at: now, updated_at: now, thread_id: null, sensitive: false })
-          .execute();
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+          const winner = await existingRepost(tx);
+          if (!winner) throw new NotFound();
+          return winner.id;
+        }
         await bumpStatusCount(tx, account.id, 1, now);
         await notify(tx, { accountId: original.account_id, fromAccountId: account.id, type: 'reblog', statusId: original.id, now });
         await recordActivity(tx, { type: 'status-created', accountId: account.id, statusId: id }, now);
+        return null;
       });
+      if (earlier !== null) return earlier;
       changes.emit({ kind: 'status-posted', statusId: id, authorId: account.id, tags: [] });
       changes.emit({ kind: 'statuses', ids: [original.id] });
       changes.emit({ kind: 'accounts', ids: [account.id] });

@@ -6,9 +6,8 @@ import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { loadStatusViews } from '../../domain/statuses/status-views.ts';
 import { notMutedBy, visibleTo } from '../../domain/statuses/visibility-policy.ts';
-import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
+import { upsertTags, type StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import { isoAt } from '../../lib/clock.ts';
-import { uuid7 } from '../../lib/uuid7.ts';
 import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
@@ -169,14 +168,13 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
           const { account } = currentUser(c);
           const now = isoAt(clock);
           await db.transaction(async (tx) => {
-            let tag = await tx.selectFrom('tags').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase())).executeTakeFirst();
-            if (!tag && action === 'follow') {
-              tag = { id: uuid7(clock()), name: name.data };
-              await tx.insertInto('tags').values({ ...tag, created_at: now }).execute();
+            if (action === 'follow') {
+              const [tagId] = await upsertTags(tx, [name.data], now);
+              await tx.insertInto('tag_follows').values({ account_id: account.id, tag_id: tagId!, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
+              return;
             }
-            if (!tag) return;
-            if (action === 'follow') await tx.insertInto('tag_follows').values({ account_id: account.id, tag_id: tag.id, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
-            else await tx.deleteFrom('tag_follows').where('account_id', '=', account.id).where('tag_id', '=', tag.id).execute();
+            const tag = await tx.selectFrom('tags').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase())).executeTakeFirst();
+            if (tag) await tx.deleteFrom('tag_follows').where('account_id', '=', account.id).where('tag_id', '=', tag.id).execute();
           });
           services.changes.emit({ kind: 'viewers', ids: [account.id] });
           return c.json(tagEntity(name.data, action === 'follow'));

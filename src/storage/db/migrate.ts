@@ -44,6 +44,13 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return applied;
 }
 
+/** Brings the schema up (or down) to the named migration: for testing a migration against older data. */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateTo(name);
+  if (error) throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, error);
+  return appliedNames(results);
+}
+
 /** The migrations not yet applied to this database. */
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const all = await migrator(db).getMigrations();

@@ -25,7 +25,8 @@ export const onAnnounce: InboxHandler<Announce> = async (deps, ctx, announce) =>
     const inserted = await tx
       .insertInto('statuses')
       .values({ id, account_id: sender.id, uri: announce.id!.href, url: null, domain: sender.domain, reblog_of_id: original.id, visibility: isPublic ? 'public' : 'unlisted', created_at: now, updated_at: now, thread_id: null, sensitive: false })
-      .onConflict((oc) => oc.column('uri').doNothing())
+      // Known already (the same Announce again), or a second repost of the same post: one is kept.
+      .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
     await bumpStatusCount(tx, sender.id, 1, now);

@@ -7,6 +7,7 @@ import * as m0004 from './0004-media.ts';
 import * as m0005 from './0005-federation.ts';
 import * as m0006 from './0006-quotes-moves-reports.ts';
 import * as m0007 from './0007-web-client.ts';
+import * as m0008 from './0008-one-repost-per-account.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -26,4 +27,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0005-federation', m0005],
   ['0006-quotes-moves-reports', m0006],
   ['0007-web-client', m0007],
+  ['0008-one-repost-per-account', m0008],
 ];
