@@ -102,6 +102,9 @@ export function remoteMedia(deps: { db: Db; clock: Clock; media: MediaService; f
       }
     },
 
+    /** Removes the files of attachments deleted since (after the deleting transaction committed). */
+    flush: () => media.flush(),
+
     /** Runs the fetching until `signal` aborts. */
     listen(signal: AbortSignal): Promise<void> {
       return queue.listen(async (job) => {

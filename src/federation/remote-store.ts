@@ -11,7 +11,8 @@ import type { Changes } from '../domain/changes.ts';
 import { notify } from '../domain/notifications/notify.ts';
 import type { SearchIndex } from '../domain/statuses/search-index.ts';
 import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
-import { upsertTags } from '../domain/statuses/statuses.repo.ts';
+import { deleteStatusRows, upsertTags } from '../domain/statuses/statuses.repo.ts';
+import { forgetMedia } from '../domain/media/media.repo.ts';
 import type { RemoteAttachment, RemoteMedia } from './remote-media.ts';
 import { blockedEitherWay } from '../domain/graph/graph.service.ts';
 import { isHashtagName } from '../domain/statuses/text-format.ts';
@@ -156,17 +157,13 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
 
   /** Removes a remote post (and reposts of it) for real, if `authorId` wrote it. */
   async function deletePost(uri: string, authorId: string): Promise<boolean> {
-    const status = await db.read.selectFrom('statuses').select(['id', 'in_reply_to_id', 'quote_of_id']).where('uri', '=', uri).where('account_id', '=', authorId).executeTakeFirst();
+    const status = await db.read.selectFrom('statuses').select(['id', 'account_id', 'uri', 'in_reply_to_id', 'quote_of_id']).where('uri', '=', uri).where('account_id', '=', authorId).executeTakeFirst();
     if (!status) return false;
-    const reposts = await db.transaction(async (tx) => {
-      const reposts = await tx.selectFrom('statuses').select(['id', 'account_id']).where('reblog_of_id', '=', status.id).execute();
-      for (const id of [status.id, ...reposts.map((r) => r.id)]) await deps.search.remove(tx, id);
-      for (const owner of [authorId, ...reposts.map((r) => r.account_id)]) await bumpStatusCount(tx, owner, -1);
-      await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', status.id).execute();
-      await tx.deleteFrom('statuses').where('id', '=', status.id).execute();
-      await tx.insertInto('tombstones').values({ uri, deleted_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
-      return reposts;
-    });
+    const now = isoAt(clock);
+    // Copies of its attachments kept here go with it.
+    const reposts = await db.transaction((tx) => deleteStatusRows(tx, deps.search, status, now, () => forgetMedia(tx, { statusIds: [status.id] }, now)));
+    if (!reposts) return false;
+    await deps.media.flush();
     deps.changes.emit({ kind: 'statuses', ids: [status.id, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
     deps.changes.emit({ kind: 'accounts', ids: [authorId] });
     await db.purge();

@@ -10,7 +10,7 @@ import { notify } from '../notifications/notify.ts';
 import { bumpStatusCount } from '../accounts/account-counts.repo.ts';
 import { attachMedia, forgetMedia } from '../media/media.repo.ts';
 import type { SearchIndex } from './search-index.ts';
-import { findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
+import { deleteStatusRows, findStatusById, upsertTags, type StatusRow } from './statuses.repo.ts';
 import { countCharacters, renderText, tokenize, type MentionTarget, type TextToken } from './text-format.ts';
 import { canSee } from './visibility-policy.ts';
 import type { Changes } from '../changes.ts';
@@ -239,14 +239,9 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const mentioned = await db.read.selectFrom('mentions').select('account_id').where('status_id', '=', statusId).execute();
       const tagIds = (await db.read.selectFrom('status_tags').select('tag_id').where('status_id', '=', statusId).execute()).map((t) => t.tag_id);
       const reposts = await db.transaction(async (tx) => {
-        const reposts = await tx.selectFrom('statuses').select(['id', 'account_id']).where('reblog_of_id', '=', statusId).execute();
-        for (const id of [statusId, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
-        for (const owner of [author.id, ...reposts.map((r) => r.account_id)]) await bumpStatusCount(tx, owner, -1);
-        await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', statusId).execute();
-        await forgetMedia(tx, { statusIds: [statusId] }, isoAt(clock));
-        await tx.deleteFrom('statuses').where('id', '=', statusId).execute();
-        // Its URL answers 410 Gone from now on, and a late copy is not taken for a new post.
-        await tx.insertInto('tombstones').values({ uri: status.uri, deleted_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+        const reposts = await deleteStatusRows(tx, search, status, isoAt(clock), () => forgetMedia(tx, { statusIds: [statusId] }, isoAt(clock)));
+        // Deleted by a concurrent request in the meantime: that one did the rest.
+        if (!reposts) throw new NotFound();
         // A hashtag nobody else used or follows goes with the post: its name came from the post's text.
         if (tagIds.length) {
           await tx

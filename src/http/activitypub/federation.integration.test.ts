@@ -132,6 +132,12 @@ describe('federation between two servers', () => {
       return account.avatar.startsWith(b.config.media.baseUrl) ? account.avatar : null;
     });
     assert.equal((await sharp(new Uint8Array(await (await fetch(avatar)).arrayBuffer())).metadata()).width > 0, true);
+
+    // Deleted at its origin, the post takes B's copy of its photo with it.
+    const own = (await alice.client.v1.accounts.$select(alice.id).statuses.list()).find((s) => s.content.includes('a photo for my followers'))!;
+    await alice.client.v1.statuses.$select(own.id).remove();
+    await until('the photo gone from B', async () => (await fetch(attachment.url!)).status === 404);
+    assert.equal(await b.app.db.read.selectFrom('media_attachments').select('id').where('id', '=', attachment.id).executeTakeFirst(), undefined);
   });
 
   it('brings replies and likes back to the origin', async () => {

@@ -83,6 +83,14 @@ describe('the same request many times at once', () => {
     assert.deepEqual(rows.map((r) => r.endpoint), ['https://push.example/device']);
   });
 
+  it('deletes once: one success, the other copies find nothing, the count drops by one', async () => {
+    const before = (await author.v1.accounts.verifyCredentials()).statusesCount;
+    const post = await author.v1.statuses.create({ status: 'delete me' });
+    const results = await burst(await tokenFor('author'), 'DELETE', `/api/v1/statuses/${post.id}`);
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, ...Array<number>(COPIES - 1).fill(404)]);
+    assert.equal((await author.v1.accounts.verifyCredentials()).statusesCount, before);
+  });
+
   it('favourites and follows once, with one notification each', async () => {
     const post = await author.v1.statuses.create({ status: 'like me' });
     allSucceeded(await burst(readerToken, 'POST', `/api/v1/statuses/${post.id}/favourite`));
