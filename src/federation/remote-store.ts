@@ -12,7 +12,6 @@ import { notify } from '../domain/notifications/notify.ts';
 import type { SearchIndex } from '../domain/statuses/search-index.ts';
 import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
 import { deleteStatusRows, upsertTags } from '../domain/statuses/statuses.repo.ts';
-import { forgetMedia } from '../domain/media/media.repo.ts';
 import type { RemoteAttachment, RemoteMedia } from './remote-media.ts';
 import { blockedEitherWay } from '../domain/graph/graph.service.ts';
 import { isHashtagName } from '../domain/statuses/text-format.ts';
@@ -159,10 +158,9 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
   async function deletePost(uri: string, authorId: string): Promise<boolean> {
     const status = await db.read.selectFrom('statuses').select(['id', 'account_id', 'uri', 'in_reply_to_id', 'quote_of_id']).where('uri', '=', uri).where('account_id', '=', authorId).executeTakeFirst();
     if (!status) return false;
-    const now = isoAt(clock);
-    // Copies of its attachments kept here go with it.
-    const reposts = await db.transaction((tx) => deleteStatusRows(tx, deps.search, status, now, () => forgetMedia(tx, { statusIds: [status.id] }, now)));
+    const reposts = await db.transaction((tx) => deleteStatusRows(tx, deps.search, status, isoAt(clock)));
     if (!reposts) return false;
+    // Copies of its attachments kept here go with it.
     await deps.media.flush();
     deps.changes.emit({ kind: 'statuses', ids: [status.id, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
     deps.changes.emit({ kind: 'accounts', ids: [authorId] });

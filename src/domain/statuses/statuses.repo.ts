@@ -3,6 +3,7 @@ import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 import type { StatusesTable } from '../../storage/db/schema.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import { bumpStatusCount } from '../accounts/account-counts.repo.ts';
+import { forgetMedia } from '../media/media.repo.ts';
 import type { SearchIndex } from './search-index.ts';
 
 /** A status row as read from the database. */
@@ -37,16 +38,15 @@ export async function upsertTags(tx: DbWriter, names: readonly string[], now: st
 
 /**
  * Deletes a status and what hangs on it, inside `tx`: its search entries and its reposts' (the reposts go by
- * cascade), the post counts of its author and reposters; replies lose their parent; its URI becomes a
- * tombstone. The row is locked first, so that a concurrent delete of the same status waits and then finds
- * nothing: returns null then, else the reposts that went with it. `beforeDelete` runs once the row is held.
+ * cascade), the post counts of its author and reposters, its attachments (files once `flush` runs); replies
+ * lose their parent; its URI becomes a tombstone. The row is locked first, so that a concurrent delete of
+ * the same status waits and then finds nothing: returns null then, else the reposts that went with it.
  */
 export async function deleteStatusRows(
   tx: DbWriter,
   search: SearchIndex,
   status: { id: string; account_id: string; uri: string },
   now: string,
-  beforeDelete?: () => Promise<unknown>,
 ): Promise<{ id: string; account_id: string }[] | null> {
   const held = await tx.updateTable('statuses').set({ updated_at: sql<string>`updated_at` }).where('id', '=', status.id).executeTakeFirst();
   if (Number(held.numUpdatedRows) === 0) return null;
@@ -54,7 +54,7 @@ export async function deleteStatusRows(
   for (const id of [status.id, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
   for (const owner of [status.account_id, ...reposts.map((r) => r.account_id)]) await bumpStatusCount(tx, owner, -1);
   await tx.updateTable('statuses').set({ in_reply_to_id: null }).where('in_reply_to_id', '=', status.id).execute();
-  await beforeDelete?.();
+  await forgetMedia(tx, { statusIds: [status.id] }, now);
   await tx.deleteFrom('statuses').where('id', '=', status.id).execute();
   // Its URL answers 410 Gone from now on, and a late copy is not taken for a new post.
   await tx.insertInto('tombstones').values({ uri: status.uri, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();

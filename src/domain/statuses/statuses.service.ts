@@ -239,7 +239,7 @@ export function createStatusService(deps: { db: Db; clock: Clock; publicUrl: str
       const mentioned = await db.read.selectFrom('mentions').select('account_id').where('status_id', '=', statusId).execute();
       const tagIds = (await db.read.selectFrom('status_tags').select('tag_id').where('status_id', '=', statusId).execute()).map((t) => t.tag_id);
       const reposts = await db.transaction(async (tx) => {
-        const reposts = await deleteStatusRows(tx, search, status, isoAt(clock), () => forgetMedia(tx, { statusIds: [statusId] }, isoAt(clock)));
+        const reposts = await deleteStatusRows(tx, search, status, isoAt(clock));
         // Deleted by a concurrent request in the meantime: that one did the rest.
         if (!reposts) throw new NotFound();
         // A hashtag nobody else used or follows goes with the post: its name came from the post's text.

@@ -14,7 +14,7 @@ const TAG_PART = `#${TAG_NAME}`;
 const WHOLE_TAG_NAME = new RegExp(`^${TAG_NAME}$`, 'u');
 
 /** Longest hashtag name accepted, in characters. */
-export const MAX_HASHTAG_LENGTH = 100;
+const MAX_HASHTAG_LENGTH = 100;
 
 /** Whether `name` (without `#`) is a hashtag as posts write them: letters, digits, `_`, not digits only. */
 export function isHashtagName(name: string): boolean {

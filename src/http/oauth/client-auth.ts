@@ -34,7 +34,7 @@ export async function authenticateClient(c: Context<AppEnv>, services: Services)
   return { app, confidential: true };
 }
 
-/** A Basic credential part, percent-decoded (RFC 6749 §2.3.1); a bad escape are the client's mistake. */
+/** A Basic credential part, percent-decoded (RFC 6749 §2.3.1); a bad escape is the client's mistake. */
 function formDecoded(part: string): string {
   try {
     return decodeURIComponent(part);
