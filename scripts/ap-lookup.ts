@@ -20,7 +20,9 @@ const handle = /^@?([^@/]+)@([^@/]+)$/.exec(target);
 if (handle) {
   const [, user, host] = handle as unknown as [string, string, string];
   const scheme = /^(127\.|localhost|\[::1\])/.test(host) ? 'http' : 'https';
-  const jrd = (await fetchJson(`${scheme}://${host}/.well-known/webfinger?resource=acct:${user}@${host}`, 'application/jrd+json')) as { links?: { rel?: string; href?: string }[] };
+  const jrd = (await fetchJson(`${scheme}://${host}/.well-known/webfinger?resource=acct:${user}@${host}`, 'application/jrd+json')) as {
+    links?: { rel?: string; href?: string }[];
+  };
   url = jrd.links?.find((l) => l.rel === 'self')?.href ?? '';
   if (!url) throw new Error(`WebFinger has no actor for ${target}`);
 }

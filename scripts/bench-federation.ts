@@ -25,7 +25,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
-
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000) {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
@@ -56,11 +55,20 @@ async function prepare(host: string, peer: string, usernames: string[]) {
   };
   const config = loadConfig(serverEnv, dir);
   const app = await createApp(config);
-  for (const username of usernames) await createLocalAccount(app.db, systemClock, config, { username, email: `${username}@example.org`, password: `${username} password is long`, confirmed: true });
+  for (const username of usernames)
+    await createLocalAccount(app.db, systemClock, config, {
+      username,
+      email: `${username}@example.org`,
+      password: `${username} password is long`,
+      confirmed: true,
+    });
   await app.close();
   const server = { url: `http://${host}:${port}`, env: serverEnv, process: null as ChildProcess | null, start, stop };
   async function start() {
-    const child = spawn(process.execPath, [new URL('../bin/stoa.js', import.meta.url).pathname, 'serve'], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [new URL('../bin/stoa.js', import.meta.url).pathname, 'serve'], {
+      env: serverEnv,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.add(child);
     server.process = child;
     await waitUntil(`${server.url} to start`, async () => (await fetch(`${server.url}/health`)).ok);
@@ -78,8 +86,24 @@ async function prepare(host: string, peer: string, usernames: string[]) {
 }
 
 async function tokenFor(base: string, username: string): Promise<string> {
-  const app = (await (await fetch(`${base}/api/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'bench', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' }) })).json()) as { client_id: string; client_secret: string };
-  const res = await fetch(`${base}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: app.client_id, client_secret: app.client_secret, username, password: `${username} password is long`, scope: 'read write follow' }) });
+  const app = (await (
+    await fetch(`${base}/api/v1/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'bench', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' }),
+    })
+  ).json()) as { client_id: string; client_secret: string };
+  const res = await fetch(`${base}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+      username,
+      password: `${username} password is long`,
+      scope: 'read write follow',
+    }),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
@@ -93,12 +117,22 @@ async function postLoad(base: string, token: string, label: string) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ status: `${label} ${n++}` }) }) }],
   });
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: Math.round(result.requests.average), posts: result.requests.total, errors: result.non2xx + result.errors };
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: Math.round(result.requests.average),
+    posts: result.requests.total,
+    errors: result.non2xx + result.errors,
+  };
 }
 
 try {
   const a = await prepare('127.0.0.5', '127.0.0.6', ['poster']);
-  const c = await prepare('127.0.0.6', '127.0.0.5', Array.from({ length: READERS }, (_, i) => `reader${i}`));
+  const c = await prepare(
+    '127.0.0.6',
+    '127.0.0.5',
+    Array.from({ length: READERS }, (_, i) => `reader${i}`),
+  );
   await a.start();
   await c.start();
   const posterToken = await tokenFor(a.url, 'poster');
@@ -106,12 +140,26 @@ try {
   const acct = `poster@${a.env.STOA_DOMAIN}`;
   let posterOnC = '';
   for (const token of readerTokens) {
-    const found = (await (await fetch(`${c.url}/api/v2/search?type=accounts&resolve=true&q=${encodeURIComponent(acct)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { accounts: { id: string }[] };
+    const found = (await (
+      await fetch(`${c.url}/api/v2/search?type=accounts&resolve=true&q=${encodeURIComponent(acct)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { accounts: { id: string }[] };
     posterOnC = found.accounts[0]!.id;
     await fetch(`${c.url}/api/v1/accounts/${posterOnC}/follow`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   }
-  await waitUntil('the follows', async () => ((await (await fetch(`${a.url}/api/v1/accounts/lookup?acct=poster`)).json()) as { followers_count: number }).followers_count === READERS);
-  const countOnC = async () => ((await (await fetch(`${c.url}/api/v1/accounts/${posterOnC}`, { headers: { authorization: `Bearer ${readerTokens[0]}` } })).json()) as { statuses_count: number }).statuses_count;
+  await waitUntil(
+    'the follows',
+    async () =>
+      ((await (await fetch(`${a.url}/api/v1/accounts/lookup?acct=poster`)).json()) as { followers_count: number }).followers_count ===
+      READERS,
+  );
+  const countOnC = async () =>
+    (
+      (await (
+        await fetch(`${c.url}/api/v1/accounts/${posterOnC}`, { headers: { authorization: `Bearer ${readerTokens[0]}` } })
+      ).json()) as { statuses_count: number }
+    ).statuses_count;
 
   log('Posting with the follower server up...');
   const up = await postLoad(a.url, posterToken, 'while up');
@@ -139,13 +187,22 @@ try {
   const resumedMs = performance.now() - returned;
 
   const pad = (s: string, w: number) => s.padEnd(w);
-  console.log(`\nStoa federation benchmark: posting on A with ${READERS} followers on C; ${connections} connections, ${seconds} s per scenario\n`);
+  console.log(
+    `\nStoa federation benchmark: posting on A with ${READERS} followers on C; ${connections} connections, ${seconds} s per scenario\n`,
+  );
   console.log(`${pad('scenario', 40)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('req/s', 8)} posts`);
-  for (const [name, row] of [['posting, follower server up', up], ['posting, follower server down', down]] as const) {
-    console.log(`${pad(name, 40)} ${pad(String(row.p50), 8)} ${pad(String(row.p99), 8)} ${pad(String(row.rps), 8)} ${row.posts}${row.errors ? ` (${row.errors} errors)` : ''}`);
+  for (const [name, row] of [
+    ['posting, follower server up', up],
+    ['posting, follower server down', down],
+  ] as const) {
+    console.log(
+      `${pad(name, 40)} ${pad(String(row.p50), 8)} ${pad(String(row.p99), 8)} ${pad(String(row.rps), 8)} ${row.posts}${row.errors ? ` (${row.errors} errors)` : ''}`,
+    );
   }
   console.log(`\nposting p99, server down / up: ${(down.p99 / Math.max(up.p99, 1)).toFixed(2)}`);
-  console.log(`all ${down.posts} posts made during the outage reached the returning server ${(resumedMs / 1000).toFixed(1)} s after it started (delivery pause: ${a.env.STOA_DELIVERY_PAUSE_SECONDS} s)`);
+  console.log(
+    `all ${down.posts} posts made during the outage reached the returning server ${(resumedMs / 1000).toFixed(1)} s after it started (delivery pause: ${a.env.STOA_DELIVERY_PAUSE_SECONDS} s)`,
+  );
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

@@ -16,13 +16,17 @@ const server = await startFederatedServer('127.0.0.11', []);
 const [reader, author] = await createTestAccounts(server, ['reader', 'author']);
 await reader!.client.v1.accounts.$select(author!.id).follow();
 log(`posting ${POSTS} posts…`);
-const lorem = 'Stoa is a microblogging network a community runs itself, with #hashtags, links like https://example.org/some/path and mentions of @reader';
+const lorem =
+  'Stoa is a microblogging network a community runs itself, with #hashtags, links like https://example.org/some/path and mentions of @reader';
 let next = 0;
 await Promise.all(
   Array.from({ length: 4 }, async () => {
     while (next < POSTS) {
       const i = next++;
-      await author!.client.v1.statuses.create({ status: `${i}: ${lorem}. ${'More words to make it longer. '.repeat(i % 5)}`, ...(i % 7 === 0 ? { spoilerText: 'a content warning' } : {}) });
+      await author!.client.v1.statuses.create({
+        status: `${i}: ${lorem}. ${'More words to make it longer. '.repeat(i % 5)}`,
+        ...(i % 7 === 0 ? { spoilerText: 'a content warning' } : {}),
+      });
     }
   }),
 );
@@ -45,10 +49,19 @@ while ((await articles.count()) < POSTS) {
   const before = await articles.count();
   if (before % 200 === 0) log(`  ${before} posts loaded`);
   await page.evaluate(() => {
-    const w = globalThis as unknown as { scrollTo(o: { top: number; behavior: 'instant' }): void; document: { documentElement: { scrollHeight: number } } };
+    const w = globalThis as unknown as {
+      scrollTo(o: { top: number; behavior: 'instant' }): void;
+      document: { documentElement: { scrollHeight: number } };
+    };
     w.scrollTo({ top: w.document.documentElement.scrollHeight, behavior: 'instant' });
   });
-  await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('article.status').length > n, before);
+  await page.waitForFunction(
+    (n) =>
+      (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll(
+        'article.status',
+      ).length > n,
+    before,
+  );
 }
 const loadSeconds = (performance.now() - loadStarted) / 1000;
 
@@ -64,7 +77,14 @@ interface ScrollFigures {
 /** Scrolls from top to bottom, one step per animation frame, and returns the frame times in ms. */
 async function scrollOnce(): Promise<ScrollFigures> {
   const times = await page.evaluate(async (step) => {
-    const w = globalThis as unknown as { scrollTo(o: { top: number; behavior: 'instant' }): void; scrollBy(o: { top: number; behavior: 'instant' }): void; scrollY: number; innerHeight: number; requestAnimationFrame(f: (t: number) => void): void; document: { documentElement: { scrollHeight: number } } };
+    const w = globalThis as unknown as {
+      scrollTo(o: { top: number; behavior: 'instant' }): void;
+      scrollBy(o: { top: number; behavior: 'instant' }): void;
+      scrollY: number;
+      innerHeight: number;
+      requestAnimationFrame(f: (t: number) => void): void;
+      document: { documentElement: { scrollHeight: number } };
+    };
     // Instant steps: the page scrolls smoothly by default, which would blur the frames measured.
     w.scrollTo({ top: 0, behavior: 'instant' });
     const frames: number[] = [];
@@ -83,18 +103,33 @@ async function scrollOnce(): Promise<ScrollFigures> {
   }, STEP_PX);
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { frames: times.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1)!, slowFrames: times.filter((t) => t > 50).length };
+  return {
+    frames: times.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted.at(-1)!,
+    slowFrames: times.filter((t) => t > 50).length,
+  };
 }
 
 await scrollOnce(); // warm-up: images, fonts, first layout
 const shipped = await scrollOnce();
 // Through the stylesheet's CSSOM: the page's CSP (rightly) refuses an inline style element.
-await page.evaluate(() => (globalThis as unknown as { document: { styleSheets: { insertRule(rule: string): void }[] } }).document.styleSheets[0]!.insertRule('.status, .notification { content-visibility: auto; contain-intrinsic-size: auto 180px; }'));
+await page.evaluate(() =>
+  (globalThis as unknown as { document: { styleSheets: { insertRule(rule: string): void }[] } }).document.styleSheets[0]!.insertRule(
+    '.status, .notification { content-visibility: auto; contain-intrinsic-size: auto 180px; }',
+  ),
+);
 await scrollOnce();
 const skipping = await scrollOnce();
-const heapMb = await page.evaluate(() => ((globalThis as unknown as { performance: { memory?: { usedJSHeapSize: number } } }).performance.memory?.usedJSHeapSize ?? 0) / 1048576);
+const heapMb = await page.evaluate(
+  () =>
+    ((globalThis as unknown as { performance: { memory?: { usedJSHeapSize: number } } }).performance.memory?.usedJSHeapSize ?? 0) / 1048576,
+);
 
-const row = (name: string, f: ScrollFigures) => `| ${name} | ${f.frames} | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.max.toFixed(1)} | ${f.slowFrames} |`;
+const row = (name: string, f: ScrollFigures) =>
+  `| ${name} | ${f.frames} | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.max.toFixed(1)} | ${f.slowFrames} |`;
 console.log(`\nWeb client: ${POSTS} posts loaded in ${loadSeconds.toFixed(1)} s (pages of 20), JS heap ${heapMb.toFixed(0)} MB\n`);
 console.log('| scroll, top to bottom | frames | p50 ms | p95 ms | p99 ms | max ms | frames > 50 ms |');
 console.log('|---|---|---|---|---|---|---|');

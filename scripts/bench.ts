@@ -33,9 +33,12 @@ async function benchPhoto(): Promise<Uint8Array> {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     raw[i] = (((i / 3) % width) / 10 + (seed % 48)) & 0xff;
   }
-  return new Uint8Array(await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 93 }).toBuffer());
+  return new Uint8Array(
+    await sharp(raw, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 93 })
+      .toBuffer(),
+  );
 }
-
 
 async function waitUntilUp(url: string) {
   for (let i = 0; i < 300; i++) {
@@ -63,7 +66,10 @@ interface Row {
   note?: string;
 }
 
-async function load(url: string, options: { token?: string; method?: 'GET' | 'POST'; body?: () => string } = {}): Promise<Omit<Row, 'scenario'>> {
+async function load(
+  url: string,
+  options: { token?: string; method?: 'GET' | 'POST'; body?: () => string } = {},
+): Promise<Omit<Row, 'scenario'>> {
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   if (options.body) headers['content-type'] = 'application/json';
   const result = await autocannon({
@@ -75,14 +81,30 @@ async function load(url: string, options: { token?: string; method?: 'GET' | 'PO
     requests: options.body ? [{ setupRequest: (req) => ({ ...req, body: options.body!() }) }] : undefined,
   });
   const errors = result.non2xx + result.errors;
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: Math.round(result.requests.average), note: errors ? `${errors} errors/non-2xx` : undefined };
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: Math.round(result.requests.average),
+    note: errors ? `${errors} errors/non-2xx` : undefined,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'stoa-bench-'));
 const dbPath = join(dir, 'stoa.sqlite');
 const secret = 'bench-secret-that-is-at-least-32-characters';
 const port = await freePort();
-const serverEnv = { PATH: env.PATH ?? '', STOA_DATA_DIR: dir, DATABASE_URL: `sqlite:${dbPath}`, STOA_SECRET: secret, STOA_DOMAIN: 'bench.test', STOA_INSECURE_HTTP: 'true', STOA_PORT: String(port), STOA_LOG_LEVEL: 'warn', STOA_STATUS_SEARCH: 'visible', ...UNLIMITED_RATES };
+const serverEnv = {
+  PATH: env.PATH ?? '',
+  STOA_DATA_DIR: dir,
+  DATABASE_URL: `sqlite:${dbPath}`,
+  STOA_SECRET: secret,
+  STOA_DOMAIN: 'bench.test',
+  STOA_INSECURE_HTTP: 'true',
+  STOA_PORT: String(port),
+  STOA_LOG_LEVEL: 'warn',
+  STOA_STATUS_SEARCH: 'visible',
+  ...UNLIMITED_RATES,
+};
 const children: ChildProcess[] = [];
 try {
   log(`Generating ${sizes.users} users and ${sizes.statuses} statuses...`);
@@ -92,7 +114,18 @@ try {
   const data = await generate(dbPath, secret, 'http://bench.test', sizes, log);
   log(`generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
 
-  const server = spawn(node, ['--max-semi-space-size=4', ...(env.BENCH_CPU_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${env.BENCH_CPU_PROFILE}`] : []), new URL('../bin/stoa.js', import.meta.url).pathname, 'serve', '--role', 'web'], { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(
+    node,
+    [
+      '--max-semi-space-size=4',
+      ...(env.BENCH_CPU_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${env.BENCH_CPU_PROFILE}`] : []),
+      new URL('../bin/stoa.js', import.meta.url).pathname,
+      'serve',
+      '--role',
+      'web',
+    ],
+    { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   children.push(server);
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/health`);
@@ -101,7 +134,15 @@ try {
   const home = `${base}/api/v1/timelines/home?limit=20`;
   const sample = await (await fetch(home, { headers: { authorization: `Bearer ${data.heavyReader.token}` } })).arrayBuffer();
   const barePort = await freePort();
-  const bare = spawn(node, ['-e', `const b=Buffer.from(process.argv[1],'base64');require('node:http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end(b)}).listen(${barePort},'127.0.0.1')`, Buffer.from(sample).toString('base64')], { stdio: 'ignore' });
+  const bare = spawn(
+    node,
+    [
+      '-e',
+      `const b=Buffer.from(process.argv[1],'base64');require('node:http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end(b)}).listen(${barePort},'127.0.0.1')`,
+      Buffer.from(sample).toString('base64'),
+    ],
+    { stdio: 'ignore' },
+  );
   children.push(bare);
   await waitUntilUp(`http://127.0.0.1:${barePort}/`);
 
@@ -110,27 +151,47 @@ try {
   rows.push({ scenario: `bare node:http, same ${sample.byteLength} bytes`, ...bareRow });
   const homeRow = await load(home, { token: data.heavyReader.token });
   rows.push({ scenario: 'home timeline, 20 items (follows 2,000)', ...homeRow });
-  rows.push({ scenario: 'home timeline, 20 items (a follower of the big account)', ...(await load(home, { token: data.followerTokens[0]! })) });
+  rows.push({
+    scenario: 'home timeline, 20 items (a follower of the big account)',
+    ...(await load(home, { token: data.followerTokens[0]! })),
+  });
   // The same reader while an account it follows posts five times a second: each post drops the
   // reader's cached page, so this is the cost of pages built afresh several times a second.
   let churnPosts = 0;
   const churnUntil = performance.now() + seconds * 1000;
   const churn = (async () => {
     while (performance.now() < churnUntil) {
-      await fetch(`${base}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${data.bigAccount.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: `churn ${churnPosts++}` }) });
+      await fetch(`${base}/api/v1/statuses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${data.bigAccount.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: `churn ${churnPosts++}` }),
+      });
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
   const churnRow = await load(home, { token: data.heavyReader.token });
   await churn;
   rows.push({ scenario: 'home timeline (follows 2,000), a followed account posting 5/s', ...churnRow, note: `${churnPosts} posts` });
-  rows.push({ scenario: `thread of 100 replies (context)`, ...(await load(`${base}/api/v1/statuses/${data.threadRootId}/context`, { token: data.heavyReader.token })) });
-  rows.push({ scenario: 'notifications, 40 items', ...(await load(`${base}/api/v1/notifications?limit=40`, { token: data.bigAccount.token })) });
-  rows.push({ scenario: 'full-text search (statuses)', ...(await load(`${base}/api/v2/search?type=statuses&q=${data.searchWord}`, { token: data.heavyReader.token })) });
+  rows.push({
+    scenario: `thread of 100 replies (context)`,
+    ...(await load(`${base}/api/v1/statuses/${data.threadRootId}/context`, { token: data.heavyReader.token })),
+  });
+  rows.push({
+    scenario: 'notifications, 40 items',
+    ...(await load(`${base}/api/v1/notifications?limit=40`, { token: data.bigAccount.token })),
+  });
+  rows.push({
+    scenario: 'full-text search (statuses)',
+    ...(await load(`${base}/api/v2/search?type=statuses&q=${data.searchWord}`, { token: data.heavyReader.token })),
+  });
   let n = 0;
   rows.push({
     scenario: `posting, by an account with ${data.bigAccount.followers} followers`,
-    ...(await load(`${base}/api/v1/statuses`, { token: data.bigAccount.token, method: 'POST', body: () => JSON.stringify({ status: `bench post ${n++} #bench` }) })),
+    ...(await load(`${base}/api/v1/statuses`, {
+      token: data.bigAccount.token,
+      method: 'POST',
+      body: () => JSON.stringify({ status: `bench post ${n++} #bench` }),
+    })),
   });
 
   // Media: a 2 MB photo processed while the client waits (POST /api/v1/media), then the home timeline
@@ -157,10 +218,20 @@ try {
   })();
   const homeDuringUploads = await load(home, { token: data.heavyReader.token });
   await burst;
-  rows.push({ scenario: 'home timeline (follows 2,000) during an upload burst', ...homeDuringUploads, note: `${burstUploads} photos of ${(photo.byteLength / 1e6).toFixed(1)} MB uploaded` });
+  rows.push({
+    scenario: 'home timeline (follows 2,000) during an upload burst',
+    ...homeDuringUploads,
+    note: `${burstUploads} photos of ${(photo.byteLength / 1e6).toFixed(1)} MB uploaded`,
+  });
 
   // Time from a post's answer until every sampled follower's home timeline shows it.
-  const posted = (await (await fetch(`${base}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${data.bigAccount.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'is it everywhere yet?' }) })).json()) as { id: string };
+  const posted = (await (
+    await fetch(`${base}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${data.bigAccount.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'is it everywhere yet?' }),
+    })
+  ).json()) as { id: string };
   const t0 = performance.now();
   const pending = new Set(data.followerTokens);
   while (pending.size && performance.now() - t0 < 10_000) {
@@ -176,13 +247,24 @@ try {
 
   const ratio = homeRow.rps / bareRow.rps;
   const pad = (s: string, w: number) => s.padEnd(w);
-  console.log(`\nStoa benchmark: ${sizes.users} users, ${sizes.statuses} statuses, ${data.follows} follows; SQLite; ${connections} connections, ${seconds} s per scenario\n`);
+  console.log(
+    `\nStoa benchmark: ${sizes.users} users, ${sizes.statuses} statuses, ${data.follows} follows; SQLite; ${connections} connections, ${seconds} s per scenario\n`,
+  );
   console.log(`${pad('scenario', 58)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('req/s', 8)}`);
-  for (const r of rows) console.log(`${pad(r.scenario, 58)} ${pad(String(r.p50), 8)} ${pad(String(r.p99), 8)} ${pad(String(r.rps), 8)}${r.note ? `  (${r.note})` : ''}`);
+  for (const r of rows)
+    console.log(
+      `${pad(r.scenario, 58)} ${pad(String(r.p50), 8)} ${pad(String(r.p99), 8)} ${pad(String(r.rps), 8)}${r.note ? `  (${r.note})` : ''}`,
+    );
   console.log(`\nhome timeline / bare node:http throughput ratio: ${ratio.toFixed(2)}`);
-  console.log(`a new post was in all ${data.followerTokens.length} sampled followers' home timelines ${pending.size ? 'NOT within 10 s' : `after ${visibleMs} ms`}`);
-  console.log(`a ${(photo.byteLength / 1e6).toFixed(1)} MB photo (${PHOTO_SIZE.width}x${PHOTO_SIZE.height} JPEG) took ${Math.round(processing[2]!)} ms to upload and process (median of ${processing.length}; fastest ${Math.round(processing[0]!)} ms)`);
-  console.log(`home timeline p99 during the upload burst / at rest: ${(homeDuringUploads.p99 / Math.max(homeRow.p99, 1)).toFixed(2)} (${homeDuringUploads.p99} ms / ${homeRow.p99} ms)`);
+  console.log(
+    `a new post was in all ${data.followerTokens.length} sampled followers' home timelines ${pending.size ? 'NOT within 10 s' : `after ${visibleMs} ms`}`,
+  );
+  console.log(
+    `a ${(photo.byteLength / 1e6).toFixed(1)} MB photo (${PHOTO_SIZE.width}x${PHOTO_SIZE.height} JPEG) took ${Math.round(processing[2]!)} ms to upload and process (median of ${processing.length}; fastest ${Math.round(processing[0]!)} ms)`,
+  );
+  console.log(
+    `home timeline p99 during the upload burst / at rest: ${(homeDuringUploads.p99 / Math.max(homeRow.p99, 1)).toFixed(2)} (${homeDuringUploads.p99} ms / ${homeRow.p99} ms)`,
+  );
   console.log(`server RSS: ${memory.rss} MB now, ${memory.peak} MB peak`);
 } finally {
   for (const child of children) child.kill('SIGTERM');

@@ -16,7 +16,11 @@ await build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn', build: 
 // Icons: the SVG for browsers that take it, PNGs for the others; the maskable one has room around the mark.
 const svg = readFileSync(join(web, 'public/icons/icon.svg'));
 mkdirSync(join(dist, 'icons'), { recursive: true });
-for (const size of [192, 512]) await sharp(svg, { density: 300 }).resize(size, size).png().toFile(join(dist, `icons/icon-${size}.png`));
+for (const size of [192, 512])
+  await sharp(svg, { density: 300 })
+    .resize(size, size)
+    .png()
+    .toFile(join(dist, `icons/icon-${size}.png`));
 const inner = await sharp(svg, { density: 300 }).resize(410, 410).png().toBuffer();
 await sharp({ create: { width: 512, height: 512, channels: 4, background: '#1d4e89' } })
   .composite([{ input: inner, gravity: 'center' }])

@@ -9,7 +9,12 @@ import { startTestServer, type TestServer } from '../testing/test-app.ts';
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer({ STOA_NAME: 'Test <Stoa>', STOA_DESCRIPTION: 'A place to talk', STOA_CONTACT_EMAIL: 'admin@stoa.test', STOA_MAX_REQUEST_BYTES: '2048' });
+  server = await startTestServer({
+    STOA_NAME: 'Test <Stoa>',
+    STOA_DESCRIPTION: 'A place to talk',
+    STOA_CONTACT_EMAIL: 'admin@stoa.test',
+    STOA_MAX_REQUEST_BYTES: '2048',
+  });
 });
 
 after(() => server.close());
@@ -17,11 +22,15 @@ after(() => server.close());
 /** Sends a request with a body streamed in chunks and no Content-Length, as a client may. */
 function chunkedPost(url: string, chunks: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
     for (const chunk of chunks) req.write(chunk);
     req.end();
@@ -43,7 +52,7 @@ describe('health and readiness', () => {
 });
 
 describe('GET /api/v2/instance and /api/v1/instance', () => {
-  it('describe the configured server in Mastodon\'s Instance shape', async () => {
+  it("describe the configured server in Mastodon's Instance shape", async () => {
     const res = await fetch(`${server.url}/api/v2/instance`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
@@ -68,11 +77,24 @@ describe('GET /api/v2/instance and /api/v1/instance', () => {
     const now = new Date().toISOString();
     const local = uuid7();
     await server.app.db.transaction(async (tx) => {
-      await tx.insertInto('accounts').values([
-        { id: local, username: 'ann', domain: null, uri: `http://stoa.test/users/${local}`, created_at: now, updated_at: now },
-        { id: uuid7(), username: 'ann', domain: 'far.example', uri: 'https://far.example/users/ann', created_at: now, updated_at: now },
-      ]).execute();
-      await tx.insertInto('statuses').values({ id: uuid7(), account_id: local, uri: `http://stoa.test/statuses/${uuid7()}`, visibility: 'public', created_at: now, updated_at: now }).execute();
+      await tx
+        .insertInto('accounts')
+        .values([
+          { id: local, username: 'ann', domain: null, uri: `http://stoa.test/users/${local}`, created_at: now, updated_at: now },
+          { id: uuid7(), username: 'ann', domain: 'far.example', uri: 'https://far.example/users/ann', created_at: now, updated_at: now },
+        ])
+        .execute();
+      await tx
+        .insertInto('statuses')
+        .values({
+          id: uuid7(),
+          account_id: local,
+          uri: `http://stoa.test/statuses/${uuid7()}`,
+          visibility: 'public',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
     });
     // The counts are cached for a minute; a second app on the same database sees them at once.
     const fresh = await createApp(server.config);
@@ -113,28 +135,47 @@ describe('errors', () => {
   });
 
   it('a malformed JSON body is a 400 with a Mastodon error body', async () => {
-    const res = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status": ' });
+    const res = await fetch(`${server.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"status": ',
+    });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: 'The request body is not valid JSON' });
   });
 
   it('a JSON body that is not an object is a 400', async () => {
-    const res = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1,2]' });
+    const res = await fetch(`${server.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[1,2]',
+    });
     assert.equal(res.status, 400);
   });
 
   it('a body over the limit is a 413, whether declared or streamed', async () => {
     const big = JSON.stringify({ status: 'x'.repeat(4096) });
-    const declared = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const declared = await fetch(`${server.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     assert.equal(declared.status, 413);
     assert.match(((await declared.json()) as { error: string }).error, /larger than the limit of 2048 bytes/);
-    const streamed = await chunkedPost(`${server.url}/api/v1/statuses`, Array.from({ length: 8 }, () => 'x'.repeat(512)));
+    const streamed = await chunkedPost(
+      `${server.url}/api/v1/statuses`,
+      Array.from({ length: 8 }, () => 'x'.repeat(512)),
+    );
     assert.equal(streamed.status, 413);
     assert.match(JSON.parse(streamed.body).error as string, /larger than the limit/);
   });
 
   it('an unsupported body type is a 415', async () => {
-    const res = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<status/>' });
+    const res = await fetch(`${server.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: '<status/>',
+    });
     assert.equal(res.status, 415);
     assert.match(((await res.json()) as { error: string }).error, /application\/json/);
   });

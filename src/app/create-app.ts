@@ -126,12 +126,25 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   // Uploads may be as large as the largest file allowed (plus the form around it); everything else is small.
   const uploadBytes = Math.max(config.media.maxImageBytes, config.media.maxVideoBytes) + 64 * 1024;
-  const bodyLimit = (path: string) => (UPLOAD_PATHS.test(path) ? Math.max(uploadBytes, config.limits.requestBodyBytes) : config.limits.requestBodyBytes);
+  const bodyLimit = (path: string) =>
+    UPLOAD_PATHS.test(path) ? Math.max(uploadBytes, config.limits.requestBodyBytes) : config.limits.requestBodyBytes;
   for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(bodyLimit));
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
-  const apiRoutes = [...appsRoutes(services), ...graphRoutes(services), ...migrationRoutes(services, (q, o) => federation.resolve(q, o)), ...accountsRoutes(services), ...statusesRoutes(services, (handle) => federation.resolve(handle)), ...timelinesRoutes(services), ...notificationsRoutes(services), ...searchRoutes(services, (q) => federation.resolve(q)), ...reportsRoutes(services), ...pushRoutes(services), ...mediaRoutes(services)];
+  const apiRoutes = [
+    ...appsRoutes(services),
+    ...graphRoutes(services),
+    ...migrationRoutes(services, (q, o) => federation.resolve(q, o)),
+    ...accountsRoutes(services),
+    ...statusesRoutes(services, (handle) => federation.resolve(handle)),
+    ...timelinesRoutes(services),
+    ...notificationsRoutes(services),
+    ...searchRoutes(services, (q) => federation.resolve(q)),
+    ...reportsRoutes(services),
+    ...pushRoutes(services),
+    ...mediaRoutes(services),
+  ];
   http.route('/', healthRoutes(db));
   const vapidKey = async () => (await services.push.vapidKeys()).publicKey;
   http.route('/', instanceRoutes(config, services.instance, vapidKey));

@@ -27,7 +27,10 @@ export async function startServer(app: App, options: { port: number; hostname: s
         overrideGlobalObjects: false,
         // The app's fast path sees each request first; what it does not take goes through @hono/node-server.
         createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
-          createServer(serverOptions, fast ? (req, res) => fast.take(req, res, listener) || listener(req, res) : listener)) as typeof createServer,
+          createServer(
+            serverOptions,
+            fast ? (req, res) => fast.take(req, res, listener) || listener(req, res) : listener,
+          )) as typeof createServer,
       },
       () => resolve(s),
     ) as Server;
@@ -70,5 +73,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
         ? [408, 'Request Timeout', 'The request took too long to arrive']
         : [400, 'Bad Request', 'The request is not valid HTTP'];
   const body = JSON.stringify({ error: message });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -10,4 +10,3 @@ export const MASTODON_API_VERSION = '4.3.0';
 
 /** The version string clients see: Mastodon's, so their version checks pass, then Stoa's own. */
 export const COMPATIBLE_VERSION = `${MASTODON_API_VERSION} (compatible; Stoa ${STOA_VERSION})`;
-

@@ -44,11 +44,19 @@ async function create(args: string[], io: CliIo, readStdin: () => Promise<string
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, role: { type: 'string', default: 'user' }, confirmed: { type: 'boolean' } },
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      role: { type: 'string', default: 'user' },
+      confirmed: { type: 'boolean' },
+    },
   });
   const [username, ...extra] = positionals;
   if (!username || extra.length || !values.email) {
-    io.err('Usage: stoa accounts create <username> --email <address> [--password <p> | --password-stdin] [--role user|moderator|admin] [--confirmed]');
+    io.err(
+      'Usage: stoa accounts create <username> --email <address> [--password <p> | --password-stdin] [--role user|moderator|admin] [--confirmed]',
+    );
     return EXIT.usage;
   }
   if (!ROLES.includes(values.role as Role)) {
@@ -72,7 +80,8 @@ async function create(args: string[], io: CliIo, readStdin: () => Promise<string
       return EXIT.ok;
     } catch (error) {
       if (error instanceof Invalid) {
-        for (const [fieldName, problems] of Object.entries(error.details)) io.err(`${fieldName} ${problems.map((p) => p.description).join(', ')}`);
+        for (const [fieldName, problems] of Object.entries(error.details))
+          io.err(`${fieldName} ${problems.map((p) => p.description).join(', ')}`);
         return EXIT.failure;
       }
       throw error;
@@ -97,12 +106,31 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
               const rows = await db.read
                 .selectFrom('users')
                 .innerJoin('accounts', 'accounts.id', 'users.account_id')
-                .select(['accounts.username', 'users.email', 'users.role', 'users.confirmed_at', 'users.approved_at', 'users.totp_enabled_at', 'accounts.created_at', 'accounts.locked'])
+                .select([
+                  'accounts.username',
+                  'users.email',
+                  'users.role',
+                  'users.confirmed_at',
+                  'users.approved_at',
+                  'users.totp_enabled_at',
+                  'accounts.created_at',
+                  'accounts.locked',
+                ])
                 .orderBy('accounts.username')
                 .execute();
               io.out(['username', 'email', 'role', 'confirmed', 'approved', 'two-factor', 'created'].join('\t'));
               for (const r of rows) {
-                io.out([r.username, r.email, r.role, r.confirmed_at ? 'yes' : 'no', r.approved_at ? 'yes' : 'no', r.totp_enabled_at ? 'yes' : 'no', r.created_at.slice(0, 10)].join('\t'));
+                io.out(
+                  [
+                    r.username,
+                    r.email,
+                    r.role,
+                    r.confirmed_at ? 'yes' : 'no',
+                    r.approved_at ? 'yes' : 'no',
+                    r.totp_enabled_at ? 'yes' : 'no',
+                    r.created_at.slice(0, 10),
+                  ].join('\t'),
+                );
               }
               return EXIT.ok;
             });
@@ -124,7 +152,14 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
             return await withDatabase(io, async (db) => {
               const account = await localAccount(db, io, rest[0]);
               if (!account) return EXIT.failure;
-              await db.transaction((tx) => tx.updateTable('users').set({ approved_at: isoAt(systemClock) }).where('account_id', '=', account.id).where('approved_at', 'is', null).execute());
+              await db.transaction((tx) =>
+                tx
+                  .updateTable('users')
+                  .set({ approved_at: isoAt(systemClock) })
+                  .where('account_id', '=', account.id)
+                  .where('approved_at', 'is', null)
+                  .execute(),
+              );
               io.out(`@${account.username} is approved.`);
               return EXIT.ok;
             });

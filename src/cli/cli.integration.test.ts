@@ -34,7 +34,6 @@ function stoa(args: string[], env: Record<string, string>, cwd: string, input?: 
   });
 }
 
-
 async function waitFor(url: string, deadlineMs: number): Promise<Response> {
   const until = Date.now() + deadlineMs;
   for (;;) {
@@ -67,7 +66,11 @@ describe('stoa --help', () => {
     const top = await stoa(['--help'], env, cwd);
     assert.equal(top.code, 0);
     for (const name of ['serve', 'migrate', 'config']) assert.match(top.stdout, new RegExp(`\\n  ${name} `));
-    for (const args of [['serve', '--help'], ['migrate', '--help'], ['config', 'check', '--help']]) {
+    for (const args of [
+      ['serve', '--help'],
+      ['migrate', '--help'],
+      ['config', 'check', '--help'],
+    ]) {
       const run = await stoa(args, env, cwd);
       assert.equal(run.code, 0, args.join(' '));
       assert.match(run.stdout, /^Usage: stoa /, args.join(' '));
@@ -93,7 +96,11 @@ describe('stoa config check', () => {
   });
 
   it('prints the effective configuration with secrets masked', async () => {
-    const run = await stoa(['config', 'check'], { STOA_SECRET: 'a-very-secret-value-of-more-than-32-chars', DATABASE_URL: 'postgres://stoa:hunter22@db.internal/stoa' }, cwd);
+    const run = await stoa(
+      ['config', 'check'],
+      { STOA_SECRET: 'a-very-secret-value-of-more-than-32-chars', DATABASE_URL: 'postgres://stoa:hunter22@db.internal/stoa' },
+      cwd,
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /STOA_DOMAIN\s+localhost:3000/);
     assert.match(run.stdout, /postgres:\/\/stoa:\*+@db\.internal\/stoa/);
@@ -126,7 +133,14 @@ describe('stoa serve', () => {
     const dataDir = join(cwd, 'serve-data');
     const child = spawn(process.execPath, [BIN, 'serve'], {
       cwd,
-      env: { PATH: readEnv().PATH ?? '', ...env, STOA_PORT: String(port), STOA_DOMAIN: 'cli.test', STOA_INSECURE_HTTP: 'true', STOA_DATA_DIR: dataDir },
+      env: {
+        PATH: readEnv().PATH ?? '',
+        ...env,
+        STOA_PORT: String(port),
+        STOA_DOMAIN: 'cli.test',
+        STOA_INSECURE_HTTP: 'true',
+        STOA_DATA_DIR: dataDir,
+      },
     });
     let logs = '';
     child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
@@ -142,10 +156,19 @@ describe('stoa serve', () => {
       const inFlight = new Promise<number>((resolve, reject) => {
         const [head, tail] = ['{"status":', '"hi"}'];
         const length = String(Buffer.byteLength(head + tail));
-        const req = request({ host: '127.0.0.1', port, path: '/api/v1/nothing-here', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': length } }, (r) => {
-          r.resume();
-          r.on('end', () => resolve(r.statusCode ?? 0));
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/v1/nothing-here',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': length },
+          },
+          (r) => {
+            r.resume();
+            r.on('end', () => resolve(r.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.write(head);
         setTimeout(() => {
@@ -164,7 +187,12 @@ describe('stoa serve', () => {
 
 describe('stoa accounts', () => {
   it('creates a confirmed account that a command-line client signs in to with the password grant', async () => {
-    const created = await stoa(['accounts', 'create', 'clara', '--email', 'clara@example.org', '--password-stdin', '--confirmed'], env, cwd, 'clara has a long password\n');
+    const created = await stoa(
+      ['accounts', 'create', 'clara', '--email', 'clara@example.org', '--password-stdin', '--confirmed'],
+      env,
+      cwd,
+      'clara has a long password\n',
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /Created @clara \(user, email confirmed\)/);
     assert.doesNotMatch(created.stdout, /clara has a long password/);
@@ -173,10 +201,16 @@ describe('stoa accounts', () => {
     const app = await createApp(loadConfig(testEnv(dataDir, database)));
     const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
     try {
-      const registered = await fetch(`${server.url}/api/v1/apps`, { method: 'POST', body: new URLSearchParams({ client_name: 'toot', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' }) });
+      const registered = await fetch(`${server.url}/api/v1/apps`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_name: 'toot', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' }),
+      });
       const { client_id, client_secret } = (await registered.json()) as { client_id: string; client_secret: string };
       const grant = (username: string, password: string) =>
-        fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id, client_secret, username, password, scope: 'read' }) });
+        fetch(`${server.url}/oauth/token`, {
+          method: 'POST',
+          body: new URLSearchParams({ grant_type: 'password', client_id, client_secret, username, password, scope: 'read' }),
+        });
       const byEmail = await grant('clara@example.org', 'clara has a long password');
       assert.equal(byEmail.status, 200, 'the username field accepts the email address');
       const { access_token } = (await byEmail.json()) as { access_token: string };
@@ -192,7 +226,9 @@ describe('stoa accounts', () => {
       const reset = await stoa(['accounts', 'reset-password', 'clara'], env, cwd);
       assert.equal(reset.code, 0, reset.stderr);
       const newPassword = /New password for @clara: (\S+)/.exec(reset.stdout)![1]!;
-      const after = await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${access_token}` } });
+      const after = await fetch(`${server.url}/api/v1/accounts/verify_credentials`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
       assert.equal(after.status, 401, 'a password reset signs the account out everywhere');
       assert.equal((await grant('clara', newPassword)).status, 200);
 

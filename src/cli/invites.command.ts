@@ -24,7 +24,10 @@ export const invitesCommand: Command = {
     if (sub === 'create') {
       let values;
       try {
-        ({ values } = parseArgs({ args: rest, options: { 'max-uses': { type: 'string', default: '1' }, 'expires-in-days': { type: 'string', default: '7' } } }));
+        ({ values } = parseArgs({
+          args: rest,
+          options: { 'max-uses': { type: 'string', default: '1' }, 'expires-in-days': { type: 'string', default: '7' } },
+        }));
       } catch (error) {
         io.err((error as Error).message);
         return EXIT.usage;
@@ -40,7 +43,13 @@ export const invitesCommand: Command = {
         await db.transaction((tx) =>
           tx
             .insertInto('invites')
-            .values({ id: uuid7(), code, max_uses: maxUses || null, expires_at: days ? isoAt(systemClock, days * 86_400_000) : null, created_at: isoAt(systemClock) })
+            .values({
+              id: uuid7(),
+              code,
+              max_uses: maxUses || null,
+              expires_at: days ? isoAt(systemClock, days * 86_400_000) : null,
+              created_at: isoAt(systemClock),
+            })
             .execute(),
         );
         io.out(`${config.publicUrl}/auth/sign_up?invite=${code}`);
@@ -54,7 +63,13 @@ export const invitesCommand: Command = {
         io.out(['link', 'uses', 'expires'].join('\t'));
         for (const r of rows) {
           if ((r.expires_at && r.expires_at <= now) || (r.max_uses !== null && r.uses >= r.max_uses)) continue;
-          io.out([`${config.publicUrl}/auth/sign_up?invite=${r.code}`, `${r.uses}/${r.max_uses ?? '∞'}`, r.expires_at?.slice(0, 10) ?? 'never'].join('\t'));
+          io.out(
+            [
+              `${config.publicUrl}/auth/sign_up?invite=${r.code}`,
+              `${r.uses}/${r.max_uses ?? '∞'}`,
+              r.expires_at?.slice(0, 10) ?? 'never',
+            ].join('\t'),
+          );
         }
         return EXIT.ok;
       });

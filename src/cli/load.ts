@@ -17,7 +17,8 @@ export function loadConfigOrReport(io: CliIo): Config | number {
 
 /** Explains a failure to reach or prepare the database in an operator's words, and picks the exit code. */
 export function reportStartupError(error: unknown, config: Config, io: CliIo): number {
-  const where = config.database.engine === 'sqlite' ? `the SQLite file ${config.database.path}` : `PostgreSQL at ${maskUrl(config.database.url)}`;
+  const where =
+    config.database.engine === 'sqlite' ? `the SQLite file ${config.database.path}` : `PostgreSQL at ${maskUrl(config.database.url)}`;
   if (error instanceof MigrationError) {
     io.err(`Stoa cannot start: ${error.message}`);
     return EXIT.failure;

@@ -61,7 +61,8 @@ async function listen(app: App, io: CliIo): Promise<RunningServer | null> {
     return await startServer(app, { port: app.config.port, hostname: app.config.bind });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the port is in use by another program' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    const why =
+      code === 'EADDRINUSE' ? 'the port is in use by another program' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
     io.err(`Stoa cannot start: cannot listen on ${app.config.bind}:${app.config.port} (${why}). Set STOA_PORT or STOA_BIND.`);
     return null;
   }

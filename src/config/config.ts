@@ -1,15 +1,21 @@
 import type { LevelWithSilent } from 'pino';
 
 /** How Stoa stores its rows: an embedded SQLite file, or a PostgreSQL server. */
-export type DatabaseConfig =
-  | { readonly engine: 'sqlite'; readonly path: string }
-  | { readonly engine: 'postgres'; readonly url: string };
+export type DatabaseConfig = { readonly engine: 'sqlite'; readonly path: string } | { readonly engine: 'postgres'; readonly url: string };
 
 /** The validated, frozen configuration of one Stoa process. Built by `loadConfig`, read everywhere else. */
 /** Where media files are kept. */
 export type BlobConfig =
   | { readonly kind: 'local'; readonly directory: string }
-  | { readonly kind: 's3'; readonly endpoint: string; readonly bucket: string; readonly region: string; readonly accessKeyId: string; readonly secretAccessKey: string; readonly pathStyle: boolean };
+  | {
+      readonly kind: 's3';
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+      readonly pathStyle: boolean;
+    };
 
 export interface Config {
   /** Public host (and port, if not the default), used in handles and URLs: `example.org`. */
@@ -119,7 +125,9 @@ export class ConfigError extends Error {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`Stoa cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Stoa cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }

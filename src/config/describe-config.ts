@@ -11,7 +11,10 @@ export function describeConfig(config: Config): string[] {
     ['STOA_DATA_DIR', config.dataDir],
     ['DATABASE_URL', config.database.engine === 'sqlite' ? `sqlite:${config.database.path}` : maskUrl(config.database.url)],
     ['REDIS_URL', config.redisUrl === null ? '(not set; not used yet)' : maskUrl(config.redisUrl)],
-    ['STOA_SECRET', config.secretSource === 'environment' ? '******** (from the environment)' : `******** (kept in ${config.dataDir}/secret)`],
+    [
+      'STOA_SECRET',
+      config.secretSource === 'environment' ? '******** (from the environment)' : `******** (kept in ${config.dataDir}/secret)`,
+    ],
     ['STOA_TRUSTED_PROXIES', config.trustedProxies.length ? config.trustedProxies.join(', ') : '(none: X-Forwarded-For is ignored)'],
     ['STOA_LOG_LEVEL', config.logLevel],
     ['STOA_NAME', config.instance.name],

@@ -83,7 +83,11 @@ export const envSchema = z.object({
   STOA_SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STOA_RULES_FILE: z.string().trim().min(1).optional(),
   STOA_PUBLIC_PAGES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
-  STOA_CONTACT_EMAIL: z.string().trim().pipe(z.email({ error: 'must be an email address' })).optional(),
+  STOA_CONTACT_EMAIL: z
+    .string()
+    .trim()
+    .pipe(z.email({ error: 'must be an email address' }))
+    .optional(),
   STOA_REGISTRATION: z.enum(REGISTRATION_MODES, { error: `must be one of ${REGISTRATION_MODES.join(', ')}` }).optional(),
   STOA_POW_BITS: wholeNumber(0, 28, 'leading zero bits of the sign-up proof of work, 0 to 28'),
   SMTP_URL: z
@@ -98,7 +102,11 @@ export const envSchema = z.object({
   STOA_PUBLIC_TIMELINES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
   STOA_MAX_REQUEST_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),
   STOA_API_RATE_LIMIT: wholeNumber(1, 1_000_000_000, 'API requests per 5 minutes per account, a whole number from 1'),
-  STOA_API_RATE_LIMIT_ANONYMOUS: wholeNumber(1, 1_000_000_000, 'API requests per 5 minutes per address without a token, a whole number from 1'),
+  STOA_API_RATE_LIMIT_ANONYMOUS: wholeNumber(
+    1,
+    1_000_000_000,
+    'API requests per 5 minutes per address without a token, a whole number from 1',
+  ),
   STOA_POST_RATE_LIMIT: wholeNumber(1, 1_000_000_000, 'posts and reposts per 3 hours per account, a whole number from 1'),
   STOA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds'),
   STOA_HOME_CACHE_MB: wholeNumber(0, 65_536, 'megabytes of home timeline pages kept in memory; 0 turns the cache off'),
@@ -109,9 +117,19 @@ export const envSchema = z.object({
   STOA_MEDIA_MAX_SECONDS: wholeNumber(1, 3600, 'seconds of video or audio, 1 to 3600'),
   STOA_FFMPEG_PATH: z.string().trim().min(1).optional(),
   STOA_FFPROBE_PATH: z.string().trim().min(1).optional(),
-  STOA_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://s3.eu-central-1.amazonaws.com' }).optional(),
-  STOA_S3_BUCKET: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)' }).optional(),
-  STOA_S3_REGION: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, { error: 'must be a region name such as us-east-1' }).optional(),
+  STOA_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://s3.eu-central-1.amazonaws.com' })
+    .optional(),
+  STOA_S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)' })
+    .optional(),
+  STOA_S3_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,40}$/, { error: 'must be a region name such as us-east-1' })
+    .optional(),
   STOA_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
   STOA_S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
   STOA_S3_PATH_STYLE: flag,
@@ -119,7 +137,12 @@ export const envSchema = z.object({
   STOA_FEDERATION_ALLOWLIST: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase()))
+    .transform((v) =>
+      (v ?? '')
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((d) => d.toLowerCase()),
+    )
     .superRefine((entries, ctx) => {
       for (const entry of entries) {
         if (!isHostWithOptionalPort(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name` });

@@ -42,8 +42,14 @@ describe('loadConfig', () => {
   it('reports every problem at once, naming each variable', () => {
     const problems = problemsOf({ STOA_PORT: 'abc', DATABASE_URL: 'mysql://x' });
     assert.equal(problems.length, 2);
-    assert.match(problems.find((p) => p.startsWith('STOA_PORT'))!, /whole number.*"abc"/);
-    assert.match(problems.find((p) => p.startsWith('DATABASE_URL'))!, /postgres:\/\/.*"mysql:\/\/x"/);
+    assert.match(
+      problems.find((p) => p.startsWith('STOA_PORT'))!,
+      /whole number.*"abc"/,
+    );
+    assert.match(
+      problems.find((p) => p.startsWith('DATABASE_URL'))!,
+      /postgres:\/\/.*"mysql:\/\/x"/,
+    );
     const message = new ConfigError(problems).message;
     assert.match(message, /STOA_PORT/);
     assert.match(message, /DATABASE_URL/);
@@ -62,7 +68,17 @@ describe('loadConfig', () => {
       STOA_CONTACT_EMAIL: 'nobody',
     });
     const named = new Set(problems.map((p) => p.split(' ')[0]));
-    for (const name of ['STOA_DOMAIN', 'STOA_PORT', 'STOA_BIND', 'REDIS_URL', 'STOA_SECRET', 'STOA_TRUSTED_PROXIES', 'STOA_INSECURE_HTTP', 'STOA_LOG_LEVEL', 'STOA_CONTACT_EMAIL']) {
+    for (const name of [
+      'STOA_DOMAIN',
+      'STOA_PORT',
+      'STOA_BIND',
+      'REDIS_URL',
+      'STOA_SECRET',
+      'STOA_TRUSTED_PROXIES',
+      'STOA_INSECURE_HTTP',
+      'STOA_LOG_LEVEL',
+      'STOA_CONTACT_EMAIL',
+    ]) {
       assert.ok(named.has(name), `${name} should be reported in ${JSON.stringify(problems)}`);
     }
     assert.ok(problems.some((p) => p.includes('10.0.0.0/99')));
@@ -90,8 +106,14 @@ describe('loadConfig', () => {
 
   it('selects PostgreSQL from a postgres:// URL and SQLite from a sqlite: path', () => {
     const cwd = tempDir();
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://stoa:pw@db:5432/stoa' }, cwd).database, { engine: 'postgres', url: 'postgres://stoa:pw@db:5432/stoa' });
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:db/x.sqlite' }, cwd).database, { engine: 'sqlite', path: join(cwd, 'db/x.sqlite') });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://stoa:pw@db:5432/stoa' }, cwd).database, {
+      engine: 'postgres',
+      url: 'postgres://stoa:pw@db:5432/stoa',
+    });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:db/x.sqlite' }, cwd).database, {
+      engine: 'sqlite',
+      path: join(cwd, 'db/x.sqlite'),
+    });
     assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:///var/x.sqlite' }, cwd).database, { engine: 'sqlite', path: '/var/x.sqlite' });
   });
 
@@ -109,7 +131,11 @@ describe('loadConfig', () => {
 
   it('masks secrets and passwords when describing the configuration', () => {
     const config = loadConfig(
-      { STOA_SECRET: 's3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t', DATABASE_URL: 'postgres://stoa:dbpass@db/stoa', REDIS_URL: 'redis://:redispass@cache:6379' },
+      {
+        STOA_SECRET: 's3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t',
+        DATABASE_URL: 'postgres://stoa:dbpass@db/stoa',
+        REDIS_URL: 'redis://:redispass@cache:6379',
+      },
       tempDir(),
     );
     const text = describeConfig(config).join('\n');
@@ -122,13 +148,21 @@ describe('loadConfig', () => {
     const local = loadConfig({}, cwd);
     assert.deepEqual(local.blobs, { kind: 'local', directory: join(cwd, 'data', 'media') });
     assert.equal(local.media.baseUrl, 'http://localhost:3000/media');
-    const s3 = { STOA_S3_ENDPOINT: 'http://127.0.0.1:9000/', STOA_S3_BUCKET: 'stoa-media', STOA_S3_ACCESS_KEY_ID: 'key', STOA_S3_SECRET_ACCESS_KEY: 's3-secret-value' };
+    const s3 = {
+      STOA_S3_ENDPOINT: 'http://127.0.0.1:9000/',
+      STOA_S3_BUCKET: 'stoa-media',
+      STOA_S3_ACCESS_KEY_ID: 'key',
+      STOA_S3_SECRET_ACCESS_KEY: 's3-secret-value',
+    };
     const remote = loadConfig({ ...s3, STOA_MEDIA_URL: 'https://media.example.org/' }, cwd);
     assert.equal(remote.blobs.kind, 's3');
     assert.equal(remote.blobs.kind === 's3' && remote.blobs.endpoint, 'http://127.0.0.1:9000');
     assert.equal(remote.media.baseUrl, 'https://media.example.org');
     assert.doesNotMatch(describeConfig(remote).join('\n'), /s3-secret-value/);
-    assert.throws(() => loadConfig({ STOA_S3_ENDPOINT: 'http://127.0.0.1:9000' }, cwd), (e: unknown) => e instanceof ConfigError && /must be set together/.test(e.problems.join()));
+    assert.throws(
+      () => loadConfig({ STOA_S3_ENDPOINT: 'http://127.0.0.1:9000' }, cwd),
+      (e: unknown) => e instanceof ConfigError && /must be set together/.test(e.problems.join()),
+    );
     assert.throws(() => loadConfig({ ...s3, STOA_S3_BUCKET: 'Bad_Bucket' }, cwd), ConfigError);
   });
 });

@@ -63,7 +63,10 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       postsPerAccount: parsed.STOA_POST_RATE_LIMIT ?? 300,
     }),
     registration: Object.freeze({ mode: parsed.STOA_REGISTRATION ?? 'approval', powBits: parsed.STOA_POW_BITS ?? 20 }),
-    mail: Object.freeze({ smtpUrl: parsed.SMTP_URL ?? null, from: parsed.SMTP_FROM ?? `${parsed.STOA_NAME || domain} <notifications@${new URL(publicUrl).hostname}>` }),
+    mail: Object.freeze({
+      smtpUrl: parsed.SMTP_URL ?? null,
+      from: parsed.SMTP_FROM ?? `${parsed.STOA_NAME || domain} <notifications@${new URL(publicUrl).hostname}>`,
+    }),
     auth: Object.freeze({
       accessTokenTtlMs: (parsed.STOA_TOKEN_TTL_DAYS ?? 7) * DAY_MS,
       refreshTokenTtlMs: 90 * DAY_MS,
@@ -74,7 +77,10 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
     publicTimelines: parsed.STOA_PUBLIC_TIMELINES ?? 'public',
     shutdownGraceMs: (parsed.STOA_SHUTDOWN_GRACE_SECONDS ?? 10) * 1000,
     // Only a server that is alone in writing its database may keep pages: SQLite is, PostgreSQL may not be.
-    homeCacheBytes: (parsed.STOA_HOME_CACHE_MB ?? (parsed.DATABASE_URL === undefined || parsed.DATABASE_URL.startsWith('sqlite:') ? 64 : 0)) * 1024 * 1024,
+    homeCacheBytes:
+      (parsed.STOA_HOME_CACHE_MB ?? (parsed.DATABASE_URL === undefined || parsed.DATABASE_URL.startsWith('sqlite:') ? 64 : 0)) *
+      1024 *
+      1024,
     media: Object.freeze({
       baseUrl: (parsed.STOA_MEDIA_URL ?? `${publicUrl}/media`).replace(/\/+$/, ''),
       maxImageBytes: parsed.STOA_MEDIA_MAX_IMAGE_BYTES ?? 16 * 1024 * 1024,
@@ -101,7 +107,9 @@ function blobConfig(parsed: ParsedEnv, dataDir: string): BlobConfig {
   const s3 = [parsed.STOA_S3_ENDPOINT, parsed.STOA_S3_BUCKET, parsed.STOA_S3_ACCESS_KEY_ID, parsed.STOA_S3_SECRET_ACCESS_KEY];
   if (s3.every((v) => v === undefined)) return Object.freeze({ kind: 'local', directory: resolve(dataDir, 'media') });
   if (s3.some((v) => v === undefined)) {
-    throw new ConfigError(['STOA_S3_ENDPOINT, STOA_S3_BUCKET, STOA_S3_ACCESS_KEY_ID and STOA_S3_SECRET_ACCESS_KEY must be set together (or none of them, for local files)']);
+    throw new ConfigError([
+      'STOA_S3_ENDPOINT, STOA_S3_BUCKET, STOA_S3_ACCESS_KEY_ID and STOA_S3_SECRET_ACCESS_KEY must be set together (or none of them, for local files)',
+    ]);
   }
   return Object.freeze({
     kind: 's3',
@@ -169,10 +177,15 @@ function readRules(file: string | undefined, dataDir: string, cwd: string): stri
   } catch (error) {
     throw new ConfigError([`STOA_RULES_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${path})`]);
   }
-  const rules = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const rules = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const problems = [
     ...(rules.length > MAX_RULES ? [`STOA_RULES_FILE has ${rules.length} rules; at most ${MAX_RULES}`] : []),
-    ...rules.filter((r) => [...r].length > MAX_RULE_CHARACTERS).map((r) => `STOA_RULES_FILE: a rule is longer than ${MAX_RULE_CHARACTERS} characters: "${r.slice(0, 40)}..."`),
+    ...rules
+      .filter((r) => [...r].length > MAX_RULE_CHARACTERS)
+      .map((r) => `STOA_RULES_FILE: a rule is longer than ${MAX_RULE_CHARACTERS} characters: "${r.slice(0, 40)}..."`),
   ];
   if (problems.length) throw new ConfigError(problems);
   return rules;

@@ -10,15 +10,13 @@ export const SECRET_FILE = 'secret';
  * Returns the configured secret, or the one kept in `<dataDir>/secret`, generating that file (mode 0600)
  * the first time. The file is part of every backup: losing it invalidates sessions and signed links.
  */
-export function resolveSecret(
-  configured: string | undefined,
-  dataDir: string,
-): { secret: string; source: 'environment' | 'file' } {
+export function resolveSecret(configured: string | undefined, dataDir: string): { secret: string; source: 'environment' | 'file' } {
   if (configured !== undefined) return { secret: configured, source: 'environment' };
   const path = join(dataDir, SECRET_FILE);
   try {
     const existing = readFileSync(path, 'utf8').trim();
-    if (existing.length < 32) throw new ConfigError([`the secret file ${path} is shorter than 32 characters; delete it to have a new one generated`]);
+    if (existing.length < 32)
+      throw new ConfigError([`the secret file ${path} is shorter than 32 characters; delete it to have a new one generated`]);
     chmodSync(path, 0o600);
     return { secret: existing, source: 'file' };
   } catch (error) {

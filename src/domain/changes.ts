@@ -23,10 +23,29 @@ export type Change =
  */
 export type ActivityEvent =
   | { readonly type: 'status-created' | 'status-updated'; readonly accountId: string; readonly statusId: string }
-  | { readonly type: 'status-deleted'; readonly accountId: string; readonly statusId: string; readonly uri: string; readonly visibility: string; readonly mentionedIds: readonly string[]; readonly reblogOfId: string | null }
+  | {
+      readonly type: 'status-deleted';
+      readonly accountId: string;
+      readonly statusId: string;
+      readonly uri: string;
+      readonly visibility: string;
+      readonly mentionedIds: readonly string[];
+      readonly reblogOfId: string | null;
+    }
   | { readonly type: 'favourited' | 'unfavourited'; readonly accountId: string; readonly statusId: string }
-  | { readonly type: 'follow-requested' | 'unfollowed' | 'blocked' | 'unblocked'; readonly accountId: string; readonly targetId: string; readonly followUri?: string | null }
-  | { readonly type: 'follow-answered'; readonly accepted: boolean; readonly accountId: string; readonly requesterId: string; readonly followUri: string | null }
+  | {
+      readonly type: 'follow-requested' | 'unfollowed' | 'blocked' | 'unblocked';
+      readonly accountId: string;
+      readonly targetId: string;
+      readonly followUri?: string | null;
+    }
+  | {
+      readonly type: 'follow-answered';
+      readonly accepted: boolean;
+      readonly accountId: string;
+      readonly requesterId: string;
+      readonly followUri: string | null;
+    }
   | { readonly type: 'profile-updated'; readonly accountId: string }
   | { readonly type: 'account-moved'; readonly accountId: string; readonly targetId: string }
   | { readonly type: 'reported'; readonly reportId: string }

@@ -18,7 +18,20 @@ export const LIMITS = Object.freeze({
 
 /** Media types clients may offer for upload. */
 export const SUPPORTED_MEDIA_TYPES: readonly string[] = Object.freeze([
-  'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/heic', 'image/heif',
-  'video/mp4', 'video/webm', 'video/quicktime',
-  'audio/mpeg', 'audio/mp3', 'audio/ogg', 'audio/mp4', 'audio/m4a', 'audio/x-m4a',
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/heic',
+  'image/heif',
+  'video/mp4',
+  'video/webm',
+  'video/quicktime',
+  'audio/mpeg',
+  'audio/mp3',
+  'audio/ogg',
+  'audio/mp4',
+  'audio/m4a',
+  'audio/x-m4a',
 ]);

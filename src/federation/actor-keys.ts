@@ -42,7 +42,13 @@ export function actorKeyStore(db: Db, clock: Clock, box: SecretBox) {
         created_at: isoAt(clock),
       };
       // Two first uses may race: the first insert wins and both read it back.
-      await db.transaction((tx) => tx.insertInto('actor_keys').values(values).onConflict((oc) => oc.column('owner').doNothing()).execute());
+      await db.transaction((tx) =>
+        tx
+          .insertInto('actor_keys')
+          .values(values)
+          .onConflict((oc) => oc.column('owner').doNothing())
+          .execute(),
+      );
       row = await db.read.selectFrom('actor_keys').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
     }
     const open = (sealed: string) => {
@@ -52,8 +58,14 @@ export function actorKeyStore(db: Db, clock: Clock, box: SecretBox) {
     };
     const key = async (jwk: JsonWebKey, kind: 'public' | 'private') => (await importJwk(jwk, kind)) as unknown as CryptoKey;
     return {
-      rsa: { publicKey: await key(JSON.parse(row.rsa_public) as JsonWebKey, 'public'), privateKey: await key(open(row.rsa_private), 'private') },
-      ed25519: { publicKey: await key(JSON.parse(row.ed25519_public) as JsonWebKey, 'public'), privateKey: await key(open(row.ed25519_private), 'private') },
+      rsa: {
+        publicKey: await key(JSON.parse(row.rsa_public) as JsonWebKey, 'public'),
+        privateKey: await key(open(row.rsa_private), 'private'),
+      },
+      ed25519: {
+        publicKey: await key(JSON.parse(row.ed25519_public) as JsonWebKey, 'public'),
+        privateKey: await key(open(row.ed25519_private), 'private'),
+      },
     };
   }
 

@@ -58,7 +58,8 @@ export function addressPolicy(allowedPrivate: readonly string[] = []): AddressPo
     if (prefix === undefined) exceptions[family].addAddress(address, family);
     else exceptions[family].addSubnet(address, Number(prefix), family);
   }
-  const judge = (address: string, family: 'ipv4' | 'ipv6') => exceptions[family].check(address, family) || !forbidden[family].check(address, family);
+  const judge = (address: string, family: 'ipv4' | 'ipv6') =>
+    exceptions[family].check(address, family) || !forbidden[family].check(address, family);
   return {
     allows(raw) {
       const address = raw.replace(/^\[|\]$/g, '').replace(/%.*$/, '');

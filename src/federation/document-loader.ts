@@ -20,11 +20,12 @@ export function documentLoader(safeFetch: SafeFetch, sign?: (request: Request) =
     if (!response.ok) throw new RefusedFetchError(`${url} answered ${response.status}`);
     const type = response.headers.get('content-type') ?? '';
     if (!AS_TYPES.test(type)) throw new RefusedFetchError(`${url} is not an ActivityStreams document (${type || 'no content type'})`);
-    const document = (await response.json());
+    const document = await response.json();
     const finalUrl = response.url || url;
     const id = typeof document === 'object' && document !== null ? (document as { id?: unknown }).id : undefined;
     if (id !== undefined) {
-      if (typeof id !== 'string' || !sameOrigin(id, finalUrl)) throw new RefusedFetchError(`${finalUrl} served a document whose id belongs elsewhere`);
+      if (typeof id !== 'string' || !sameOrigin(id, finalUrl))
+        throw new RefusedFetchError(`${finalUrl} served a document whose id belongs elsewhere`);
     }
     return { contextUrl: null, documentUrl: finalUrl, document };
   };
@@ -50,10 +51,10 @@ export function withSafeFetch<T>(safeFetch: SafeFetch, work: () => T): T {
   if (!installed) {
     installed = true;
     const original = globalThis.fetch;
-    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
       const guard = scope.getStore();
       return guard ? guard(input, init) : original(input, init);
-    });
+    };
   }
   return scope.run(safeFetch, work);
 }

@@ -15,7 +15,9 @@ export interface RemoteAttachment {
   readonly description: string | null;
 }
 
-type Job = { readonly kind: 'attachment'; readonly mediaId: string; readonly statusId: string; readonly url: string } | { readonly kind: 'avatar' | 'header'; readonly accountId: string; readonly url: string };
+type Job =
+  | { readonly kind: 'attachment'; readonly mediaId: string; readonly statusId: string; readonly url: string }
+  | { readonly kind: 'avatar' | 'header'; readonly accountId: string; readonly url: string };
 
 /** Attachments kept per remote post; Mastodon allows four. */
 const MAX_ATTACHMENTS = 4;
@@ -41,7 +43,14 @@ export function remoteMedia(deps: { db: Db; clock: Clock; media: MediaService; f
         await media.ingest(job.mediaId, await download(job.url));
       } catch (error) {
         deps.logger.info({ err: error, url: job.url }, 'a remote attachment could not be fetched');
-        await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: 'the file could not be fetched', updated_at: isoAt(clock) }).where('id', '=', job.mediaId).where('state', '=', 'processing').execute());
+        await db.transaction((tx) =>
+          tx
+            .updateTable('media_attachments')
+            .set({ state: 'failed', error: 'the file could not be fetched', updated_at: isoAt(clock) })
+            .where('id', '=', job.mediaId)
+            .where('state', '=', 'processing')
+            .execute(),
+        );
       }
       changes.emit({ kind: 'statuses', ids: [job.statusId] });
       return;
@@ -53,7 +62,11 @@ export function remoteMedia(deps: { db: Db; clock: Clock; media: MediaService; f
       const current = await tx.selectFrom('accounts').select([column, source]).where('id', '=', job.accountId).executeTakeFirst();
       // Superseded by a newer image meanwhile (or the account is gone): this one is not kept.
       if (!current || current[source] !== job.url) return scheduleBlobDeletion(tx, [key], isoAt(clock));
-      await tx.updateTable('accounts').set({ [column]: key }).where('id', '=', job.accountId).execute();
+      await tx
+        .updateTable('accounts')
+        .set({ [column]: key })
+        .where('id', '=', job.accountId)
+        .execute();
       await scheduleBlobDeletion(tx, [current[column]], isoAt(clock));
     });
     await media.flush();
@@ -83,7 +96,8 @@ export function remoteMedia(deps: { db: Db; clock: Clock; media: MediaService; f
       }));
       if (!rows.length) return;
       await db.transaction((tx) => tx.insertInto('media_attachments').values(rows).execute());
-      for (const [i, row] of rows.entries()) await queue.enqueue({ kind: 'attachment', mediaId: row.id, statusId, url: attachments[i]!.url } satisfies Job);
+      for (const [i, row] of rows.entries())
+        await queue.enqueue({ kind: 'attachment', mediaId: row.id, statusId, url: attachments[i]!.url } satisfies Job);
     },
 
     /** Queues fetching a remote account's avatar and header when they changed; forgets removed ones. */
@@ -95,7 +109,11 @@ export function remoteMedia(deps: { db: Db; clock: Clock; media: MediaService; f
         if (url === current) continue;
         const source = kind === 'avatar' ? 'avatar_remote_url' : 'header_remote_url';
         await db.transaction(async (tx) => {
-          await tx.updateTable('accounts').set(url ? { [source]: url } : { [source]: null, [key]: null }).where('id', '=', account.id).execute();
+          await tx
+            .updateTable('accounts')
+            .set(url ? { [source]: url } : { [source]: null, [key]: null })
+            .where('id', '=', account.id)
+            .execute();
           if (!url) await scheduleBlobDeletion(tx, [account[key]], isoAt(clock));
         });
         if (url) await queue.enqueue({ kind, accountId: account.id, url } satisfies Job);
@@ -107,13 +125,16 @@ export function remoteMedia(deps: { db: Db; clock: Clock; media: MediaService; f
 
     /** Runs the fetching until `signal` aborts. */
     listen(signal: AbortSignal): Promise<void> {
-      return queue.listen(async (job) => {
-        try {
-          await run(job as Job);
-        } catch (error) {
-          deps.logger.info({ err: error }, 'remote media could not be fetched');
-        }
-      }, { signal });
+      return queue.listen(
+        async (job) => {
+          try {
+            await run(job as Job);
+          } catch (error) {
+            deps.logger.info({ err: error }, 'remote media could not be fetched');
+          }
+        },
+        { signal },
+      );
     },
   };
 }

@@ -16,7 +16,14 @@ before(async () => {
   server = await startTestServer();
   const { db, search, changes, media, logger } = server.app.services;
   const refuse = () => Promise.reject(new Error('no remote server in this test'));
-  store = remoteStore({ db, clock: systemClock, search, changes, publicUrl: server.config.publicUrl, media: remoteMedia({ db, clock: systemClock, media, fetch: refuse, changes, logger }) });
+  store = remoteStore({
+    db,
+    clock: systemClock,
+    search,
+    changes,
+    publicUrl: server.config.publicUrl,
+    media: remoteMedia({ db, clock: systemClock, media, fetch: refuse, changes, logger }),
+  });
 });
 after(() => server.close());
 
@@ -49,9 +56,20 @@ describe('the remote store', () => {
       }),
       author,
     );
-    const status = await server.app.db.read.selectFrom('statuses').select(['content', 'spoiler_text']).where('id', '=', statusId).executeTakeFirstOrThrow();
+    const status = await server.app.db.read
+      .selectFrom('statuses')
+      .select(['content', 'spoiler_text'])
+      .where('id', '=', statusId)
+      .executeTakeFirstOrThrow();
     assert.deepEqual({ ...status }, { content: '<p>hello world</p>', spoiler_text: 'warning' });
-    const media = await server.app.db.read.selectFrom('media_attachments').select('description').where('status_id', '=', statusId).execute();
-    assert.deepEqual(media.map((m) => m.description), ['alttext']);
+    const media = await server.app.db.read
+      .selectFrom('media_attachments')
+      .select('description')
+      .where('status_id', '=', statusId)
+      .execute();
+    assert.deepEqual(
+      media.map((m) => m.description),
+      ['alttext'],
+    );
   });
 });

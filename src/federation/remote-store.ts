@@ -1,5 +1,15 @@
-import type { Note, Question} from '@fedify/vocab';
-import { Application, Document, Hashtag, Mention, PUBLIC_COLLECTION, PropertyValue, Service, type Actor, type Article } from '@fedify/vocab';
+import type { Note, Question } from '@fedify/vocab';
+import {
+  Application,
+  Document,
+  Hashtag,
+  Mention,
+  PUBLIC_COLLECTION,
+  PropertyValue,
+  Service,
+  type Actor,
+  type Article,
+} from '@fedify/vocab';
 import { isoAt, type Clock } from '../lib/clock.ts';
 import { withoutNul } from '../lib/text.ts';
 import { uuid7 } from '../lib/uuid7.ts';
@@ -68,7 +78,7 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
         .onConflict((oc) => oc.column('uri').doUpdateSet(values))
         .execute(),
     );
-    const row = (await db.read.selectFrom('accounts').selectAll().where('uri', '=', uri.href).executeTakeFirstOrThrow());
+    const row = await db.read.selectFrom('accounts').selectAll().where('uri', '=', uri.href).executeTakeFirstOrThrow();
     await deps.media.profileImages(row, await imageUrl(actor, 'icon'), await imageUrl(actor, 'image'));
     deps.changes.emit({ kind: 'accounts', ids: [row.id] });
     return row;
@@ -119,14 +129,25 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
         })
         .onConflict((oc) => oc.column('uri').doNothing())
         .execute();
-      if (shape.mentions.length) await tx.insertInto('mentions').values(shape.mentions.map((account_id) => ({ status_id: id, account_id }))).execute();
+      if (shape.mentions.length)
+        await tx
+          .insertInto('mentions')
+          .values(shape.mentions.map((account_id) => ({ status_id: id, account_id })))
+          .execute();
       const tagIds = await upsertTags(tx, shape.tags, now);
-      if (tagIds.length) await tx.insertInto('status_tags').values([...new Set(tagIds)].map((tag_id) => ({ status_id: id, tag_id }))).execute();
-      if (shape.visibility === 'public' || shape.visibility === 'unlisted') await deps.search.add(tx, id, `${shape.spoilerText} ${stripTags(shape.content)}`);
+      if (tagIds.length)
+        await tx
+          .insertInto('status_tags')
+          .values([...new Set(tagIds)].map((tag_id) => ({ status_id: id, tag_id })))
+          .execute();
+      if (shape.visibility === 'public' || shape.visibility === 'unlisted')
+        await deps.search.add(tx, id, `${shape.spoilerText} ${stripTags(shape.content)}`);
       await bumpStatusCount(tx, author.id, 1, now);
       const threadId = shape.parent ? (shape.parent.thread_id ?? shape.parent.id) : id;
-      for (const mentioned of shape.mentions) await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
-      if (shape.quoteAuthorId) await notify(tx, { accountId: shape.quoteAuthorId, fromAccountId: author.id, type: 'quote', statusId: id, now });
+      for (const mentioned of shape.mentions)
+        await notify(tx, { accountId: mentioned, fromAccountId: author.id, type: 'mention', statusId: id, now, threadId });
+      if (shape.quoteAuthorId)
+        await notify(tx, { accountId: shape.quoteAuthorId, fromAccountId: author.id, type: 'quote', statusId: id, now });
     });
     await deps.media.attachments(id, author.id, shape.attachments);
     deps.changes.emit({ kind: 'status-posted', statusId: id, authorId: author.id, tags: shape.tags });
@@ -138,17 +159,46 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
   /** Applies an edit of a stored remote post; unknown posts are ignored. */
   async function updatePost(post: RemotePost, author: AccountRow): Promise<boolean> {
     const uri = post.id!.href;
-    const status = await db.read.selectFrom('statuses').selectAll().where('uri', '=', uri).where('account_id', '=', author.id).executeTakeFirst();
+    const status = await db.read
+      .selectFrom('statuses')
+      .selectAll()
+      .where('uri', '=', uri)
+      .where('account_id', '=', author.id)
+      .executeTakeFirst();
     if (!status) return false;
     const shape = await describe(post, author);
     const now = isoAt(clock);
     await db.transaction(async (tx) => {
-      await tx.insertInto('status_edits').values({ id: uuid7(clock()), status_id: status.id, text: status.text, content: status.content, spoiler_text: status.spoiler_text, sensitive: Boolean(status.sensitive), created_at: status.edited_at ?? status.created_at }).execute();
-      await tx.updateTable('statuses').set({ content: shape.content, spoiler_text: shape.spoilerText, sensitive: shape.sensitive, language: shape.language, edited_at: now, updated_at: now }).where('id', '=', status.id).execute();
+      await tx
+        .insertInto('status_edits')
+        .values({
+          id: uuid7(clock()),
+          status_id: status.id,
+          text: status.text,
+          content: status.content,
+          spoiler_text: status.spoiler_text,
+          sensitive: Boolean(status.sensitive),
+          created_at: status.edited_at ?? status.created_at,
+        })
+        .execute();
+      await tx
+        .updateTable('statuses')
+        .set({
+          content: shape.content,
+          spoiler_text: shape.spoilerText,
+          sensitive: shape.sensitive,
+          language: shape.language,
+          edited_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', status.id)
+        .execute();
       await deps.search.remove(tx, status.id);
-      if (status.visibility === 'public' || status.visibility === 'unlisted') await deps.search.add(tx, status.id, `${shape.spoilerText} ${stripTags(shape.content)}`);
+      if (status.visibility === 'public' || status.visibility === 'unlisted')
+        await deps.search.add(tx, status.id, `${shape.spoilerText} ${stripTags(shape.content)}`);
       const reposters = await tx.selectFrom('statuses').select('account_id').where('reblog_of_id', '=', status.id).execute();
-      for (const r of reposters) await notify(tx, { accountId: r.account_id, fromAccountId: author.id, type: 'update', statusId: status.id, now });
+      for (const r of reposters)
+        await notify(tx, { accountId: r.account_id, fromAccountId: author.id, type: 'update', statusId: status.id, now });
     });
     deps.changes.emit({ kind: 'statuses', ids: [status.id] });
     return true;
@@ -156,13 +206,21 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
 
   /** Removes a remote post (and reposts of it) for real, if `authorId` wrote it. */
   async function deletePost(uri: string, authorId: string): Promise<boolean> {
-    const status = await db.read.selectFrom('statuses').select(['id', 'account_id', 'uri', 'in_reply_to_id', 'quote_of_id']).where('uri', '=', uri).where('account_id', '=', authorId).executeTakeFirst();
+    const status = await db.read
+      .selectFrom('statuses')
+      .select(['id', 'account_id', 'uri', 'in_reply_to_id', 'quote_of_id'])
+      .where('uri', '=', uri)
+      .where('account_id', '=', authorId)
+      .executeTakeFirst();
     if (!status) return false;
     const reposts = await db.transaction((tx) => deleteStatusRows(tx, deps.search, status, isoAt(clock)));
     if (!reposts) return false;
     // Copies of its attachments kept here go with it.
     await deps.media.flush();
-    deps.changes.emit({ kind: 'statuses', ids: [status.id, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)] });
+    deps.changes.emit({
+      kind: 'statuses',
+      ids: [status.id, ...reposts.map((r) => r.id), ...[status.in_reply_to_id, status.quote_of_id].filter((x): x is string => x !== null)],
+    });
     deps.changes.emit({ kind: 'accounts', ids: [authorId] });
     await db.purge();
     return true;
@@ -192,9 +250,13 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
       if (local) mentions.add(local.id);
     }
     const parentUri = post.replyTargetId?.href;
-    const parent = parentUri ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'thread_id']).where('uri', '=', parentUri).executeTakeFirst() : undefined;
+    const parent = parentUri
+      ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'thread_id']).where('uri', '=', parentUri).executeTakeFirst()
+      : undefined;
     const quoteUri = (post.quoteId ?? post.quoteUrl)?.href;
-    const quoted = quoteUri ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility']).where('uri', '=', quoteUri).executeTakeFirst() : undefined;
+    const quoted = quoteUri
+      ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility']).where('uri', '=', quoteUri).executeTakeFirst()
+      : undefined;
     // A quote is linked when the quoted post's policy lets anyone quote it (the stamp a local author
     // gives on request says the same) and no block stands between the two authors.
     const blocked = quoted ? await blockedEitherWay(db.read, quoted.account_id, author.id) : false;
@@ -204,7 +266,8 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
     for await (const attachment of post.getAttachments()) {
       if (attachments.length >= 4 || !(attachment instanceof Document)) continue;
       const href = attachment.url instanceof URL ? attachment.url : attachment.url?.href;
-      if (href && /^https?:$/.test(href.protocol)) attachments.push({ url: href.href, description: attachment.name ? cap(attachment.name.toString(), 1500) : null });
+      if (href && /^https?:$/.test(href.protocol))
+        attachments.push({ url: href.href, description: attachment.name ? cap(attachment.name.toString(), 1500) : null });
     }
     return {
       attachments,
@@ -212,7 +275,11 @@ export function remoteStore(deps: { db: Db; clock: Clock; search: SearchIndex; c
       content: sanitizeHtml(cap(post.content?.toString() ?? '', MAX_TEXT)),
       spoilerText: cap(post.summary?.toString() ?? '', 1000),
       sensitive: post.sensitive ?? false,
-      language: (post.contents.find((c) => typeof c !== 'string') as { locale?: { baseName?: string } } | undefined)?.locale?.baseName?.slice(0, 16) ?? null,
+      language:
+        (post.contents.find((c) => typeof c !== 'string') as { locale?: { baseName?: string } } | undefined)?.locale?.baseName?.slice(
+          0,
+          16,
+        ) ?? null,
       mentions: [...mentions],
       tags: [...new Set(tags)].slice(0, 50),
       parent,

@@ -77,8 +77,14 @@ describe('address policy', () => {
   });
   it('honours STOA_ALLOWED_PRIVATE_PEERS only on a plain-HTTP test network', () => {
     const base = { STOA_DATA_DIR: '/tmp/stoa-unused', STOA_SECRET: 'x'.repeat(32), STOA_ALLOWED_PRIVATE_PEERS: '127.0.0.2,127.0.0.3' };
-    assert.deepEqual(loadConfig({ ...base, STOA_DOMAIN: 'social.example', STOA_INSECURE_HTTP: 'false' }).federation.allowedPrivatePeers, []);
-    assert.deepEqual(loadConfig({ ...base, STOA_DOMAIN: '127.0.0.2:3000', STOA_INSECURE_HTTP: 'true' }).federation.allowedPrivatePeers, ['127.0.0.2', '127.0.0.3']);
+    assert.deepEqual(
+      loadConfig({ ...base, STOA_DOMAIN: 'social.example', STOA_INSECURE_HTTP: 'false' }).federation.allowedPrivatePeers,
+      [],
+    );
+    assert.deepEqual(loadConfig({ ...base, STOA_DOMAIN: '127.0.0.2:3000', STOA_INSECURE_HTTP: 'true' }).federation.allowedPrivatePeers, [
+      '127.0.0.2',
+      '127.0.0.3',
+    ]);
   });
 });
 
@@ -138,7 +144,14 @@ describe('safe fetch', () => {
       list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
     );
   }) as never;
-  const safeFetch = createSafeFetch({ policy: addressPolicy(['127.0.0.2']), allowHttp: true, userAgent: 'Stoa-test', maxBytes: 4096, timeoutMs: 1_000, lookup });
+  const safeFetch = createSafeFetch({
+    policy: addressPolicy(['127.0.0.2']),
+    allowHttp: true,
+    userAgent: 'Stoa-test',
+    maxBytes: 4096,
+    timeoutMs: 1_000,
+    lookup,
+  });
 
   const refused = async (url: string) => {
     const before = forbiddenHits;
@@ -155,7 +168,17 @@ describe('safe fetch', () => {
   });
 
   it('refuses forbidden addresses in every spelling before connecting', async () => {
-    for (const host of ['127.0.0.1', '2130706433', '0x7f000001', '0177.0.0.1', '127.1', '[::1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', 'localhost']) {
+    for (const host of [
+      '127.0.0.1',
+      '2130706433',
+      '0x7f000001',
+      '0177.0.0.1',
+      '127.1',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '[::ffff:7f00:1]',
+      'localhost',
+    ]) {
       await refused(`http://${host}:${forbiddenPort}/`);
     }
   });
@@ -165,7 +188,14 @@ describe('safe fetch', () => {
   });
 
   it('checks every redirect again', async () => {
-    for (const target of [`http://127.0.0.1:${forbiddenPort}/`, `http://[::1]:${forbiddenPort}/`, `http://internal.test:${forbiddenPort}/`, `http://2130706433:${forbiddenPort}/`, 'file:///etc/passwd', 'gopher://127.0.0.2/']) {
+    for (const target of [
+      `http://127.0.0.1:${forbiddenPort}/`,
+      `http://[::1]:${forbiddenPort}/`,
+      `http://internal.test:${forbiddenPort}/`,
+      `http://2130706433:${forbiddenPort}/`,
+      'file:///etc/passwd',
+      'gopher://127.0.0.2/',
+    ]) {
       await refused(`http://127.0.0.2:${allowedPort}/?to=${encodeURIComponent(target)}`);
     }
     // A chain of redirects that ends at a forbidden address.

@@ -118,35 +118,45 @@ function exchange(url: URL, method: string, headers: Headers, body: Buffer | nul
     headers.forEach((value, name) => (outgoing[name] = value));
     if (body !== null) outgoing['content-length'] = String(body.length);
     delete outgoing['accept-encoding'];
-    const req = send(url, { method, headers: outgoing, lookup: options.lookup, signal: options.signal, agent: false }, (res: IncomingMessage) => {
-      const declared = Number(res.headers['content-length'] ?? 0);
-      if (declared > options.maxBytes) {
-        res.destroy();
-        return reject(new RefusedFetchError(`the response from ${url.host} is larger than ${options.maxBytes} bytes`));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) {
+    const req = send(
+      url,
+      { method, headers: outgoing, lookup: options.lookup, signal: options.signal, agent: false },
+      (res: IncomingMessage) => {
+        const declared = Number(res.headers['content-length'] ?? 0);
+        if (declared > options.maxBytes) {
           res.destroy();
-          reject(new RefusedFetchError(`the response from ${url.host} is larger than ${options.maxBytes} bytes`));
-          return;
+          return reject(new RefusedFetchError(`the response from ${url.host} is larger than ${options.maxBytes} bytes`));
         }
-        chunks.push(chunk);
-      });
-      res.on('error', reject);
-      res.on('end', () => {
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value === undefined) continue;
-          for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v);
-        }
-        const status = res.statusCode ?? 502;
-        const noBody = status === 204 || status === 304 || method === 'HEAD' || status < 200;
-        resolve(new Response(noBody ? null : Buffer.concat(chunks), { status: status < 200 ? 502 : status, statusText: res.statusMessage, headers: responseHeaders }));
-      });
-    });
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxBytes) {
+            res.destroy();
+            reject(new RefusedFetchError(`the response from ${url.host} is larger than ${options.maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value === undefined) continue;
+            for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v);
+          }
+          const status = res.statusCode ?? 502;
+          const noBody = status === 204 || status === 304 || method === 'HEAD' || status < 200;
+          resolve(
+            new Response(noBody ? null : Buffer.concat(chunks), {
+              status: status < 200 ? 502 : status,
+              statusText: res.statusMessage,
+              headers: responseHeaders,
+            }),
+          );
+        });
+      },
+    );
     req.on('error', (error) => reject(options.signal.aborted ? new RefusedFetchError(`${url.host} did not answer in time`) : error));
     req.end(body ?? undefined);
   });

@@ -7,10 +7,29 @@ export type { Logger } from 'pino';
  * anything that looks like a password, token or secret.
  */
 const REDACTED = [
-  'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'access_token', '*.access_token',
-  'refresh_token', '*.refresh_token', 'client_secret', '*.client_secret', 'authorization', '*.authorization',
-  'cookie', '*.cookie', 'headers.authorization', 'headers.cookie', 'req.headers.authorization',
-  'req.headers.cookie', 'config.secret', 'config.database.url', 'config.redisUrl',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'client_secret',
+  '*.client_secret',
+  'authorization',
+  '*.authorization',
+  'cookie',
+  '*.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'config.secret',
+  'config.database.url',
+  'config.redisUrl',
 ];
 
 /** The root logger: JSON lines on standard output; children are named by category (`http`, `db`, ...). */

@@ -3,7 +3,11 @@ import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
 /** OWASP's argon2id baseline: 19 MiB, two passes, one lane. */
 const PARAMS = { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 } as const;
 
-function derive(password: string, nonce: Buffer, params: { memory: number; passes: number; parallelism: number; tagLength: number }): Promise<Buffer> {
+function derive(
+  password: string,
+  nonce: Buffer,
+  params: { memory: number; passes: number; parallelism: number; tagLength: number },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     argon2('argon2id', { message: password, nonce, ...params }, (error, key) => (error ? reject(error) : resolve(key)));
   });
@@ -22,7 +26,12 @@ export async function verifyPassword(password: string, phc: string): Promise<boo
   if (!match) return false;
   const [, m, t, p, salt, hash] = match;
   const expected = Buffer.from(hash!, 'base64url');
-  const key = await derive(password, Buffer.from(salt!, 'base64url'), { memory: Number(m), passes: Number(t), parallelism: Number(p), tagLength: expected.length });
+  const key = await derive(password, Buffer.from(salt!, 'base64url'), {
+    memory: Number(m),
+    passes: Number(t),
+    parallelism: Number(p),
+    tagLength: expected.length,
+  });
   return timingSafeEqual(key, expected);
 }
 

@@ -26,6 +26,9 @@ describe('totp', () => {
     const seed = newTotpSecret();
     assert.match(seed, /^[A-Z2-7]{32}$/);
     assert.notEqual(seed, newTotpSecret());
-    assert.equal(totpUri(seed, 'ann@stoa.test', 'My Stoa'), `otpauth://totp/My%20Stoa%3Aann%40stoa.test?secret=${seed}&issuer=My%20Stoa&algorithm=SHA1&digits=6&period=30`);
+    assert.equal(
+      totpUri(seed, 'ann@stoa.test', 'My Stoa'),
+      `otpauth://totp/My%20Stoa%3Aann%40stoa.test?secret=${seed}&issuer=My%20Stoa&algorithm=SHA1&digits=6&period=30`,
+    );
   });
 });

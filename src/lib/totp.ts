@@ -8,7 +8,10 @@ export function newTotpSecret(): string {
   const bytes = randomBytes(20);
   let bits = '';
   for (const byte of bytes) bits += byte.toString(2).padStart(8, '0');
-  return bits.match(/.{5}/g)!.map((chunk) => ALPHABET[parseInt(chunk, 2)]).join('');
+  return bits
+    .match(/.{5}/g)!
+    .map((chunk) => ALPHABET[parseInt(chunk, 2)])
+    .join('');
 }
 
 function base32Decode(text: string): Buffer {

@@ -26,10 +26,22 @@ export async function createTestAccounts(server: TestServer, usernames: readonly
   const accounts: TestAccount[] = [];
   for (const username of usernames) {
     const password = `${username} uses a long password`;
-    const account = await createLocalAccount(server.app.db, systemClock, server.config, { username, email: `${username}@example.org`, password, confirmed: true });
+    const account = await createLocalAccount(server.app.db, systemClock, server.config, {
+      username,
+      email: `${username}@example.org`,
+      password,
+      confirmed: true,
+    });
     const res = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: clientId, client_secret: clientSecret, username, password, scope: 'read write follow push' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: clientId,
+        client_secret: clientSecret,
+        username,
+        password,
+        scope: 'read write follow push',
+      }),
     });
     const { access_token: token } = (await res.json()) as { access_token: string };
     accounts.push({ id: account.id, username, token, client: createRestAPIClient({ url: server.url, accessToken: token }) });

@@ -39,7 +39,9 @@ export async function readActivityStreams(document: unknown): Promise<ReadObject
     if (found === undefined || found === null) return [];
     // A single linked object comes as itself; several values as an iterator.
     if (typeof (found as { id?: unknown }).id === 'string') return [found];
-    return typeof (found as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' && typeof found !== 'string' ? [...(found as Iterable<unknown>)] : [found];
+    return typeof (found as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' && typeof found !== 'string'
+      ? [...(found as Iterable<unknown>)]
+      : [found];
   };
   const text = (item: unknown): string => {
     // Linked objects by their id; natural-language values come as [language, text] pairs.

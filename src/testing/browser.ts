@@ -52,7 +52,11 @@ export class TestBrowser {
 
   /** Posts JSON with the CSRF header, as the page scripts do. */
   postJson(path: string, body: unknown, csrf: string): Promise<Response> {
-    return this.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(body),
+    });
   }
 
   /** Loads a page and returns its HTML and the CSRF token of its first form. */

@@ -40,21 +40,41 @@ export class SoftAuthenticator {
     );
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(this.credentialId.length);
-    const authData = Buffer.concat([this.#header(options.rp.id ?? new URL(origin).hostname, 0x45), Buffer.alloc(16), idLength, this.credentialId, cose]);
-    const attestationObject = encodeCBOR(new Map<string, CBORType>([['fmt', 'none'], ['attStmt', new Map<string, CBORType>()], ['authData', new Uint8Array(authData)]]));
+    const authData = Buffer.concat([
+      this.#header(options.rp.id ?? new URL(origin).hostname, 0x45),
+      Buffer.alloc(16),
+      idLength,
+      this.credentialId,
+      cose,
+    ]);
+    const attestationObject = encodeCBOR(
+      new Map<string, CBORType>([
+        ['fmt', 'none'],
+        ['attStmt', new Map<string, CBORType>()],
+        ['authData', new Uint8Array(authData)],
+      ]),
+    );
     return {
       id: b64(this.credentialId),
       rawId: b64(this.credentialId),
       type: 'public-key',
       clientExtensionResults: {},
-      response: { clientDataJSON: this.#clientData('webauthn.create', options.challenge, origin), attestationObject: b64(attestationObject), transports: ['internal'] },
+      response: {
+        clientDataJSON: this.#clientData('webauthn.create', options.challenge, origin),
+        attestationObject: b64(attestationObject),
+        transports: ['internal'],
+      },
     };
   }
 
   get(options: PublicKeyCredentialRequestOptionsJSON, origin: string): AuthenticationResponseJSON {
     const clientDataJSON = this.#clientData('webauthn.get', options.challenge, origin);
     const authData = this.#header(options.rpId ?? new URL(origin).hostname, 0x05);
-    const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(Buffer.from(clientDataJSON, 'base64url')).digest()]), this.#privateKey);
+    const signature = sign(
+      'sha256',
+      Buffer.concat([authData, createHash('sha256').update(Buffer.from(clientDataJSON, 'base64url')).digest()]),
+      this.#privateKey,
+    );
     return {
       id: b64(this.credentialId),
       rawId: b64(this.credentialId),

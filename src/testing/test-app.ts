@@ -96,6 +96,8 @@ export async function startTestServer(overrides: RawEnv = {}, options: StartOpti
  */
 export async function startFederatedServer(host: string, peers: readonly string[], overrides: RawEnv = {}): Promise<TestServer> {
   const port = await freePort(host);
-  return startTestServer({ STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides }, { hostname: host, port, workers: true });
+  return startTestServer(
+    { STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides },
+    { hostname: host, port, workers: true },
+  );
 }
-

@@ -27,7 +27,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (adminUrl === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'stoa-db-'));
     const path = join(dir, 'stoa.sqlite');
-    return { config: { engine: 'sqlite', path }, url: `sqlite:${path}`, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+    return {
+      config: { engine: 'sqlite', path },
+      url: `sqlite:${path}`,
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
   }
   const name = `stoa_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`create database ${name}`));

@@ -18,25 +18,67 @@ after(() => server.close());
 describe('the cleanup job', () => {
   it('removes expired sessions, tokens, codes, links, keys, mutes and invitations, and keeps live ones', async () => {
     const { db, services } = server.app;
-    const account = await createLocalAccount(db, clock, server.config, { username: 'tidy', email: 'tidy@example.org', password: 'a tidy long password', confirmed: true });
-    const other = await createLocalAccount(db, clock, server.config, { username: 'muted', email: 'muted@example.org', password: 'another long password', confirmed: true });
+    const account = await createLocalAccount(db, clock, server.config, {
+      username: 'tidy',
+      email: 'tidy@example.org',
+      password: 'a tidy long password',
+      confirmed: true,
+    });
+    const other = await createLocalAccount(db, clock, server.config, {
+      username: 'muted',
+      email: 'muted@example.org',
+      password: 'another long password',
+      confirmed: true,
+    });
     await services.sessions.create(account.id, { userAgent: 'old', ip: '127.0.0.1' });
     const appId = uuid7();
     await db.transaction(async (tx) => {
-      await tx.insertInto('oauth_apps').values({ id: appId, name: 'a', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read', client_id: 'cid', client_secret_hash: 'x', created_at: isoAt(clock) }).execute();
+      await tx
+        .insertInto('oauth_apps')
+        .values({
+          id: appId,
+          name: 'a',
+          redirect_uris: 'urn:ietf:wg:oauth:2.0:oob',
+          scopes: 'read',
+          client_id: 'cid',
+          client_secret_hash: 'x',
+          created_at: isoAt(clock),
+        })
+        .execute();
       await services.tokens.issue(tx, { appId, accountId: account.id, scopes: ['read'], refreshable: false });
-      await tx.insertInto('invites').values({ id: uuid7(), code: 'used-up', max_uses: 1, uses: 1, created_at: isoAt(clock) }).execute();
-      await tx.insertInto('invites').values({ id: uuid7(), code: 'still-good', max_uses: 5, uses: 1, created_at: isoAt(clock) }).execute();
+      await tx
+        .insertInto('invites')
+        .values({ id: uuid7(), code: 'used-up', max_uses: 1, uses: 1, created_at: isoAt(clock) })
+        .execute();
+      await tx
+        .insertInto('invites')
+        .values({ id: uuid7(), code: 'still-good', max_uses: 5, uses: 1, created_at: isoAt(clock) })
+        .execute();
     });
     await services.graph.mute(account, other.id, { durationSeconds: 60 });
 
-    assert.deepEqual(await runCleanup(db, clock, services.media), { sessions: 0, tokens: 0, codes: 0, emailTokens: 0, idempotencyKeys: 0, mutes: 0, invites: 1, media: 0 });
+    assert.deepEqual(await runCleanup(db, clock, services.media), {
+      sessions: 0,
+      tokens: 0,
+      codes: 0,
+      emailTokens: 0,
+      idempotencyKeys: 0,
+      mutes: 0,
+      invites: 1,
+      media: 0,
+    });
     clock.advance(31 * 24 * 3600 * 1000);
     await services.sessions.create(account.id, { userAgent: 'new', ip: '127.0.0.1' });
     const removed = await runCleanup(db, clock, services.media);
     assert.deepEqual({ sessions: removed.sessions, tokens: removed.tokens, mutes: removed.mutes }, { sessions: 1, tokens: 1, mutes: 1 });
     const sessions = await db.read.selectFrom('sessions').select('user_agent').where('account_id', '=', account.id).execute();
-    assert.deepEqual(sessions.map((s) => s.user_agent), ['new']);
-    assert.deepEqual((await db.read.selectFrom('invites').select('code').execute()).map((r) => r.code), ['still-good']);
+    assert.deepEqual(
+      sessions.map((s) => s.user_agent),
+      ['new'],
+    );
+    assert.deepEqual(
+      (await db.read.selectFrom('invites').select('code').execute()).map((r) => r.code),
+      ['still-good'],
+    );
   });
 });

@@ -3,7 +3,10 @@ import type { Db } from '../storage/db/database.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
 
 /** How many rows one cleanup removed, by kind. */
-export type CleanupCounts = Record<'sessions' | 'tokens' | 'codes' | 'emailTokens' | 'idempotencyKeys' | 'mutes' | 'invites' | 'media', number>;
+export type CleanupCounts = Record<
+  'sessions' | 'tokens' | 'codes' | 'emailTokens' | 'idempotencyKeys' | 'mutes' | 'invites' | 'media',
+  number
+>;
 
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 
@@ -27,12 +30,19 @@ export async function runCleanup(db: Db, clock: Clock, media: Pick<MediaService,
       ),
       codes: count(await tx.deleteFrom('oauth_codes').where('expires_at', '<=', now).executeTakeFirst()),
       emailTokens: count(await tx.deleteFrom('email_tokens').where('expires_at', '<=', now).executeTakeFirst()),
-      idempotencyKeys: count(await tx.deleteFrom('idempotency_keys').where('created_at', '<=', isoAt(clock, -IDEMPOTENCY_WINDOW_MS)).executeTakeFirst()),
+      idempotencyKeys: count(
+        await tx.deleteFrom('idempotency_keys').where('created_at', '<=', isoAt(clock, -IDEMPOTENCY_WINDOW_MS)).executeTakeFirst(),
+      ),
       mutes: count(await tx.deleteFrom('mutes').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst()),
       invites: count(
         await tx
           .deleteFrom('invites')
-          .where((w) => w.or([w.and([w('expires_at', 'is not', null), w('expires_at', '<=', now)]), w.and([w('max_uses', 'is not', null), w('uses', '>=', w.ref('max_uses') as never)])]))
+          .where((w) =>
+            w.or([
+              w.and([w('expires_at', 'is not', null), w('expires_at', '<=', now)]),
+              w.and([w('max_uses', 'is not', null), w('uses', '>=', w.ref('max_uses') as never)]),
+            ]),
+          )
           .executeTakeFirst(),
       ),
     };

@@ -36,7 +36,11 @@ const TITLES: Record<string, string> = {
 export function pushDelivery(deps: { db: Db; clock: Clock; config: Config; push: PushService; fetch: SafeFetch; logger: Logger }) {
   const { db, config, push } = deps;
   // Who push services may contact about this sender: the operators' address, else the server (https, or a mailbox at its host).
-  const vapidSubject = config.instance.contactEmail ? `mailto:${config.instance.contactEmail}` : config.publicUrl.startsWith('https:') ? config.publicUrl : `mailto:postmaster@${new URL(config.publicUrl).hostname}`;
+  const vapidSubject = config.instance.contactEmail
+    ? `mailto:${config.instance.contactEmail}`
+    : config.publicUrl.startsWith('https:')
+      ? config.publicUrl
+      : `mailto:postmaster@${new URL(config.publicUrl).hostname}`;
   const queue = new DbMessageQueue(db, deps.clock, { channel: PUSH_CHANNEL, pollMs: 500, concurrency: 4, logger: deps.logger });
 
   async function deliver(notificationId: string, attempt: number, only: readonly string[] | undefined): Promise<void> {
@@ -45,13 +49,30 @@ export function pushDelivery(deps: { db: Db; clock: Clock; config: Config; push:
       .innerJoin('accounts as sender', 'sender.id', 'notifications.from_account_id')
       .innerJoin('users', 'users.account_id', 'notifications.account_id')
       .leftJoin('statuses', 'statuses.id', 'notifications.status_id')
-      .select(['notifications.id', 'notifications.type', 'notifications.account_id as recipient', 'sender.id as senderId', 'sender.display_name', 'sender.username', 'sender.avatar_key', 'users.locale', 'statuses.content', 'statuses.spoiler_text'])
+      .select([
+        'notifications.id',
+        'notifications.type',
+        'notifications.account_id as recipient',
+        'sender.id as senderId',
+        'sender.display_name',
+        'sender.username',
+        'sender.avatar_key',
+        'users.locale',
+        'statuses.content',
+        'statuses.spoiler_text',
+      ])
       .where('notifications.id', '=', notificationId)
       .executeTakeFirst();
     if (!n) return;
     const subscriptions = await db.read.selectFrom('push_subscriptions').selectAll().where('account_id', '=', n.recipient).execute();
     if (!subscriptions.length) return;
-    const follows = async (from: string, to: string) => (await db.read.selectFrom('follows').select('id').where('account_id', '=', from).where('target_account_id', '=', to).executeTakeFirst()) !== undefined;
+    const follows = async (from: string, to: string) =>
+      (await db.read
+        .selectFrom('follows')
+        .select('id')
+        .where('account_id', '=', from)
+        .where('target_account_id', '=', to)
+        .executeTakeFirst()) !== undefined;
     const vapid = await push.vapidKeys();
     const name = n.display_name || n.username;
     const failed: string[] = [];
@@ -77,10 +98,15 @@ export function pushDelivery(deps: { db: Db; clock: Clock; config: Config; push:
         contentEncoding: 'aes128gcm',
       });
       try {
-        const response = await deps.fetch(request.endpoint, { method: 'POST', headers: request.headers as Record<string, string>, body: new Uint8Array(request.body) });
+        const response = await deps.fetch(request.endpoint, {
+          method: 'POST',
+          headers: request.headers as Record<string, string>,
+          body: new Uint8Array(request.body),
+        });
         await response.arrayBuffer().catch(() => undefined);
         // The device unsubscribed (or the subscription expired): forget it.
-        if (response.status === 404 || response.status === 410) await db.transaction((tx) => tx.deleteFrom('push_subscriptions').where('id', '=', sub.id).execute());
+        if (response.status === 404 || response.status === 410)
+          await db.transaction((tx) => tx.deleteFrom('push_subscriptions').where('id', '=', sub.id).execute());
         else if (response.status === 429 || response.status >= 500) failed.push(sub.id);
       } catch (error) {
         deps.logger.info({ err: error, endpoint: new URL(sub.endpoint).host }, 'a push could not be sent');
@@ -88,19 +114,26 @@ export function pushDelivery(deps: { db: Db; clock: Clock; config: Config; push:
       }
     }
     // Sent again later, only where it failed, with a growing delay.
-    if (failed.length && attempt < MAX_ATTEMPTS) await queue.enqueue({ notificationId, attempt: attempt + 1, only: failed }, { delay: Temporal.Duration.from({ seconds: 30 * 2 ** attempt }) as never });
+    if (failed.length && attempt < MAX_ATTEMPTS)
+      await queue.enqueue(
+        { notificationId, attempt: attempt + 1, only: failed },
+        { delay: Temporal.Duration.from({ seconds: 30 * 2 ** attempt }) as never },
+      );
   }
 
   return {
     listen(signal: AbortSignal): Promise<void> {
-      return queue.listen(async (message) => {
-        const { notificationId, attempt = 1, only } = message as { notificationId: string; attempt?: number; only?: string[] };
-        try {
-          await deliver(notificationId, attempt, only);
-        } catch (error) {
-          deps.logger.warn({ err: error }, 'push delivery failed');
-        }
-      }, { signal });
+      return queue.listen(
+        async (message) => {
+          const { notificationId, attempt = 1, only } = message as { notificationId: string; attempt?: number; only?: string[] };
+          try {
+            await deliver(notificationId, attempt, only);
+          } catch (error) {
+            deps.logger.warn({ err: error }, 'push delivery failed');
+          }
+        },
+        { signal },
+      );
     },
   };
 }

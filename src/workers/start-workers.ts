@@ -22,16 +22,27 @@ export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) log.info({ job: 'cleanup', removed: counts }, 'expired rows removed');
       })
-      .catch((error: unknown) => log.error({ job: 'cleanup', err: error instanceof Error ? error.message : String(error) }, 'cleanup failed'));
+      .catch((error: unknown) =>
+        log.error({ job: 'cleanup', err: error instanceof Error ? error.message : String(error) }, 'cleanup failed'),
+      );
   };
   cleanup();
   const timer = setInterval(cleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
   timer.unref();
   // Federation's queue: deliveries (with retries and a circuit breaker per server) and inbox work.
   const stopQueue = new AbortController();
-  const queue = app.federation.startWorkers(stopQueue.signal).catch((error: unknown) => log.error({ job: 'federation', err: error }, 'the federation queue stopped'));
+  const queue = app.federation
+    .startWorkers(stopQueue.signal)
+    .catch((error: unknown) => log.error({ job: 'federation', err: error }, 'the federation queue stopped'));
   // Web Push: notifications to the devices that subscribed, through the same SSRF guard.
-  const pushes = pushDelivery({ db: app.db, clock: app.services.clock, config: app.config, push: app.services.push, fetch: app.federation.safeFetch, logger: log.child({ job: 'push' }) })
+  const pushes = pushDelivery({
+    db: app.db,
+    clock: app.services.clock,
+    config: app.config,
+    push: app.services.push,
+    fetch: app.federation.safeFetch,
+    logger: log.child({ job: 'push' }),
+  })
     .listen(stopQueue.signal)
     .catch((error: unknown) => log.error({ job: 'push', err: error }, 'the push queue stopped'));
   const processors = ['cleanup', 'federation', 'push'];

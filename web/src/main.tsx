@@ -20,7 +20,10 @@ async function start(): Promise<void> {
   }
   const api = new Api(initial.token);
   try {
-    const [me, instance] = await Promise.all([api.get<Account>('/api/v1/accounts/verify_credentials'), api.get<Instance>('/api/v2/instance')]);
+    const [me, instance] = await Promise.all([
+      api.get<Account>('/api/v1/accounts/verify_credentials'),
+      api.get<Instance>('/api/v2/instance'),
+    ]);
     interceptLinks(document.body);
     render(<App api={api} me={me} instance={instance} prefs={prefs} csrf={initial.csrf} vapidKey={initial.vapidKey} />, root);
   } catch {

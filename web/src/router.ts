@@ -24,7 +24,10 @@ const SETTINGS = ['profile', 'account', 'preferences'] as const;
 export function parseRoute(pathname: string, search = ''): Route {
   const query = new URLSearchParams(search);
   if (pathname === '/' || pathname === '/web' || pathname === '/web/' || pathname === '/web/home') return { name: 'home' };
-  const parts = pathname.replace(/^\/web\//, '').split('/').map(decodeURIComponent);
+  const parts = pathname
+    .replace(/^\/web\//, '')
+    .split('/')
+    .map(decodeURIComponent);
   const [head, id, sub] = parts;
   switch (head) {
     case 'local':
@@ -48,7 +51,9 @@ export function parseRoute(pathname: string, search = ''): Route {
     }
     case 'settings': {
       const section = id ?? 'profile';
-      return (SETTINGS as readonly string[]).includes(section) ? { name: 'settings', section: section as (typeof SETTINGS)[number] } : { name: 'not-found' };
+      return (SETTINGS as readonly string[]).includes(section)
+        ? { name: 'settings', section: section as (typeof SETTINGS)[number] }
+        : { name: 'not-found' };
     }
     default:
       return { name: 'not-found' };

@@ -36,7 +36,11 @@ export interface MediaAttachment {
   preview_url: string | null;
   description: string | null;
   blurhash: string | null;
-  meta?: { focus?: { x: number; y: number }; small?: { width: number; height: number }; original?: { width: number; height: number } } | null;
+  meta?: {
+    focus?: { x: number; y: number };
+    small?: { width: number; height: number };
+    original?: { width: number; height: number };
+  } | null;
 }
 
 export interface Mention {

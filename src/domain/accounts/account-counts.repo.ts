@@ -11,11 +11,22 @@ export interface AccountCountsRow {
 
 /** The counts of several accounts, read from their kept counters in one query. */
 export async function countAccounts(db: DbReader, accountIds: readonly string[]): Promise<Map<string, AccountCountsRow>> {
-  const counts = new Map<string, AccountCountsRow>(accountIds.map((id) => [id, { statuses: 0, followers: 0, following: 0, lastStatusAt: null }]));
+  const counts = new Map<string, AccountCountsRow>(
+    accountIds.map((id) => [id, { statuses: 0, followers: 0, following: 0, lastStatusAt: null }]),
+  );
   if (accountIds.length === 0) return counts;
-  const rows = await db.selectFrom('account_stats').selectAll().where('account_id', 'in', [...new Set(accountIds)]).execute();
+  const rows = await db
+    .selectFrom('account_stats')
+    .selectAll()
+    .where('account_id', 'in', [...new Set(accountIds)])
+    .execute();
   for (const row of rows) {
-    counts.set(row.account_id, { statuses: Number(row.statuses_count), followers: Number(row.followers_count), following: Number(row.following_count), lastStatusAt: row.last_status_at });
+    counts.set(row.account_id, {
+      statuses: Number(row.statuses_count),
+      followers: Number(row.followers_count),
+      following: Number(row.following_count),
+      lastStatusAt: row.last_status_at,
+    });
   }
   return counts;
 }

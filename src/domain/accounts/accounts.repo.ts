@@ -16,7 +16,10 @@ export function findAccountById(db: DbReader, id: string): Promise<AccountRow | 
 
 /** An account by handle: `domain` null for a local one. Case does not matter. */
 export function findAccountByHandle(db: DbReader, username: string, domain: string | null): Promise<AccountRow | undefined> {
-  let query = db.selectFrom('accounts').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()));
+  let query = db
+    .selectFrom('accounts')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()));
   query = domain === null ? query.where('domain', 'is', null) : query.where('domain', '=', domain.toLowerCase());
   return query.executeTakeFirst();
 }
@@ -36,7 +39,11 @@ export function findUserByAccountId(db: DbReader, accountId: string): Promise<Us
 export async function findUserByLogin(db: DbReader, login: string): Promise<{ user: UserRow; account: AccountRow } | undefined> {
   const trimmed = login.trim();
   const row = trimmed.includes('@')
-    ? await db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', trimmed.toLowerCase())).executeTakeFirst()
+    ? await db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', trimmed.toLowerCase()))
+        .executeTakeFirst()
     : await db
         .selectFrom('users')
         .innerJoin('accounts', 'accounts.id', 'users.account_id')
@@ -51,7 +58,11 @@ export async function findUserByLogin(db: DbReader, login: string): Promise<{ us
 
 /** Whether a local user has this email address (without regard to case). */
 export async function emailTaken(db: DbReader | DbWriter, email: string): Promise<boolean> {
-  const row = await db.selectFrom('users').select('account_id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select('account_id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -64,7 +75,9 @@ export interface ProfileField {
 export function profileFields(account: AccountRow): ProfileField[] {
   try {
     const parsed = JSON.parse(account.fields) as unknown;
-    return Array.isArray(parsed) ? (parsed as Partial<ProfileField>[]).filter((f): f is ProfileField => typeof f?.name === 'string' && typeof f?.value === 'string') : [];
+    return Array.isArray(parsed)
+      ? (parsed as Partial<ProfileField>[]).filter((f): f is ProfileField => typeof f?.name === 'string' && typeof f?.value === 'string')
+      : [];
   } catch {
     return [];
   }

@@ -36,21 +36,33 @@ export interface NewLocalAccount {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Every problem with the fields of a new account, checked together so that the form shows them all. */
-export async function newAccountProblems(db: Db, input: Pick<NewLocalAccount, 'username' | 'email' | 'password'>, options: { checkEmailTaken: boolean }): Promise<Record<string, FieldProblem[]>> {
+export async function newAccountProblems(
+  db: Db,
+  input: Pick<NewLocalAccount, 'username' | 'email' | 'password'>,
+  options: { checkEmailTaken: boolean },
+): Promise<Record<string, FieldProblem[]>> {
   const problems: Record<string, FieldProblem[]> = {};
   const add = (field: string, list: FieldProblem[]) => {
     if (list.length) problems[field] = list;
   };
   add('username', usernameProblems(input.username));
-  if (!problems.username && (await findAccountByHandle(db.read, input.username, null))) add('username', [{ error: 'ERR_TAKEN', description: 'is already taken' }]);
-  if (!EMAIL.test(input.email) || input.email.length > 254) add('email', [{ error: 'ERR_INVALID', description: 'is not a valid email address' }]);
-  else if (options.checkEmailTaken && (await emailTaken(db.read, input.email))) add('email', [{ error: 'ERR_TAKEN', description: 'is already taken' }]);
+  if (!problems.username && (await findAccountByHandle(db.read, input.username, null)))
+    add('username', [{ error: 'ERR_TAKEN', description: 'is already taken' }]);
+  if (!EMAIL.test(input.email) || input.email.length > 254)
+    add('email', [{ error: 'ERR_INVALID', description: 'is not a valid email address' }]);
+  else if (options.checkEmailTaken && (await emailTaken(db.read, input.email)))
+    add('email', [{ error: 'ERR_TAKEN', description: 'is already taken' }]);
   add('password', passwordProblems(input.password, { username: input.username, email: input.email }));
   return problems;
 }
 
 /** Inserts a local account and its user in one transaction. Validation is the caller's (`newAccountProblems`). */
-export async function insertLocalAccount(tx: DbWriter, clock: Clock, urls: LocalUrls, input: NewLocalAccount & { passwordHash: string }): Promise<AccountRow> {
+export async function insertLocalAccount(
+  tx: DbWriter,
+  clock: Clock,
+  urls: LocalUrls,
+  input: NewLocalAccount & { passwordHash: string },
+): Promise<AccountRow> {
   const now = isoAt(clock);
   const account = {
     id: uuid7(clock()),
@@ -144,7 +156,11 @@ export async function updateProfile(db: Db, clock: Clock, accountId: string, cha
     const account: Record<string, unknown> = { updated_at: now };
     if (changes.displayName !== undefined) account.display_name = changes.displayName;
     if (changes.avatarKey !== undefined || changes.headerKey !== undefined) {
-      const old = await tx.selectFrom('accounts').select(['avatar_key', 'header_key']).where('id', '=', accountId).executeTakeFirstOrThrow();
+      const old = await tx
+        .selectFrom('accounts')
+        .select(['avatar_key', 'header_key'])
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
       if (changes.avatarKey !== undefined) {
         account.avatar_key = changes.avatarKey;
         if (old.avatar_key !== changes.avatarKey) await scheduleBlobDeletion(tx, [old.avatar_key], now);
@@ -175,14 +191,24 @@ export async function updateProfile(db: Db, clock: Clock, accountId: string, cha
 
 /** Changes a local user's role (command line, or an admin with a second factor). */
 export async function setRole(db: Db, clock: Clock, accountId: string, role: Role): Promise<void> {
-  await db.transaction((tx) => tx.updateTable('users').set({ role, updated_at: isoAt(clock) }).where('account_id', '=', accountId).execute());
+  await db.transaction((tx) =>
+    tx
+      .updateTable('users')
+      .set({ role, updated_at: isoAt(clock) })
+      .where('account_id', '=', accountId)
+      .execute(),
+  );
 }
 
 /** Sets a new password and signs the account out everywhere (sessions and tokens). */
 export async function changePassword(db: Db, clock: Clock, accountId: string, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
-    await tx.updateTable('users').set({ password_hash: passwordHash, updated_at: isoAt(clock) }).where('account_id', '=', accountId).execute();
+    await tx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, updated_at: isoAt(clock) })
+      .where('account_id', '=', accountId)
+      .execute();
     await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
     await tx.deleteFrom('oauth_tokens').where('account_id', '=', accountId).execute();
   });
@@ -193,13 +219,21 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
  * tokens, codes, sessions, passkeys, recovery codes and email tokens. Nothing is kept but the fact that
  * the username was used (handles are never reissued: remote servers remember them).
  */
-export async function deleteAccount(db: Db, accountId: string, afterCommit: { flushMedia?: () => Promise<unknown>; changes?: Changes } = {}): Promise<void> {
+export async function deleteAccount(
+  db: Db,
+  accountId: string,
+  afterCommit: { flushMedia?: () => Promise<unknown>; changes?: Changes } = {},
+): Promise<void> {
   await db.transaction(async (tx) => {
     // Who must hear of it: the servers of its remote followers and of the accounts it follows.
     const account = await tx.selectFrom('accounts').select(['username', 'domain', 'uri']).where('id', '=', accountId).executeTakeFirst();
     const inboxes = await tx
       .selectFrom('follows')
-      .innerJoin('accounts', (j) => j.on((eb) => eb.or([eb('accounts.id', '=', eb.ref('follows.account_id')), eb('accounts.id', '=', eb.ref('follows.target_account_id'))])))
+      .innerJoin('accounts', (j) =>
+        j.on((eb) =>
+          eb.or([eb('accounts.id', '=', eb.ref('follows.account_id')), eb('accounts.id', '=', eb.ref('follows.target_account_id'))]),
+        ),
+      )
       .select((eb) => eb.fn.coalesce('accounts.shared_inbox_url', 'accounts.inbox_url').as('inbox'))
       .where((w) => w.or([w('follows.account_id', '=', accountId), w('follows.target_account_id', '=', accountId)]))
       .where('accounts.domain', 'is not', null)
@@ -228,9 +262,16 @@ export async function deleteAccount(db: Db, accountId: string, afterCommit: { fl
     await tx.deleteFrom('oauth_tokens').where('account_id', '=', accountId).execute();
     await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
     for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
-    await recountFollows(tx, related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId));
+    await recountFollows(
+      tx,
+      related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId),
+    );
     if (account?.domain === null) {
-      await tx.insertInto('tombstones').values({ uri: account.uri, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('tombstones')
+        .values({ uri: account.uri, deleted_at: now })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       // The servers that knew it hear of it, even when the deletion was made from the command line.
       const remoteInboxes = inboxes.map((i) => i.inbox).filter((i): i is string => i !== null);
       await recordActivity(tx, { type: 'account-deleted', accountId, username: account.username, inboxes: remoteInboxes }, now);

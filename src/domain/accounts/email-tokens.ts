@@ -8,12 +8,20 @@ const TTL_MS = { confirm: 7 * 24 * 60 * 60 * 1000, reset: 60 * 60 * 1000 } as co
 export async function issueEmailToken(tx: DbWriter, clock: Clock, accountId: string, purpose: 'confirm' | 'reset'): Promise<string> {
   const token = randomToken();
   await tx.deleteFrom('email_tokens').where('account_id', '=', accountId).where('purpose', '=', purpose).execute();
-  await tx.insertInto('email_tokens').values({ token_hash: hashToken(token), account_id: accountId, purpose, expires_at: isoAt(clock, TTL_MS[purpose]) }).execute();
+  await tx
+    .insertInto('email_tokens')
+    .values({ token_hash: hashToken(token), account_id: accountId, purpose, expires_at: isoAt(clock, TTL_MS[purpose]) })
+    .execute();
   return token;
 }
 
 /** Uses up a link token: the account it was for, or null if it is unknown or expired. */
 export async function consumeEmailToken(tx: DbWriter, clock: Clock, token: string, purpose: 'confirm' | 'reset'): Promise<string | null> {
-  const row = await tx.deleteFrom('email_tokens').where('token_hash', '=', hashToken(token)).where('purpose', '=', purpose).returningAll().executeTakeFirst();
+  const row = await tx
+    .deleteFrom('email_tokens')
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .returningAll()
+    .executeTakeFirst();
   return row && row.expires_at > isoAt(clock) ? row.account_id : null;
 }

@@ -6,9 +6,17 @@ import type { DbReader } from '../../storage/db/database.ts';
  * exports and imports, and the member's own posts (all visibilities: they are the member's) as an
  * ActivityStreams collection.
  */
-export type ExportKind = 'following_accounts.csv' | 'blocked_accounts.csv' | 'muted_accounts.csv' | 'blocked_domains.csv' | 'bookmarks.csv' | 'outbox.json';
+export type ExportKind =
+  'following_accounts.csv' | 'blocked_accounts.csv' | 'muted_accounts.csv' | 'blocked_domains.csv' | 'bookmarks.csv' | 'outbox.json';
 
-export const EXPORT_KINDS: readonly ExportKind[] = ['outbox.json', 'following_accounts.csv', 'blocked_accounts.csv', 'muted_accounts.csv', 'blocked_domains.csv', 'bookmarks.csv'];
+export const EXPORT_KINDS: readonly ExportKind[] = [
+  'outbox.json',
+  'following_accounts.csv',
+  'blocked_accounts.csv',
+  'muted_accounts.csv',
+  'blocked_domains.csv',
+  'bookmarks.csv',
+];
 
 /** How many rows one query reads; exports read until the end, a page at a time. */
 const PAGE = 1000;
@@ -26,7 +34,7 @@ function csv(rows: readonly (readonly string[])[]): string {
 /** Reads a whole list a page at a time, in id order. */
 async function readAll<T extends { id: string }>(page: (after: string) => Promise<T[]>): Promise<T[]> {
   const all: T[] = [];
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const rows = await page(after);
     all.push(...rows);
     if (rows.length < PAGE) return all;
@@ -35,7 +43,12 @@ async function readAll<T extends { id: string }>(page: (after: string) => Promis
 }
 
 /** The file of `kind` for the account: its body and media type. */
-export async function exportFile(db: DbReader, config: Pick<Config, 'domain' | 'media'>, accountId: string, kind: ExportKind): Promise<{ body: string; type: string }> {
+export async function exportFile(
+  db: DbReader,
+  config: Pick<Config, 'domain' | 'media'>,
+  accountId: string,
+  kind: ExportKind,
+): Promise<{ body: string; type: string }> {
   const acct = (username: string, domain: string | null) => `${username}@${domain ?? config.domain}`;
   const text = (body: string) => ({ body, type: 'text/csv; charset=utf-8' });
   switch (kind) {
@@ -51,11 +64,24 @@ export async function exportFile(db: DbReader, config: Pick<Config, 'domain' | '
           .limit(PAGE)
           .execute(),
       );
-      return text(csv([['Account address', 'Show boosts', 'Notify on new posts', 'Languages'], ...rows.map((r) => [acct(r.username, r.domain), String(Boolean(r.show_reblogs)), String(Boolean(r.notify)), ''])]));
+      return text(
+        csv([
+          ['Account address', 'Show boosts', 'Notify on new posts', 'Languages'],
+          ...rows.map((r) => [acct(r.username, r.domain), String(Boolean(r.show_reblogs)), String(Boolean(r.notify)), '']),
+        ]),
+      );
     }
     case 'blocked_accounts.csv': {
       const rows = await readAll((after) =>
-        db.selectFrom('blocks').innerJoin('accounts', 'accounts.id', 'blocks.target_account_id').select(['blocks.id', 'accounts.username', 'accounts.domain']).where('blocks.account_id', '=', accountId).where('blocks.id', '>', after).orderBy('blocks.id').limit(PAGE).execute(),
+        db
+          .selectFrom('blocks')
+          .innerJoin('accounts', 'accounts.id', 'blocks.target_account_id')
+          .select(['blocks.id', 'accounts.username', 'accounts.domain'])
+          .where('blocks.account_id', '=', accountId)
+          .where('blocks.id', '>', after)
+          .orderBy('blocks.id')
+          .limit(PAGE)
+          .execute(),
       );
       return text(csv(rows.map((r) => [acct(r.username, r.domain)])));
     }
@@ -71,17 +97,37 @@ export async function exportFile(db: DbReader, config: Pick<Config, 'domain' | '
           .limit(PAGE)
           .execute(),
       );
-      return text(csv([['Account address', 'Hide notifications'], ...rows.map((r) => [acct(r.username, r.domain), String(Boolean(r.hide_notifications))])]));
+      return text(
+        csv([
+          ['Account address', 'Hide notifications'],
+          ...rows.map((r) => [acct(r.username, r.domain), String(Boolean(r.hide_notifications))]),
+        ]),
+      );
     }
     case 'blocked_domains.csv': {
       const rows = await readAll((after) =>
-        db.selectFrom('account_domain_blocks').select(['domain as id']).where('account_id', '=', accountId).where('domain', '>', after).orderBy('domain').limit(PAGE).execute(),
+        db
+          .selectFrom('account_domain_blocks')
+          .select(['domain as id'])
+          .where('account_id', '=', accountId)
+          .where('domain', '>', after)
+          .orderBy('domain')
+          .limit(PAGE)
+          .execute(),
       );
       return text(csv(rows.map((r) => [r.id])));
     }
     case 'bookmarks.csv': {
       const rows = await readAll((after) =>
-        db.selectFrom('bookmarks').innerJoin('statuses', 'statuses.id', 'bookmarks.status_id').select(['bookmarks.id', 'statuses.uri']).where('bookmarks.account_id', '=', accountId).where('bookmarks.id', '>', after).orderBy('bookmarks.id').limit(PAGE).execute(),
+        db
+          .selectFrom('bookmarks')
+          .innerJoin('statuses', 'statuses.id', 'bookmarks.status_id')
+          .select(['bookmarks.id', 'statuses.uri'])
+          .where('bookmarks.account_id', '=', accountId)
+          .where('bookmarks.id', '>', after)
+          .orderBy('bookmarks.id')
+          .limit(PAGE)
+          .execute(),
       );
       return text(csv(rows.map((r) => [r.uri])));
     }
@@ -124,7 +170,12 @@ async function outbox(db: DbReader, config: Pick<Config, 'media'>, accountId: st
   const media = new Map<string, { type: string; url: string | null; name: string | null }[]>();
   for (let i = 0; i < statuses.length; i += PAGE) {
     const ids = statuses.slice(i, i + PAGE).map((s) => s.id);
-    const rows = await db.selectFrom('media_attachments').select(['status_id', 'type', 'file_key', 'description']).where('status_id', 'in', ids).orderBy('position').execute();
+    const rows = await db
+      .selectFrom('media_attachments')
+      .select(['status_id', 'type', 'file_key', 'description'])
+      .where('status_id', 'in', ids)
+      .orderBy('position')
+      .execute();
     for (const row of rows) {
       const list = media.get(row.status_id!) ?? [];
       list.push({ type: row.type, url: row.file_key ? `${config.media.baseUrl}/${row.file_key}` : null, name: row.description });
@@ -158,5 +209,11 @@ async function outbox(db: DbReader, config: Pick<Config, 'media'>, accountId: st
           },
         },
   );
-  return { '@context': 'https://www.w3.org/ns/activitystreams', id: `${author.uri}/outbox`, type: 'OrderedCollection', totalItems: items.length, orderedItems: items };
+  return {
+    '@context': 'https://www.w3.org/ns/activitystreams',
+    id: `${author.uri}/outbox`,
+    type: 'OrderedCollection',
+    totalItems: items.length,
+    orderedItems: items,
+  };
 }

@@ -22,7 +22,11 @@ export function accountMigration(deps: { db: Db; clock: Clock; changes: Changes;
   const { db, clock, changes } = deps;
   const saveAliases = async (account: AccountRow, aliases: string[]) => {
     await db.transaction(async (tx) => {
-      await tx.updateTable('accounts').set({ also_known_as: JSON.stringify(aliases), updated_at: isoAt(clock) }).where('id', '=', account.id).execute();
+      await tx
+        .updateTable('accounts')
+        .set({ also_known_as: JSON.stringify(aliases), updated_at: isoAt(clock) })
+        .where('id', '=', account.id)
+        .execute();
       await recordActivity(tx, { type: 'profile-updated', accountId: account.id }, isoAt(clock));
     });
     changes.emit({ kind: 'accounts', ids: [account.id] });
@@ -35,15 +39,22 @@ export function accountMigration(deps: { db: Db; clock: Clock; changes: Changes;
 
     /** Names `other` (an account's URI) as another account of the same person. */
     async addAlias(account: AccountRow, other: AccountRow): Promise<string[]> {
-      if (other.id === account.id) throw new Invalid('An account cannot be its own alias', { acct: [{ error: 'ERR_INVALID', description: 'is this account' }] });
+      if (other.id === account.id)
+        throw new Invalid('An account cannot be its own alias', { acct: [{ error: 'ERR_INVALID', description: 'is this account' }] });
       const aliases = aliasesOf(account);
       if (aliases.includes(other.uri)) return aliases;
-      if (aliases.length >= MAX_ALIASES) throw new Invalid(`At most ${MAX_ALIASES} aliases`, { acct: [{ error: 'ERR_TOO_MANY', description: `at most ${MAX_ALIASES} aliases` }] });
+      if (aliases.length >= MAX_ALIASES)
+        throw new Invalid(`At most ${MAX_ALIASES} aliases`, {
+          acct: [{ error: 'ERR_TOO_MANY', description: `at most ${MAX_ALIASES} aliases` }],
+        });
       return saveAliases(account, [...aliases, other.uri]);
     },
 
     async removeAlias(account: AccountRow, other: AccountRow): Promise<string[]> {
-      return saveAliases(account, aliasesOf(account).filter((uri) => uri !== other.uri));
+      return saveAliases(
+        account,
+        aliasesOf(account).filter((uri) => uri !== other.uri),
+      );
     },
 
     /**
@@ -51,12 +62,14 @@ export function accountMigration(deps: { db: Db; clock: Clock; changes: Changes;
      * Followers here move at once; the `account-moved` event carries the Move to the rest.
      */
     async move(account: AccountRow, target: AccountRow, targetAliases: readonly string[]): Promise<number> {
-      const refuse = (description: string) => new Invalid(`The account cannot move: ${description}`, { acct: [{ error: 'ERR_INVALID', description }] });
+      const refuse = (description: string) =>
+        new Invalid(`The account cannot move: ${description}`, { acct: [{ error: 'ERR_INVALID', description }] });
       if (target.id === account.id) throw refuse('it is this account');
       if (target.suspended_at !== null) throw refuse('the new account is suspended');
       if (target.moved_to_account_id !== null) throw refuse('the new account has itself moved');
       if (!targetAliases.includes(account.uri)) throw refuse('the new account must first name this one as an alias');
-      if (account.moved_at && Date.parse(account.moved_at) > clock() - MOVE_COOLDOWN_MS) throw refuse('an account moves at most once in 30 days');
+      if (account.moved_at && Date.parse(account.moved_at) > clock() - MOVE_COOLDOWN_MS)
+        throw refuse('an account moves at most once in 30 days');
       await recordMove(account.id, target.id, true);
       return deps.graph.moveFollowers(account.id, target.id);
     },
@@ -72,7 +85,11 @@ export function accountMigration(deps: { db: Db; clock: Clock; changes: Changes;
   async function recordMove(accountId: string, targetId: string, announce: boolean) {
     const now = isoAt(clock);
     await db.transaction(async (tx) => {
-      await tx.updateTable('accounts').set({ moved_to_account_id: targetId, moved_at: now, updated_at: now }).where('id', '=', accountId).execute();
+      await tx
+        .updateTable('accounts')
+        .set({ moved_to_account_id: targetId, moved_at: now, updated_at: now })
+        .where('id', '=', accountId)
+        .execute();
       if (announce) await recordActivity(tx, { type: 'account-moved', accountId, targetId }, now);
     });
     changes.emit({ kind: 'accounts', ids: [accountId] });

@@ -18,8 +18,10 @@ function commonPasswords(): Set<string> {
 
 /** What is wrong with a new password, or nothing. */
 export function passwordProblems(password: string, context: { username?: string; email?: string } = {}): FieldProblem[] {
-  if (password.length < MIN_PASSWORD_LENGTH) return [{ error: 'ERR_TOO_SHORT', description: `is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)` }];
-  if (password.length > MAX_PASSWORD_LENGTH) return [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${MAX_PASSWORD_LENGTH} characters)` }];
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return [{ error: 'ERR_TOO_SHORT', description: `is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)` }];
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${MAX_PASSWORD_LENGTH} characters)` }];
   const lower = password.toLowerCase();
   if (commonPasswords().has(lower)) return [{ error: 'ERR_INVALID', description: 'is one of the most common passwords; choose another' }];
   if ((context.username && lower === context.username.toLowerCase()) || (context.email && lower === context.email.toLowerCase())) {

@@ -54,7 +54,8 @@ export function createRegistrationService(deps: {
   const validInvite = async (code: string | undefined) => {
     if (!code) return null;
     const invite = await db.read.selectFrom('invites').selectAll().where('code', '=', code).executeTakeFirst();
-    if (!invite || (invite.expires_at && invite.expires_at <= isoAt(clock)) || (invite.max_uses !== null && invite.uses >= invite.max_uses)) return null;
+    if (!invite || (invite.expires_at && invite.expires_at <= isoAt(clock)) || (invite.max_uses !== null && invite.uses >= invite.max_uses))
+      return null;
     return invite;
   };
 
@@ -65,10 +66,12 @@ export function createRegistrationService(deps: {
       const invite = await validInvite(input.inviteCode);
       const problems: Record<string, FieldProblem[]> = {};
       if (!input.agreement) problems.agreement = [{ error: 'ERR_ACCEPTED', description: 'must be accepted' }];
-      if (mode === 'invite' && !invite) problems.invite_code = [{ error: 'ERR_INVALID', description: 'is required and must be a valid, unexpired invitation' }];
+      if (mode === 'invite' && !invite)
+        problems.invite_code = [{ error: 'ERR_INVALID', description: 'is required and must be a valid, unexpired invitation' }];
       const needsApproval = mode === 'approval' && !invite;
       const reason = input.reason?.trim() ?? '';
-      if (needsApproval && !reason) problems.reason = [{ error: 'ERR_BLANK', description: "can't be blank: tell the moderators why you want to join" }];
+      if (needsApproval && !reason)
+        problems.reason = [{ error: 'ERR_BLANK', description: "can't be blank: tell the moderators why you want to join" }];
       if (reason.length > 1000) problems.reason = [{ error: 'ERR_TOO_LONG', description: 'is too long (maximum is 1000 characters)' }];
       Object.assign(problems, await newAccountProblems(db, input, { checkEmailTaken: false }));
       if (Object.keys(problems).length) throw new Invalid('Validation failed', problems);
@@ -97,7 +100,12 @@ export function createRegistrationService(deps: {
           inviteId: invite?.id ?? null,
           locale: input.locale,
         });
-        if (invite) await tx.updateTable('invites').set((eb) => ({ uses: eb('uses', '+', 1) })).where('id', '=', invite.id).execute();
+        if (invite)
+          await tx
+            .updateTable('invites')
+            .set((eb) => ({ uses: eb('uses', '+', 1) }))
+            .where('id', '=', invite.id)
+            .execute();
         return { account, token: await issueEmailToken(tx, clock, account.id, 'confirm') };
       });
       try {
@@ -118,7 +126,12 @@ export function createRegistrationService(deps: {
       return db.transaction(async (tx) => {
         const accountId = await consumeEmailToken(tx, clock, token, 'confirm');
         if (!accountId) return false;
-        await tx.updateTable('users').set({ confirmed_at: isoAt(clock), updated_at: isoAt(clock) }).where('account_id', '=', accountId).where('confirmed_at', 'is', null).execute();
+        await tx
+          .updateTable('users')
+          .set({ confirmed_at: isoAt(clock), updated_at: isoAt(clock) })
+          .where('account_id', '=', accountId)
+          .where('confirmed_at', 'is', null)
+          .execute();
         return true;
       });
     },

@@ -26,7 +26,9 @@ export async function registerApp(db: Db, clock: Clock, input: NewApp): Promise<
   const scopes = parseScopes(input.scopes);
   for (const uri of input.redirectUris) {
     if (uri !== OOB_REDIRECT && !isAcceptableRedirect(uri)) {
-      throw new Invalid('Validation failed: Redirect URI must be an absolute URI', { redirect_uris: [{ error: 'ERR_INVALID', description: `"${uri}" must be an absolute URI without a fragment` }] });
+      throw new Invalid('Validation failed: Redirect URI must be an absolute URI', {
+        redirect_uris: [{ error: 'ERR_INVALID', description: `"${uri}" must be an absolute URI without a fragment` }],
+      });
     }
   }
   const clientSecret = randomToken();

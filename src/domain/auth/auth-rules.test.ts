@@ -68,7 +68,7 @@ describe('proof of work', () => {
 });
 
 describe('account rules', () => {
-  it('applies Mastodon\'s username rules and the reserved list', () => {
+  it("applies Mastodon's username rules and the reserved list", () => {
     assert.deepEqual(usernameProblems('good_name_42'), []);
     assert.equal(usernameProblems('Admin')[0]!.error, 'ERR_RESERVED');
     assert.equal(usernameProblems('a'.repeat(31))[0]!.error, 'ERR_TOO_LONG');

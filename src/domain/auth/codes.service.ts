@@ -43,13 +43,15 @@ export async function redeemAuthorizationCode(
   if (!row || row.app_id !== input.appId || row.expires_at <= isoAt(clock)) {
     throw new OAuthError('invalid_grant', 'The authorization code is invalid, expired or already used');
   }
-  if (row.redirect_uri !== input.redirectUri) throw new OAuthError('invalid_grant', 'The redirect_uri does not match the one used to authorize');
+  if (row.redirect_uri !== input.redirectUri)
+    throw new OAuthError('invalid_grant', 'The redirect_uri does not match the one used to authorize');
   if (row.code_challenge === null) {
     if (input.publicClient) throw new OAuthError('invalid_request', 'Clients without a secret must use PKCE (code_challenge with S256)');
   } else {
     if (!input.codeVerifier) throw new OAuthError('invalid_request', 'code_verifier is required');
     const computed = createHash('sha256').update(input.codeVerifier).digest('base64url');
-    if (!constantTimeEqual(computed, row.code_challenge)) throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge');
+    if (!constantTimeEqual(computed, row.code_challenge))
+      throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge');
   }
   return { accountId: row.account_id, scopes: row.scopes.split(' ').filter(Boolean) };
 }

@@ -42,7 +42,8 @@ export interface PasskeyService {
 
 /** The passkey service for one relying party. */
 export function createPasskeyService(db: Db, clock: Clock, rp: RelyingParty): PasskeyService {
-  const list = (accountId: string) => db.read.selectFrom('passkeys').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+  const list = (accountId: string) =>
+    db.read.selectFrom('passkeys').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
   const transportsOf = (row: PasskeyRow) => row.transports.split(',').filter(Boolean);
 
   return {
@@ -61,7 +62,13 @@ export function createPasskeyService(db: Db, clock: Clock, rp: RelyingParty): Pa
     async register(accountId, name, response, expectedChallenge) {
       let verification;
       try {
-        verification = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false });
+        verification = await verifyRegistrationResponse({
+          response,
+          expectedChallenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.id,
+          requireUserVerification: false,
+        });
       } catch {
         throw new Invalid('The passkey could not be verified');
       }
@@ -99,7 +106,12 @@ export function createPasskeyService(db: Db, clock: Clock, rp: RelyingParty): Pa
           expectedChallenge,
           expectedOrigin: rp.origin,
           expectedRPID: rp.id,
-          credential: { id: row.credential_id, publicKey: Buffer.from(row.public_key, 'base64url'), counter: Number(row.counter), transports: transportsOf(row) },
+          credential: {
+            id: row.credential_id,
+            publicKey: Buffer.from(row.public_key, 'base64url'),
+            counter: Number(row.counter),
+            transports: transportsOf(row),
+          },
           requireUserVerification: false,
         });
       } catch {
@@ -107,7 +119,11 @@ export function createPasskeyService(db: Db, clock: Clock, rp: RelyingParty): Pa
       }
       if (!verification.verified) throw new Unauthorized('The passkey could not be verified');
       await db.transaction((tx) =>
-        tx.updateTable('passkeys').set({ counter: verification.authenticationInfo.newCounter, last_used_at: isoAt(clock) }).where('id', '=', row.id).execute(),
+        tx
+          .updateTable('passkeys')
+          .set({ counter: verification.authenticationInfo.newCounter, last_used_at: isoAt(clock) })
+          .where('id', '=', row.id)
+          .execute(),
       );
       return row.account_id;
     },

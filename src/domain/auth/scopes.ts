@@ -3,8 +3,34 @@ import { Invalid } from '../errors.ts';
 /** Top-level scopes, as Mastodon defines them. */
 const TOP = ['read', 'write', 'follow', 'push', 'profile', 'admin:read', 'admin:write'] as const;
 
-const READ = ['accounts', 'blocks', 'bookmarks', 'favourites', 'filters', 'follows', 'lists', 'mutes', 'notifications', 'search', 'statuses'];
-const WRITE = ['accounts', 'blocks', 'bookmarks', 'conversations', 'favourites', 'filters', 'follows', 'lists', 'media', 'mutes', 'notifications', 'reports', 'statuses'];
+const READ = [
+  'accounts',
+  'blocks',
+  'bookmarks',
+  'favourites',
+  'filters',
+  'follows',
+  'lists',
+  'mutes',
+  'notifications',
+  'search',
+  'statuses',
+];
+const WRITE = [
+  'accounts',
+  'blocks',
+  'bookmarks',
+  'conversations',
+  'favourites',
+  'filters',
+  'follows',
+  'lists',
+  'media',
+  'mutes',
+  'notifications',
+  'reports',
+  'statuses',
+];
 const ADMIN = ['accounts', 'reports', 'domain_allows', 'domain_blocks', 'ip_blocks', 'email_domain_blocks', 'canonical_email_blocks'];
 
 /** Every scope an app may ask for. */
@@ -23,7 +49,10 @@ const FOLLOW_GRANTS = new Set(['read:follows', 'write:follows', 'read:blocks', '
 export function parseScopes(text: string | undefined | null, fallback = 'read'): string[] {
   const scopes = [...new Set((text?.trim() || fallback).split(/[\s+]+/).filter(Boolean))];
   const unknown = scopes.filter((s) => !ALL_SCOPES.has(s));
-  if (unknown.length) throw new Invalid(`Unknown scope: ${unknown.join(', ')}`, { scope: [{ error: 'ERR_INVALID', description: `is not a known scope: ${unknown.join(', ')}` }] });
+  if (unknown.length)
+    throw new Invalid(`Unknown scope: ${unknown.join(', ')}`, {
+      scope: [{ error: 'ERR_INVALID', description: `is not a known scope: ${unknown.join(', ')}` }],
+    });
   return scopes;
 }
 

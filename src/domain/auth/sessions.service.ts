@@ -50,7 +50,13 @@ export function createSessionService(db: Db, clock: Clock, ttlMs: number): Sessi
       const row = await db.read.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
       if (!row || row.expires_at <= isoAt(clock)) return null;
       if (Date.parse(row.last_seen_at) < clock() - TOUCH_INTERVAL_MS) {
-        await db.transaction((tx) => tx.updateTable('sessions').set({ last_seen_at: isoAt(clock) }).where('id', '=', row.id).execute());
+        await db.transaction((tx) =>
+          tx
+            .updateTable('sessions')
+            .set({ last_seen_at: isoAt(clock) })
+            .where('id', '=', row.id)
+            .execute(),
+        );
       }
       return row;
     },
@@ -64,7 +70,13 @@ export function createSessionService(db: Db, clock: Clock, ttlMs: number): Sessi
       await db.transaction((tx) => tx.deleteFrom('sessions').where('account_id', '=', accountId).execute());
     },
     list(accountId) {
-      return db.read.selectFrom('sessions').selectAll().where('account_id', '=', accountId).where('expires_at', '>', isoAt(clock)).orderBy('last_seen_at', 'desc').execute();
+      return db.read
+        .selectFrom('sessions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('expires_at', '>', isoAt(clock))
+        .orderBy('last_seen_at', 'desc')
+        .execute();
     },
   };
 }

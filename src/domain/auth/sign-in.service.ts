@@ -19,7 +19,12 @@ export const INVALID_LOGIN = 'Invalid email, username or password';
  * Checks an email-or-username and password. Unknown logins cost the same time and get the same answer
  * as wrong passwords, and both count against the throttle.
  */
-export async function checkPassword(db: Db, clock: Clock, throttle: SignInThrottle, input: { login: string; password: string; ip: string }): Promise<VerifiedPassword> {
+export async function checkPassword(
+  db: Db,
+  clock: Clock,
+  throttle: SignInThrottle,
+  input: { login: string; password: string; ip: string },
+): Promise<VerifiedPassword> {
   const found = await findUserByLogin(db.read, input.login);
   const key = found ? `account:${found.account.id}` : `login:${input.login.trim().toLowerCase()}`;
   await throttle.check(key, input.ip);
@@ -33,7 +38,13 @@ export async function checkPassword(db: Db, clock: Clock, throttle: SignInThrott
     throw new Unauthorized(INVALID_LOGIN);
   }
   throttle.recordSuccess(key);
-  await db.transaction((tx) => tx.updateTable('users').set({ last_sign_in_at: isoAt(clock) }).where('account_id', '=', found.account.id).execute());
+  await db.transaction((tx) =>
+    tx
+      .updateTable('users')
+      .set({ last_sign_in_at: isoAt(clock) })
+      .where('account_id', '=', found.account.id)
+      .execute(),
+  );
   const passkeys = await db.read.selectFrom('passkeys').select('id').where('account_id', '=', found.account.id).executeTakeFirst();
   return { ...found, secondFactor: { totp: found.user.totp_enabled_at !== null, passkeys: passkeys !== undefined } };
 }

@@ -28,7 +28,10 @@ export interface IssuedToken {
 
 /** Issues, checks, refreshes and revokes OAuth tokens. Only hashes are stored. */
 export interface TokenService {
-  issue(tx: DbWriter, input: { appId: string; accountId: string | null; scopes: readonly string[]; refreshable: boolean }): Promise<IssuedToken>;
+  issue(
+    tx: DbWriter,
+    input: { appId: string; accountId: string | null; scopes: readonly string[]; refreshable: boolean },
+  ): Promise<IssuedToken>;
   /** The grant of a presented token; `decoy` for a decoy token; null when invalid, expired or revoked. */
   authenticate(token: string): Promise<AccessGrant | 'decoy' | null>;
   /** Trades a refresh token for a new pair; the old pair stops working. */
@@ -43,7 +46,13 @@ const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 /** What else follows a token when it is refreshed (a push subscription, say), inside the same transaction. */
 export type OnRefresh = (tx: DbWriter, oldTokenId: string, newTokenId: string, newAccessToken: string) => Promise<void>;
 
-export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, ttl: { accessMs: number; refreshMs: number }, onRefresh?: OnRefresh): TokenService {
+export function createTokenService(
+  db: Db,
+  clock: Clock,
+  minter: TokenMinter,
+  ttl: { accessMs: number; refreshMs: number },
+  onRefresh?: OnRefresh,
+): TokenService {
   const issue: TokenService['issue'] = async (tx, input) => {
     const accessToken = minter.mint();
     const refreshToken = input.refreshable ? minter.mint() : null;
@@ -62,7 +71,13 @@ export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, tt
         created_at: new Date(now).toISOString(),
       })
       .execute();
-    return { accessToken, refreshToken, scopes: input.scopes, createdAt: Math.floor(now / 1000), expiresIn: Math.floor(ttl.accessMs / 1000) };
+    return {
+      accessToken,
+      refreshToken,
+      scopes: input.scopes,
+      createdAt: Math.floor(now / 1000),
+      expiresIn: Math.floor(ttl.accessMs / 1000),
+    };
   };
 
   return {
@@ -77,9 +92,21 @@ export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, tt
         .executeTakeFirst();
       if (!row || row.expires_at <= isoAt(clock)) return null;
       if (!row.last_used_at || Date.parse(row.last_used_at) < clock() - TOUCH_INTERVAL_MS) {
-        await db.transaction((tx) => tx.updateTable('oauth_tokens').set({ last_used_at: isoAt(clock) }).where('id', '=', row.id).execute());
+        await db.transaction((tx) =>
+          tx
+            .updateTable('oauth_tokens')
+            .set({ last_used_at: isoAt(clock) })
+            .where('id', '=', row.id)
+            .execute(),
+        );
       }
-      return { tokenId: row.id, appId: row.app_id, accountId: row.account_id, scopes: row.scopes.split(' ').filter(Boolean), expiresAt: Date.parse(row.expires_at) };
+      return {
+        tokenId: row.id,
+        appId: row.app_id,
+        accountId: row.account_id,
+        scopes: row.scopes.split(' ').filter(Boolean),
+        expiresAt: Date.parse(row.expires_at),
+      };
     },
     refresh(appId, refreshToken, scopes) {
       return db.transaction(async (tx) => {
@@ -93,9 +120,14 @@ export function createTokenService(db: Db, clock: Clock, minter: TokenMinter, tt
           throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
         }
         const granted = row.scopes.split(' ').filter(Boolean);
-        if (scopes && scopes.some((s) => !granted.includes(s))) throw new OAuthError('invalid_scope', 'A refreshed token cannot gain scopes');
+        if (scopes && scopes.some((s) => !granted.includes(s)))
+          throw new OAuthError('invalid_scope', 'A refreshed token cannot gain scopes');
         const issued = await issue(tx, { appId, accountId: row.account_id, scopes: scopes ?? granted, refreshable: true });
-        const fresh = await tx.selectFrom('oauth_tokens').select('id').where('token_hash', '=', hashToken(issued.accessToken)).executeTakeFirstOrThrow();
+        const fresh = await tx
+          .selectFrom('oauth_tokens')
+          .select('id')
+          .where('token_hash', '=', hashToken(issued.accessToken))
+          .executeTakeFirstOrThrow();
         await onRefresh?.(tx, row.id, fresh.id, issued.accessToken);
         await tx.deleteFrom('oauth_tokens').where('id', '=', row.id).execute();
         return issued;

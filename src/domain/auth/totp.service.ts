@@ -23,7 +23,11 @@ export function createTotpService(db: Db, clock: Clock, box: SecretBox, serverSe
   const codeKey = createSecretKey(Buffer.from(hkdfSync('sha256', serverSecret, 'stoa', 'recovery-codes', 32)));
   const hashCode = (code: string) => createHmac('sha256', codeKey).update(code.trim().toLowerCase().replace(/\s/g, '')).digest('base64url');
   const seedOf = async (accountId: string) => {
-    const user = await db.read.selectFrom('users').select(['totp_secret', 'totp_enabled_at', 'totp_last_step']).where('account_id', '=', accountId).executeTakeFirst();
+    const user = await db.read
+      .selectFrom('users')
+      .select(['totp_secret', 'totp_enabled_at', 'totp_last_step'])
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
     if (!user) throw new NotFound();
     return { ...user, seed: user.totp_secret ? box.open(user.totp_secret) : null };
   };
@@ -39,7 +43,11 @@ export function createTotpService(db: Db, clock: Clock, box: SecretBox, serverSe
     async begin(accountId, label, issuer) {
       const secret = newTotpSecret();
       await db.transaction((tx) =>
-        tx.updateTable('users').set({ totp_secret: box.seal(secret), totp_enabled_at: null, totp_last_step: null, updated_at: isoAt(clock) }).where('account_id', '=', accountId).execute(),
+        tx
+          .updateTable('users')
+          .set({ totp_secret: box.seal(secret), totp_enabled_at: null, totp_last_step: null, updated_at: isoAt(clock) })
+          .where('account_id', '=', accountId)
+          .execute(),
       );
       return { secret, uri: totpUri(secret, label, issuer) };
     },
@@ -47,22 +55,35 @@ export function createTotpService(db: Db, clock: Clock, box: SecretBox, serverSe
       const state = await seedOf(accountId);
       if (!state.seed) throw new Invalid('Start setting up two-factor authentication first');
       if (!(await acceptCode(accountId, state.seed, state.totp_last_step, code))) {
-        throw new Invalid('That code is not valid; check the time on your device and try again', { code: [{ error: 'ERR_INVALID', description: 'is not valid' }] });
+        throw new Invalid('That code is not valid; check the time on your device and try again', {
+          code: [{ error: 'ERR_INVALID', description: 'is not valid' }],
+        });
       }
       const codes = Array.from({ length: RECOVERY_CODES }, () => {
         const raw = randomBytes(6).toString('hex');
         return `${raw.slice(0, 6)}-${raw.slice(6)}`;
       });
       await db.transaction(async (tx) => {
-        await tx.updateTable('users').set({ totp_enabled_at: isoAt(clock), updated_at: isoAt(clock) }).where('account_id', '=', accountId).execute();
+        await tx
+          .updateTable('users')
+          .set({ totp_enabled_at: isoAt(clock), updated_at: isoAt(clock) })
+          .where('account_id', '=', accountId)
+          .execute();
         await tx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
-        await tx.insertInto('recovery_codes').values(codes.map((c) => ({ code_hash: hashCode(c), account_id: accountId }))).execute();
+        await tx
+          .insertInto('recovery_codes')
+          .values(codes.map((c) => ({ code_hash: hashCode(c), account_id: accountId })))
+          .execute();
       });
       return codes;
     },
     async disable(accountId) {
       await db.transaction(async (tx) => {
-        await tx.updateTable('users').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: isoAt(clock) }).where('account_id', '=', accountId).execute();
+        await tx
+          .updateTable('users')
+          .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: isoAt(clock) })
+          .where('account_id', '=', accountId)
+          .execute();
         await tx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
       });
     },
@@ -73,7 +94,12 @@ export function createTotpService(db: Db, clock: Clock, box: SecretBox, serverSe
         throw new Unauthorized('Invalid two-factor code');
       }
       const used = await db.transaction((tx) =>
-        tx.deleteFrom('recovery_codes').where('account_id', '=', accountId).where('code_hash', '=', hashCode(code)).returning('code_hash').executeTakeFirst(),
+        tx
+          .deleteFrom('recovery_codes')
+          .where('account_id', '=', accountId)
+          .where('code_hash', '=', hashCode(code))
+          .returning('code_hash')
+          .executeTakeFirst(),
       );
       if (!used) throw new Unauthorized('Invalid two-factor code');
       return 'recovery';

@@ -20,7 +20,12 @@ const WEB_CLIENT_SCOPES = 'read write follow push';
  * to the session row: signing out or revoking the session deletes it, and it expires with the session.
  * The page hands it to the app in its HTML; the app keeps it in memory only, never in `localStorage`.
  */
-export async function webClientToken(db: Db, clock: Clock, minter: TokenMinter, session: { id: string; token: string }): Promise<string | null> {
+export async function webClientToken(
+  db: Db,
+  clock: Clock,
+  minter: TokenMinter,
+  session: { id: string; token: string },
+): Promise<string | null> {
   const token = minter.derive(`web-client:${session.token}`);
   const hash = hashToken(token);
   return db.transaction(async (tx) => {
@@ -33,7 +38,16 @@ export async function webClientToken(db: Db, clock: Clock, minter: TokenMinter, 
       app = { id: uuid7(clock()) };
       await tx
         .insertInto('oauth_apps')
-        .values({ id: app.id, name: WEB_CLIENT_NAME, website: null, redirect_uris: '', scopes: WEB_CLIENT_SCOPES, client_id: WEB_CLIENT_ID, client_secret_hash: hashToken(randomToken()), created_at: isoAt(clock) })
+        .values({
+          id: app.id,
+          name: WEB_CLIENT_NAME,
+          website: null,
+          redirect_uris: '',
+          scopes: WEB_CLIENT_SCOPES,
+          client_id: WEB_CLIENT_ID,
+          client_secret_hash: hashToken(randomToken()),
+          created_at: isoAt(clock),
+        })
         .execute();
     }
     await tx

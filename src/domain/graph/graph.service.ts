@@ -30,18 +30,50 @@ export async function relationships(db: DbReader, viewerId: string, ids: readonl
   if (ids.length === 0) return [];
   const list = [...ids];
   const [following, followedBy, blocking, blockedBy, muting, requested, requestedBy, targets, domainBlocks] = await Promise.all([
-    db.selectFrom('follows').select(['target_account_id as id', 'show_reblogs', 'notify']).where('account_id', '=', viewerId).where('target_account_id', 'in', list).execute(),
+    db
+      .selectFrom('follows')
+      .select(['target_account_id as id', 'show_reblogs', 'notify'])
+      .where('account_id', '=', viewerId)
+      .where('target_account_id', 'in', list)
+      .execute(),
     db.selectFrom('follows').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
-    db.selectFrom('blocks').select('target_account_id as id').where('account_id', '=', viewerId).where('target_account_id', 'in', list).execute(),
+    db
+      .selectFrom('blocks')
+      .select('target_account_id as id')
+      .where('account_id', '=', viewerId)
+      .where('target_account_id', 'in', list)
+      .execute(),
     db.selectFrom('blocks').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
-    db.selectFrom('mutes').select(['target_account_id as id', 'hide_notifications']).where('account_id', '=', viewerId).where('target_account_id', 'in', list).where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)])).execute(),
-    db.selectFrom('follow_requests').select('target_account_id as id').where('account_id', '=', viewerId).where('target_account_id', 'in', list).execute(),
-    db.selectFrom('follow_requests').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
+    db
+      .selectFrom('mutes')
+      .select(['target_account_id as id', 'hide_notifications'])
+      .where('account_id', '=', viewerId)
+      .where('target_account_id', 'in', list)
+      .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
+      .execute(),
+    db
+      .selectFrom('follow_requests')
+      .select('target_account_id as id')
+      .where('account_id', '=', viewerId)
+      .where('target_account_id', 'in', list)
+      .execute(),
+    db
+      .selectFrom('follow_requests')
+      .select('account_id as id')
+      .where('target_account_id', '=', viewerId)
+      .where('account_id', 'in', list)
+      .execute(),
     db.selectFrom('accounts').select(['id', 'domain']).where('id', 'in', list).execute(),
     db.selectFrom('account_domain_blocks').select('domain').where('account_id', '=', viewerId).execute(),
   ]);
   const set = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
-  const [followedBySet, blockingSet, blockedBySet, requestedSet, requestedBySet] = [set(followedBy), set(blocking), set(blockedBy), set(requested), set(requestedBy)];
+  const [followedBySet, blockingSet, blockedBySet, requestedSet, requestedBySet] = [
+    set(followedBy),
+    set(blocking),
+    set(blockedBy),
+    set(requested),
+    set(requestedBy),
+  ];
   const follows = new Map(following.map((f) => [f.id, f]));
   const mutes = new Map(muting.map((m) => [m.id, m]));
   const domains = new Map(targets.map((t) => [t.id, t.domain]));
@@ -72,7 +104,12 @@ export async function blockedEitherWay(db: DbReader, a: string, b: string): Prom
   const row = await db
     .selectFrom('blocks')
     .select('id')
-    .where((w) => w.or([w.and([w('account_id', '=', a), w('target_account_id', '=', b)]), w.and([w('account_id', '=', b), w('target_account_id', '=', a)])]))
+    .where((w) =>
+      w.or([
+        w.and([w('account_id', '=', a), w('target_account_id', '=', b)]),
+        w.and([w('account_id', '=', b), w('target_account_id', '=', a)]),
+      ]),
+    )
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -82,10 +119,19 @@ export async function recordBlock(tx: DbWriter, clock: Clock, blockerId: string,
   for (const table of ['follows', 'follow_requests'] as const) {
     await tx
       .deleteFrom(table)
-      .where((w) => w.or([w.and([w('account_id', '=', blockerId), w('target_account_id', '=', targetId)]), w.and([w('account_id', '=', targetId), w('target_account_id', '=', blockerId)])]))
+      .where((w) =>
+        w.or([
+          w.and([w('account_id', '=', blockerId), w('target_account_id', '=', targetId)]),
+          w.and([w('account_id', '=', targetId), w('target_account_id', '=', blockerId)]),
+        ]),
+      )
       .execute();
   }
-  await tx.insertInto('blocks').values({ id: uuid7(clock()), account_id: blockerId, target_account_id: targetId, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+  await tx
+    .insertInto('blocks')
+    .values({ id: uuid7(clock()), account_id: blockerId, target_account_id: targetId, created_at: isoAt(clock) })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   await recountFollows(tx, [blockerId, targetId]);
 }
 
@@ -108,12 +154,21 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
 
   const service = {
     /** Follows an account, or asks to if it is locked; following again changes the options. */
-    async follow(self: AccountRow, targetId: string, options: { reblogs?: boolean | undefined; notify?: boolean | undefined }): Promise<void> {
+    async follow(
+      self: AccountRow,
+      targetId: string,
+      options: { reblogs?: boolean | undefined; notify?: boolean | undefined },
+    ): Promise<void> {
       const other = await target(targetId, self);
       if (await isBlockedEitherWay(self.id, other.id)) throw new Forbidden('This action is not allowed');
       const now = isoAt(clock);
       await db.transaction(async (tx) => {
-        const existing = await tx.selectFrom('follows').select('id').where('account_id', '=', self.id).where('target_account_id', '=', other.id).executeTakeFirst();
+        const existing = await tx
+          .selectFrom('follows')
+          .select('id')
+          .where('account_id', '=', self.id)
+          .where('target_account_id', '=', other.id)
+          .executeTakeFirst();
         const values = { show_reblogs: options.reblogs ?? true, notify: options.notify ?? false };
         if (existing) {
           await tx.updateTable('follows').set(values).where('id', '=', existing.id).execute();
@@ -143,10 +198,21 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
     async unfollow(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
       await db.transaction(async (tx) => {
-        const follows = await tx.deleteFrom('follows').where('account_id', '=', self.id).where('target_account_id', '=', other.id).returning('uri').execute();
-        const requests = await tx.deleteFrom('follow_requests').where('account_id', '=', self.id).where('target_account_id', '=', other.id).returning('uri').execute();
+        const follows = await tx
+          .deleteFrom('follows')
+          .where('account_id', '=', self.id)
+          .where('target_account_id', '=', other.id)
+          .returning('uri')
+          .execute();
+        const requests = await tx
+          .deleteFrom('follow_requests')
+          .where('account_id', '=', self.id)
+          .where('target_account_id', '=', other.id)
+          .returning('uri')
+          .execute();
         await recountFollows(tx, [self.id, other.id]);
-        for (const f of [...follows, ...requests]) await activity(tx, { type: 'unfollowed', accountId: self.id, targetId: other.id, followUri: f.uri });
+        for (const f of [...follows, ...requests])
+          await activity(tx, { type: 'unfollowed', accountId: self.id, targetId: other.id, followUri: f.uri });
       });
       told([self.id], [self.id, other.id]);
     },
@@ -154,9 +220,15 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
     async removeFromFollowers(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
       await db.transaction(async (tx) => {
-        const ended = await tx.deleteFrom('follows').where('account_id', '=', other.id).where('target_account_id', '=', self.id).returning('uri').execute();
+        const ended = await tx
+          .deleteFrom('follows')
+          .where('account_id', '=', other.id)
+          .where('target_account_id', '=', self.id)
+          .returning('uri')
+          .execute();
         await recountFollows(tx, [self.id, other.id]);
-        for (const f of ended) await activity(tx, { type: 'follow-answered', accepted: false, accountId: self.id, requesterId: other.id, followUri: f.uri });
+        for (const f of ended)
+          await activity(tx, { type: 'follow-answered', accepted: false, accountId: self.id, requesterId: other.id, followUri: f.uri });
       });
       told([other.id], [self.id, other.id]);
     },
@@ -164,17 +236,33 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
     /** Accepts or rejects a pending follow request to `self`. */
     async answerRequest(self: AccountRow, requesterId: string, accept: boolean): Promise<void> {
       await db.transaction(async (tx) => {
-        const request = await tx.deleteFrom('follow_requests').where('account_id', '=', requesterId).where('target_account_id', '=', self.id).returningAll().executeTakeFirst();
+        const request = await tx
+          .deleteFrom('follow_requests')
+          .where('account_id', '=', requesterId)
+          .where('target_account_id', '=', self.id)
+          .returningAll()
+          .executeTakeFirst();
         if (!request) throw new NotFound();
         await activity(tx, { type: 'follow-answered', accepted: accept, accountId: self.id, requesterId, followUri: request.uri });
         if (!accept) return;
         const now = isoAt(clock);
         await tx
           .insertInto('follows')
-          .values({ ...request, show_reblogs: toBool(request.show_reblogs), notify: toBool(request.notify), id: uuid7(clock()), created_at: now })
+          .values({
+            ...request,
+            show_reblogs: toBool(request.show_reblogs),
+            notify: toBool(request.notify),
+            id: uuid7(clock()),
+            created_at: now,
+          })
           .onConflict((oc) => oc.doNothing())
           .execute();
-        await tx.deleteFrom('notifications').where('account_id', '=', self.id).where('from_account_id', '=', requesterId).where('type', '=', 'follow_request').execute();
+        await tx
+          .deleteFrom('notifications')
+          .where('account_id', '=', self.id)
+          .where('from_account_id', '=', requesterId)
+          .where('type', '=', 'follow_request')
+          .execute();
         await notify(tx, { accountId: self.id, fromAccountId: requesterId, type: 'follow', now });
         await recountFollows(tx, [self.id, requesterId]);
       });
@@ -201,7 +289,11 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
     },
 
     /** Mutes an account, optionally for `durationSeconds`, and its notifications unless told not to. */
-    async mute(self: AccountRow, targetId: string, options: { notifications?: boolean | undefined; durationSeconds?: number | undefined }): Promise<void> {
+    async mute(
+      self: AccountRow,
+      targetId: string,
+      options: { notifications?: boolean | undefined; durationSeconds?: number | undefined },
+    ): Promise<void> {
       const other = await target(targetId, self);
       const values = {
         hide_notifications: options.notifications ?? true,
@@ -219,20 +311,27 @@ export function createGraphService(db: Db, clock: Clock, changes: Changes, publi
 
     async unmute(self: AccountRow, targetId: string): Promise<void> {
       const other = await target(targetId, self);
-      await db.transaction((tx) => tx.deleteFrom('mutes').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute());
+      await db.transaction((tx) =>
+        tx.deleteFrom('mutes').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute(),
+      );
       told([self.id], []);
     },
 
     /** Hides a whole server from the account; follows of its accounts end. */
     async blockDomain(self: AccountRow, domain: string, on: boolean): Promise<void> {
       const name = domain.trim().toLowerCase();
-      if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(name)) throw new Invalid('Validation failed', { domain: [{ error: 'ERR_INVALID', description: 'is not a domain name' }] });
+      if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(name))
+        throw new Invalid('Validation failed', { domain: [{ error: 'ERR_INVALID', description: 'is not a domain name' }] });
       const ended = await db.transaction(async (tx) => {
         if (!on) {
           await tx.deleteFrom('account_domain_blocks').where('account_id', '=', self.id).where('domain', '=', name).execute();
           return [];
         }
-        await tx.insertInto('account_domain_blocks').values({ account_id: self.id, domain: name, created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+        await tx
+          .insertInto('account_domain_blocks')
+          .values({ account_id: self.id, domain: name, created_at: isoAt(clock) })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
         const ended = await tx
           .deleteFrom('follows')
           .where('account_id', '=', self.id)

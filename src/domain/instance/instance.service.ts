@@ -14,7 +14,18 @@ export interface InstanceService {
 /** Builds the instance service over the database, with the counts cached for `ttlMs`. */
 export function createInstanceService(db: Db, ttlMs = 60_000): InstanceService {
   const stats = cachedFor(ttlMs, () => countInstanceStats(db.read));
-  const peers = cachedFor(ttlMs, async () => (await db.read.selectFrom('accounts').select('domain').distinct().where('domain', 'is not', null).orderBy('domain').limit(100_000).execute()).map((r) => r.domain!));
+  const peers = cachedFor(ttlMs, async () =>
+    (
+      await db.read
+        .selectFrom('accounts')
+        .select('domain')
+        .distinct()
+        .where('domain', 'is not', null)
+        .orderBy('domain')
+        .limit(100_000)
+        .execute()
+    ).map((r) => r.domain!),
+  );
   return { stats, peers };
 }
 

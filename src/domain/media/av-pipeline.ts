@@ -36,7 +36,11 @@ const MAX_FRAME_RATE = 120;
 /** What ffprobe says about a file, read through the recognised demuxer only. */
 async function probe(tools: MediaTools, demuxer: string, path: string) {
   try {
-    const { stdout } = await run(tools.ffprobe, ['-v', 'error', ...inputArgs(demuxer, path), '-show_format', '-show_streams', '-print_format', 'json'], { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run(
+      tools.ffprobe,
+      ['-v', 'error', ...inputArgs(demuxer, path), '-show_format', '-show_streams', '-print_format', 'json'],
+      { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 },
+    );
     return JSON.parse(stdout) as { format?: { duration?: string; format_name?: string }; streams?: ProbeStream[] };
   } catch {
     return refuse('the file could not be read as audio or video');
@@ -63,7 +67,26 @@ export async function processAv(tools: MediaTools, demuxer: Extract<Sniffed, { k
   const duration = Number(info.format?.duration ?? 0);
   if (!(duration > 0)) refuse('the file has no duration');
   if (duration > limits.maxSeconds) refuse(`the file is too long (${Math.round(duration)} s; at most ${limits.maxSeconds} s)`);
-  const common = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputArgs(demuxer, path), '-map_metadata', '-1', '-map_chapters', '-1', '-dn', '-sn', '-t', String(limits.maxSeconds), '-fflags', '+bitexact', '-threads', '2'];
+  const common = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    ...inputArgs(demuxer, path),
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-dn',
+    '-sn',
+    '-t',
+    String(limits.maxSeconds),
+    '-fflags',
+    '+bitexact',
+    '-threads',
+    '2',
+  ];
   const out = `${path}.out`;
   try {
     if (video) {
@@ -75,13 +98,27 @@ export async function processAv(tools: MediaTools, demuxer: Extract<Sniffed, { k
       const scale = `scale='if(gte(iw,ih),trunc(min(${MAX_LONG_SIDE},iw)/2)*2,-2)':'if(gte(iw,ih),-2,trunc(min(${MAX_LONG_SIDE},ih)/2)*2)'`;
       await transcode(tools, [
         ...common,
-        '-map', `0:${video.index}`,
+        '-map',
+        `0:${video.index}`,
         ...(audio ? ['-map', `0:${audio.index}`] : []),
-        '-vf', scale,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
-        '-flags:v', '+bitexact',
+        '-vf',
+        scale,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '23',
+        '-pix_fmt',
+        'yuv420p',
+        '-flags:v',
+        '+bitexact',
         ...(audio ? ['-c:a', 'aac', '-b:a', '128k', '-flags:a', '+bitexact'] : []),
-        '-movflags', '+faststart', '-f', 'mp4', `file:${out}`,
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        `file:${out}`,
       ]);
       const after = await probe(tools, 'mov', out);
       const made = after.streams?.find((s) => s.codec_type === 'video');
@@ -93,10 +130,33 @@ export async function processAv(tools: MediaTools, demuxer: Extract<Sniffed, { k
         file,
         preview: preview.file,
         blurhash: preview.blurhash,
-        meta: { duration: Number(after.format?.duration ?? duration), frameRate: frameRate(made?.avg_frame_rate), width: file.width, height: file.height },
+        meta: {
+          duration: Number(after.format?.duration ?? duration),
+          frameRate: frameRate(made?.avg_frame_rate),
+          width: file.width,
+          height: file.height,
+        },
       };
     }
-    await transcode(tools, [...common, '-map', `0:${audio!.index}`, '-vn', '-c:a', 'libmp3lame', '-q:a', '4', '-flags:a', '+bitexact', '-id3v2_version', '0', '-write_id3v1', '0', '-f', 'mp3', `file:${out}`]);
+    await transcode(tools, [
+      ...common,
+      '-map',
+      `0:${audio!.index}`,
+      '-vn',
+      '-c:a',
+      'libmp3lame',
+      '-q:a',
+      '4',
+      '-flags:a',
+      '+bitexact',
+      '-id3v2_version',
+      '0',
+      '-write_id3v1',
+      '0',
+      '-f',
+      'mp3',
+      `file:${out}`,
+    ]);
     const after = await probe(tools, 'mp3', out);
     return {
       type: 'audio' as const,
@@ -122,7 +182,25 @@ async function transcode(tools: MediaTools, args: string[]): Promise<void> {
 async function previewFrame(tools: MediaTools, path: string, at: number): Promise<Uint8Array> {
   const frame = `${path}.png`;
   try {
-    await transcode(tools, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-ss', at.toFixed(2), ...inputArgs('mov', path), '-frames:v', '1', '-map_metadata', '-1', '-f', 'image2', '-c:v', 'png', `file:${frame}`]);
+    await transcode(tools, [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
+      '-ss',
+      at.toFixed(2),
+      ...inputArgs('mov', path),
+      '-frames:v',
+      '1',
+      '-map_metadata',
+      '-1',
+      '-f',
+      'image2',
+      '-c:v',
+      'png',
+      `file:${frame}`,
+    ]);
     return await readFile(frame);
   } finally {
     await rm(frame, { force: true });

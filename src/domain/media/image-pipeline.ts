@@ -61,7 +61,12 @@ const SHARP_FORMATS: Record<Extract<Sniffed, { kind: 'image' }>['format'], strin
  * IPTC, comments, PNG text chunks; colour converted to sRGB and no ICC profile kept), bounded in size,
  * with a preview and a blurhash. The pixel count is checked from the header before anything is decoded.
  */
-export async function processImage(input: Uint8Array, format: Extract<Sniffed, { kind: 'image' }>['format'], limits: ImageLimits, purpose: ImagePurpose = 'attachment') {
+export async function processImage(
+  input: Uint8Array,
+  format: Extract<Sniffed, { kind: 'image' }>['format'],
+  limits: ImageLimits,
+  purpose: ImagePurpose = 'attachment',
+) {
   if (format === 'heic') return processImage(await decodeHeic(input, limits), 'png', limits, purpose);
   let meta: Metadata;
   try {
@@ -74,8 +79,10 @@ export async function processImage(input: Uint8Array, format: Extract<Sniffed, {
   const frameHeight = meta.pageHeight ?? meta.height ?? 0;
   const width = meta.width ?? 0;
   if (width <= 0 || frameHeight <= 0) refuse('the image has no size');
-  if (width * frameHeight > limits.maxPixels) refuse(`the image is too large (${width}x${frameHeight}; at most ${limits.maxPixels} pixels)`);
-  if (frames > MAX_FRAMES || width * frameHeight * frames > limits.maxPixels) refuse(`the animation is too large (${frames} frames of ${width}x${frameHeight})`);
+  if (width * frameHeight > limits.maxPixels)
+    refuse(`the image is too large (${width}x${frameHeight}; at most ${limits.maxPixels} pixels)`);
+  if (frames > MAX_FRAMES || width * frameHeight * frames > limits.maxPixels)
+    refuse(`the animation is too large (${frames} frames of ${width}x${frameHeight})`);
 
   const animated = frames > 1;
   const bounds = BOUNDS[purpose];
@@ -89,7 +96,10 @@ export async function processImage(input: Uint8Array, format: Extract<Sniffed, {
     return refuse('the image could not be decoded');
   }
   const alpha = meta.hasAlpha === true;
-  const [extension, encoded] = animated || alpha ? (['webp', pipeline.webp({ quality: 86, effort: 3 })] as const) : (['jpg', pipeline.jpeg({ quality: 84, mozjpeg: true })] as const);
+  const [extension, encoded] =
+    animated || alpha
+      ? (['webp', pipeline.webp({ quality: 86, effort: 3 })] as const)
+      : (['jpg', pipeline.jpeg({ quality: 84, mozjpeg: true })] as const);
   let output: { data: Buffer; info: OutputInfo };
   try {
     output = await encoded.toBuffer({ resolveWithObject: true });
@@ -104,8 +114,15 @@ export async function processImage(input: Uint8Array, format: Extract<Sniffed, {
 
 /** A still preview (the first frame) bounded to 640 pixels, and its blurhash, from an already clean image. */
 export async function makePreview(clean: Uint8Array): Promise<{ file: MadeFile; blurhash: string }> {
-  const preview = await sharp(clean, { animated: false }).resize({ width: PREVIEW, height: PREVIEW, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
-  const small = await sharp(preview.data).resize({ width: 32, height: 32, fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const preview = await sharp(clean, { animated: false })
+    .resize({ width: PREVIEW, height: PREVIEW, fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toBuffer({ resolveWithObject: true });
+  const small = await sharp(preview.data)
+    .resize({ width: 32, height: 32, fit: 'inside' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const blurhash = encodeBlurhash(new Uint8ClampedArray(small.data), small.info.width, small.info.height, 4, 3);
   return { file: { bytes: preview.data, extension: 'webp', width: preview.info.width, height: preview.info.height }, blurhash };
 }
@@ -115,7 +132,8 @@ async function decodeHeic(input: Uint8Array, limits: ImageLimits): Promise<Uint8
   if (!limits.heifDecoder) refuse('this server cannot read HEIC images; send JPEG, PNG, WebP or AVIF');
   try {
     const meta = await sharp(input, { limitInputPixels: false }).metadata();
-    if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxPixels) refuse(`the image is too large (${meta.width}x${meta.height}; at most ${limits.maxPixels} pixels)`);
+    if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxPixels)
+      refuse(`the image is too large (${meta.width}x${meta.height}; at most ${limits.maxPixels} pixels)`);
   } catch (error) {
     if (error instanceof Invalid) throw error;
     // libvips could not read the header: the decoder below decides.

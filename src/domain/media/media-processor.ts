@@ -10,7 +10,14 @@ import type { MediaTools } from './tools.ts';
 
 /** A job for the media child process: a file to turn into clean files next to it. */
 export type ProcessorJob =
-  | { id: number; op: 'image'; input: string; format: Extract<Sniffed, { kind: 'image' }>['format']; limits: ImageLimits; purpose: ImagePurpose }
+  | {
+      id: number;
+      op: 'image';
+      input: string;
+      format: Extract<Sniffed, { kind: 'image' }>['format'];
+      limits: ImageLimits;
+      purpose: ImagePurpose;
+    }
   | { id: number; op: 'av'; input: string; demuxer: Extract<Sniffed, { kind: 'av' }>['demuxer']; limits: AvLimits; tools: MediaTools };
 
 /** A file the child wrote. */
@@ -23,7 +30,15 @@ export interface WrittenFile {
 }
 
 export type ProcessorReply =
-  | { id: number; ok: true; type: 'image' | 'video' | 'audio'; file: WrittenFile; preview: WrittenFile | null; blurhash: string | null; meta: { duration: number; frameRate: number; width: number; height: number } | null }
+  | {
+      id: number;
+      ok: true;
+      type: 'image' | 'video' | 'audio';
+      file: WrittenFile;
+      preview: WrittenFile | null;
+      blurhash: string | null;
+      meta: { duration: number; frameRate: number; width: number; height: number } | null;
+    }
   | { id: number; ok: false; invalid: { message: string; details: Record<string, readonly FieldProblem[]> } | null; reason?: string };
 
 export type ProcessorResult = Extract<ProcessorReply, { ok: true }>;
@@ -57,7 +72,11 @@ export function mediaProcessor(): { run(job: JobInput): Promise<ProcessorResult>
     }
   };
   const start = () => {
-    const worker = fork(fileURLToPath(new URL('./media-worker.ts', import.meta.url)), [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+    const worker = fork(fileURLToPath(new URL('./media-worker.ts', import.meta.url)), [], {
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     // Background work: requests come first when the cores are busy (ffmpeg, its child, inherits this).
     try {
       if (worker.pid !== undefined) setPriority(worker.pid, BACKGROUND_PRIORITY);
@@ -70,7 +89,10 @@ export function mediaProcessor(): { run(job: JobInput): Promise<ProcessorResult>
       pending.delete(reply.id);
       clearTimeout(p.timer);
       if (reply.ok) p.resolve(reply);
-      else p.reject(reply.invalid ? new Invalid(reply.invalid.message, reply.invalid.details) : new Error(reply.reason ?? 'media processing failed'));
+      else
+        p.reject(
+          reply.invalid ? new Invalid(reply.invalid.message, reply.invalid.details) : new Error(reply.reason ?? 'media processing failed'),
+        );
     });
     worker.on('exit', (code, signal) => {
       if (child === worker) child = null;

@@ -15,7 +15,15 @@ async function run(job: ProcessorJob): Promise<ProcessorReply> {
   try {
     if (job.op === 'image') {
       const made = await processImage(await readFile(job.input), job.format, job.limits, job.purpose);
-      return { id: job.id, ok: true, type: 'image', file: await written(made.file, `${job.input}.file`), preview: await written(made.preview, `${job.input}.preview`), blurhash: made.blurhash, meta: null };
+      return {
+        id: job.id,
+        ok: true,
+        type: 'image',
+        file: await written(made.file, `${job.input}.file`),
+        preview: await written(made.preview, `${job.input}.preview`),
+        blurhash: made.blurhash,
+        meta: null,
+      };
     }
     const made = await processAv(job.tools, job.demuxer, job.input, job.limits);
     return {
@@ -29,7 +37,12 @@ async function run(job: ProcessorJob): Promise<ProcessorReply> {
     };
   } catch (error) {
     if (error instanceof Invalid) return { id: job.id, ok: false, invalid: { message: error.publicMessage, details: error.details } };
-    return { id: job.id, ok: false, invalid: null, reason: error instanceof DomainError ? error.publicMessage : error instanceof Error ? error.message : String(error) };
+    return {
+      id: job.id,
+      ok: false,
+      invalid: null,
+      reason: error instanceof DomainError ? error.publicMessage : error instanceof Error ? error.message : String(error),
+    };
   }
 }
 

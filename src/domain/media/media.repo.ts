@@ -13,7 +13,13 @@ export const MAX_ATTACHMENTS = 4;
 export async function mediaOfStatuses(db: DbReader, statusIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
   const byStatus = new Map<string, MediaRow[]>();
   if (!statusIds.length) return byStatus;
-  const rows = await db.selectFrom('media_attachments').selectAll().where('status_id', 'in', [...statusIds]).orderBy('position').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('media_attachments')
+    .selectAll()
+    .where('status_id', 'in', [...statusIds])
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
   for (const row of rows) byStatus.set(row.status_id!, [...(byStatus.get(row.status_id!) ?? []), row]);
   return byStatus;
 }
@@ -30,15 +36,30 @@ export async function scheduleBlobDeletion(tx: DbWriter, keys: readonly (string 
 }
 
 /** Deletes attachments (rows now, files once the transaction commits and `flushBlobDeletions` runs). */
-export async function forgetMedia(tx: DbWriter, where: { statusIds?: readonly string[]; accountId?: string; ids?: readonly string[] }, now: string): Promise<number> {
+export async function forgetMedia(
+  tx: DbWriter,
+  where: { statusIds?: readonly string[]; accountId?: string; ids?: readonly string[] },
+  now: string,
+): Promise<number> {
   let query = tx.selectFrom('media_attachments').select(['id', 'file_key', 'preview_key']);
   if (where.statusIds) query = where.statusIds.length ? query.where('status_id', 'in', [...where.statusIds]) : query.where('id', '=', '');
   if (where.accountId) query = query.where('account_id', '=', where.accountId);
   if (where.ids) query = where.ids.length ? query.where('id', 'in', [...where.ids]) : query.where('id', '=', '');
   const rows = await query.execute();
   if (!rows.length) return 0;
-  await scheduleBlobDeletion(tx, rows.flatMap((r) => [r.file_key, r.preview_key]), now);
-  await tx.deleteFrom('media_attachments').where('id', 'in', rows.map((r) => r.id)).execute();
+  await scheduleBlobDeletion(
+    tx,
+    rows.flatMap((r) => [r.file_key, r.preview_key]),
+    now,
+  );
+  await tx
+    .deleteFrom('media_attachments')
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
   return rows.length;
 }
 
@@ -70,7 +91,9 @@ export async function attachMedia(tx: DbWriter, accountId: string, statusId: str
   const wanted = [...new Set(ids)];
   if (wanted.length !== ids.length) problem('the same file is attached twice');
   if (wanted.length > MAX_ATTACHMENTS) problem(`at most ${MAX_ATTACHMENTS} files can be attached`);
-  const rows = wanted.length ? await tx.selectFrom('media_attachments').selectAll().where('id', 'in', wanted).where('account_id', '=', accountId).execute() : [];
+  const rows = wanted.length
+    ? await tx.selectFrom('media_attachments').selectAll().where('id', 'in', wanted).where('account_id', '=', accountId).execute()
+    : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const id of wanted) {
     const row = byId.get(id);
@@ -78,8 +101,10 @@ export async function attachMedia(tx: DbWriter, accountId: string, statusId: str
     if (row!.state === 'processing') problem(`file ${id} is still being processed; try again in a moment`);
     if (row!.state !== 'ready') problem(`file ${id} could not be processed`);
   }
-  if (wanted.length > 1 && rows.some((r) => r.type === 'video' || r.type === 'audio')) problem('a video or audio file must be the only attachment');
+  if (wanted.length > 1 && rows.some((r) => r.type === 'video' || r.type === 'audio'))
+    problem('a video or audio file must be the only attachment');
   const before = await tx.selectFrom('media_attachments').select('id').where('status_id', '=', statusId).execute();
-  for (const [position, id] of wanted.entries()) await tx.updateTable('media_attachments').set({ status_id: statusId, position }).where('id', '=', id).execute();
+  for (const [position, id] of wanted.entries())
+    await tx.updateTable('media_attachments').set({ status_id: statusId, position }).where('id', '=', id).execute();
   return before.map((r) => r.id).filter((id) => !wanted.includes(id));
 }

@@ -34,13 +34,26 @@ interface StoredMeta {
   small?: Record<string, number | string>;
 }
 
-const dimensions = (f: Pick<WrittenFile, 'width' | 'height'>) => ({ width: f.width, height: f.height, size: `${f.width}x${f.height}`, aspect: f.height ? f.width / f.height : 0 });
+const dimensions = (f: Pick<WrittenFile, 'width' | 'height'>) => ({
+  width: f.width,
+  height: f.height,
+  size: `${f.width}x${f.height}`,
+  aspect: f.height ? f.width / f.height : 0,
+});
 
 /**
  * Uploads: every file is decoded and re-encoded off the request path (one image and one audio or video
  * job at a time), stored under a random key, and forgotten for real with its status or account.
  */
-export function createMediaService(deps: { db: Db; clock: Clock; config: Config; blobs: BlobStore; limiter: RateLimiter; logger: Logger; changes: Changes }) {
+export function createMediaService(deps: {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  blobs: BlobStore;
+  limiter: RateLimiter;
+  logger: Logger;
+  changes: Changes;
+}) {
   const { db, clock, config, blobs } = deps;
   const log = deps.logger.child({ category: 'media' });
   const uploadsDir = join(config.dataDir, 'uploads');
@@ -53,7 +66,12 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
   const removeUpload = (path: string) => Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
 
   const find = async (accountId: string, id: string) => {
-    const row = await db.read.selectFrom('media_attachments').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    const row = await db.read
+      .selectFrom('media_attachments')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
     if (!row) throw new NotFound();
     return row;
   };
@@ -76,7 +94,13 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
   const make = (path: string, sniffed: Sniffed, purpose: ImagePurpose = 'attachment'): Promise<ProcessorResult> =>
     sniffed.kind === 'image'
       ? processors.image.run({ op: 'image', input: path, format: sniffed.format, limits: imageLimits(), purpose })
-      : processors.av.run({ op: 'av', input: path, demuxer: sniffed.demuxer, limits: { maxPixels: config.media.maxPixels, maxSeconds: config.media.maxSeconds }, tools: mediaTools() });
+      : processors.av.run({
+          op: 'av',
+          input: path,
+          demuxer: sniffed.demuxer,
+          limits: { maxPixels: config.media.maxPixels, maxSeconds: config.media.maxSeconds },
+          tools: mediaTools(),
+        });
 
   /** Turns the kept upload into stored files; the upload itself is removed either way. */
   async function process(id: string, sniffed: Sniffed): Promise<void> {
@@ -104,7 +128,16 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       const updated = await db.transaction(async (tx) =>
         tx
           .updateTable('media_attachments')
-          .set({ state: 'ready', type: result!.type, file_key: fileKey, file_size: result!.file.size, preview_key: previewKey, blurhash: result!.blurhash, meta: JSON.stringify(meta), updated_at: isoAt(clock) })
+          .set({
+            state: 'ready',
+            type: result!.type,
+            file_key: fileKey,
+            file_size: result!.file.size,
+            preview_key: previewKey,
+            blurhash: result!.blurhash,
+            meta: JSON.stringify(meta),
+            updated_at: isoAt(clock),
+          })
           .where('id', '=', id)
           .where('state', '=', 'processing')
           .executeTakeFirst(),
@@ -114,8 +147,15 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
     } catch (error) {
       await Promise.all(made.map((key) => blobs.delete(key).catch(() => undefined)));
       const reason = error instanceof Invalid ? error.publicMessage : 'the file could not be processed';
-      if (!(error instanceof Invalid)) log.error({ media: id, err: error instanceof Error ? error.message : String(error) }, 'media processing failed');
-      await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: reason, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+      if (!(error instanceof Invalid))
+        log.error({ media: id, err: error instanceof Error ? error.message : String(error) }, 'media processing failed');
+      await db.transaction((tx) =>
+        tx
+          .updateTable('media_attachments')
+          .set({ state: 'failed', error: reason, updated_at: isoAt(clock) })
+          .where('id', '=', id)
+          .execute(),
+      );
       throw error;
     } finally {
       await removeUpload(path);
@@ -127,15 +167,26 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
   /** Which kind an upload is and whether its size is allowed, before anything else is done with it. */
   function admit(bytes: Uint8Array): Sniffed {
     const sniffed = sniff(bytes);
-    if (!sniffed) throw new Invalid('Validation failed: File content type is invalid', { file: [{ error: 'ERR_INVALID', description: 'is not a supported image, video or audio file (JPEG, PNG, GIF, WebP, AVIF, HEIC; MP4, MOV, WebM; MP3, OGG, M4A)' }] });
+    if (!sniffed)
+      throw new Invalid('Validation failed: File content type is invalid', {
+        file: [
+          {
+            error: 'ERR_INVALID',
+            description: 'is not a supported image, video or audio file (JPEG, PNG, GIF, WebP, AVIF, HEIC; MP4, MOV, WebM; MP3, OGG, M4A)',
+          },
+        ],
+      });
     const max = sniffed.kind === 'image' ? config.media.maxImageBytes : config.media.maxVideoBytes;
-    if (bytes.byteLength > max) throw new TooLarge(`File is too large (at most ${max} bytes for ${sniffed.kind === 'image' ? 'images' : 'audio and video'})`);
+    if (bytes.byteLength > max)
+      throw new TooLarge(`File is too large (at most ${max} bytes for ${sniffed.kind === 'image' ? 'images' : 'audio and video'})`);
     return sniffed;
   }
 
   const validated = (edits: MediaEdits) => {
     if (typeof edits.description === 'string' && [...edits.description].length > MAX_DESCRIPTION) {
-      throw new Invalid('Validation failed: Description is too long', { description: [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${MAX_DESCRIPTION} characters)` }] });
+      throw new Invalid('Validation failed: Description is too long', {
+        description: [{ error: 'ERR_TOO_LONG', description: `is too long (maximum is ${MAX_DESCRIPTION} characters)` }],
+      });
     }
     return {
       ...(edits.description !== undefined ? { description: edits.description?.trim() ? edits.description : null } : {}),
@@ -168,7 +219,23 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
       await db.transaction((tx) =>
         tx
           .insertInto('media_attachments')
-          .values({ id, account_id: accountId, status_id: null, type: sniffed.kind === 'image' ? 'image' : 'video', state: 'processing', error: null, file_key: null, file_size: null, preview_key: null, meta: null, blurhash: null, description: null, ...fields, created_at: now, updated_at: now })
+          .values({
+            id,
+            account_id: accountId,
+            status_id: null,
+            type: sniffed.kind === 'image' ? 'image' : 'video',
+            state: 'processing',
+            error: null,
+            file_key: null,
+            file_size: null,
+            preview_key: null,
+            meta: null,
+            blurhash: null,
+            description: null,
+            ...fields,
+            created_at: now,
+            updated_at: now,
+          })
           .execute(),
       );
       const job = enqueue(id, sniffed);
@@ -191,7 +258,14 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
     async update(accountId: string, id: string, edits: MediaEdits): Promise<MediaRow> {
       const row = await find(accountId, id);
       const fields = validated(edits);
-      if (Object.keys(fields).length) await db.transaction((tx) => tx.updateTable('media_attachments').set({ ...fields, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+      if (Object.keys(fields).length)
+        await db.transaction((tx) =>
+          tx
+            .updateTable('media_attachments')
+            .set({ ...fields, updated_at: isoAt(clock) })
+            .where('id', '=', id)
+            .execute(),
+        );
       if (row.status_id) deps.changes.emit({ kind: 'statuses', ids: [row.status_id] });
       return find(accountId, id);
     },
@@ -209,7 +283,13 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
         sniffed = admit(bytes);
       } catch (error) {
         const reason = error instanceof DomainError ? error.publicMessage : 'the file could not be processed';
-        await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: reason, updated_at: isoAt(clock) }).where('id', '=', id).execute());
+        await db.transaction((tx) =>
+          tx
+            .updateTable('media_attachments')
+            .set({ state: 'failed', error: reason, updated_at: isoAt(clock) })
+            .where('id', '=', id)
+            .execute(),
+        );
         return;
       }
       await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
@@ -220,7 +300,10 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
     /** Processes an avatar or header image now and stores it; returns its key. */
     async profileImage(bytes: Uint8Array, purpose: Exclude<ImagePurpose, 'attachment'>): Promise<string> {
       const sniffed = admit(bytes);
-      if (sniffed.kind !== 'image') throw new Invalid(`Validation failed: ${purpose} must be an image`, { [purpose]: [{ error: 'ERR_INVALID', description: 'must be an image' }] });
+      if (sniffed.kind !== 'image')
+        throw new Invalid(`Validation failed: ${purpose} must be an image`, {
+          [purpose]: [{ error: 'ERR_INVALID', description: 'must be an image' }],
+        });
       const path = uploadPath(`${purpose}-${uuid7(clock())}`);
       await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
       await writeFile(path, bytes, { mode: 0o600 });
@@ -257,16 +340,28 @@ export function createMediaService(deps: { db: Db; clock: Clock; config: Config;
 
     /** After a restart: uploads whose processing was cut short are processed again (or marked failed). */
     async recover(): Promise<void> {
-      const pending = await db.read.selectFrom('media_attachments').select(['id', 'account_id']).where('state', '=', 'processing').execute();
+      const pending = await db.read
+        .selectFrom('media_attachments')
+        .select(['id', 'account_id'])
+        .where('state', '=', 'processing')
+        .execute();
       for (const row of pending) {
         const bytes = await readFile(uploadPath(row.id)).catch(() => null);
         const sniffed = bytes && sniff(bytes);
         if (sniffed) enqueue(row.id, sniffed).catch(() => undefined);
-        else await db.transaction((tx) => tx.updateTable('media_attachments').set({ state: 'failed', error: 'the upload was interrupted', updated_at: isoAt(clock) }).where('id', '=', row.id).execute());
+        else
+          await db.transaction((tx) =>
+            tx
+              .updateTable('media_attachments')
+              .set({ state: 'failed', error: 'the upload was interrupted', updated_at: isoAt(clock) })
+              .where('id', '=', row.id)
+              .execute(),
+          );
       }
       const known = new Set(pending.map((r) => r.id));
       for (const name of await readdir(uploadsDir).catch(() => [] as string[])) {
-        if (!known.has(name) && (await stat(join(uploadsDir, name))).mtimeMs < clock() - UNATTACHED_TTL_MS) await rm(join(uploadsDir, name), { force: true });
+        if (!known.has(name) && (await stat(join(uploadsDir, name))).mtimeMs < clock() - UNATTACHED_TTL_MS)
+          await rm(join(uploadsDir, name), { force: true });
       }
     },
 

@@ -8,7 +8,32 @@ const ascii = (bytes: Uint8Array, start: number, length: number) => String.fromC
 
 const AVIF_BRANDS = new Set(['avif', 'avis']);
 const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs']);
-const MOV_BRANDS = new Set(['isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'mp41', 'mp42', 'avc1', 'M4V ', 'M4VH', 'M4VP', 'M4A ', 'M4B ', 'qt  ', '3gp4', '3gp5', '3gp6', '3g2a', 'mmp4', 'MSNV', 'dash', 'f4v ', 'XAVC']);
+const MOV_BRANDS = new Set([
+  'isom',
+  'iso2',
+  'iso3',
+  'iso4',
+  'iso5',
+  'iso6',
+  'mp41',
+  'mp42',
+  'avc1',
+  'M4V ',
+  'M4VH',
+  'M4VP',
+  'M4A ',
+  'M4B ',
+  'qt  ',
+  '3gp4',
+  '3gp5',
+  '3gp6',
+  '3g2a',
+  'mmp4',
+  'MSNV',
+  'dash',
+  'f4v ',
+  'XAVC',
+]);
 /** Boxes a QuickTime file without `ftyp` may begin with. */
 const BARE_MOV_BOXES = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
 

@@ -34,7 +34,11 @@ export function findMediaTools(configured: { ffmpegPath: string | null; ffprobeP
   const found =
     system.ffmpeg && system.ffprobe
       ? { ffmpeg: system.ffmpeg, ffprobe: system.ffprobe, source: 'system' as const }
-      : { ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path, ffprobe: (require('@ffprobe-installer/ffprobe') as { path: string }).path, source: 'packaged' as const };
+      : {
+          ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path,
+          ffprobe: (require('@ffprobe-installer/ffprobe') as { path: string }).path,
+          source: 'packaged' as const,
+        };
   if (!configured.ffmpegPath && !configured.ffprobePath) return found;
   return { ffmpeg: configured.ffmpegPath ?? found.ffmpeg, ffprobe: configured.ffprobePath ?? found.ffprobe, source: 'configured' };
 }

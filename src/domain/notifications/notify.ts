@@ -10,7 +10,17 @@ export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'fol
  * Records a notification for a local account, unless it would be unwanted: nobody is notified of their own
  * actions, nor by an account they block or mute (with notifications), nor about a conversation they muted.
  */
-export async function notify(tx: DbWriter, input: { accountId: string; fromAccountId: string; type: NotificationType; statusId?: string | null; now: string; threadId?: string | null }): Promise<void> {
+export async function notify(
+  tx: DbWriter,
+  input: {
+    accountId: string;
+    fromAccountId: string;
+    type: NotificationType;
+    statusId?: string | null;
+    now: string;
+    threadId?: string | null;
+  },
+): Promise<void> {
   if (input.accountId === input.fromAccountId) return;
   const recipient = await tx.selectFrom('users').select('account_id').where('account_id', '=', input.accountId).executeTakeFirst();
   if (!recipient) return;
@@ -40,17 +50,37 @@ export async function notify(tx: DbWriter, input: { accountId: string; fromAccou
             .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', input.now)])),
         )
         .as('muted'),
-      eb.exists(eb.selectFrom('conversation_mutes').select(sql.lit(1).as('x')).where('account_id', '=', input.accountId).where('thread_id', '=', input.threadId ?? '')).as('threadMuted'),
+      eb
+        .exists(
+          eb
+            .selectFrom('conversation_mutes')
+            .select(sql.lit(1).as('x'))
+            .where('account_id', '=', input.accountId)
+            .where('thread_id', '=', input.threadId ?? ''),
+        )
+        .as('threadMuted'),
     ])
     .executeTakeFirstOrThrow();
   if (truthy(unwanted.blocked) || truthy(unwanted.muted) || truthy(unwanted.threadMuted)) return;
   const id = uuid7(Date.parse(input.now));
   await tx
     .insertInto('notifications')
-    .values({ id, account_id: input.accountId, from_account_id: input.fromAccountId, type: input.type, status_id: input.statusId ?? null, created_at: input.now })
+    .values({
+      id,
+      account_id: input.accountId,
+      from_account_id: input.fromAccountId,
+      type: input.type,
+      status_id: input.statusId ?? null,
+      created_at: input.now,
+    })
     .execute();
   // Devices subscribed to Web Push hear of it once this commits (a worker sends it).
-  const subscribed = await tx.selectFrom('push_subscriptions').select('id').where('account_id', '=', input.accountId).limit(1).executeTakeFirst();
+  const subscribed = await tx
+    .selectFrom('push_subscriptions')
+    .select('id')
+    .where('account_id', '=', input.accountId)
+    .limit(1)
+    .executeTakeFirst();
   if (subscribed) await enqueueInTransaction(tx, { channel: PUSH_CHANNEL, payload: { notificationId: id }, now: input.now });
 }
 

@@ -10,7 +10,20 @@ import { Invalid, NotFound } from '../errors.ts';
 export type PushSubscriptionRow = Selectable<PushSubscriptionsTable>;
 
 /** The notification types a subscription can ask for (Mastodon's `data[alerts]`). */
-export const PUSH_ALERTS = ['mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update', 'quote', 'move', 'admin.sign_up', 'admin.report'] as const;
+export const PUSH_ALERTS = [
+  'mention',
+  'status',
+  'reblog',
+  'follow',
+  'follow_request',
+  'favourite',
+  'poll',
+  'update',
+  'quote',
+  'move',
+  'admin.sign_up',
+  'admin.report',
+] as const;
 export const PUSH_POLICIES = ['all', 'followed', 'follower', 'none'] as const;
 export type PushPolicy = (typeof PUSH_POLICIES)[number];
 
@@ -40,10 +53,13 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
     } catch {
       // reported below
     }
-    if (!url || !(url.protocol === 'https:' || (deps.allowHttp && url.protocol === 'http:')) || input.endpoint.length > 2048) problems['subscription[endpoint]'] = [{ error: 'ERR_INVALID', description: 'must be an https URL' }];
+    if (!url || !(url.protocol === 'https:' || (deps.allowHttp && url.protocol === 'http:')) || input.endpoint.length > 2048)
+      problems['subscription[endpoint]'] = [{ error: 'ERR_INVALID', description: 'must be an https URL' }];
     // A P-256 public key, uncompressed (65 bytes), and a 16-byte secret, as browsers give them.
-    if (!base64url.test(input.p256dh) || decodedLength(input.p256dh) !== 65) problems['subscription[keys][p256dh]'] = [{ error: 'ERR_INVALID', description: 'must be a base64url P-256 public key' }];
-    if (!base64url.test(input.auth) || decodedLength(input.auth) !== 16) problems['subscription[keys][auth]'] = [{ error: 'ERR_INVALID', description: 'must be a base64url 16-byte secret' }];
+    if (!base64url.test(input.p256dh) || decodedLength(input.p256dh) !== 65)
+      problems['subscription[keys][p256dh]'] = [{ error: 'ERR_INVALID', description: 'must be a base64url P-256 public key' }];
+    if (!base64url.test(input.auth) || decodedLength(input.auth) !== 16)
+      problems['subscription[keys][auth]'] = [{ error: 'ERR_INVALID', description: 'must be a base64url 16-byte secret' }];
     if (Object.keys(problems).length) throw new Invalid('Validation failed: the subscription is not valid', problems);
     return input;
   }
@@ -61,7 +77,11 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
     const made = webpush.generateVAPIDKeys();
     await db.transaction(async (tx) => {
       if (stored) await tx.deleteFrom('server_keys').where('name', '=', 'vapid').where('private_key', '=', stored.private_key).execute();
-      await tx.insertInto('server_keys').values({ name: 'vapid', public_key: made.publicKey, private_key: box.seal(made.privateKey), created_at: isoAt(clock) }).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('server_keys')
+        .values({ name: 'vapid', public_key: made.publicKey, private_key: box.seal(made.privateKey), created_at: isoAt(clock) })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     });
     // Another process may have made its pair first: the stored one is the one to use.
     const kept = await read();
@@ -87,10 +107,29 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
       const tokenId = token.id;
       const v = validated(input);
       const now = isoAt(clock);
-      const row = { id: uuid7(clock()), token_id: tokenId, account_id: accountId, endpoint: v.endpoint, p256dh: v.p256dh, auth: v.auth, access_token: box.seal(token.value), alerts: JSON.stringify(alertsOf(v.alerts)), policy: v.policy, standard: v.standard, created_at: now, updated_at: now };
+      const row = {
+        id: uuid7(clock()),
+        token_id: tokenId,
+        account_id: accountId,
+        endpoint: v.endpoint,
+        p256dh: v.p256dh,
+        auth: v.auth,
+        access_token: box.seal(token.value),
+        alerts: JSON.stringify(alertsOf(v.alerts)),
+        policy: v.policy,
+        standard: v.standard,
+        created_at: now,
+        updated_at: now,
+      };
       // One subscription per token: a new one replaces the old, also when two arrive at once.
       const { token_id: _token, ...replacement } = row;
-      await db.transaction((tx) => tx.insertInto('push_subscriptions').values(row).onConflict((oc) => oc.column('token_id').doUpdateSet(replacement)).execute());
+      await db.transaction((tx) =>
+        tx
+          .insertInto('push_subscriptions')
+          .values(row)
+          .onConflict((oc) => oc.column('token_id').doUpdateSet(replacement))
+          .execute(),
+      );
       return this.get(tokenId);
     },
 
@@ -101,10 +140,23 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
     },
 
     /** Changes which alerts are pushed and for whom. */
-    async update(tokenId: string, change: { alerts?: Partial<Record<string, boolean>> | undefined; policy?: PushPolicy | undefined }): Promise<PushSubscriptionRow> {
+    async update(
+      tokenId: string,
+      change: { alerts?: Partial<Record<string, boolean>> | undefined; policy?: PushPolicy | undefined },
+    ): Promise<PushSubscriptionRow> {
       const current = await this.get(tokenId);
       const alerts = change.alerts ? alertsOf({ ...(JSON.parse(current.alerts) as Record<string, boolean>), ...change.alerts }) : undefined;
-      await db.transaction((tx) => tx.updateTable('push_subscriptions').set({ ...(alerts ? { alerts: JSON.stringify(alerts) } : {}), ...(change.policy ? { policy: change.policy } : {}), updated_at: isoAt(clock) }).where('id', '=', current.id).execute());
+      await db.transaction((tx) =>
+        tx
+          .updateTable('push_subscriptions')
+          .set({
+            ...(alerts ? { alerts: JSON.stringify(alerts) } : {}),
+            ...(change.policy ? { policy: change.policy } : {}),
+            updated_at: isoAt(clock),
+          })
+          .where('id', '=', current.id)
+          .execute(),
+      );
       return this.get(tokenId);
     },
 
@@ -115,7 +167,11 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
 
     /** Moves a subscription to the token that replaced its own (a refresh), inside the refresh's transaction. */
     async carryOver(tx: DbWriter, oldTokenId: string, newTokenId: string, newAccessToken: string): Promise<void> {
-      await tx.updateTable('push_subscriptions').set({ token_id: newTokenId, access_token: box.seal(newAccessToken), updated_at: isoAt(clock) }).where('token_id', '=', oldTokenId).execute();
+      await tx
+        .updateTable('push_subscriptions')
+        .set({ token_id: newTokenId, access_token: box.seal(newAccessToken), updated_at: isoAt(clock) })
+        .where('token_id', '=', oldTokenId)
+        .execute();
     },
 
     async remove(tokenId: string): Promise<void> {

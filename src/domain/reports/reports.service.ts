@@ -47,11 +47,22 @@ export function createReportService(deps: { db: Db; clock: Clock; changes: Chang
       const target = await findAccountById(db.read, input.targetId);
       if (!target || target.id === reporter.id) throw new NotFound();
       const statusIds = [...new Set(input.statusIds)];
-      if (statusIds.length > REPORT_LIMITS.statuses) throw new Invalid(`At most ${REPORT_LIMITS.statuses} posts per report`, { status_ids: [{ error: 'ERR_TOO_MANY', description: `at most ${REPORT_LIMITS.statuses}` }] });
+      if (statusIds.length > REPORT_LIMITS.statuses)
+        throw new Invalid(`At most ${REPORT_LIMITS.statuses} posts per report`, {
+          status_ids: [{ error: 'ERR_TOO_MANY', description: `at most ${REPORT_LIMITS.statuses}` }],
+        });
       if (statusIds.length) {
-        const owned = await db.read.selectFrom('statuses').select('id').where('id', 'in', statusIds).where('account_id', '=', target.id).execute();
+        const owned = await db.read
+          .selectFrom('statuses')
+          .select('id')
+          .where('id', 'in', statusIds)
+          .where('account_id', '=', target.id)
+          .execute();
         const visible = await Promise.all(owned.map((s) => canSee(db.read, reporter.id, s.id)));
-        if (owned.length !== statusIds.length || visible.includes(false)) throw new Invalid('Some of the posts are not the reported account\'s', { status_ids: [{ error: 'ERR_INVALID', description: 'must be posts of the reported account you can see' }] });
+        if (owned.length !== statusIds.length || visible.includes(false))
+          throw new Invalid("Some of the posts are not the reported account's", {
+            status_ids: [{ error: 'ERR_INVALID', description: 'must be posts of the reported account you can see' }],
+          });
       }
       const forward = input.forward && target.domain !== null;
       const report = {
@@ -73,13 +84,18 @@ export function createReportService(deps: { db: Db; clock: Clock; changes: Chang
         if (forward) await recordActivity(tx, { type: 'reported', reportId: report.id }, report.created_at);
       });
       if (forward) changes.emit({ kind: 'activity-recorded' });
-      return (await db.read.selectFrom('reports').selectAll().where('id', '=', report.id).executeTakeFirstOrThrow());
+      return await db.read.selectFrom('reports').selectAll().where('id', '=', report.id).executeTakeFirstOrThrow();
     },
 
     /** Files a report another server sent; the same Flag twice is one report. */
     async receive(input: IncomingReport): Promise<void> {
       const statuses = input.statusUris.length
-        ? await db.read.selectFrom('statuses').select('id').where('uri', 'in', input.statusUris.slice(0, REPORT_LIMITS.statuses)).where('account_id', '=', input.target.id).execute()
+        ? await db.read
+            .selectFrom('statuses')
+            .select('id')
+            .where('uri', 'in', input.statusUris.slice(0, REPORT_LIMITS.statuses))
+            .where('account_id', '=', input.target.id)
+            .execute()
         : [];
       await db.transaction((tx) =>
         tx
@@ -103,7 +119,13 @@ export function createReportService(deps: { db: Db; clock: Clock; changes: Chang
 
     /** Reports not yet acted on, newest first. */
     open(limit = 100): Promise<ReportRow[]> {
-      return db.read.selectFrom('reports').selectAll().where('action_taken_at', 'is', null).orderBy('created_at', 'desc').limit(limit).execute();
+      return db.read
+        .selectFrom('reports')
+        .selectAll()
+        .where('action_taken_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
     },
   };
 }

@@ -2,9 +2,49 @@ import { Parser } from 'htmlparser2';
 import { escapeHtml } from '../../lib/html.ts';
 
 /** Elements kept from remote HTML; everything else is dropped, its text kept (unless it is script-like). */
-const ALLOWED = new Set(['p', 'br', 'span', 'a', 'del', 's', 'pre', 'blockquote', 'code', 'b', 'strong', 'u', 'i', 'em', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'sup', 'sub']);
+const ALLOWED = new Set([
+  'p',
+  'br',
+  'span',
+  'a',
+  'del',
+  's',
+  'pre',
+  'blockquote',
+  'code',
+  'b',
+  'strong',
+  'u',
+  'i',
+  'em',
+  'ul',
+  'ol',
+  'li',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'sup',
+  'sub',
+]);
 /** Elements whose content is dropped with them. */
-const DROPPED_WITH_CONTENT = new Set(['script', 'style', 'template', 'iframe', 'object', 'embed', 'noscript', 'svg', 'math', 'head', 'title', 'textarea', 'select']);
+const DROPPED_WITH_CONTENT = new Set([
+  'script',
+  'style',
+  'template',
+  'iframe',
+  'object',
+  'embed',
+  'noscript',
+  'svg',
+  'math',
+  'head',
+  'title',
+  'textarea',
+  'select',
+]);
 const VOID = new Set(['br']);
 /** Classes Mastodon's client understands; any other class is removed. */
 const CLASSES = /^(h-card|u-url|mention|hashtag|invisible|ellipsis|quote-inline|mention-hashtag)$/;

@@ -52,11 +52,13 @@ const MAX_QUERY_TERMS = 8;
 
 /** The words of a text as the index sees them: lower case, without diacritics, letters and digits only. */
 export function searchTerms(text: string): string[] {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .match(/[\p{L}\p{N}_]+/gu) ?? [];
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}_]+/gu) ?? []
+  );
 }
 
 /** The keyed hash that stands for a word in the SQLite index (exported for bulk loaders). */
@@ -84,7 +86,10 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
         if (!terms.length) return;
         let before = options.maxId;
         for (let read = 0, size = batchSize(0, options.first); read < MAX_CANDIDATES; read += size, size = BATCH) {
-          let q = db.selectFrom('statuses').select('id').where(sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${terms.join(' ')})`);
+          let q = db
+            .selectFrom('statuses')
+            .select('id')
+            .where(sql<boolean>`to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${terms.join(' ')})`);
           if (before) q = q.where('id', '<', before);
           const ids = (await q.orderBy('id', 'desc').limit(size).execute()).map((r) => r.id);
           if (ids.length) yield ids;
@@ -99,7 +104,9 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
     async add(tx, statusId, text) {
       const body = indexedBody(hashTerm, text);
       await sql`insert into status_search_rows (status_id) values (${statusId})`.execute(tx);
-      await sql`insert into statuses_search (rowid, body) select rowid, ${body} from status_search_rows where status_id = ${statusId}`.execute(tx);
+      await sql`insert into statuses_search (rowid, body) select rowid, ${body} from status_search_rows where status_id = ${statusId}`.execute(
+        tx,
+      );
     },
     async remove(tx, statusId) {
       await sql`delete from statuses_search where rowid = (select rowid from status_search_rows where status_id = ${statusId})`.execute(tx);
@@ -118,7 +125,13 @@ export function searchIndex(engine: Engine, serverSecret: string): SearchIndex {
       for (let read = 0, size = batchSize(0, options.first); read < MAX_CANDIDATES; read += size, size = BATCH) {
         // The index's own rowid order, joined to the status ids (an `in (subquery)` costs half again as much).
         const rows = await db
-          .selectFrom(sql<{ rowid: number }>`(select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${size})`.as('m'))
+          .selectFrom(
+            sql<{
+              rowid: number;
+            }>`(select rowid from statuses_search where statuses_search match ${match} and rowid < ${below} order by rowid desc limit ${size})`.as(
+              'm',
+            ),
+          )
           .innerJoin('status_search_rows as r', 'r.rowid', 'm.rowid')
           .select(['r.status_id as id', 'm.rowid as rowid'])
           .orderBy('m.rowid', 'desc')

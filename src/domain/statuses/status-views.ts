@@ -19,7 +19,13 @@ export interface StatusView {
   readonly media: readonly MediaRow[];
   readonly counts: { readonly replies: number; readonly reblogs: number; readonly favourites: number; readonly quotes: number };
   /** The viewer's own marks on the status; null for an anonymous viewer. */
-  readonly viewer: { readonly favourited: boolean; readonly reblogged: boolean; readonly bookmarked: boolean; readonly pinned: boolean; readonly muted: boolean } | null;
+  readonly viewer: {
+    readonly favourited: boolean;
+    readonly reblogged: boolean;
+    readonly bookmarked: boolean;
+    readonly pinned: boolean;
+    readonly muted: boolean;
+  } | null;
 }
 
 type CountKind = 'replies' | 'reblogs' | 'quotes' | 'favourites';
@@ -27,7 +33,12 @@ type MarkKind = 'favourited' | 'bookmarked' | 'pinned' | 'reblogged' | 'muted';
 
 /** How many replies, reposts, quotes and favourites each status has: one query for all four. */
 async function countsOf(db: DbReader, ids: string[]): Promise<Record<CountKind, Map<string, number>>> {
-  const counts: Record<CountKind, Map<string, number>> = { replies: new Map(), reblogs: new Map(), quotes: new Map(), favourites: new Map() };
+  const counts: Record<CountKind, Map<string, number>> = {
+    replies: new Map(),
+    reblogs: new Map(),
+    quotes: new Map(),
+    favourites: new Map(),
+  };
   if (!ids.length) return counts;
   const by = (kind: CountKind, column: 'in_reply_to_id' | 'reblog_of_id' | 'quote_of_id') =>
     db
@@ -38,7 +49,13 @@ async function countsOf(db: DbReader, ids: string[]): Promise<Record<CountKind, 
   const rows = await by('replies', 'in_reply_to_id')
     .unionAll(by('reblogs', 'reblog_of_id'))
     .unionAll(by('quotes', 'quote_of_id'))
-    .unionAll(db.selectFrom('favourites').select((eb) => [sql.lit<CountKind>('favourites').as('kind'), sql<string>`status_id`.as('key'), eb.fn.countAll<number>().as('n')]).where('status_id', 'in', ids).groupBy('status_id'))
+    .unionAll(
+      db
+        .selectFrom('favourites')
+        .select((eb) => [sql.lit<CountKind>('favourites').as('kind'), sql<string>`status_id`.as('key'), eb.fn.countAll<number>().as('n')])
+        .where('status_id', 'in', ids)
+        .groupBy('status_id'),
+    )
     .execute();
   for (const row of rows) counts[row.kind].set(row.key, Number(row.n));
   return counts;
@@ -46,14 +63,36 @@ async function countsOf(db: DbReader, ids: string[]): Promise<Record<CountKind, 
 
 /** The viewer's own marks on the statuses (and muted threads): one query for all five. */
 async function marksOf(db: DbReader, viewerId: string, ids: string[], threadIds: string[]): Promise<Record<MarkKind, Set<string>>> {
-  const marks: Record<MarkKind, Set<string>> = { favourited: new Set(), bookmarked: new Set(), pinned: new Set(), reblogged: new Set(), muted: new Set() };
+  const marks: Record<MarkKind, Set<string>> = {
+    favourited: new Set(),
+    bookmarked: new Set(),
+    pinned: new Set(),
+    reblogged: new Set(),
+    muted: new Set(),
+  };
   const on = (kind: MarkKind, table: 'favourites' | 'bookmarks' | 'pins') =>
-    db.selectFrom(table).select([sql.lit<MarkKind>(kind).as('kind'), sql<string>`status_id`.as('id')]).where('account_id', '=', viewerId).where('status_id', 'in', ids);
+    db
+      .selectFrom(table)
+      .select([sql.lit<MarkKind>(kind).as('kind'), sql<string>`status_id`.as('id')])
+      .where('account_id', '=', viewerId)
+      .where('status_id', 'in', ids);
   const rows = await on('favourited', 'favourites')
     .unionAll(on('bookmarked', 'bookmarks'))
     .unionAll(on('pinned', 'pins'))
-    .unionAll(db.selectFrom('statuses').select([sql.lit<MarkKind>('reblogged').as('kind'), sql<string>`reblog_of_id`.as('id')]).where('account_id', '=', viewerId).where('reblog_of_id', 'in', ids))
-    .unionAll(db.selectFrom('conversation_mutes').select([sql.lit<MarkKind>('muted').as('kind'), sql<string>`thread_id`.as('id')]).where('account_id', '=', viewerId).where('thread_id', 'in', threadIds))
+    .unionAll(
+      db
+        .selectFrom('statuses')
+        .select([sql.lit<MarkKind>('reblogged').as('kind'), sql<string>`reblog_of_id`.as('id')])
+        .where('account_id', '=', viewerId)
+        .where('reblog_of_id', 'in', ids),
+    )
+    .unionAll(
+      db
+        .selectFrom('conversation_mutes')
+        .select([sql.lit<MarkKind>('muted').as('kind'), sql<string>`thread_id`.as('id')])
+        .where('account_id', '=', viewerId)
+        .where('thread_id', 'in', threadIds),
+    )
     .execute();
   for (const row of rows) marks[row.kind].add(row.id);
   return marks;
@@ -65,19 +104,36 @@ async function marksOf(db: DbReader, viewerId: string, ids: string[], threadIds:
  */
 export async function loadStatusViews(db: DbReader, viewerId: string | null, statuses: readonly StatusRow[]): Promise<StatusView[]> {
   if (statuses.length === 0) return [];
-  const inner = await findStatusesByIds(db, statuses.flatMap((s) => (s.reblog_of_id ? [s.reblog_of_id] : [])));
+  const inner = await findStatusesByIds(
+    db,
+    statuses.flatMap((s) => (s.reblog_of_id ? [s.reblog_of_id] : [])),
+  );
   const all = [...statuses, ...inner];
   const quotedIds = [...new Set(all.flatMap((s) => (s.quote_of_id ? [s.quote_of_id] : [])))];
-  const quotedVisible = quotedIds.length ? await db.selectFrom('statuses').selectAll().where('id', 'in', quotedIds).where(visibleTo(viewerId)).execute() : [];
-  const quotedExisting = quotedIds.length ? new Set((await db.selectFrom('statuses').select('id').where('id', 'in', quotedIds).execute()).map((r) => r.id)) : new Set<string>();
+  const quotedVisible = quotedIds.length
+    ? await db.selectFrom('statuses').selectAll().where('id', 'in', quotedIds).where(visibleTo(viewerId)).execute()
+    : [];
+  const quotedExisting = quotedIds.length
+    ? new Set((await db.selectFrom('statuses').select('id').where('id', 'in', quotedIds).execute()).map((r) => r.id))
+    : new Set<string>();
   const every = [...all, ...quotedVisible];
   const ids = [...new Set(every.map((s) => s.id))];
 
   const mentionRows = await db.selectFrom('mentions').select(['status_id', 'account_id']).where('status_id', 'in', ids).execute();
-  const accounts = new Map((await findAccountsByIds(db, [...new Set([...every.map((s) => s.account_id), ...mentionRows.map((m) => m.account_id)])])).map((a) => [a.id, a]));
+  const accounts = new Map(
+    (await findAccountsByIds(db, [...new Set([...every.map((s) => s.account_id), ...mentionRows.map((m) => m.account_id)])])).map((a) => [
+      a.id,
+      a,
+    ]),
+  );
   const accountCounts = await countAccounts(db, [...new Set(every.map((s) => s.account_id))]);
   const media = await mediaOfStatuses(db, ids);
-  const tagRows = await db.selectFrom('status_tags').innerJoin('tags', 'tags.id', 'status_tags.tag_id').select(['status_tags.status_id', 'tags.name']).where('status_tags.status_id', 'in', ids).execute();
+  const tagRows = await db
+    .selectFrom('status_tags')
+    .innerJoin('tags', 'tags.id', 'status_tags.tag_id')
+    .select(['status_tags.status_id', 'tags.name'])
+    .where('status_tags.status_id', 'in', ids)
+    .execute();
   const counts = await countsOf(db, ids);
   const viewerMarks = viewerId ? await marksOf(db, viewerId, ids, [...new Set(every.map((s) => s.thread_id ?? s.id))]) : null;
   const byId = new Map(every.map((s) => [s.id, s]));
@@ -91,7 +147,10 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
     let quote: StatusView['quote'] = null;
     if (status.quote_of_id) {
       const quoted = quotedById.get(status.quote_of_id);
-      quote = quoted && depth === 0 ? { state: 'accepted', status: build(quoted, depth + 1) } : { state: quotedExisting.has(status.quote_of_id) ? (quoted ? 'accepted' : 'unauthorized') : 'deleted', status: null };
+      quote =
+        quoted && depth === 0
+          ? { state: 'accepted', status: build(quoted, depth + 1) }
+          : { state: quotedExisting.has(status.quote_of_id) ? (quoted ? 'accepted' : 'unauthorized') : 'deleted', status: null };
     }
     return {
       status,
@@ -102,7 +161,12 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
       mentions: mentionRows.filter((m) => m.status_id === status.id).flatMap((m) => accounts.get(m.account_id) ?? []),
       tags: tagRows.filter((t) => t.status_id === status.id).map((t) => t.name),
       media: media.get(status.id) ?? [],
-      counts: { replies: counts.replies.get(status.id) ?? 0, reblogs: counts.reblogs.get(status.id) ?? 0, favourites: counts.favourites.get(status.id) ?? 0, quotes: counts.quotes.get(status.id) ?? 0 },
+      counts: {
+        replies: counts.replies.get(status.id) ?? 0,
+        reblogs: counts.reblogs.get(status.id) ?? 0,
+        favourites: counts.favourites.get(status.id) ?? 0,
+        quotes: counts.quotes.get(status.id) ?? 0,
+      },
       viewer: viewerMarks && {
         favourited: viewerMarks.favourited.has(status.id),
         reblogged: viewerMarks.reblogged.has(status.id),
@@ -122,7 +186,8 @@ export function shownIn(rows: readonly StatusRow[], views: readonly StatusView[]
   for (const row of rows) for (const id of [row.id, row.reblog_of_id, row.quote_of_id]) if (id) statusIds.add(id);
   const visit = (view: StatusView | null | undefined) => {
     if (!view) return;
-    for (const id of [view.status.id, view.status.reblog_of_id, view.status.quote_of_id, view.status.in_reply_to_id]) if (id) statusIds.add(id);
+    for (const id of [view.status.id, view.status.reblog_of_id, view.status.quote_of_id, view.status.in_reply_to_id])
+      if (id) statusIds.add(id);
     accountIds.add(view.account.id);
     for (const m of view.mentions) accountIds.add(m.id);
     visit(view.reblog);

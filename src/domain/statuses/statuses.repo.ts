@@ -17,7 +17,11 @@ export function findStatusById(db: DbReader | DbWriter, id: string): Promise<Sta
 /** Statuses by id, in no particular order. */
 export function findStatusesByIds(db: DbReader, ids: readonly string[]): Promise<StatusRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('statuses').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return db
+    .selectFrom('statuses')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
 }
 
 /** Ids of tags by name, creating the missing ones (names are matched without regard to case). */
@@ -25,12 +29,24 @@ export async function upsertTags(tx: DbWriter, names: readonly string[], now: st
   const wanted = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()].slice(0, 30);
   if (wanted.length === 0) return [];
   const lower = wanted.map((n) => n.toLowerCase());
-  const existing = await tx.selectFrom('tags').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['name']), 'in', lower)).execute();
+  const existing = await tx
+    .selectFrom('tags')
+    .select(['id', 'name'])
+    .where((eb) => eb(eb.fn('lower', ['name']), 'in', lower))
+    .execute();
   const known = new Map(existing.map((t) => [t.name.toLowerCase(), t.id]));
   const missing = wanted.filter((n) => !known.has(n.toLowerCase())).map((name) => ({ id: uuid7(), name, created_at: now }));
   if (missing.length) {
-    await tx.insertInto('tags').values(missing).onConflict((oc) => oc.doNothing()).execute();
-    const again = await tx.selectFrom('tags').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['name']), 'in', lower)).execute();
+    await tx
+      .insertInto('tags')
+      .values(missing)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const again = await tx
+      .selectFrom('tags')
+      .select(['id', 'name'])
+      .where((eb) => eb(eb.fn('lower', ['name']), 'in', lower))
+      .execute();
     for (const t of again) known.set(t.name.toLowerCase(), t.id);
   }
   return lower.map((n) => known.get(n)!).filter(Boolean);
@@ -48,7 +64,11 @@ export async function deleteStatusRows(
   status: { id: string; account_id: string; uri: string },
   now: string,
 ): Promise<{ id: string; account_id: string }[] | null> {
-  const held = await tx.updateTable('statuses').set({ updated_at: sql<string>`updated_at` }).where('id', '=', status.id).executeTakeFirst();
+  const held = await tx
+    .updateTable('statuses')
+    .set({ updated_at: sql<string>`updated_at` })
+    .where('id', '=', status.id)
+    .executeTakeFirst();
   if (Number(held.numUpdatedRows) === 0) return null;
   const reposts = await tx.selectFrom('statuses').select(['id', 'account_id']).where('reblog_of_id', '=', status.id).execute();
   for (const id of [status.id, ...reposts.map((r) => r.id)]) await search.remove(tx, id);
@@ -57,6 +77,10 @@ export async function deleteStatusRows(
   await forgetMedia(tx, { statusIds: [status.id] }, now);
   await tx.deleteFrom('statuses').where('id', '=', status.id).execute();
   // Its URL answers 410 Gone from now on, and a late copy is not taken for a new post.
-  await tx.insertInto('tombstones').values({ uri: status.uri, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
+  await tx
+    .insertInto('tombstones')
+    .values({ uri: status.uri, deleted_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   return reposts;
 }

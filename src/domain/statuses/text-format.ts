@@ -85,7 +85,10 @@ export interface MentionTarget {
  * Renders plain text as Mastodon-style HTML: paragraphs and line breaks, links with a safe `rel`, resolved
  * mentions as h-cards, hashtags linking to their timeline. Everything else is escaped.
  */
-export function renderText(tokens: readonly TextToken[], options: { publicUrl: string; mention: (token: Extract<TextToken, { kind: 'mention' }>) => MentionTarget | undefined }): string {
+export function renderText(
+  tokens: readonly TextToken[],
+  options: { publicUrl: string; mention: (token: Extract<TextToken, { kind: 'mention' }>) => MentionTarget | undefined },
+): string {
   const inline = tokens
     .map((token) => {
       switch (token.kind) {

@@ -6,7 +6,10 @@ import { countCharacters, isHashtagName, renderText, tokenize } from './text-for
 const render = (text: string) =>
   renderText(tokenize(text), {
     publicUrl: 'https://stoa.test',
-    mention: (t) => (t.username === 'ann' && (t.domain === null || t.domain === 'stoa.test') ? { id: '1', username: 'ann', url: 'https://stoa.test/@ann' } : undefined),
+    mention: (t) =>
+      t.username === 'ann' && (t.domain === null || t.domain === 'stoa.test')
+        ? { id: '1', username: 'ann', url: 'https://stoa.test/@ann' }
+        : undefined,
   });
 
 describe('text formatting', () => {
@@ -23,13 +26,22 @@ describe('text formatting', () => {
   });
 
   it('resolves mentions it knows and leaves the others as text', () => {
-    assert.match(render('hi @ann and @ann@stoa.test'), /<span class="h-card" translate="no"><a href="https:\/\/stoa\.test\/@ann" class="u-url mention">@<span>ann<\/span><\/a><\/span>/);
+    assert.match(
+      render('hi @ann and @ann@stoa.test'),
+      /<span class="h-card" translate="no"><a href="https:\/\/stoa\.test\/@ann" class="u-url mention">@<span>ann<\/span><\/a><\/span>/,
+    );
     assert.equal(render('hi @bob@far.example'), '<p>hi @bob@far.example</p>');
-    assert.deepEqual(tokenize('mail me at me@example.org').filter((t) => t.kind === 'mention'), [], 'an email address is not a mention');
+    assert.deepEqual(
+      tokenize('mail me at me@example.org').filter((t) => t.kind === 'mention'),
+      [],
+      'an email address is not a mention',
+    );
   });
 
   it('finds hashtags, with letters of any script', () => {
-    const tags = tokenize('#Stoa #日本語 #42 foo#bar #ok_tag').filter((t) => t.kind === 'hashtag').map((t) => (t as { name: string }).name);
+    const tags = tokenize('#Stoa #日本語 #42 foo#bar #ok_tag')
+      .filter((t) => t.kind === 'hashtag')
+      .map((t) => (t as { name: string }).name);
     assert.deepEqual(tags, ['Stoa', '日本語', 'ok_tag']);
     assert.match(render('#Stoa'), /<a href="https:\/\/stoa\.test\/tags\/stoa" class="mention hashtag" rel="tag">#<span>Stoa<\/span><\/a>/);
   });
@@ -59,7 +71,10 @@ describe('sanitizeHtml', () => {
 
   it('keeps only safe links, with a safe rel, and only known classes', () => {
     assert.equal(sanitizeHtml('<a href="javascript:alert(1)">x</a>'), '<a>x</a>');
-    assert.equal(sanitizeHtml('<a href="https://far.example/@bob" class="u-url mention evil">@bob</a>'), '<a class="u-url mention" href="https://far.example/@bob" rel="nofollow noopener noreferrer" target="_blank">@bob</a>');
+    assert.equal(
+      sanitizeHtml('<a href="https://far.example/@bob" class="u-url mention evil">@bob</a>'),
+      '<a class="u-url mention" href="https://far.example/@bob" rel="nofollow noopener noreferrer" target="_blank">@bob</a>',
+    );
     assert.equal(sanitizeHtml('<p>&lt;b&gt; &amp;</p>'), '<p>&lt;b&gt; &amp;</p>');
   });
 });

@@ -49,6 +49,12 @@ export function notMutedBy(viewerId: string | null, now: string, alias = 'status
 
 /** Whether one status is visible to the viewer: the same rules, asked of one row. */
 export async function canSee(db: DbReader, viewerId: string | null, statusId: string): Promise<boolean> {
-  const row = await db.selectFrom('statuses').select('statuses.id').where('statuses.id', '=', statusId).where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId)).executeTakeFirst();
+  const row = await db
+    .selectFrom('statuses')
+    .select('statuses.id')
+    .where('statuses.id', '=', statusId)
+    .where(visibleTo(viewerId))
+    .where(reblogVisibleTo(viewerId))
+    .executeTakeFirst();
   return row !== undefined;
 }

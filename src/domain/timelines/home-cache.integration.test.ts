@@ -38,7 +38,9 @@ describe('the home timeline cache', () => {
   });
   after(() => reference.close());
   const freshHome = async (who: TestAccount, query: string) => {
-    const res = await reference.fetch(new Request(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${who.token}` } }));
+    const res = await reference.fetch(
+      new Request(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${who.token}` } }),
+    );
     assert.equal(res.status, 200);
     return { body: await res.text(), link: res.headers.get('link') };
   };
@@ -57,7 +59,10 @@ describe('the home timeline cache', () => {
       async post(actor) {
         const other = random.pick(people);
         const text = `${random.pick(['hello', 'news', 'a thought'])} ${random.next() < 0.3 ? '#stoa' : ''} ${random.next() < 0.3 ? `@${other.username}` : ''}`;
-        const status = await actor.client.v1.statuses.create({ status: text, visibility: random.pick(['public', 'public', 'unlisted', 'private', 'direct'] as const) });
+        const status = await actor.client.v1.statuses.create({
+          status: text,
+          visibility: random.pick(['public', 'public', 'unlisted', 'private', 'direct'] as const),
+        });
         statuses.push({ id: status.id, author: actor });
       },
       async reply(actor) {
@@ -85,7 +90,8 @@ describe('the home timeline cache', () => {
       },
       async edit(actor) {
         const own = statuses.filter((s) => s.author === actor);
-        if (own.length) await actor.client.v1.statuses.$select(random.pick(own).id).update({ status: `edited ${random.next() < 0.5 ? '#stoa' : ''}` });
+        if (own.length)
+          await actor.client.v1.statuses.$select(random.pick(own).id).update({ status: `edited ${random.next() < 0.5 ? '#stoa' : ''}` });
       },
       async delete(actor) {
         const own = statuses.filter((s) => s.author === actor);
@@ -97,7 +103,8 @@ describe('the home timeline cache', () => {
       follow: (actor) => actor.client.v1.accounts.$select(random.pick(people).id).follow({ reblogs: random.next() < 0.8 }),
       unfollow: (actor) => actor.client.v1.accounts.$select(random.pick(people).id).unfollow(),
       async authorize(actor) {
-        for (const request of await actor.client.v1.followRequests.list()) await actor.client.v1.followRequests.$select(request.id).authorize();
+        for (const request of await actor.client.v1.followRequests.list())
+          await actor.client.v1.followRequests.$select(request.id).authorize();
       },
       removeFollower: (actor) => actor.client.v1.accounts.$select(random.pick(people).id).removeFromFollowers(),
       block: (actor) => actor.client.v1.accounts.$select(random.pick(people).id).block(),
@@ -106,11 +113,26 @@ describe('the home timeline cache', () => {
       unmute: (actor) => actor.client.v1.accounts.$select(random.pick(people).id).unmute(),
       followTag: (actor) => actor.client.v1.tags.$select('stoa').follow(),
       unfollowTag: (actor) => actor.client.v1.tags.$select('stoa').unfollow(),
-      rename: (actor) => actor.client.v1.accounts.updateCredentials({ displayName: `${actor.username} ${Math.floor(random.next() * 100)}` }),
+      rename: (actor) =>
+        actor.client.v1.accounts.updateCredentials({ displayName: `${actor.username} ${Math.floor(random.next() * 100)}` }),
     };
-    const weighted = [...Object.keys(ops), 'post', 'post', 'post', 'follow', 'follow', 'follow', 'reply', 'favourite', 'reblog', 'stranger', 'followTag'];
+    const weighted = [
+      ...Object.keys(ops),
+      'post',
+      'post',
+      'post',
+      'follow',
+      'follow',
+      'follow',
+      'reply',
+      'favourite',
+      'reblog',
+      'stranger',
+      'followTag',
+    ];
     for (const person of people) await ops.post!(person);
-    for (const person of people) for (const other of people) if (other !== person) await person.client.v1.accounts.$select(other.id).follow();
+    for (const person of people)
+      for (const other of people) if (other !== person) await person.client.v1.accounts.$select(other.id).follow();
 
     let unrelatedHits = 0;
     for (let step = 0; step < 150; step++) {
@@ -125,7 +147,11 @@ describe('the home timeline cache', () => {
           const served = await home(viewer, query);
           unrelatedHits += server.app.services.homeCache!.stats().hits - hitsBefore;
           const fresh = await freshHome(viewer, query);
-          assert.deepEqual(served, fresh, `step ${step} (${name} by ${actor.username}): ${viewer.username}'s home${query} differs from a fresh read`);
+          assert.deepEqual(
+            served,
+            fresh,
+            `step ${step} (${name} by ${actor.username}): ${viewer.username}'s home${query} differs from a fresh read`,
+          );
           const before = server.app.services.homeCache!.stats().hits;
           assert.deepEqual(await home(viewer, query), fresh);
           assert.equal(server.app.services.homeCache!.stats().hits, before + 1, 'an unchanged page is answered from the cache');

@@ -60,7 +60,12 @@ const DEPENDENCY_BYTES = 80;
 export function homeCache(options: { maxBytes: number; clock: Clock; changes: Changes }): HomeCache {
   const { maxBytes, clock } = options;
   const viewers = new Map<string, ViewerRecord>();
-  const index = { statuses: new Map<string, Set<string>>(), accounts: new Map<string, Set<string>>(), authors: new Map<string, Set<string>>(), tags: new Map<string, Set<string>>() };
+  const index = {
+    statuses: new Map<string, Set<string>>(),
+    accounts: new Map<string, Set<string>>(),
+    authors: new Map<string, Set<string>>(),
+    tags: new Map<string, Set<string>>(),
+  };
   let epoch = 0;
   let bytes = 0;
   const stats = { hits: 0, misses: 0 };
@@ -92,7 +97,10 @@ export function homeCache(options: { maxBytes: number; clock: Clock; changes: Ch
     switch (change.kind) {
       case 'status-posted':
         dropAll(index.authors.get(change.authorId));
-        dropIndexed(index.tags, change.tags.map((t) => t.toLowerCase()));
+        dropIndexed(
+          index.tags,
+          change.tags.map((t) => t.toLowerCase()),
+        );
         dropAll(index.statuses.get(change.statusId));
         break;
       case 'statuses':
@@ -147,7 +155,10 @@ export function homeCache(options: { maxBytes: number; clock: Clock; changes: Ch
       add('statuses', dependencies.statusIds);
       add('accounts', dependencies.accountIds);
       add('authors', dependencies.authors);
-      add('tags', [...dependencies.tags].map((t) => t.toLowerCase()));
+      add(
+        'tags',
+        [...dependencies.tags].map((t) => t.toLowerCase()),
+      );
       const evict = (k: string) => {
         const old = record.pages.get(k);
         if (!old) return;

@@ -17,7 +17,7 @@ function windowed(column: string, w: Window) {
 }
 
 /** Runs a statuses query in a window, newest first (reading forward from `minId` when asked). */
-async function page(query: ReturnType<typeof base>  , w: Window): Promise<StatusRow[]> {
+async function page(query: ReturnType<typeof base>, w: Window): Promise<StatusRow[]> {
   const q = query.where(windowed('statuses.id', w));
   if (w.minId) return (await q.orderBy('statuses.id', 'asc').limit(w.limit).execute()).reverse();
   return q.orderBy('statuses.id', 'desc').limit(w.limit).execute();
@@ -26,7 +26,12 @@ async function page(query: ReturnType<typeof base>  , w: Window): Promise<Status
 const hasMedia = sql<SqlBool>`exists (select 1 from media_attachments m where m.status_id = statuses.id)`;
 
 function base(db: DbReader, viewerId: string | null, now: string) {
-  return db.selectFrom('statuses').selectAll('statuses').where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId)).where(notMutedBy(viewerId, now));
+  return db
+    .selectFrom('statuses')
+    .selectAll('statuses')
+    .where(visibleTo(viewerId))
+    .where(reblogVisibleTo(viewerId))
+    .where(notMutedBy(viewerId, now));
 }
 
 /**
@@ -36,7 +41,8 @@ function base(db: DbReader, viewerId: string | null, now: string) {
  * A post reposted several times in one page is shown once, as its newest repost.
  */
 export async function homeTimeline(db: DbReader, viewerId: string, now: string, w: Window): Promise<StatusRow[]> {
-  const followsTags = (await db.selectFrom('tag_follows').select('tag_id').where('account_id', '=', viewerId).limit(1).executeTakeFirst()) !== undefined;
+  const followsTags =
+    (await db.selectFrom('tag_follows').select('tag_id').where('account_id', '=', viewerId).limit(1).executeTakeFirst()) !== undefined;
   const rows = await page(homeQuery(db, viewerId, now, followsTags), w);
   const seen = new Set<string>();
   return rows.filter((s) => {
@@ -48,18 +54,37 @@ export async function homeTimeline(db: DbReader, viewerId: string, now: string, 
 }
 
 /** What a home timeline page depends on beyond the statuses it shows (for the home cache). */
-export async function homeInputs(db: DbReader, viewerId: string, now: string): Promise<{ authors: string[]; tags: string[]; validUntil: number }> {
+export async function homeInputs(
+  db: DbReader,
+  viewerId: string,
+  now: string,
+): Promise<{ authors: string[]; tags: string[]; validUntil: number }> {
   const follows = await db.selectFrom('follows').select('target_account_id').where('account_id', '=', viewerId).execute();
-  const tags = await db.selectFrom('tag_follows').innerJoin('tags', 'tags.id', 'tag_follows.tag_id').select('tags.name').where('tag_follows.account_id', '=', viewerId).execute();
-  const mute = await db.selectFrom('mutes').select((eb) => eb.fn.min('expires_at').as('until')).where('account_id', '=', viewerId).where('expires_at', '>', now).executeTakeFirst();
-  return { authors: [viewerId, ...follows.map((f) => f.target_account_id)], tags: tags.map((t) => t.name), validUntil: mute?.until ? Date.parse(String(mute.until)) : Number.POSITIVE_INFINITY };
+  const tags = await db
+    .selectFrom('tag_follows')
+    .innerJoin('tags', 'tags.id', 'tag_follows.tag_id')
+    .select('tags.name')
+    .where('tag_follows.account_id', '=', viewerId)
+    .execute();
+  const mute = await db
+    .selectFrom('mutes')
+    .select((eb) => eb.fn.min('expires_at').as('until'))
+    .where('account_id', '=', viewerId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return {
+    authors: [viewerId, ...follows.map((f) => f.target_account_id)],
+    tags: tags.map((t) => t.name),
+    validUntil: mute?.until ? Date.parse(String(mute.until)) : Number.POSITIVE_INFINITY,
+  };
 }
 
 /** The home timeline's query, before its window. */
 export function homeQuery(db: DbReader, viewerId: string, now: string, followsTags = true) {
   // A correlated probe of the follows index per row, not `in (select ...)`: SQLite would build the list of
   // every followed account on each request (2,000 rows for a heavy reader) before reading one status.
-  const follows = (column: string) => sql`exists (select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = ${sql.ref(column)})`;
+  const follows = (column: string) =>
+    sql`exists (select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = ${sql.ref(column)})`;
   const taggedBranch = followsTags
     ? sql`when exists (select 1 from status_tags st join tag_follows tf on tf.tag_id = st.tag_id where st.status_id = statuses.id and tf.account_id = ${viewerId}) then 1`
     : sql``;
@@ -81,15 +106,25 @@ export function homeQuery(db: DbReader, viewerId: string, now: string, followsTa
     .where(
       sql<SqlBool>`(statuses.in_reply_to_account_id is null or statuses.in_reply_to_account_id = statuses.account_id or statuses.in_reply_to_account_id = ${viewerId} or ${follows('statuses.in_reply_to_account_id')})`,
     )
-    .where(sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from follows nr where nr.account_id = ${viewerId} and nr.target_account_id = statuses.account_id and nr.show_reblogs = ${false}))`)
-    .where(sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from statuses own where own.id = statuses.reblog_of_id and own.account_id = ${viewerId}))`)
+    .where(
+      sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from follows nr where nr.account_id = ${viewerId} and nr.target_account_id = statuses.account_id and nr.show_reblogs = ${false}))`,
+    )
+    .where(
+      sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from statuses own where own.id = statuses.reblog_of_id and own.account_id = ${viewerId}))`,
+    )
     .where(visibleTo(viewerId))
     .where(reblogVisibleTo(viewerId))
     .where(notMutedBy(viewerId, now));
 }
 
 /** The public timeline: public posts (no reposts), local or remote only if asked. */
-export function publicTimeline(db: DbReader, viewerId: string | null, now: string, w: Window, options: { local?: boolean | undefined; remote?: boolean | undefined; onlyMedia?: boolean | undefined }) {
+export function publicTimeline(
+  db: DbReader,
+  viewerId: string | null,
+  now: string,
+  w: Window,
+  options: { local?: boolean | undefined; remote?: boolean | undefined; onlyMedia?: boolean | undefined },
+) {
   let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
   if (options.local) query = query.where('statuses.domain', 'is', null);
   if (options.remote) query = query.where('statuses.domain', 'is not', null);
@@ -98,8 +133,22 @@ export function publicTimeline(db: DbReader, viewerId: string | null, now: strin
 }
 
 /** Public posts with a hashtag (and, optionally, any of, all of, none of some others). */
-export function tagTimeline(db: DbReader, viewerId: string | null, now: string, w: Window, tags: { name: string; any?: string[] | undefined; all?: string[] | undefined; none?: string[] | undefined; local?: boolean | undefined; remote?: boolean | undefined }) {
-  const has = (name: string) => sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${name.toLowerCase()})`;
+export function tagTimeline(
+  db: DbReader,
+  viewerId: string | null,
+  now: string,
+  w: Window,
+  tags: {
+    name: string;
+    any?: string[] | undefined;
+    all?: string[] | undefined;
+    none?: string[] | undefined;
+    local?: boolean | undefined;
+    remote?: boolean | undefined;
+  },
+) {
+  const has = (name: string) =>
+    sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${name.toLowerCase()})`;
   let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
   const anyOf = [tags.name, ...(tags.any ?? [])];
   query = query.where(sql<SqlBool>`(${sql.join(anyOf.map(has), sql` or `)})`);
@@ -111,20 +160,48 @@ export function tagTimeline(db: DbReader, viewerId: string | null, now: string, 
 }
 
 /** An account's posts as the viewer may see them, with Mastodon's filters. */
-export function accountTimeline(db: DbReader, viewerId: string | null, now: string, accountId: string, w: Window, options: { excludeReplies?: boolean | undefined; excludeReblogs?: boolean | undefined; onlyMedia?: boolean | undefined; pinned?: boolean | undefined; tagged?: string | undefined }) {
-  let query = db.selectFrom('statuses').selectAll('statuses').where('statuses.account_id', '=', accountId).where(visibleTo(viewerId)).where(reblogVisibleTo(viewerId));
+export function accountTimeline(
+  db: DbReader,
+  viewerId: string | null,
+  now: string,
+  accountId: string,
+  w: Window,
+  options: {
+    excludeReplies?: boolean | undefined;
+    excludeReblogs?: boolean | undefined;
+    onlyMedia?: boolean | undefined;
+    pinned?: boolean | undefined;
+    tagged?: string | undefined;
+  },
+) {
+  let query = db
+    .selectFrom('statuses')
+    .selectAll('statuses')
+    .where('statuses.account_id', '=', accountId)
+    .where(visibleTo(viewerId))
+    .where(reblogVisibleTo(viewerId));
   // Direct posts are conversations, never part of a profile, except to their author.
   if (viewerId !== accountId) query = query.where('statuses.visibility', '!=', 'direct');
-  if (options.excludeReplies) query = query.where(sql<SqlBool>`(statuses.in_reply_to_id is null or statuses.in_reply_to_account_id = statuses.account_id)`);
+  if (options.excludeReplies)
+    query = query.where(sql<SqlBool>`(statuses.in_reply_to_id is null or statuses.in_reply_to_account_id = statuses.account_id)`);
   if (options.excludeReblogs) query = query.where('statuses.reblog_of_id', 'is', null);
   if (options.onlyMedia) query = query.where(hasMedia);
-  if (options.pinned) query = query.where(sql<SqlBool>`exists (select 1 from pins p where p.status_id = statuses.id and p.account_id = ${accountId})`);
-  if (options.tagged) query = query.where(sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${options.tagged.toLowerCase()})`);
+  if (options.pinned)
+    query = query.where(sql<SqlBool>`exists (select 1 from pins p where p.status_id = statuses.id and p.account_id = ${accountId})`);
+  if (options.tagged)
+    query = query.where(
+      sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${options.tagged.toLowerCase()})`,
+    );
   return page(query, w);
 }
 
 /** The viewer's bookmarks or favourites, newest mark first; the cursor is the mark's id. */
-export async function markedStatuses(db: DbReader, viewerId: string, table: 'bookmarks' | 'favourites', w: Window): Promise<{ cursor: string; status: StatusRow }[]> {
+export async function markedStatuses(
+  db: DbReader,
+  viewerId: string,
+  table: 'bookmarks' | 'favourites',
+  w: Window,
+): Promise<{ cursor: string; status: StatusRow }[]> {
   let query = db
     .selectFrom('statuses')
     .innerJoin(`${table} as mark`, 'mark.status_id', 'statuses.id')

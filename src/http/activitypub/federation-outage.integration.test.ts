@@ -13,7 +13,6 @@ let c: TestServer;
 let poster: TestAccount;
 let reader: TestAccount;
 
-
 before(async () => {
   a = await startFederatedServer('127.0.0.5', ['127.0.0.6'], { STOA_DELIVERY_PAUSE_SECONDS: '3' });
   c = await startFederatedServer('127.0.0.6', ['127.0.0.5']);
@@ -26,12 +25,13 @@ after(async () => {
   await a?.close();
 });
 
-describe('a follower\'s server goes down', () => {
+describe("a follower's server goes down", () => {
   it('lets posting go on, holds the deliveries, and delivers them when the server returns', async () => {
     const found = (await reader.client.v2.search.list({ q: `@poster@${a.config.domain}`, resolve: true, type: 'accounts' })).accounts[0]!;
     await reader.client.v1.accounts.$select(found.id).follow();
     await until('the follow', async () => (await reader.client.v1.accounts.relationships.fetch({ id: [found.id] }))[0]?.following);
-    const onC = async () => (await c.app.db.read.selectFrom('statuses').select('content').where('account_id', '=', found.id).execute()).map((s) => s.content);
+    const onC = async () =>
+      (await c.app.db.read.selectFrom('statuses').select('content').where('account_id', '=', found.id).execute()).map((s) => s.content);
 
     await c.goOffline();
     await assert.rejects(fetch(`${c.url}/api/v1/instance`), 'the server is still reachable');
@@ -41,21 +41,39 @@ describe('a follower\'s server goes down', () => {
       assert.match(posted.content, /written during the outage/);
     }
     // Five failures in a row open the circuit: the rest wait in A's queue instead of being tried.
-    await until('the circuit to open', async () => {
-      const circuit = await a.app.db.read.selectFrom('kv_entries').select('value').where('key', 'like', '%circuit%').execute();
-      return circuit.some((row) => row.value.includes('"open"'));
-    }, 60_000);
-    const held = Number((await a.app.db.read.selectFrom('queue_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    await until(
+      'the circuit to open',
+      async () => {
+        const circuit = await a.app.db.read.selectFrom('kv_entries').select('value').where('key', 'like', '%circuit%').execute();
+        return circuit.some((row) => row.value.includes('"open"'));
+      },
+      60_000,
+    );
+    const held = Number(
+      (
+        await a.app.db.read
+          .selectFrom('queue_messages')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     assert.ok(held > 0, 'no deliveries are held for the server that is down');
     assert.equal((await onC()).length, 0);
 
     await c.comeBack();
-    const delivered = await until('every post on C', async () => {
-      const got = await onC();
-      return texts.every((t) => got.some((g) => g.includes(t))) ? got : null;
-    }, 60_000);
+    const delivered = await until(
+      'every post on C',
+      async () => {
+        const got = await onC();
+        return texts.every((t) => got.some((g) => g.includes(t))) ? got : null;
+      },
+      60_000,
+    );
     assert.equal(delivered.length, texts.length);
     const home = (await reader.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.content);
-    assert.ok(texts.every((t) => home.some((h) => h.includes(t))), 'the posts are not in the reader\'s home timeline');
+    assert.ok(
+      texts.every((t) => home.some((h) => h.includes(t))),
+      "the posts are not in the reader's home timeline",
+    );
   });
 });

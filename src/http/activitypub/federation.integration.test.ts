@@ -21,18 +21,31 @@ let alice: TestAccount; // on A, locked
 let bob: TestAccount; // on B, follows alice
 let carol: TestAccount; // on B, does not follow alice
 
-
 /** Posts an activity to A's shared inbox as bob of B, signed with his key unless told otherwise. */
 async function postAsBob(body: unknown, options: { sign?: boolean; tamper?: boolean; date?: Date } = {}): Promise<Response> {
   const keys = await actorKeyStore(b.app.db, Date.now, secretBox(b.config.secret, 'actor-keys')).get(bob.id);
   const bobUri = `${b.url}/users/bob`;
-  let request = new Request(`${a.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) }, body: JSON.stringify(body) });
-  if (options.sign !== false) request = await signRequest(request, keys.rsa.privateKey, new URL(`${bobUri}#main-key`), { spec: 'draft-cavage-http-signatures-12', currentTime: options.date ? Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined });
-  if (options.tamper) request = new Request(request.url, { method: 'POST', headers: request.headers, body: JSON.stringify(body).replace('forged', 'FORGED') });
+  let request = new Request(`${a.url}/inbox`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (options.sign !== false)
+    request = await signRequest(request, keys.rsa.privateKey, new URL(`${bobUri}#main-key`), {
+      spec: 'draft-cavage-http-signatures-12',
+      currentTime: options.date ? Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined,
+    });
+  if (options.tamper)
+    request = new Request(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: JSON.stringify(body).replace('forged', 'FORGED'),
+    });
   return fetch(request);
 }
 
-const homeTexts = async (account: TestAccount) => (await account.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.reblog?.content ?? s.content);
+const homeTexts = async (account: TestAccount) =>
+  (await account.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.reblog?.content ?? s.content);
 
 before(async () => {
   a = await startFederatedServer('127.0.0.2', ['127.0.0.3'], { STOA_LOG_LEVEL: 'warn' });
@@ -82,9 +95,14 @@ describe('federation between two servers', () => {
     const pending = await bob.client.v1.accounts.$select(aliceOnB).follow();
     assert.equal(pending.following, false);
     assert.equal(pending.requested, true);
-    const request = await until('the follow request on A', async () => (await alice.client.v1.followRequests.list()).find((r) => r.acct === `bob@${b.config.domain}`));
+    const request = await until('the follow request on A', async () =>
+      (await alice.client.v1.followRequests.list()).find((r) => r.acct === `bob@${b.config.domain}`),
+    );
     await alice.client.v1.followRequests.$select(request.id).authorize();
-    await until('the accepted follow on B', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following);
+    await until(
+      'the accepted follow on B',
+      async () => (await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following,
+    );
   });
 
   it('delivers public, followers-only and direct posts to exactly the right people', async () => {
@@ -93,8 +111,11 @@ describe('federation between two servers', () => {
     await alice.client.v1.statuses.create({ status: 'hello fediverse, public words', visibility: 'public' });
     await alice.client.v1.statuses.create({ status: 'only for my followers', visibility: 'private' });
     await alice.client.v1.statuses.create({ status: `@carol@${b.config.domain} a direct note`, visibility: 'direct' });
-    await until('all three on B', async () => (await b.app.db.read.selectFrom('statuses').select('id').where('domain', '=', a.config.domain).execute()).length === 3);
-    const bobHome = await until('the posts in bob\'s home', async () => {
+    await until(
+      'all three on B',
+      async () => (await b.app.db.read.selectFrom('statuses').select('id').where('domain', '=', a.config.domain).execute()).length === 3,
+    );
+    const bobHome = await until("the posts in bob's home", async () => {
       const texts = await homeTexts(bob);
       return texts.some((t) => t.includes('public words')) && texts.some((t) => t.includes('only for my followers')) ? texts : null;
     });
@@ -108,12 +129,27 @@ describe('federation between two servers', () => {
 
   it('fetches remote media and serves it re-encoded from the receiving server', async () => {
     const jpeg = (width: number, height: number, rgb: [number, number, number]) =>
-      sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().withMetadata({ exif: { IFD0: { Artist: 'Leaky Camera Owner' } } }).toBuffer();
-    const photo = await alice.client.v2.media.create({ file: new Blob([new Uint8Array(await jpeg(320, 200, [200, 40, 40]))], { type: 'image/jpeg' }), description: 'a red square' });
+      sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+        .jpeg()
+        .withMetadata({ exif: { IFD0: { Artist: 'Leaky Camera Owner' } } })
+        .toBuffer();
+    const photo = await alice.client.v2.media.create({
+      file: new Blob([new Uint8Array(await jpeg(320, 200, [200, 40, 40]))], { type: 'image/jpeg' }),
+      description: 'a red square',
+    });
     await until('the photo processed', async () => (await alice.client.v1.media.$select(photo.id).fetch()).url);
     const form = new FormData();
     form.set('avatar', new Blob([new Uint8Array(await jpeg(120, 120, [20, 200, 20]))], { type: 'image/jpeg' }), 'me.jpg');
-    assert.equal((await fetch(`${a.url}/api/v1/accounts/update_credentials`, { method: 'PATCH', headers: { authorization: `Bearer ${alice.token}` }, body: form })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${a.url}/api/v1/accounts/update_credentials`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${alice.token}` },
+          body: form,
+        })
+      ).status,
+      200,
+    );
     await alice.client.v1.statuses.create({ status: 'a photo for my followers', mediaIds: [photo.id] });
 
     const seen = await until('the photo on B', async () => {
@@ -134,10 +170,15 @@ describe('federation between two servers', () => {
     assert.equal((await sharp(new Uint8Array(await (await fetch(avatar)).arrayBuffer())).metadata()).width > 0, true);
 
     // Deleted at its origin, the post takes B's copy of its photo with it.
-    const own = (await alice.client.v1.accounts.$select(alice.id).statuses.list()).find((s) => s.content.includes('a photo for my followers'))!;
+    const own = (await alice.client.v1.accounts.$select(alice.id).statuses.list()).find((s) =>
+      s.content.includes('a photo for my followers'),
+    )!;
     await alice.client.v1.statuses.$select(own.id).remove();
     await until('the photo gone from B', async () => (await fetch(attachment.url!)).status === 404);
-    assert.equal(await b.app.db.read.selectFrom('media_attachments').select('id').where('id', '=', attachment.id).executeTakeFirst(), undefined);
+    assert.equal(
+      await b.app.db.read.selectFrom('media_attachments').select('id').where('id', '=', attachment.id).executeTakeFirst(),
+      undefined,
+    );
   });
 
   it('brings replies and likes back to the origin', async () => {
@@ -146,18 +187,28 @@ describe('federation between two servers', () => {
     await bob.client.v1.statuses.create({ status: `@alice@${a.config.domain} a reply from B`, inReplyToId: post.id });
     await bob.client.v1.statuses.$select(post.id).favourite();
     const onA = (await alice.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
-    await until('the reply in the thread on A', async () => (await alice.client.v1.statuses.$select(onA.id).context.fetch()).descendants.some((d) => d.content.includes('a reply from B')));
-    await until('the like on A', async () => (await alice.client.v1.notifications.list({ types: ['favourite'] })).some((n) => n.account.acct === `bob@${b.config.domain}`));
+    await until('the reply in the thread on A', async () =>
+      (await alice.client.v1.statuses.$select(onA.id).context.fetch()).descendants.some((d) => d.content.includes('a reply from B')),
+    );
+    await until('the like on A', async () =>
+      (await alice.client.v1.notifications.list({ types: ['favourite'] })).some((n) => n.account.acct === `bob@${b.config.domain}`),
+    );
     assert.equal((await alice.client.v1.statuses.$select(onA.id).fetch()).favouritesCount, 1);
   });
 
-  it('brings reposts and quotes back to the origin, with the quoted author\'s stamp', async () => {
+  it("brings reposts and quotes back to the origin, with the quoted author's stamp", async () => {
     const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
     await bob.client.v1.statuses.$select(post.id).reblog();
     const quote = await bob.client.v1.statuses.create({ status: 'quoting alice across servers', quotedStatusId: post.id });
     const onA = (await alice.client.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('public words'))!;
-    await until('the repost on A', async () => (await alice.client.v1.notifications.list({ types: ['reblog'] })).some((n) => n.account.acct === `bob@${b.config.domain}` && n.status?.id === onA.id));
-    const quoted = await until('the quote on A', async () => (await alice.client.v1.notifications.list({ types: ['quote'] })).find((n) => n.account.acct === `bob@${b.config.domain}`));
+    await until('the repost on A', async () =>
+      (await alice.client.v1.notifications.list({ types: ['reblog'] })).some(
+        (n) => n.account.acct === `bob@${b.config.domain}` && n.status?.id === onA.id,
+      ),
+    );
+    const quoted = await until('the quote on A', async () =>
+      (await alice.client.v1.notifications.list({ types: ['quote'] })).find((n) => n.account.acct === `bob@${b.config.domain}`),
+    );
     const shown = quoted.status as unknown as { content: string; quote: { state: string; quotedStatus: { id: string } | null } | null };
     assert.match(shown.content, /quoting alice across servers/);
     assert.equal(shown.quote?.state, 'accepted');
@@ -165,7 +216,12 @@ describe('federation between two servers', () => {
     const counted = await alice.client.v1.statuses.$select(onA.id).fetch();
     assert.equal(counted.reblogsCount, 1);
     // A asked and gave its stamp (FEP-044f); B keeps it on the quote and serves it with the note.
-    const stampUri = await until('the stamp on B', async () => (await b.app.db.read.selectFrom('statuses').select('quote_authorization_uri').where('id', '=', quote.id).executeTakeFirst())?.quote_authorization_uri);
+    const stampUri = await until(
+      'the stamp on B',
+      async () =>
+        (await b.app.db.read.selectFrom('statuses').select('quote_authorization_uri').where('id', '=', quote.id).executeTakeFirst())
+          ?.quote_authorization_uri,
+    );
     assert.ok(stampUri.startsWith(`${a.url}/users/alice/quote_authorizations/`));
     const stamp = (await (await fetch(stampUri, { headers: { accept: 'application/activity+json' } })).json()) as Record<string, string>;
     assert.equal(stamp.type, 'QuoteAuthorization');
@@ -182,28 +238,66 @@ describe('federation between two servers', () => {
     const original = await carol.client.v1.statuses.create({ status: 'carol says something quotable', visibility: 'public' });
     assert.equal(await a.app.db.read.selectFrom('statuses').select('id').where('uri', '=', original.uri).executeTakeFirst(), undefined);
     await bob.client.v1.statuses.create({ status: `@alice@${a.config.domain} look what carol said`, quotedStatusId: original.id });
-    const mention = await until('the quote on A', async () => (await alice.client.v1.notifications.list({ types: ['mention'] })).find((n) => n.status?.content.includes('look what carol said')));
-    const quote = (mention.status as unknown as { quote: { state: string; quotedStatus: { content: string; account: { acct: string } } | null } | null }).quote;
+    const mention = await until('the quote on A', async () =>
+      (await alice.client.v1.notifications.list({ types: ['mention'] })).find((n) => n.status?.content.includes('look what carol said')),
+    );
+    const quote = (
+      mention.status as unknown as { quote: { state: string; quotedStatus: { content: string; account: { acct: string } } | null } | null }
+    ).quote;
     assert.equal(quote?.state, 'accepted');
     assert.match(quote.quotedStatus!.content, /carol says something quotable/);
     assert.equal(quote.quotedStatus!.account.acct, `carol@${b.config.domain}`);
   });
 
-  it('forwards a report to the reported account\'s server, from the server and not the member', async () => {
+  it("forwards a report to the reported account's server, from the server and not the member", async () => {
     const post = (await bob.client.v1.timelines.home.list({ limit: 40 })).find((s) => (s.reblog ?? s).content.includes('public words'))!;
     const original = post.reblog ?? post;
-    const report = await bob.client.v1.reports.create({ accountId: original.account.id, statusIds: [original.id], comment: 'forwarded words', forward: true, category: 'spam' });
+    const report = await bob.client.v1.reports.create({
+      accountId: original.account.id,
+      statusIds: [original.id],
+      comment: 'forwarded words',
+      forward: true,
+      category: 'spam',
+    });
     assert.equal(report.forwarded, true);
     assert.equal(report.targetAccount.acct, `alice@${a.config.domain}`);
     const [mod] = (await createTestAccounts(a, ['moderator1'])) as [TestAccount];
     await setRole(a.app.db, systemClock, mod.id, 'moderator');
-    const adminApp = await createRestAPIClient({ url: a.url }).v1.apps.create({ clientName: 'Moderation', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read admin:read' });
+    const adminApp = await createRestAPIClient({ url: a.url }).v1.apps.create({
+      clientName: 'Moderation',
+      redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+      scopes: 'read admin:read',
+    });
     const tokenOf = async (username: string) =>
-      ((await (await fetch(`${a.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: adminApp.clientId!, client_secret: adminApp.clientSecret!, username, password: `${username} uses a long password`, scope: 'read admin:read' }) })).json()) as { access_token: string }).access_token;
+      (
+        (await (
+          await fetch(`${a.url}/oauth/token`, {
+            method: 'POST',
+            body: new URLSearchParams({
+              grant_type: 'password',
+              client_id: adminApp.clientId!,
+              client_secret: adminApp.clientSecret!,
+              username,
+              password: `${username} uses a long password`,
+              scope: 'read admin:read',
+            }),
+          })
+        ).json()) as { access_token: string }
+      ).access_token;
     const list = async (token: string) => fetch(`${a.url}/api/v1/admin/reports`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal((await list(await tokenOf('alice'))).status, 403, 'a member who is no moderator reads reports');
     const modToken = await tokenOf('moderator1');
-    const received = await until('the report on A', async () => ((await (await list(modToken)).json()) as { comment: string; origin_domain: string; account: unknown; target_account: { id: string }; status_ids: string[] }[]).find((r) => r.comment === 'forwarded words'));
+    const received = await until('the report on A', async () =>
+      (
+        (await (await list(modToken)).json()) as {
+          comment: string;
+          origin_domain: string;
+          account: unknown;
+          target_account: { id: string };
+          status_ids: string[];
+        }[]
+      ).find((r) => r.comment === 'forwarded words'),
+    );
     assert.equal(received.origin_domain, b.config.domain);
     assert.equal(received.account, null);
     assert.equal(received.target_account.id, alice.id);
@@ -216,13 +310,24 @@ describe('federation between two servers', () => {
     await alice.client.v1.statuses.$select(own.id).update({ status: 'hello fediverse, edited words' });
     await until('the edit on B', async () => (await homeTexts(bob)).some((t) => t.includes('edited words')));
     await alice.client.v1.statuses.$select(own.id).remove();
-    await until('the deletion on B', async () => !(await b.app.db.read.selectFrom('statuses').select('id').where('uri', '=', own.uri).executeTakeFirst()));
+    await until(
+      'the deletion on B',
+      async () => !(await b.app.db.read.selectFrom('statuses').select('id').where('uri', '=', own.uri).executeTakeFirst()),
+    );
     assert.equal((await fetch(own.uri, { headers: { accept: 'application/activity+json' } })).status, 410);
     assert.ok(!(await homeTexts(bob)).some((t) => t.includes('edited words')));
   });
 
   it('refuses forged, tampered and unsigned activities without changing anything', async () => {
-    const count = async () => Number((await a.app.db.read.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await a.app.db.read
+            .selectFrom('statuses')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     const bobUri = `${b.url}/users/bob`;
     const note = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -231,7 +336,13 @@ describe('federation between two servers', () => {
       type: 'Create',
       actor: bobUri,
       to: ['https://www.w3.org/ns/activitystreams#Public'],
-      object: { id: `${bobUri}/statuses/${id}`, type: 'Note', attributedTo: bobUri, content: `forged ${id}`, to: ['https://www.w3.org/ns/activitystreams#Public'] },
+      object: {
+        id: `${bobUri}/statuses/${id}`,
+        type: 'Note',
+        attributedTo: bobUri,
+        content: `forged ${id}`,
+        to: ['https://www.w3.org/ns/activitystreams#Public'],
+      },
       ...extra,
     });
     // A properly signed activity is accepted (so the refusals below are about what they change).
@@ -239,18 +350,48 @@ describe('federation between two servers', () => {
     await until('the genuine post on A', async () => (await count()) === before + 1);
     const refusals: [string, Response][] = [
       ['unsigned', await postAsBob(note('unsigned'), { sign: false })],
-      ['LD signature only', await postAsBob(note('ld-only', { signature: { type: 'RsaSignature2017', creator: `${bobUri}#main-key`, signatureValue: 'AAAA' } }), { sign: false })],
+      [
+        'LD signature only',
+        await postAsBob(
+          note('ld-only', { signature: { type: 'RsaSignature2017', creator: `${bobUri}#main-key`, signatureValue: 'AAAA' } }),
+          { sign: false },
+        ),
+      ],
       ['tampered body', await postAsBob(note('tampered'), { tamper: true })],
       ['stale Date', await postAsBob(note('stale'), { date: new Date(Date.now() - 3 * 3600_000) })],
-      ['wrong key owner', await postAsBob(note('owner', { actor: `${a.url}/users/alice`, id: `${a.url}/users/alice/statuses/owner/activity`, object: { id: `${a.url}/users/alice/statuses/owner`, type: 'Note', attributedTo: `${a.url}/users/alice`, content: 'forged owner' } }))],
-      ['cross-origin object id', await postAsBob(note('cross', { object: { id: `${a.url}/users/alice/statuses/cross`, type: 'Note', attributedTo: bobUri, content: 'forged cross' } }))],
+      [
+        'wrong key owner',
+        await postAsBob(
+          note('owner', {
+            actor: `${a.url}/users/alice`,
+            id: `${a.url}/users/alice/statuses/owner/activity`,
+            object: {
+              id: `${a.url}/users/alice/statuses/owner`,
+              type: 'Note',
+              attributedTo: `${a.url}/users/alice`,
+              content: 'forged owner',
+            },
+          }),
+        ),
+      ],
+      [
+        'cross-origin object id',
+        await postAsBob(
+          note('cross', {
+            object: { id: `${a.url}/users/alice/statuses/cross`, type: 'Note', attributedTo: bobUri, content: 'forged cross' },
+          }),
+        ),
+      ],
       ['@graph', await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
     ];
     for (const [what, response] of refusals) assert.ok(response.status >= 400 && response.status < 500, `${what}: ${response.status}`);
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(await count(), before + 1);
     const forged = await a.app.db.read.selectFrom('statuses').select('content').where('content', 'like', '%forged%').execute();
-    assert.deepEqual(forged.map((f) => f.content.replace(/<[^>]+>/g, '')), ['forged genuine']);
+    assert.deepEqual(
+      forged.map((f) => f.content.replace(/<[^>]+>/g, '')),
+      ['forged genuine'],
+    );
   });
 
   it('carries followers to the new account when one moves, and only when the new one names the old', async () => {
@@ -261,21 +402,34 @@ describe('federation between two servers', () => {
     await erin.client.v1.accounts.$select(dave.id).follow();
     await until('bob following dave', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [daveOnB.id] }))[0]?.following);
     const api = (server: TestServer, who: TestAccount, method: string, path: string, body: unknown) =>
-      fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const move = () => api(a, dave, 'POST', '/api/v1/accounts/migration', { acct: `dave2@${b.config.domain}`, password: 'dave uses a long password' });
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const move = () =>
+      api(a, dave, 'POST', '/api/v1/accounts/migration', { acct: `dave2@${b.config.domain}`, password: 'dave uses a long password' });
 
     // Until dave2 names dave as an alias, dave cannot move there; a wrong password is refused as well.
     const early = await move();
     assert.equal(early.status, 422);
     assert.match(((await early.json()) as { error: string }).error, /alias/);
     assert.equal((await api(b, dave2, 'POST', '/api/v1/accounts/aliases', { acct: `dave@${a.config.domain}` })).status, 200);
-    assert.deepEqual(((await (await api(b, dave2, 'GET', '/api/v1/accounts/aliases', undefined)).json()) as { aliases: { uri: string }[] }).aliases, [{ uri: `${a.url}/users/dave` }]);
-    assert.equal((await api(a, dave, 'POST', '/api/v1/accounts/migration', { acct: `dave2@${b.config.domain}`, password: 'not it' })).status, 403);
+    assert.deepEqual(
+      ((await (await api(b, dave2, 'GET', '/api/v1/accounts/aliases', undefined)).json()) as { aliases: { uri: string }[] }).aliases,
+      [{ uri: `${a.url}/users/dave` }],
+    );
+    assert.equal(
+      (await api(a, dave, 'POST', '/api/v1/accounts/migration', { acct: `dave2@${b.config.domain}`, password: 'not it' })).status,
+      403,
+    );
 
     const moved = await move();
     assert.equal(moved.status, 200);
     assert.equal(((await moved.json()) as { moved_to: { acct: string } }).moved_to.acct, `dave2@${b.config.domain}`);
-    const actor = (await (await fetch(`${a.url}/users/dave`, { headers: { accept: 'application/activity+json' } })).json()) as { movedTo?: string };
+    const actor = (await (await fetch(`${a.url}/users/dave`, { headers: { accept: 'application/activity+json' } })).json()) as {
+      movedTo?: string;
+    };
     assert.equal(actor.movedTo, `${b.url}/users/dave2`);
     // erin (dave's server) and bob (the new account's server) now follow dave2, and no longer dave.
     const dave2OnA = (await erin.client.v1.accounts.lookup({ acct: `dave2@${b.config.domain}` })).id;
@@ -294,10 +448,30 @@ describe('federation between two servers', () => {
     const bobUri = `${b.url}/users/bob`;
     const bobOnA = (await erin.client.v1.accounts.lookup({ acct: `bob@${b.config.domain}` })).id;
     await erin.client.v1.accounts.$select(bobOnA).follow();
-    assert.equal((await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${bobUri}#moves/forged`, type: 'Move', actor: bobUri, object: bobUri, target: `${b.url}/users/carol` })).status, 202);
+    assert.equal(
+      (
+        await postAsBob({
+          '@context': 'https://www.w3.org/ns/activitystreams',
+          id: `${bobUri}#moves/forged`,
+          type: 'Move',
+          actor: bobUri,
+          object: bobUri,
+          target: `${b.url}/users/carol`,
+        })
+      ).status,
+      202,
+    );
     await new Promise((r) => setTimeout(r, 1_000));
-    assert.equal((await a.app.db.read.selectFrom('accounts').select('moved_to_account_id').where('uri', '=', bobUri).executeTakeFirstOrThrow()).moved_to_account_id, null);
-    assert.equal((await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.requested || (await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.following, true);
+    assert.equal(
+      (await a.app.db.read.selectFrom('accounts').select('moved_to_account_id').where('uri', '=', bobUri).executeTakeFirstOrThrow())
+        .moved_to_account_id,
+      null,
+    );
+    assert.equal(
+      (await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.requested ||
+        (await erin.client.v1.accounts.relationships.fetch({ id: [bobOnA] }))[0]?.following,
+      true,
+    );
   });
 
   it('tells the servers that knew a deleted account, even when it was deleted from the command line', async () => {
@@ -306,18 +480,24 @@ describe('federation between two servers', () => {
     await bob.client.v1.accounts.$select(ginaOnB.id).follow();
     await until('bob following gina', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [ginaOnB.id] }))[0]?.following);
     await gina.client.v1.statuses.create({ status: 'gina was here' });
-    await until('gina\'s post on B', async () => (await homeTexts(bob)).some((t) => t.includes('gina was here')));
+    await until("gina's post on B", async () => (await homeTexts(bob)).some((t) => t.includes('gina was here')));
     // As `stoa accounts delete` does it: no change feed, only the database.
     await deleteAccount(a.app.db, gina.id);
     const gone = await fetch(`${a.url}/users/gina`, { headers: { accept: 'application/activity+json' } });
     assert.equal(gone.status, 410);
-    await until('gina gone from B', async () => !(await b.app.db.read.selectFrom('accounts').select('id').where('id', '=', ginaOnB.id).executeTakeFirst()));
+    await until(
+      'gina gone from B',
+      async () => !(await b.app.db.read.selectFrom('accounts').select('id').where('id', '=', ginaOnB.id).executeTakeFirst()),
+    );
     assert.ok(!(await homeTexts(bob)).some((t) => t.includes('gina was here')));
   });
 
   it('stops delivering to an account that blocks', async () => {
     await alice.client.v1.accounts.$select((await alice.client.v1.accounts.lookup({ acct: `bob@${b.config.domain}` })).id).block();
-    await until('bob no longer following on B', async () => !(await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following);
+    await until(
+      'bob no longer following on B',
+      async () => !(await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following,
+    );
     await alice.client.v1.statuses.create({ status: 'after the block', visibility: 'public' });
     await new Promise((r) => setTimeout(r, 1_500));
     assert.ok(!(await b.app.db.read.selectFrom('statuses').select('id').where('content', 'like', '%after the block%').executeTakeFirst()));

@@ -15,7 +15,11 @@ before(async () => {
   // Its domain is its loopback address and port, so that the ids it serves can be fetched.
   server = await startFederatedServer('127.0.0.7', []);
   [alice] = (await createTestAccounts(server, ['alice'])) as [TestAccount];
-  await alice.client.v1.accounts.updateCredentials({ displayName: 'Alice Interop', note: 'bio words', fieldsAttributes: [{ name: 'site', value: 'https://example.org' }] });
+  await alice.client.v1.accounts.updateCredentials({
+    displayName: 'Alice Interop',
+    note: 'bio words',
+    fieldsAttributes: [{ name: 'site', value: 'https://example.org' }],
+  });
 });
 
 after(() => server.close());

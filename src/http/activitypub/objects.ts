@@ -1,5 +1,18 @@
 import type { Context } from '@fedify/fedify';
-import { Document, Endpoints, Hashtag, Image, InteractionPolicy, InteractionRule, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Service } from '@fedify/vocab';
+import {
+  Document,
+  Endpoints,
+  Hashtag,
+  Image,
+  InteractionPolicy,
+  InteractionRule,
+  Mention,
+  Note,
+  Person,
+  PropertyValue,
+  PUBLIC_COLLECTION,
+  Service,
+} from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
 import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
@@ -32,7 +45,9 @@ export async function actorOf(ctx: Context<void>, config: Config, account: Accou
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
     icon: account.avatar_key ? new Image({ url: new URL(`${config.media.baseUrl}/${account.avatar_key}`), mediaType: 'image/jpeg' }) : null,
-    image: account.header_key ? new Image({ url: new URL(`${config.media.baseUrl}/${account.header_key}`), mediaType: 'image/jpeg' }) : null,
+    image: account.header_key
+      ? new Image({ url: new URL(`${config.media.baseUrl}/${account.header_key}`), mediaType: 'image/jpeg' })
+      : null,
     attachments: profileFields(account).map((f) => new PropertyValue({ name: f.name, value: f.value })),
     aliases: (JSON.parse(account.also_known_as) as string[]).map((u) => new URL(u)),
     successor: movedTo ? new URL(movedTo) : null,
@@ -56,14 +71,32 @@ export function audienceOf(visibility: string, followersUri: URL, mentioned: rea
 
 /** A local status as a Note, with its mentions, hashtags, attachments, parent and quote. */
 export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, status: StatusRow, author: AccountRow): Promise<Note> {
-  const mentioned = await db.selectFrom('mentions').innerJoin('accounts', 'accounts.id', 'mentions.account_id').select(['accounts.uri', 'accounts.username', 'accounts.domain']).where('mentions.status_id', '=', status.id).execute();
-  const tags = await db.selectFrom('status_tags').innerJoin('tags', 'tags.id', 'status_tags.tag_id').select('tags.name').where('status_tags.status_id', '=', status.id).execute();
-  const parent = status.in_reply_to_id ? await db.selectFrom('statuses').select('uri').where('id', '=', status.in_reply_to_id).executeTakeFirst() : undefined;
-  const quoted = status.quote_of_id ? await db.selectFrom('statuses').select('uri').where('id', '=', status.quote_of_id).executeTakeFirst() : undefined;
+  const mentioned = await db
+    .selectFrom('mentions')
+    .innerJoin('accounts', 'accounts.id', 'mentions.account_id')
+    .select(['accounts.uri', 'accounts.username', 'accounts.domain'])
+    .where('mentions.status_id', '=', status.id)
+    .execute();
+  const tags = await db
+    .selectFrom('status_tags')
+    .innerJoin('tags', 'tags.id', 'status_tags.tag_id')
+    .select('tags.name')
+    .where('status_tags.status_id', '=', status.id)
+    .execute();
+  const parent = status.in_reply_to_id
+    ? await db.selectFrom('statuses').select('uri').where('id', '=', status.in_reply_to_id).executeTakeFirst()
+    : undefined;
+  const quoted = status.quote_of_id
+    ? await db.selectFrom('statuses').select('uri').where('id', '=', status.quote_of_id).executeTakeFirst()
+    : undefined;
   const stamp = quoted ? (status.quote_authorization_uri ?? (await localQuoteStampUri(db, status.uri))) : null;
   const open = status.visibility === 'public' || status.visibility === 'unlisted';
   const media = (await mediaOfStatuses(db, [status.id])).get(status.id) ?? [];
-  const { tos, ccs } = audienceOf(status.visibility, ctx.getFollowersUri(author.username), mentioned.map((m) => new URL(m.uri)));
+  const { tos, ccs } = audienceOf(
+    status.visibility,
+    ctx.getFollowersUri(author.username),
+    mentioned.map((m) => new URL(m.uri)),
+  );
   return new Note({
     id: new URL(status.uri),
     attribution: ctx.getActorUri(author.username),
@@ -80,14 +113,25 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
     quoteUrl: quoted ? new URL(quoted.uri) : null,
     quoteAuthorization: stamp ? new URL(stamp) : null,
     // Anyone may quote a public or unlisted post (and is given a stamp on request); others only its author.
-    interactionPolicy: new InteractionPolicy({ canQuote: new InteractionRule({ automaticApproval: open ? PUBLIC_COLLECTION : ctx.getActorUri(author.username) }) }),
+    interactionPolicy: new InteractionPolicy({
+      canQuote: new InteractionRule({ automaticApproval: open ? PUBLIC_COLLECTION : ctx.getActorUri(author.username) }),
+    }),
     tags: [
-      ...mentioned.map((m) => new Mention({ href: new URL(m.uri), name: `@${m.username}${m.domain ? `@${m.domain}` : `@${config.domain}`}` })),
+      ...mentioned.map(
+        (m) => new Mention({ href: new URL(m.uri), name: `@${m.username}${m.domain ? `@${m.domain}` : `@${config.domain}`}` }),
+      ),
       ...tags.map((t) => new Hashtag({ href: new URL(`${config.publicUrl}/tags/${encodeURIComponent(t.name)}`), name: `#${t.name}` })),
     ],
     attachments: media
       .filter((m) => m.state === 'ready' && m.file_key)
-      .map((m) => new Document({ url: new URL(`${config.media.baseUrl}/${m.file_key}`), mediaType: m.type === 'image' ? 'image/jpeg' : m.type === 'audio' ? 'audio/mpeg' : 'video/mp4', name: m.description ?? null })),
+      .map(
+        (m) =>
+          new Document({
+            url: new URL(`${config.media.baseUrl}/${m.file_key}`),
+            mediaType: m.type === 'image' ? 'image/jpeg' : m.type === 'audio' ? 'audio/mpeg' : 'video/mp4',
+            name: m.description ?? null,
+          }),
+      ),
   });
 }
 

@@ -35,10 +35,23 @@ function lastMailTo(address: string): string {
 
 before(async () => {
   server = await startTestServer({ STOA_TRUSTED_PROXIES: '127.0.0.1' });
-  await createLocalAccount(server.app.db, systemClock, server.config, { username: 'taken', email: 'taken@example.org', password: 'a long enough secret', confirmed: true });
+  await createLocalAccount(server.app.db, systemClock, server.config, {
+    username: 'taken',
+    email: 'taken@example.org',
+    password: 'a long enough secret',
+    confirmed: true,
+  });
   const masto = createRestAPIClient({ url: server.url });
   const app = await masto.v1.apps.create({ clientName: 'Signup', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' });
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write' }) });
+  const res = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: app.clientId!,
+      client_secret: app.clientSecret!,
+      scope: 'read write',
+    }),
+  });
   appToken = ((await res.json()) as { access_token: string }).access_token;
 });
 after(() => server.close());
@@ -48,7 +61,10 @@ describe('POST /api/v1/accounts', () => {
     const res = await register({ username: 'newbie', email: 'newbie@example.org', password: 'purple monkey dishwasher' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.token_type, 'Bearer');
-    const me = () => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${res.body.access_token}` } }).then(json);
+    const me = () =>
+      fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${res.body.access_token}` } }).then(
+        json,
+      );
     const before = await me();
     assert.equal(before.status, 403);
     assert.equal(before.body.error, 'Your login is missing a confirmed e-mail address');
@@ -65,13 +81,25 @@ describe('POST /api/v1/accounts', () => {
   });
 
   it('answers a known email exactly as an unknown one, and mails the owner instead', async () => {
-    const known = await register({ username: 'someone1', email: 'TAKEN@example.org', password: 'purple monkey dishwasher' }, '198.51.100.2');
-    const unknown = await register({ username: 'someone2', email: 'fresh@example.org', password: 'purple monkey dishwasher' }, '198.51.100.3');
+    const known = await register(
+      { username: 'someone1', email: 'TAKEN@example.org', password: 'purple monkey dishwasher' },
+      '198.51.100.2',
+    );
+    const unknown = await register(
+      { username: 'someone2', email: 'fresh@example.org', password: 'purple monkey dishwasher' },
+      '198.51.100.3',
+    );
     assert.equal(known.status, unknown.status);
-    const shape = (body: Record<string, any>) => ({ ...body, access_token: /^[\w-]{54}$/.test(body.access_token as string), refresh_token: /^[\w-]{54}$/.test(body.refresh_token as string), created_at: typeof body.created_at });
+    const shape = (body: Record<string, any>) => ({
+      ...body,
+      access_token: /^[\w-]{54}$/.test(body.access_token as string),
+      refresh_token: /^[\w-]{54}$/.test(body.refresh_token as string),
+      created_at: typeof body.created_at,
+    });
     assert.deepEqual(shape(known.body), shape(unknown.body));
     // Used before confirmation, both tokens get the same refusal.
-    const use = (token: string) => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } }).then(json);
+    const use = (token: string) =>
+      fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } }).then(json);
     assert.deepEqual(await use(known.body.access_token as string), await use(unknown.body.access_token as string));
     assert.match(lastMailTo('taken@example.org'), /already has an account/);
     const rows = await server.app.db.read.selectFrom('accounts').select('username').where('username', '=', 'someone1').execute();
@@ -79,7 +107,10 @@ describe('POST /api/v1/accounts', () => {
   });
 
   it('refuses bad usernames, common passwords and missing agreement, naming each field', async () => {
-    const res = await register({ username: 'admin', email: 'not-an-email', password: 'password123', agreement: false as unknown as string }, '198.51.100.4');
+    const res = await register(
+      { username: 'admin', email: 'not-an-email', password: 'password123', agreement: false as unknown as string },
+      '198.51.100.4',
+    );
     assert.equal(res.status, 422);
     assert.deepEqual(Object.keys(res.body.details as object).sort(), ['agreement', 'email', 'password', 'username']);
     assert.equal(res.body.details.username[0].error, 'ERR_RESERVED');
@@ -92,7 +123,11 @@ describe('POST /api/v1/accounts', () => {
 
   it('limits sign-ups per address', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await register({ username: `burst${i}`, email: `burst${i}@example.org`, password: 'purple monkey dishwasher' }, '198.51.100.9')).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await register({ username: `burst${i}`, email: `burst${i}@example.org`, password: 'purple monkey dishwasher' }, '198.51.100.9'))
+          .status,
+      );
     assert.deepEqual(statuses.slice(0, 5), [200, 200, 200, 200, 200]);
     assert.equal(statuses[5], 429);
   });
@@ -111,14 +146,17 @@ describe('accounts', () => {
     const shown = await masto.v1.accounts.$select(found.id).fetch();
     assert.equal(shown.id, found.id);
     const raw = (await (await fetch(`${server.url}/api/v1/accounts/${found.id}`)).text()).toLowerCase();
-    for (const secret of ['email', 'taken@example.org', 'role', 'password', 'confirmed', 'sign_in', '"ip"']) assert.ok(!raw.includes(secret), `public JSON must not contain ${secret}`);
+    for (const secret of ['email', 'taken@example.org', 'role', 'password', 'confirmed', 'sign_in', '"ip"'])
+      assert.ok(!raw.includes(secret), `public JSON must not contain ${secret}`);
     assert.equal((await fetch(`${server.url}/api/v1/accounts/lookup?acct=nobody`)).status, 404);
     assert.equal((await fetch(`${server.url}/api/v1/accounts/0190f0b2-1c2d-7e5f-8a6b-7c8d9e0f1a2b`)).status, 404);
   });
 
   it('updates the profile of the signed-in account', async () => {
     const res = await register({ username: 'editor', email: 'editor@example.org', password: 'purple monkey dishwasher' }, '198.51.100.20');
-    await server.app.db.transaction((tx) => tx.updateTable('users').set({ confirmed_at: new Date().toISOString() }).where('email', '=', 'editor@example.org').execute());
+    await server.app.db.transaction((tx) =>
+      tx.updateTable('users').set({ confirmed_at: new Date().toISOString() }).where('email', '=', 'editor@example.org').execute(),
+    );
     const masto = createRestAPIClient({ url: server.url, accessToken: res.body.access_token as string });
     const updated = await masto.v1.accounts.updateCredentials({
       displayName: 'The <Editor>',
@@ -130,7 +168,10 @@ describe('accounts', () => {
     assert.equal(updated.displayName, 'The <Editor>');
     assert.equal(updated.note, '<p>Line one<br>Line two</p>');
     assert.equal(updated.locked, true);
-    assert.deepEqual(updated.fields.map((f) => f.name), ['Web']);
+    assert.deepEqual(
+      updated.fields.map((f) => f.name),
+      ['Web'],
+    );
     assert.equal(updated.source.privacy, 'unlisted');
     assert.equal(updated.source.language, 'de');
     await assert.rejects(

@@ -14,7 +14,11 @@ const RegisterInput = z.object({
   email: z.string().trim().max(254),
   password: z.string().max(1000),
   agreement: formBool,
-  locale: z.string().trim().regex(/^[a-zA-Z-]{2,10}$/).optional(),
+  locale: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z-]{2,10}$/)
+    .optional(),
   reason: z.string().max(1000).optional(),
   invite_code: z.string().trim().max(100).optional(),
 });
@@ -25,20 +29,35 @@ const UpdateInput = z.object({
   avatar: z.instanceof(File, { error: 'must be an image file sent as multipart/form-data' }).optional(),
   header: z.instanceof(File, { error: 'must be an image file sent as multipart/form-data' }).optional(),
   display_name: z.string().max(30).optional(),
-  note: z.string().max(500).transform((v) => v.replace(/\r\n?/g, '\n')).optional(),
+  note: z
+    .string()
+    .max(500)
+    .transform((v) => v.replace(/\r\n?/g, '\n'))
+    .optional(),
   locked: formBool.optional(),
   bot: formBool.optional(),
   discoverable: formBool.optional(),
   hide_collections: formBool.optional(),
   fields_attributes: z
-    .union([z.array(FieldInput), z.record(z.string(), FieldInput).transform((byIndex) => Object.keys(byIndex).sort((a, b) => Number(a) - Number(b)).map((k) => byIndex[k]!))])
+    .union([
+      z.array(FieldInput),
+      z.record(z.string(), FieldInput).transform((byIndex) =>
+        Object.keys(byIndex)
+          .sort((a, b) => Number(a) - Number(b))
+          .map((k) => byIndex[k]!),
+      ),
+    ])
     .pipe(z.array(FieldInput).max(MAX_PROFILE_FIELDS, { error: `at most ${MAX_PROFILE_FIELDS} profile fields` }))
     .optional(),
   source: z
     .object({
       privacy: z.enum(['public', 'unlisted', 'private', 'direct']).optional(),
       sensitive: formBool.optional(),
-      language: z.string().trim().regex(/^([a-z]{2,3})?$/, { error: 'must be an ISO 639 language code' }).optional(),
+      language: z
+        .string()
+        .trim()
+        .regex(/^([a-z]{2,3})?$/, { error: 'must be an ISO 639 language code' })
+        .optional(),
     })
     .optional(),
 });
@@ -62,7 +81,10 @@ export function accountsRoutes(services: Services): RouteDef[] {
   const present = async (account: AccountRow) => {
     const target = account.moved_to_account_id ? visible(await findAccountById(db.read, account.moved_to_account_id)) : undefined;
     const counts = await countAccounts(db.read, [account.id, ...(target ? [target.id] : [])]);
-    return { ...serializeAccount(account, counts.get(account.id)!, config), ...(target ? { moved: serializeAccount(target, counts.get(target.id)!, config) } : {}) };
+    return {
+      ...serializeAccount(account, counts.get(account.id)!, config),
+      ...(target ? { moved: serializeAccount(target, counts.get(target.id)!, config) } : {}),
+    };
   };
   /** Local accounts, and remote ones; suspended accounts are not shown. */
   const visible = (account: AccountRow | undefined) => (account && account.suspended_at === null ? account : undefined);
@@ -88,7 +110,9 @@ export function accountsRoutes(services: Services): RouteDef[] {
         // The same answer whether or not the address already had an account: a token that works once the
         // address is confirmed, or a decoy that never will.
         const issued = accountId
-          ? await db.transaction((tx) => services.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true }))
+          ? await db.transaction((tx) =>
+              services.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true }),
+            )
           : {
               accessToken: services.minter.mintDecoy(),
               refreshToken: services.minter.mintDecoy(),
@@ -117,8 +141,12 @@ export function accountsRoutes(services: Services): RouteDef[] {
         const { account } = currentUser(c);
         const input = readInput(c, UpdateInput);
         // Images first: a refused image leaves the profile as it was.
-        const avatarKey = input.avatar ? await services.media.profileImage(new Uint8Array(await input.avatar.arrayBuffer()), 'avatar') : undefined;
-        const headerKey = input.header ? await services.media.profileImage(new Uint8Array(await input.header.arrayBuffer()), 'header') : undefined;
+        const avatarKey = input.avatar
+          ? await services.media.profileImage(new Uint8Array(await input.avatar.arrayBuffer()), 'avatar')
+          : undefined;
+        const headerKey = input.header
+          ? await services.media.profileImage(new Uint8Array(await input.header.arrayBuffer()), 'header')
+          : undefined;
         return c.json(
           await saveProfile(account.id, {
             avatarKey,
@@ -137,17 +165,15 @@ export function accountsRoutes(services: Services): RouteDef[] {
         );
       },
     },
-    ...(['avatar', 'header'] as const).map(
-      (image): RouteDef => ({
-        method: 'DELETE',
-        path: `/api/v1/profile/${image}`,
-        access: scoped('write:accounts'),
-        async handler(c) {
-          const { account } = currentUser(c);
-          return c.json(await saveProfile(account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null }));
-        },
-      }),
-    ),
+    ...(['avatar', 'header'] as const).map((image): RouteDef => ({
+      method: 'DELETE',
+      path: `/api/v1/profile/${image}`,
+      access: scoped('write:accounts'),
+      async handler(c) {
+        const { account } = currentUser(c);
+        return c.json(await saveProfile(account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null }));
+      },
+    })),
     {
       method: 'GET',
       path: '/api/v1/accounts/lookup',

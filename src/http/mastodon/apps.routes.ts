@@ -53,11 +53,12 @@ export function appsRoutes(services: Services): RouteDef[] {
       access: scoped(null, { app: true }),
       async handler(c) {
         const appId = c.var.auth?.grant.appId;
-        const app = appId ? await services.db.read.selectFrom('oauth_apps').selectAll().where('id', '=', appId).executeTakeFirst() : undefined;
+        const app = appId
+          ? await services.db.read.selectFrom('oauth_apps').selectAll().where('id', '=', appId).executeTakeFirst()
+          : undefined;
         if (!app) throw new Unauthorized('The access token is invalid');
         return c.json(serializeApplication(app, (await services.push.vapidKeys()).publicKey));
       },
     },
   ];
 }
-

@@ -17,8 +17,22 @@ let reader: mastodon.rest.Client;
 let readerToken: string;
 
 async function tokenFor(username: string) {
-  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Burst', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push' });
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: app.clientId!, client_secret: app.clientSecret!, username, password: `${username} password is long`, scope: 'read write follow push' }) });
+  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({
+    clientName: 'Burst',
+    redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+    scopes: 'read write follow push',
+  });
+  const res = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: app.clientId!,
+      client_secret: app.clientSecret!,
+      username,
+      password: `${username} password is long`,
+      scope: 'read write follow push',
+    }),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
@@ -26,7 +40,11 @@ async function tokenFor(username: string) {
 async function burst(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   return Promise.all(
     Array.from({ length: COPIES }, async () => {
-      const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     }),
   );
@@ -39,7 +57,12 @@ function allSucceeded(results: readonly { status: number; body: unknown }[]) {
 before(async () => {
   server = await startTestServer();
   for (const name of ['author', 'reader']) {
-    await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} password is long`, confirmed: true });
+    await createLocalAccount(server.app.db, systemClock, server.config, {
+      username: name,
+      email: `${name}@example.org`,
+      password: `${name} password is long`,
+      confirmed: true,
+    });
   }
   author = createRestAPIClient({ url: server.url, accessToken: await tokenFor('author') });
   readerToken = await tokenFor('reader');
@@ -62,25 +85,51 @@ describe('the same request many times at once', () => {
   });
 
   it('posts once for one Idempotency-Key', async () => {
-    const results = await burst(await tokenFor('author'), 'POST', '/api/v1/statuses', { status: 'only once, however often it is sent' }, { 'idempotency-key': 'double-tap' });
+    const results = await burst(
+      await tokenFor('author'),
+      'POST',
+      '/api/v1/statuses',
+      { status: 'only once, however often it is sent' },
+      { 'idempotency-key': 'double-tap' },
+    );
     allSucceeded(results);
     assert.equal(new Set(results.map((r) => r.body.id)).size, 1, 'every answer is the one post');
-    const rows = await server.app.db.read.selectFrom('statuses').select('id').where('text', '=', 'only once, however often it is sent').execute();
+    const rows = await server.app.db.read
+      .selectFrom('statuses')
+      .select('id')
+      .where('text', '=', 'only once, however often it is sent')
+      .execute();
     assert.equal(rows.length, 1);
   });
 
   it('follows a hashtag nobody used before', async () => {
     allSucceeded(await burst(readerToken, 'POST', '/api/v1/tags/BrandNewTopic/follow'));
-    const tags = await server.app.db.read.selectFrom('tags').select('name').where((eb) => eb(eb.fn('lower', ['name']), '=', 'brandnewtopic')).execute();
+    const tags = await server.app.db.read
+      .selectFrom('tags')
+      .select('name')
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', 'brandnewtopic'))
+      .execute();
     assert.equal(tags.length, 1);
-    assert.deepEqual((await reader.v1.followedTags.list()).map((t) => t.name), ['BrandNewTopic']);
+    assert.deepEqual(
+      (await reader.v1.followedTags.list()).map((t) => t.name),
+      ['BrandNewTopic'],
+    );
   });
 
   it('keeps one Web Push subscription per token', async () => {
-    const subscription = { endpoint: 'https://push.example/device', keys: { p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM', auth: 'tBHItJI5svbpez7KI4CCXg' } };
+    const subscription = {
+      endpoint: 'https://push.example/device',
+      keys: {
+        p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+        auth: 'tBHItJI5svbpez7KI4CCXg',
+      },
+    };
     allSucceeded(await burst(readerToken, 'POST', '/api/v1/push/subscription', { subscription, data: { alerts: { mention: true } } }));
     const rows = await server.app.db.read.selectFrom('push_subscriptions').select('endpoint').execute();
-    assert.deepEqual(rows.map((r) => r.endpoint), ['https://push.example/device']);
+    assert.deepEqual(
+      rows.map((r) => r.endpoint),
+      ['https://push.example/device'],
+    );
   });
 
   it('deletes once: one success, the other copies find nothing, the count drops by one', async () => {

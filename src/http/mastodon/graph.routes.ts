@@ -15,7 +15,15 @@ import { readPage, setLinkHeader, type Page } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 
 const FollowInput = z.object({ reblogs: formBool.optional(), notify: formBool.optional() });
-const MuteInput = z.object({ notifications: formBool.optional(), duration: z.coerce.number().int().min(0).max(60 * 60 * 24 * 365).optional() });
+const MuteInput = z.object({
+  notifications: formBool.optional(),
+  duration: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 60 * 24 * 365)
+    .optional(),
+});
 const IdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(40)).optional() });
 const DomainInput = z.object({ domain: z.string().trim().min(1).max(253) });
 
@@ -45,20 +53,46 @@ export function graphRoutes(services: Services): RouteDef[] {
   });
   /** A page of accounts listed through a table with a time-ordered cursor column. */
   const accountPage = async (c: Context<AppEnv>, rows: { cursor: string; account_id: string }[]) => {
-    const accounts = new Map((await findAccountsByIds(db.read, rows.map((r) => r.account_id))).filter((a) => a.suspended_at === null).map((a) => [a.id, a]));
+    const accounts = new Map(
+      (
+        await findAccountsByIds(
+          db.read,
+          rows.map((r) => r.account_id),
+        )
+      )
+        .filter((a) => a.suspended_at === null)
+        .map((a) => [a.id, a]),
+    );
     const counts = await countAccounts(db.read, [...accounts.keys()]);
-    setLinkHeader(c, config.publicUrl, rows.map((r) => r.cursor));
-    return c.json(rows.flatMap((r) => (accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [])));
+    setLinkHeader(
+      c,
+      config.publicUrl,
+      rows.map((r) => r.cursor),
+    );
+    return c.json(
+      rows.flatMap((r) =>
+        accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [],
+      ),
+    );
   };
   /** The signed-in account's requests, blocks or mutes (live ones only), newest first. */
-  const accountList = (path: string, scope: string, table: 'follow_requests' | 'blocks' | 'mutes', mine: string, theirs: string): RouteDef => ({
+  const accountList = (
+    path: string,
+    scope: string,
+    table: 'follow_requests' | 'blocks' | 'mutes',
+    mine: string,
+    theirs: string,
+  ): RouteDef => ({
     method: 'GET',
     path,
     access: scoped(scope),
     async handler(c) {
       const page = readPage(c, 40, 80);
       const live = table === 'mutes' ? sql`and (expires_at is null or expires_at > ${isoAt(services.clock)})` : sql``;
-      const { rows } = await sql<{ cursor: string; account_id: string }>`select id as cursor, ${sql.ref(theirs)} as account_id from ${sql.table(table)}
+      const { rows } = await sql<{
+        cursor: string;
+        account_id: string;
+      }>`select id as cursor, ${sql.ref(theirs)} as account_id from ${sql.table(table)}
         where ${sql.ref(mine)} = ${currentUser(c).account.id} ${live} and ${cursorWindow(`${table}.id`, page)}
         order by id desc limit ${page.limit}`.execute(db.kysely);
       return accountPage(c, rows);
@@ -73,7 +107,8 @@ export function graphRoutes(services: Services): RouteDef[] {
       if (!owner || owner.suspended_at !== null) throw new NotFound();
       if (toBool(owner.hide_collections) && c.var.auth?.account?.id !== owner.id) return c.json([]);
       const page = readPage(c, 40, 80);
-      const [mine, theirs] = kind === 'followers' ? (['target_account_id', 'account_id'] as const) : (['account_id', 'target_account_id'] as const);
+      const [mine, theirs] =
+        kind === 'followers' ? (['target_account_id', 'account_id'] as const) : (['account_id', 'target_account_id'] as const);
       const rows = await db.read
         .selectFrom('follows')
         .select(['follows.id as cursor', `follows.${theirs} as account_id`])
@@ -97,11 +132,24 @@ export function graphRoutes(services: Services): RouteDef[] {
     act('unblock', 'write:blocks', (c) => graph.unblock(currentUser(c).account, c.req.param('id')!)),
     act('mute', 'write:mutes', async (c) => {
       const input = readInput(c, MuteInput);
-      await graph.mute(currentUser(c).account, c.req.param('id')!, { notifications: input.notifications, durationSeconds: input.duration || undefined });
+      await graph.mute(currentUser(c).account, c.req.param('id')!, {
+        notifications: input.notifications,
+        durationSeconds: input.duration || undefined,
+      });
     }),
     act('unmute', 'write:mutes', (c) => graph.unmute(currentUser(c).account, c.req.param('id')!)),
-    act('authorize', 'write:follows', (c) => graph.answerRequest(currentUser(c).account, c.req.param('id')!, true), '/api/v1/follow_requests'),
-    act('reject', 'write:follows', (c) => graph.answerRequest(currentUser(c).account, c.req.param('id')!, false), '/api/v1/follow_requests'),
+    act(
+      'authorize',
+      'write:follows',
+      (c) => graph.answerRequest(currentUser(c).account, c.req.param('id')!, true),
+      '/api/v1/follow_requests',
+    ),
+    act(
+      'reject',
+      'write:follows',
+      (c) => graph.answerRequest(currentUser(c).account, c.req.param('id')!, false),
+      '/api/v1/follow_requests',
+    ),
     {
       method: 'GET',
       path: '/api/v1/accounts/relationships',
@@ -110,7 +158,14 @@ export function graphRoutes(services: Services): RouteDef[] {
         const { account } = currentUser(c);
         const { id: ids = [] } = readInput(c, IdsInput);
         const known = new Set((await findAccountsByIds(db.read, ids)).map((a) => a.id));
-        return c.json(await relationships(db.read, account.id, ids.filter((id) => known.has(id)), isoAt(services.clock)));
+        return c.json(
+          await relationships(
+            db.read,
+            account.id,
+            ids.filter((id) => known.has(id)),
+            isoAt(services.clock),
+          ),
+        );
       },
     },
     collection('followers'),
@@ -123,7 +178,13 @@ export function graphRoutes(services: Services): RouteDef[] {
       path: '/api/v1/domain_blocks',
       access: scoped('read:blocks'),
       async handler(c) {
-        const rows = await db.read.selectFrom('account_domain_blocks').select('domain').where('account_id', '=', currentUser(c).account.id).orderBy('domain').limit(1000).execute();
+        const rows = await db.read
+          .selectFrom('account_domain_blocks')
+          .select('domain')
+          .where('account_id', '=', currentUser(c).account.id)
+          .orderBy('domain')
+          .limit(1000)
+          .execute();
         return c.json(rows.map((r) => r.domain));
       },
     },

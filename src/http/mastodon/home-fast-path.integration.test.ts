@@ -22,11 +22,13 @@ before(async () => {
 });
 after(() => server.close());
 
-const home = (token: string, query = '?limit=2') => fetch(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${token}` } });
+const home = (token: string, query = '?limit=2') =>
+  fetch(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${token}` } });
 const answered = () => server.app.fastPath!.answered();
 
 /** The answer as the full stack gives it (app.fetch does not pass through the fast path). */
-const fullStack = (token: string, query = '?limit=2') => server.app.fetch(new Request(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${token}` } }));
+const fullStack = (token: string, query = '?limit=2') =>
+  server.app.fetch(new Request(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${token}` } }));
 
 /** Headers that differ between any two answers: the request id, the date, and the count of the rate limit. */
 const VARYING = new Set(['x-request-id', 'date', 'x-ratelimit-remaining', 'connection', 'keep-alive']);
@@ -51,7 +53,10 @@ describe('the home timeline fast path', () => {
     const body = await second.text();
     assert.equal(body, await first.text());
     assert.equal(body, await reference.text());
-    assert.deepEqual((JSON.parse(body) as { content: string }[]).map((s) => s.content), ['<p>ben posts 2</p>', '<p>ben posts 1</p>']);
+    assert.deepEqual(
+      (JSON.parse(body) as { content: string }[]).map((s) => s.content),
+      ['<p>ben posts 2</p>', '<p>ben posts 1</p>'],
+    );
     assert.deepEqual(stable(second), stable(first));
     // The full stack's answer carries the same headers, content length and node's own aside.
     assert.deepEqual(
@@ -104,14 +109,27 @@ describe('the home timeline fast path', () => {
 
   it('refuses a token with the wrong scope, even for a page in memory', async () => {
     await readTwice(ana.token);
-    const apps = await fetch(`${server.url}/api/v1/apps`, { method: 'POST', body: new URLSearchParams({ client_name: 'Narrow', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read:accounts' }) });
+    const apps = await fetch(`${server.url}/api/v1/apps`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_name: 'Narrow', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read:accounts' }),
+    });
     const { client_id, client_secret } = (await apps.json()) as { client_id: string; client_secret: string };
     const grant = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id, client_secret, username: 'ana', password: 'ana uses a long password', scope: 'read:accounts' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id,
+        client_secret,
+        username: 'ana',
+        password: 'ana uses a long password',
+        scope: 'read:accounts',
+      }),
     });
     const { access_token: narrow } = (await grant.json()) as { access_token: string };
-    assert.equal((await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${narrow}` } })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${narrow}` } })).status,
+      200,
+    );
     const refused = await home(narrow);
     assert.equal(refused.status, 403);
     assert.deepEqual(await refused.json(), { error: 'This action is outside the authorized scopes' });
@@ -158,8 +176,15 @@ describe('the home timeline fast path', () => {
     const before = answered();
     assert.equal((await home('not-a-token')).status, 401);
     assert.equal((await fetch(`${server.url}/api/v1/timelines/home`)).status, 401);
-    assert.equal((await fetch(`${server.url}/api/v1/timelines/home/?limit=2`, { headers: { authorization: `Bearer ${ana.token}` } })).status, 404);
-    assert.equal((await fetch(`${server.url}/api/v1/timelines/home?limit=2`, { method: 'HEAD', headers: { authorization: `Bearer ${ana.token}` } })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/api/v1/timelines/home/?limit=2`, { headers: { authorization: `Bearer ${ana.token}` } })).status,
+      404,
+    );
+    assert.equal(
+      (await fetch(`${server.url}/api/v1/timelines/home?limit=2`, { method: 'HEAD', headers: { authorization: `Bearer ${ana.token}` } }))
+        .status,
+      200,
+    );
     assert.equal(answered(), before);
   });
 });

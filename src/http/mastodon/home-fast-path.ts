@@ -70,7 +70,14 @@ export function homeFastPath(deps: {
       // Over the limit: the full stack counts the request once more (it is refused either way) and answers 429.
       if (!decision.allowed) return fallback(req, res);
       const requestId = randomUUID();
-      const headers = [...fixed, ...rateLimitHeaders(perAccount, decision).flat(), 'X-Request-Id', requestId, 'Content-Length', String(page.body.byteLength)];
+      const headers = [
+        ...fixed,
+        ...rateLimitHeaders(perAccount, decision).flat(),
+        'X-Request-Id',
+        requestId,
+        'Content-Length',
+        String(page.body.byteLength),
+      ];
       if (page.link !== null) headers.push('Link', page.link);
       res.writeHead(200, headers);
       answered++;

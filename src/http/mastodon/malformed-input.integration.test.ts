@@ -12,16 +12,95 @@ import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 // shape, never a 500, whatever the route.
 
 const FIELDS = [
-  'status', 'in_reply_to_id', 'quoted_status_id', 'media_ids', 'poll', 'spoiler_text', 'sensitive', 'visibility', 'language',
-  'scheduled_at', 'reblogs', 'notify', 'languages', 'duration', 'notifications', 'q', 'type', 'resolve', 'following', 'account_id',
-  'offset', 'limit', 'max_id', 'since_id', 'min_id', 'types', 'exclude_types', 'id', 'domain', 'description', 'focus', 'display_name',
-  'note', 'locked', 'bot', 'discoverable', 'hide_collections', 'fields_attributes', 'source', 'home', 'last_read_id', 'timeline',
-  'subscription', 'data', 'policy', 'comment', 'status_ids', 'rule_ids', 'forward', 'category', 'local', 'remote', 'only_media', 'any',
-  'all', 'none', 'pinned', 'tagged', 'exclude_replies', 'exclude_reblogs', 'acct', 'password', 'also_known_as', 'target_account',
+  'status',
+  'in_reply_to_id',
+  'quoted_status_id',
+  'media_ids',
+  'poll',
+  'spoiler_text',
+  'sensitive',
+  'visibility',
+  'language',
+  'scheduled_at',
+  'reblogs',
+  'notify',
+  'languages',
+  'duration',
+  'notifications',
+  'q',
+  'type',
+  'resolve',
+  'following',
+  'account_id',
+  'offset',
+  'limit',
+  'max_id',
+  'since_id',
+  'min_id',
+  'types',
+  'exclude_types',
+  'id',
+  'domain',
+  'description',
+  'focus',
+  'display_name',
+  'note',
+  'locked',
+  'bot',
+  'discoverable',
+  'hide_collections',
+  'fields_attributes',
+  'source',
+  'home',
+  'last_read_id',
+  'timeline',
+  'subscription',
+  'data',
+  'policy',
+  'comment',
+  'status_ids',
+  'rule_ids',
+  'forward',
+  'category',
+  'local',
+  'remote',
+  'only_media',
+  'any',
+  'all',
+  'none',
+  'pinned',
+  'tagged',
+  'exclude_replies',
+  'exclude_reblogs',
+  'acct',
+  'password',
+  'also_known_as',
+  'target_account',
 ];
 
-const BAD_VALUES: readonly unknown[] = [123, -1, 1e308, true, null, [], {}, ['a', { b: 1 }], { a: { b: [1] } }, 'x'.repeat(20_000), '\u0000', '', 'NaN', '9'.repeat(40)];
-const BAD_QUERIES = ['limit=abc', 'limit=-5&max_id=x&since_id[]=a&min_id[a]=b', 'types[]=nope&exclude_types=1&q[x]=1', 'local=maybe&only_media[]=1&any=%00', 'id[]=' + 'z'.repeat(3000)];
+const BAD_VALUES: readonly unknown[] = [
+  123,
+  -1,
+  1e308,
+  true,
+  null,
+  [],
+  {},
+  ['a', { b: 1 }],
+  { a: { b: [1] } },
+  'x'.repeat(20_000),
+  '\u0000',
+  '',
+  'NaN',
+  '9'.repeat(40),
+];
+const BAD_QUERIES = [
+  'limit=abc',
+  'limit=-5&max_id=x&since_id[]=a&min_id[a]=b',
+  'types[]=nope&exclude_types=1&q[x]=1',
+  'local=maybe&only_media[]=1&any=%00',
+  'id[]=' + 'z'.repeat(3000),
+];
 const BAD_IDS = ['nope', '0', '2024', '-1', 'x'.repeat(2_000), '%00', '..%2F..', '100%25', '%E0%A4%A', encodeURIComponent('1 OR 1=1')];
 
 let server: TestServer;
@@ -30,7 +109,17 @@ let client: mastodon.rest.Client;
 let otherId: string;
 
 async function passwordToken(clientId: string, clientSecret: string, username: string) {
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: clientId, client_secret: clientSecret, username, password: `${username} password is long`, scope: 'read write follow push' }) });
+  const res = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: clientId,
+      client_secret: clientSecret,
+      username,
+      password: `${username} password is long`,
+      scope: 'read write follow push',
+    }),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
@@ -60,9 +149,18 @@ async function call(method: string, url: string, init: { body?: string; type?: s
 before(async () => {
   server = await startTestServer();
   for (const name of ['prober', 'other']) {
-    await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} password is long`, confirmed: true });
+    await createLocalAccount(server.app.db, systemClock, server.config, {
+      username: name,
+      email: `${name}@example.org`,
+      password: `${name} password is long`,
+      confirmed: true,
+    });
   }
-  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Prober', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push' });
+  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({
+    clientName: 'Prober',
+    redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+    scopes: 'read write follow push',
+  });
   token = await passwordToken(app.clientId!, app.clientSecret!, 'prober');
   client = createRestAPIClient({ url: server.url, accessToken: token });
   otherId = (await client.v1.accounts.lookup({ acct: 'other' })).id;
@@ -85,7 +183,8 @@ describe('malformed input on every API route', () => {
   });
 
   it('answers nested or odd form fields with a 4xx', async () => {
-    const form = 'status[a][b]=1&media_ids=x&poll[options]=1&poll[expires_in][x]=2&visibility[]=public&fields_attributes[0]=x&data[alerts]=1&limit=-1&subscription[keys]=1';
+    const form =
+      'status[a][b]=1&media_ids=x&poll[options]=1&poll[expires_in][x]=2&visibility[]=public&fields_attributes[0]=x&data[alerts]=1&limit=-1&subscription[keys]=1';
     for (const route of server.app.apiRoutes) {
       if (route.method === 'GET') continue;
       await call(route.method, await concrete(route.path), { body: form, type: 'application/x-www-form-urlencoded' });
@@ -93,9 +192,12 @@ describe('malformed input on every API route', () => {
   });
 
   it('answers odd query strings with a 4xx', async () => {
-    const everyField = ['-1', '1e308', '9'.repeat(40), 'NaN', '', 'x'.repeat(150), '%E0%A4%A'].map((value) => FIELDS.map((f) => `${f}=${value}`).join('&'));
+    const everyField = ['-1', '1e308', '9'.repeat(40), 'NaN', '', 'x'.repeat(150), '%E0%A4%A'].map((value) =>
+      FIELDS.map((f) => `${f}=${value}`).join('&'),
+    );
     for (const route of server.app.apiRoutes) {
-      for (const query of [...BAD_QUERIES, ...(route.method === 'GET' ? everyField : [])]) await call(route.method, `${await concrete(route.path)}?${query}`, { body: '{}', type: 'application/json' });
+      for (const query of [...BAD_QUERIES, ...(route.method === 'GET' ? everyField : [])])
+        await call(route.method, `${await concrete(route.path)}?${query}`, { body: '{}', type: 'application/json' });
     }
   });
 
@@ -112,7 +214,11 @@ describe('malformed input outside the API routes', () => {
     for (const path of ['/oauth/token', '/oauth/revoke']) {
       for (const credentials of ['a%:b', 'a:%E0%A4%A', '%', ':']) {
         const authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-        const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization }, body: new URLSearchParams({ grant_type: 'client_credentials', token: 'x' }) });
+        const res = await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { authorization },
+          body: new URLSearchParams({ grant_type: 'client_credentials', token: 'x' }),
+        });
         const body = (await res.json()) as { error?: string };
         assert.ok(res.status === 400 || res.status === 401, `${path} ${credentials}: ${res.status}`);
         assert.equal(body.error, 'invalid_client', `${path} ${credentials}`);
@@ -122,8 +228,16 @@ describe('malformed input outside the API routes', () => {
 
   it('refuses NUL characters in bodies and URLs with a 400 that says so, on both engines alike', async () => {
     const refusals = [
-      await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'a\u0000b' }) }),
-      await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: new URLSearchParams({ 'poll[options][]': 'x\u0000' }) }),
+      await fetch(`${server.url}/api/v1/statuses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'a\u0000b' }),
+      }),
+      await fetch(`${server.url}/api/v1/statuses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: new URLSearchParams({ 'poll[options][]': 'x\u0000' }),
+      }),
       await fetch(`${server.url}/api/v1/accounts/%00/follow`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }),
       await fetch(`${server.url}/api/v2/search?q=a%00`, { headers: { authorization: `Bearer ${token}` } }),
       await fetch(`${server.url}/.well-known/webfinger?resource=acct:%00@example.org`),
@@ -157,7 +271,15 @@ describe('malformed input outside the API routes', () => {
   });
 
   it('answers odd names in public page paths with a readable 404 page', async () => {
-    for (const path of ['/tags/100%25', '/tags/%E0%A4%A', '/tags/2024', `/tags/${'a'.repeat(101)}`, '/@prober/100%25', '/@100%25', '/@prober/%E0%A4%A']) {
+    for (const path of [
+      '/tags/100%25',
+      '/tags/%E0%A4%A',
+      '/tags/2024',
+      `/tags/${'a'.repeat(101)}`,
+      '/@prober/100%25',
+      '/@100%25',
+      '/@prober/%E0%A4%A',
+    ]) {
       const res = await fetch(`${server.url}${path}`, { headers: { accept: 'text/html' } });
       assert.equal(res.status, 404, path);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);

@@ -6,7 +6,21 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
-import { mediaToolsMissing, animatedGif, audioWithTags, webmWithTags, avifWithExif, heicWithExif, jpegWithLeaks, leakedValues, pngWithText, probeTags, readBytes, readTags, videoWithLeaks } from '../../testing/media-fixtures.ts';
+import {
+  mediaToolsMissing,
+  animatedGif,
+  audioWithTags,
+  webmWithTags,
+  avifWithExif,
+  heicWithExif,
+  jpegWithLeaks,
+  leakedValues,
+  pngWithText,
+  probeTags,
+  readBytes,
+  readTags,
+  videoWithLeaks,
+} from '../../testing/media-fixtures.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { startTestS3, type TestS3 } from '../../testing/s3-server.ts';
 import { deleteAccount } from '../../domain/accounts/accounts.service.ts';
@@ -38,12 +52,21 @@ function assertClean(bytes: Uint8Array, name: string) {
   assert.deepEqual(leakedValues(bytes), [], `${name}: a leaked value is in the bytes`);
   const path = join(fixtures, `served-${Date.now()}-${name}`);
   writeFileSync(path, bytes);
-  const found = Object.entries(readTags(path)).filter(([key]) => IDENTIFYING.test(key) && !/^(File|System|ExifTool|Composite:ImageSize|Composite:Megapixels)/.test(key));
+  const found = Object.entries(readTags(path)).filter(
+    ([key]) => IDENTIFYING.test(key) && !/^(File|System|ExifTool|Composite:ImageSize|Composite:Megapixels)/.test(key),
+  );
   assert.deepEqual(found, [], `${name}: identifying tags remain`);
   return path;
 }
 
-async function upload(account: TestAccount, server: TestServer, bytes: Uint8Array, name: string, type = 'image/jpeg', version: 'v1' | 'v2' = 'v1') {
+async function upload(
+  account: TestAccount,
+  server: TestServer,
+  bytes: Uint8Array,
+  name: string,
+  type = 'image/jpeg',
+  version: 'v1' | 'v2' = 'v1',
+) {
   const form = new FormData();
   form.set('file', blob(bytes, type), name);
   return fetch(`${server.url}/api/${version}/media`, { method: 'POST', headers: { authorization: `Bearer ${account.token}` }, body: form });
@@ -67,7 +90,11 @@ describe('media uploads', { skip }, () => {
     assert.equal(media.type, 'image');
     assert.equal(media.description, 'A test card');
     assert.ok(media.blurhash && media.blurhash.length >= 6);
-    const meta = media.meta as unknown as { original: { width: number; height: number }; small: { width: number; height: number }; focus: { x: number; y: number } };
+    const meta = media.meta as unknown as {
+      original: { width: number; height: number };
+      small: { width: number; height: number };
+      focus: { x: number; y: number };
+    };
     assert.deepEqual([meta.original.width, meta.original.height], [600, 800], 'turned as the EXIF orientation says');
     assert.ok(meta.small.width <= 640 && meta.small.height <= 640);
     const served = await download(media.url!);
@@ -107,14 +134,26 @@ describe('media uploads', { skip }, () => {
     for (const container of ['mp4', 'mov'] as const) {
       const original = videoWithLeaks(fixtures, container);
       assert.ok(leakedValues(readBytes(original)).includes('+48.8584+002.2945'), 'the fixture carries a location atom');
-      const res = await upload(ann, server, readBytes(original), `clip.${container}`, container === 'mp4' ? 'video/mp4' : 'video/quicktime', 'v2');
+      const res = await upload(
+        ann,
+        server,
+        readBytes(original),
+        `clip.${container}`,
+        container === 'mp4' ? 'video/mp4' : 'video/quicktime',
+        'v2',
+      );
       assert.equal(res.status, 202);
       const accepted = (await res.json()) as { id: string; url: string | null };
       assert.equal(accepted.url, null, 'not ready yet');
       await server.app.services.media.idle();
       const ready = await fetch(`${server.url}/api/v1/media/${accepted.id}`, { headers: { authorization: `Bearer ${ann.token}` } });
       assert.equal(ready.status, 200);
-      const media = (await ready.json()) as { type: string; url: string; preview_url: string; meta: { original: { duration: number; width: number; height: number } } };
+      const media = (await ready.json()) as {
+        type: string;
+        url: string;
+        preview_url: string;
+        meta: { original: { duration: number; width: number; height: number } };
+      };
       assert.equal(media.type, 'video');
       assert.ok(Math.abs(media.meta.original.duration - 2) < 0.3);
       assert.deepEqual([media.meta.original.width, media.meta.original.height], [320, 240]);
@@ -123,7 +162,10 @@ describe('media uploads', { skip }, () => {
       const path = assertClean(served.bytes, `clip-${container}.mp4`);
       const probe = probeTags(path);
       const tags = { ...probe.format.tags, ...Object.assign({}, ...probe.streams.map((s) => s.tags ?? {})) } as Record<string, string>;
-      assert.deepEqual(Object.keys(tags).filter((k) => /location|make|model|artist|creation_time|xyz|date|comment/i.test(k)), []);
+      assert.deepEqual(
+        Object.keys(tags).filter((k) => /location|make|model|artist|creation_time|xyz|date|comment/i.test(k)),
+        [],
+      );
       // The only encoder named is the server's own, without a version.
       assert.ok(!tags.encoder || /^Lavc libx264$/.test(tags.encoder), tags.encoder);
       assert.deepEqual(probe.streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
@@ -150,7 +192,12 @@ describe('media uploads', { skip }, () => {
     const webm = await ann.client.v2.media.create({ file: blob(readBytes(webmWithTags(fixtures)), 'video/webm') });
     assert.equal(webm.type, 'video');
     const webmPath = assertClean((await download(webm.url!)).bytes, 'clip-webm.mp4');
-    assert.deepEqual(probeTags(webmPath).streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
+    assert.deepEqual(
+      probeTags(webmPath)
+        .streams.map((s) => s.codec_type)
+        .sort(),
+      ['audio', 'video'],
+    );
 
     for (const container of ['mp3', 'ogg'] as const) {
       const original = audioWithTags(fixtures, container);
@@ -162,13 +209,18 @@ describe('media uploads', { skip }, () => {
       assert.equal(served.response.headers.get('content-type'), 'audio/mpeg');
       const path = assertClean(served.bytes, `sound-${container}.mp3`);
       const probe = probeTags(path);
-      assert.deepEqual(Object.keys({ ...probe.format.tags }).filter((k) => /artist|comment|encoded_by/i.test(k)), []);
+      assert.deepEqual(
+        Object.keys({ ...probe.format.tags }).filter((k) => /artist|comment|encoded_by/i.test(k)),
+        [],
+      );
       assert.ok(Math.abs((audio.meta as unknown as { original: { duration: number } }).original.duration - 2) < 0.2);
     }
   });
 
   it('cleans a polyglot by re-encoding it, and refuses JSON, HTML and SVG whatever they are called', async () => {
-    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } })
+      .jpeg()
+      .toBuffer();
     const payload = '<html><script>alert("polyglot")</script>{"@context":"https://www.w3.org/ns/activitystreams","type":"Note"}</html>';
     const polyglot = new Uint8Array(Buffer.concat([jpeg, Buffer.from(payload)]));
     const media = await ann.client.v2.media.create({ file: blob(polyglot, 'image/jpeg') });
@@ -190,7 +242,9 @@ describe('media uploads', { skip }, () => {
   });
 
   it('refuses a 100-megapixel PNG of a few KB before decoding it', async () => {
-    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#000000' } }).png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer();
+    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#000000' } })
+      .png({ palette: true, colours: 2, compressionLevel: 9 })
+      .toBuffer();
     assert.ok(bomb.byteLength < 50_000, `the bomb is small (${bomb.byteLength} bytes)`);
     const before = process.memoryUsage().rss;
     const res = await upload(ann, server, new Uint8Array(bomb), 'bomb.png', 'image/png');
@@ -203,34 +257,70 @@ describe('media uploads', { skip }, () => {
 
   it('attaches up to four images to a status, shows them, and keeps other accounts out of them', async () => {
     const images = [];
-    for (let i = 0; i < 5; i++) images.push(await ann.client.v1.media.create({ file: blob(new Uint8Array(await sharp({ create: { width: 40 + i, height: 30, channels: 3, background: '#00ff00' } }).png().toBuffer()), 'image/png'), description: `image ${i}` }));
+    for (let i = 0; i < 5; i++)
+      images.push(
+        await ann.client.v1.media.create({
+          file: blob(
+            new Uint8Array(
+              await sharp({ create: { width: 40 + i, height: 30, channels: 3, background: '#00ff00' } })
+                .png()
+                .toBuffer(),
+            ),
+            'image/png',
+          ),
+          description: `image ${i}`,
+        }),
+      );
     await assert.rejects(ann.client.v1.statuses.create({ status: 'five', mediaIds: images.map((m) => m.id) }), /at most 4/);
     await assert.rejects(bob.client.v1.statuses.create({ status: 'not mine', mediaIds: [images[0]!.id] }), /not one of your/);
-    assert.equal((await fetch(`${server.url}/api/v1/media/${images[0]!.id}`, { headers: { authorization: `Bearer ${bob.token}` } })).status, 404);
+    assert.equal(
+      (await fetch(`${server.url}/api/v1/media/${images[0]!.id}`, { headers: { authorization: `Bearer ${bob.token}` } })).status,
+      404,
+    );
     const status = await ann.client.v1.statuses.create({ status: '', mediaIds: images.slice(0, 4).map((m) => m.id) });
-    assert.deepEqual(status.mediaAttachments.map((m) => m.description), ['image 0', 'image 1', 'image 2', 'image 3']);
+    assert.deepEqual(
+      status.mediaAttachments.map((m) => m.description),
+      ['image 0', 'image 1', 'image 2', 'image 3'],
+    );
     await assert.rejects(ann.client.v1.statuses.create({ status: 'again', mediaIds: [images[0]!.id] }), /not one of your unattached/);
     const onlyMedia = await bob.client.v1.accounts.$select(ann.id).statuses.list({ onlyMedia: true });
     assert.ok(onlyMedia.some((s) => s.id === status.id));
     const edited = await ann.client.v1.media.$select(images[4]!.id).update({ description: 'described later', focus: '0.5,-0.25' });
     assert.equal(edited.description, 'described later');
     assert.deepEqual(edited.meta?.focus, { x: 0.5, y: -0.25 });
-    const bad = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ focus: '3,0' }) });
+    const bad = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ focus: '3,0' }),
+    });
     assert.equal(bad.status, 422);
-    const tooLong = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, { method: 'PUT', headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: 'x'.repeat(1501) }) });
+    const tooLong = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'x'.repeat(1501) }),
+    });
     assert.equal(tooLong.status, 422);
 
     // An attached file cannot be deleted on its own; an unattached one can, files included.
-    const attachedDelete = await fetch(`${server.url}/api/v1/media/${images[0]!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ann.token}` } });
+    const attachedDelete = await fetch(`${server.url}/api/v1/media/${images[0]!.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ann.token}` },
+    });
     assert.equal(attachedDelete.status, 422);
     const keyOf = (url: string) => new URL(url).pathname.slice('/media/'.length);
-    const unattachedDelete = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ann.token}` } });
+    const unattachedDelete = await fetch(`${server.url}/api/v1/media/${images[4]!.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ann.token}` },
+    });
     assert.equal(unattachedDelete.status, 200);
     assert.ok(!(await server.app.services.blobs.list()).includes(keyOf(images[4]!.url!)));
 
     // An edit that drops a file deletes it; the kept ones stay in their new order.
     const edited2 = await ann.client.v1.statuses.$select(status.id).update({ status: 'fewer', mediaIds: [images[2]!.id, images[0]!.id] });
-    assert.deepEqual(edited2.mediaAttachments.map((m) => m.id), [images[2]!.id, images[0]!.id]);
+    assert.deepEqual(
+      edited2.mediaAttachments.map((m) => m.id),
+      [images[2]!.id, images[0]!.id],
+    );
     const left = await server.app.services.blobs.list();
     assert.ok(!left.includes(keyOf(images[1]!.url!)) && !left.includes(keyOf(images[3]!.url!)));
     assert.ok(left.includes(keyOf(images[0]!.url!)));
@@ -245,8 +335,16 @@ describe('media uploads', { skip }, () => {
     await ann.client.v1.statuses.$select(status.id).remove();
     const left = await server.app.services.blobs.list();
     for (const key of keys) assert.ok(!left.includes(key), `${key} is gone from the media folder`);
-    assert.deepEqual(readdirSync(join(server.config.dataDir, 'media'), { recursive: true }).filter((f) => keys.some((k) => String(f).endsWith(k.split('/').pop()!))), []);
-    assert.equal((await fetch(`${server.url}/api/v1/media/${media.id}`, { headers: { authorization: `Bearer ${ann.token}` } })).status, 404);
+    assert.deepEqual(
+      readdirSync(join(server.config.dataDir, 'media'), { recursive: true }).filter((f) =>
+        keys.some((k) => String(f).endsWith(k.split('/').pop()!)),
+      ),
+      [],
+    );
+    assert.equal(
+      (await fetch(`${server.url}/api/v1/media/${media.id}`, { headers: { authorization: `Bearer ${ann.token}` } })).status,
+      404,
+    );
     assert.equal((await fetch(here(media.url!))).status, 404);
     assert.equal((await fetch(here(media.previewUrl))).status, 404);
     assert.equal((await server.app.db.read.selectFrom('blob_deletions').selectAll().execute()).length, 0);
@@ -256,7 +354,11 @@ describe('media uploads', { skip }, () => {
     const form = new FormData();
     form.set('avatar', blob(readBytes(await jpegWithLeaks(fixtures)), 'image/jpeg'), 'me.jpg');
     form.set('header', blob(readBytes(await pngWithText(fixtures)), 'image/png'), 'banner.png');
-    const res = await fetch(`${server.url}/api/v1/accounts/update_credentials`, { method: 'PATCH', headers: { authorization: `Bearer ${bob.token}` }, body: form });
+    const res = await fetch(`${server.url}/api/v1/accounts/update_credentials`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${bob.token}` },
+      body: form,
+    });
     assert.equal(res.status, 200);
     const account = (await res.json()) as { avatar: string; header: string };
     const avatar = (await download(account.avatar)).bytes;
@@ -269,11 +371,25 @@ describe('media uploads', { skip }, () => {
     assert.equal((await fetch(here(account.avatar))).status, 404);
     const refused = new FormData();
     refused.set('avatar', blob(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'image/svg+xml'), 'a.svg');
-    assert.equal((await fetch(`${server.url}/api/v1/accounts/update_credentials`, { method: 'PATCH', headers: { authorization: `Bearer ${bob.token}` }, body: refused })).status, 422);
+    assert.equal(
+      (
+        await fetch(`${server.url}/api/v1/accounts/update_credentials`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${bob.token}` },
+          body: refused,
+        })
+      ).status,
+      422,
+    );
   });
 
   it('refuses paths outside the media keys', async () => {
-    for (const path of ['/media/../data/stoa.sqlite', '/media/%2e%2e/secret', '/media/ab/cd/nothing.jpg', '/media/00/00/00000000000000000000000000000000.jpg']) {
+    for (const path of [
+      '/media/../data/stoa.sqlite',
+      '/media/%2e%2e/secret',
+      '/media/ab/cd/nothing.jpg',
+      '/media/00/00/00000000000000000000000000000000.jpg',
+    ]) {
       const res = await fetch(`${server.url}${path}`);
       assert.equal(res.status, 404, path);
     }
@@ -298,7 +414,12 @@ describe('the ffmpeg shipped in node_modules', { skip }, () => {
     const media = await ann.client.v2.media.create({ file: blob(readBytes(videoWithLeaks(fixtures, 'mov')), 'video/quicktime') });
     assert.equal(media.type, 'video');
     const path = assertClean((await download(media.url!)).bytes, 'packaged-ffmpeg.mp4');
-    assert.deepEqual(probeTags(path).streams.map((s) => s.codec_type).sort(), ['audio', 'video']);
+    assert.deepEqual(
+      probeTags(path)
+        .streams.map((s) => s.codec_type)
+        .sort(),
+      ['audio', 'video'],
+    );
   });
 });
 
@@ -355,7 +476,11 @@ describe('media limits and cleanup', { skip }, () => {
   after(() => server.close());
 
   it('answers 413 for a file over the size limit and 422 for a video over the duration limit', async () => {
-    const big = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+    const big = await sharp({
+      create: { width: 400, height: 400, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    })
+      .png()
+      .toBuffer();
     const res = await upload(ann, server, new Uint8Array(big), 'big.png', 'image/png');
     assert.equal(res.status, 413);
     assert.match(((await res.json()) as { error: string }).error, /too large/);
@@ -365,7 +490,9 @@ describe('media limits and cleanup', { skip }, () => {
   });
 
   it('removes uploads never attached after a day, files included', async () => {
-    const small = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const small = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     const res = await upload(ann, server, new Uint8Array(small), 'small.png', 'image/png');
     const media = (await res.json()) as { id: string; url: string };
     assert.equal(await server.app.services.media.cleanup(), 0, 'a fresh upload stays');

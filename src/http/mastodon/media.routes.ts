@@ -14,7 +14,10 @@ const focus = z
   .transform((v) => v.split(',').map(Number) as [number, number])
   .refine(([x, y]) => Math.abs(x) <= 1 && Math.abs(y) <= 1, { error: 'must be two numbers from -1.0 to 1.0' });
 const Edits = z.object({ description: z.string().max(10_000).optional(), focus: focus.optional() });
-const Upload = Edits.extend({ file: z.instanceof(File, { error: 'must be a file sent as multipart/form-data' }), thumbnail: z.instanceof(File).optional() });
+const Upload = Edits.extend({
+  file: z.instanceof(File, { error: 'must be a file sent as multipart/form-data' }),
+  thumbnail: z.instanceof(File).optional(),
+});
 
 /** The MediaAttachment API: upload (in the background or at once), read, describe, delete. */
 export function mediaRoutes(services: Services): RouteDef[] {

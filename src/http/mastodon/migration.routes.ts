@@ -23,8 +23,12 @@ export function migrationRoutes(services: Services, resolve: AccountResolver): R
   const { db, config, migration } = services;
   const find = async (acct: string, fresh: boolean) => {
     const query = acct.replace(/^@/, '');
-    const found = query.includes('@') || /^https?:\/\//i.test(query) ? await resolve(query, { fresh }).catch(() => null) : await findAccountByHandle(db.read, query, null);
-    if (!found) throw new Invalid('No such account', { acct: [{ error: 'ERR_INVALID', description: 'no account was found by that address' }] });
+    const found =
+      query.includes('@') || /^https?:\/\//i.test(query)
+        ? await resolve(query, { fresh }).catch(() => null)
+        : await findAccountByHandle(db.read, query, null);
+    if (!found)
+      throw new Invalid('No such account', { acct: [{ error: 'ERR_INVALID', description: 'no account was found by that address' }] });
     return found;
   };
   const listing = (aliases: readonly string[]) => ({ aliases: aliases.map((uri) => ({ uri })) });

@@ -32,7 +32,10 @@ describe('notifications', () => {
     assert.deepEqual(bobs.map((n) => n.type).sort(), ['status', 'update'].sort(), 'a subscriber hears of new posts, a reposter of edits');
 
     const onlyMentions = await ann.client.v1.notifications.list({ types: ['mention'] });
-    assert.deepEqual(onlyMentions.map((n) => n.type), ['mention']);
+    assert.deepEqual(
+      onlyMentions.map((n) => n.type),
+      ['mention'],
+    );
     const noFavourites = await ann.client.v1.notifications.list({ excludeTypes: ['favourite', 'reblog'] });
     assert.deepEqual(noFavourites.map((n) => n.type).sort(), ['follow', 'mention']);
 
@@ -40,11 +43,20 @@ describe('notifications', () => {
     assert.equal(one.id, all[0]!.id);
     await ann.client.v1.notifications.$select(all[0]!.id).dismiss();
     await assert.rejects(ann.client.v1.notifications.$select(all[0]!.id).fetch(), (e: any) => e.statusCode === 404);
-    await assert.rejects(bob.client.v1.notifications.$select(all[1]!.id).fetch(), (e: any) => e.statusCode === 404, "another's notification");
+    await assert.rejects(
+      bob.client.v1.notifications.$select(all[1]!.id).fetch(),
+      (e: any) => e.statusCode === 404,
+      "another's notification",
+    );
   });
 
   it('counts unread notifications from the marker, and keeps markers', async () => {
-    const count = async () => ((await (await fetch(`${server.url}/api/v1/notifications/unread_count`, { headers: { authorization: `Bearer ${ann.token}` } })).json()) as { count: number }).count;
+    const count = async () =>
+      (
+        (await (
+          await fetch(`${server.url}/api/v1/notifications/unread_count`, { headers: { authorization: `Bearer ${ann.token}` } })
+        ).json()) as { count: number }
+      ).count;
     const before = await count();
     assert.ok(before >= 3);
     const newest = (await ann.client.v1.notifications.list({ limit: 1 }))[0]!;
@@ -76,13 +88,24 @@ describe('search and hashtags', () => {
     await ann.client.v1.statuses.create({ status: 'Chamomile tea is lovely #TeaTime' });
     await ann.client.v1.statuses.create({ status: 'secret chamomile for followers', visibility: 'private' });
     const byEve = await eve.client.v2.search.list({ q: 'CHAMOMILE', type: 'statuses' });
-    assert.deepEqual(byEve.statuses.map((s) => s.content), ['<p>Chamomile tea is lovely <a href="http://stoa.test/tags/teatime" class="mention hashtag" rel="tag">#<span>TeaTime</span></a></p>']);
+    assert.deepEqual(
+      byEve.statuses.map((s) => s.content),
+      [
+        '<p>Chamomile tea is lovely <a href="http://stoa.test/tags/teatime" class="mention hashtag" rel="tag">#<span>TeaTime</span></a></p>',
+      ],
+    );
     const byAnn = await ann.client.v2.search.list({ q: 'chamomile', type: 'statuses' });
     assert.equal(byAnn.statuses.length, 2, 'the author finds her own followers-only post');
     const accounts = await eve.client.v2.search.list({ q: '@an', type: 'accounts' });
-    assert.deepEqual(accounts.accounts.map((a) => a.username), ['ann']);
+    assert.deepEqual(
+      accounts.accounts.map((a) => a.username),
+      ['ann'],
+    );
     const tags = await eve.client.v2.search.list({ q: '#tea', type: 'hashtags' });
-    assert.deepEqual(tags.hashtags.map((t) => t.name), ['TeaTime']);
+    assert.deepEqual(
+      tags.hashtags.map((t) => t.name),
+      ['TeaTime'],
+    );
     const anonymous = await createRestAPIClient({ url: server.url }).v2.search.list({ q: 'chamomile' });
     assert.deepEqual(anonymous.statuses, [], 'post search is for signed-in members');
   });
@@ -94,13 +117,25 @@ describe('search and hashtags', () => {
     // Newer matches that eve may not see: more than one batch of the index's matches.
     for (let i = 0; i < 260; i++) await kit!.client.v1.statuses.create({ status: `private quince ${i}`, visibility: 'private' });
     const all = await eve.client.v2.search.list({ q: 'quince', type: 'statuses' });
-    assert.deepEqual(all.statuses.map((s) => s.id), [...visible].reverse());
+    assert.deepEqual(
+      all.statuses.map((s) => s.id),
+      [...visible].reverse(),
+    );
     const first = await eve.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 2 });
-    assert.deepEqual(first.statuses.map((s) => s.id), [visible[2], visible[1]]);
+    assert.deepEqual(
+      first.statuses.map((s) => s.id),
+      [visible[2], visible[1]],
+    );
     const older = await eve.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 2, maxId: visible[1] });
-    assert.deepEqual(older.statuses.map((s) => s.id), [visible[0]]);
+    assert.deepEqual(
+      older.statuses.map((s) => s.id),
+      [visible[0]],
+    );
     const offset = await eve.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 2, offset: 2 });
-    assert.deepEqual(offset.statuses.map((s) => s.id), [visible[0]]);
+    assert.deepEqual(
+      offset.statuses.map((s) => s.id),
+      [visible[0]],
+    );
     assert.equal((await kit!.client.v2.search.list({ q: 'quince', type: 'statuses', limit: 40 })).statuses.length, 40, 'kit finds its own');
   });
 
@@ -110,9 +145,15 @@ describe('search and hashtags', () => {
     const post = await bob.client.v1.statuses.create({ status: 'Planting beans #Gardening' });
     const home = await eve.client.v1.timelines.home.list();
     assert.ok(home.some((s) => s.id === post.id));
-    assert.deepEqual((await eve.client.v1.followedTags.list()).map((t) => t.name), ['gardening']);
+    assert.deepEqual(
+      (await eve.client.v1.followedTags.list()).map((t) => t.name),
+      ['gardening'],
+    );
     const timeline = await createRestAPIClient({ url: server.url }).v1.timelines.tag.$select('gardening').list();
-    assert.deepEqual(timeline.map((s) => s.id), [post.id]);
+    assert.deepEqual(
+      timeline.map((s) => s.id),
+      [post.id],
+    );
     await eve.client.v1.tags.$select('gardening').unfollow();
     assert.equal((await eve.client.v1.tags.$select('gardening').fetch()).following, false);
   });
@@ -126,9 +167,13 @@ describe('search and hashtags', () => {
     const link = first.headers.get('link')!;
     const next = /<([^>]+)>; rel="next"/.exec(link)![1]!;
     assert.match(next, new RegExp(`max_id=${mine[3]}`));
-    const second = ((await (await fetch(`${server.url}${new URL(next).pathname}${new URL(next).search}`)).json()) as { id: string }[]).map((s) => s.id);
+    const second = ((await (await fetch(`${server.url}${new URL(next).pathname}${new URL(next).search}`)).json()) as { id: string }[]).map(
+      (s) => s.id,
+    );
     assert.deepEqual(second, [mine[2], mine[1]]);
-    const newer = ((await (await fetch(`${server.url}/api/v1/accounts/${eve.id}/statuses?limit=2&min_id=${mine[1]}`)).json()) as { id: string }[]).map((s) => s.id);
+    const newer = (
+      (await (await fetch(`${server.url}/api/v1/accounts/${eve.id}/statuses?limit=2&min_id=${mine[1]}`)).json()) as { id: string }[]
+    ).map((s) => s.id);
     assert.deepEqual(newer, [mine[3], mine[2]]);
   });
 });

@@ -19,7 +19,9 @@ import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 
 const type = z.string().max(40);
-const ListInput = z.object({ types: stringList(type).optional(), exclude_types: stringList(type).optional(), account_id: z.string().max(64).optional() }).loose();
+const ListInput = z
+  .object({ types: stringList(type).optional(), exclude_types: stringList(type).optional(), account_id: z.string().max(64).optional() })
+  .loose();
 const MarkersInput = z.object({ timeline: stringList(z.enum(['home', 'notifications'])).optional() }).loose();
 const marker = z.object({ last_read_id: z.string().min(1).max(64) });
 const SaveMarkersInput = z.object({ home: marker.optional(), notifications: marker.optional() });
@@ -35,25 +37,65 @@ export function notificationsRoutes(services: Services): RouteDef[] {
       .selectAll('notifications')
       .where('notifications.account_id', '=', viewerId)
       .where(sql<SqlBool>`not exists (select 1 from accounts a where a.id = notifications.from_account_id and a.suspended_at is not null)`)
-      .where(sql<SqlBool>`not exists (select 1 from blocks b where b.account_id = ${viewerId} and b.target_account_id = notifications.from_account_id)`)
-      .where(sql<SqlBool>`not exists (select 1 from mutes m where m.account_id = ${viewerId} and m.target_account_id = notifications.from_account_id and m.hide_notifications = ${true} and (m.expires_at is null or m.expires_at > ${isoAt(clock)}))`)
-      .where(sql<SqlBool>`(notifications.status_id is null or exists (select 1 from statuses where statuses.id = notifications.status_id and ${visibleTo(viewerId)}))`);
+      .where(
+        sql<SqlBool>`not exists (select 1 from blocks b where b.account_id = ${viewerId} and b.target_account_id = notifications.from_account_id)`,
+      )
+      .where(
+        sql<SqlBool>`not exists (select 1 from mutes m where m.account_id = ${viewerId} and m.target_account_id = notifications.from_account_id and m.hide_notifications = ${true} and (m.expires_at is null or m.expires_at > ${isoAt(clock)}))`,
+      )
+      .where(
+        sql<SqlBool>`(notifications.status_id is null or exists (select 1 from statuses where statuses.id = notifications.status_id and ${visibleTo(viewerId)}))`,
+      );
 
   const present = async (c: Context<AppEnv>, rows: Selectable<NotificationsTable>[]) => {
     const viewerId = currentUser(c).account.id;
-    const accounts = new Map((await findAccountsByIds(db.read, rows.map((r) => r.from_account_id))).map((a) => [a.id, a]));
+    const accounts = new Map(
+      (
+        await findAccountsByIds(
+          db.read,
+          rows.map((r) => r.from_account_id),
+        )
+      ).map((a) => [a.id, a]),
+    );
     const counts = await countAccounts(db.read, [...accounts.keys()]);
-    const statuses = new Map((await loadStatusViews(db.read, viewerId, await findStatusesByIds(db.read, rows.flatMap((r) => (r.status_id ? [r.status_id] : []))))).map((v) => [v.status.id, v]));
+    const statuses = new Map(
+      (
+        await loadStatusViews(
+          db.read,
+          viewerId,
+          await findStatusesByIds(
+            db.read,
+            rows.flatMap((r) => (r.status_id ? [r.status_id] : [])),
+          ),
+        )
+      ).map((v) => [v.status.id, v]),
+    );
     return rows.flatMap((r) => {
       const account = accounts.get(r.from_account_id);
       if (!account) return [];
       const status = r.status_id ? statuses.get(r.status_id) : undefined;
-      return [{ id: r.id, type: r.type, created_at: r.created_at, group_key: `ungrouped-${r.id}`, account: serializeAccount(account, counts.get(account.id)!, config), ...(status ? { status: serializeStatus(status, config) } : {}) }];
+      return [
+        {
+          id: r.id,
+          type: r.type,
+          created_at: r.created_at,
+          group_key: `ungrouped-${r.id}`,
+          account: serializeAccount(account, counts.get(account.id)!, config),
+          ...(status ? { status: serializeStatus(status, config) } : {}),
+        },
+      ];
     });
   };
 
   const lastRead = async (accountId: string, timeline: string) =>
-    (await db.read.selectFrom('markers').select('last_read_id').where('account_id', '=', accountId).where('timeline', '=', timeline).executeTakeFirst())?.last_read_id;
+    (
+      await db.read
+        .selectFrom('markers')
+        .select('last_read_id')
+        .where('account_id', '=', accountId)
+        .where('timeline', '=', timeline)
+        .executeTakeFirst()
+    )?.last_read_id;
 
   return [
     {
@@ -73,7 +115,11 @@ export function notificationsRoutes(services: Services): RouteDef[] {
         const rows = page.minId
           ? (await query.orderBy('notifications.id', 'asc').limit(page.limit).execute()).reverse()
           : await query.orderBy('notifications.id', 'desc').limit(page.limit).execute();
-        setLinkHeader(c, config.publicUrl, rows.map((r) => r.id));
+        setLinkHeader(
+          c,
+          config.publicUrl,
+          rows.map((r) => r.id),
+        );
         return c.json(await present(c, rows));
       },
     },
@@ -115,7 +161,13 @@ export function notificationsRoutes(services: Services): RouteDef[] {
       path: '/api/v1/notifications/:id/dismiss',
       access: scoped('write:notifications'),
       async handler(c) {
-        const removed = await db.transaction((tx) => tx.deleteFrom('notifications').where('account_id', '=', currentUser(c).account.id).where('id', '=', c.req.param('id')!).executeTakeFirst());
+        const removed = await db.transaction((tx) =>
+          tx
+            .deleteFrom('notifications')
+            .where('account_id', '=', currentUser(c).account.id)
+            .where('id', '=', c.req.param('id')!)
+            .executeTakeFirst(),
+        );
         if (Number(removed.numDeletedRows) === 0) throw new NotFound();
         return c.json({});
       },
@@ -126,8 +178,17 @@ export function notificationsRoutes(services: Services): RouteDef[] {
       access: scoped('read:statuses'),
       async handler(c) {
         const { timeline = [] } = readInput(c, MarkersInput);
-        const rows = timeline.length ? await db.read.selectFrom('markers').selectAll().where('account_id', '=', currentUser(c).account.id).where('timeline', 'in', timeline).execute() : [];
-        return c.json(Object.fromEntries(rows.map((r) => [r.timeline, { last_read_id: r.last_read_id, version: r.version, updated_at: r.updated_at }])));
+        const rows = timeline.length
+          ? await db.read
+              .selectFrom('markers')
+              .selectAll()
+              .where('account_id', '=', currentUser(c).account.id)
+              .where('timeline', 'in', timeline)
+              .execute()
+          : [];
+        return c.json(
+          Object.fromEntries(rows.map((r) => [r.timeline, { last_read_id: r.last_read_id, version: r.version, updated_at: r.updated_at }])),
+        );
       },
     },
     {
@@ -145,14 +206,19 @@ export function notificationsRoutes(services: Services): RouteDef[] {
             await tx
               .insertInto('markers')
               .values({ account_id: account.id, timeline, last_read_id: value.last_read_id, version: 1, updated_at: now })
-              .onConflict((oc) => oc.columns(['account_id', 'timeline']).doUpdateSet((eb) => ({ last_read_id: value.last_read_id, updated_at: now, version: eb('markers.version', '+', 1) })))
+              .onConflict((oc) =>
+                oc
+                  .columns(['account_id', 'timeline'])
+                  .doUpdateSet((eb) => ({ last_read_id: value.last_read_id, updated_at: now, version: eb('markers.version', '+', 1) })),
+              )
               .execute();
           }
         });
         const rows = await db.read.selectFrom('markers').selectAll().where('account_id', '=', account.id).execute();
-        return c.json(Object.fromEntries(rows.map((r) => [r.timeline, { last_read_id: r.last_read_id, version: r.version, updated_at: r.updated_at }])));
+        return c.json(
+          Object.fromEntries(rows.map((r) => [r.timeline, { last_read_id: r.last_read_id, version: r.version, updated_at: r.updated_at }])),
+        );
       },
     },
   ];
 }
-

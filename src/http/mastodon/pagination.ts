@@ -18,7 +18,12 @@ const PageInput = z.object({ max_id: id, since_id: id, min_id: id, limit: z.coer
 /** Reads the paging parameters (limit clamped to 1..max, default as Mastodon's). */
 export function readPage(c: Context<AppEnv>, defaultLimit = 20, maxLimit = 40): Page {
   const input = readInput(c, PageInput);
-  return { maxId: input.max_id, sinceId: input.since_id, minId: input.min_id, limit: Math.min(Math.max(input.limit ?? defaultLimit, 1), maxLimit) };
+  return {
+    maxId: input.max_id,
+    sinceId: input.since_id,
+    minId: input.min_id,
+    limit: Math.min(Math.max(input.limit ?? defaultLimit, 1), maxLimit),
+  };
 }
 
 interface Ordered<Q> {

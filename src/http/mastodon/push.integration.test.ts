@@ -13,7 +13,9 @@ import { secretBox } from '../../lib/secret-box.ts';
 // Mastodon's API; a push service on loopback receives what the worker sends, and the test decrypts it
 // (RFC 8291, with http_ece, the reference implementation) as the browser would.
 
-const ece = createRequire(import.meta.url)('http_ece') as { decrypt(buffer: Buffer, params: { version: string; privateKey: unknown; authSecret: string }): Buffer };
+const ece = createRequire(import.meta.url)('http_ece') as {
+  decrypt(buffer: Buffer, params: { version: string; privateKey: unknown; authSecret: string }): Buffer;
+};
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
@@ -31,10 +33,14 @@ const device = createECDH('prime256v1');
 device.generateKeys();
 const authSecret = randomBytes(16).toString('base64url');
 
-
-const decrypt = (push: Received) => JSON.parse(ece.decrypt(push.body, { version: 'aes128gcm', privateKey: device, authSecret }).toString('utf8')) as Record<string, string>;
+const decrypt = (push: Received) =>
+  JSON.parse(ece.decrypt(push.body, { version: 'aes128gcm', privateKey: device, authSecret }).toString('utf8')) as Record<string, string>;
 const api = (who: TestAccount, method: string, body?: unknown) =>
-  fetch(`${server.url}/api/v1/push/subscription`, { method, headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${server.url}/api/v1/push/subscription`, {
+    method,
+    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 before(async () => {
   pushService = createServer((req, res) => {
@@ -61,7 +67,9 @@ describe('Web Push', () => {
     const bad = await api(alice, 'POST', { subscription: { endpoint: 'ftp://example.org/x', keys: { p256dh: 'short', auth: 'x' } } });
     assert.equal(bad.status, 422);
     const body = (await bad.json()) as { error: string; details: Record<string, unknown> };
-    assert.ok(body.details['subscription[endpoint]'] && body.details['subscription[keys][p256dh]'] && body.details['subscription[keys][auth]']);
+    assert.ok(
+      body.details['subscription[endpoint]'] && body.details['subscription[keys][p256dh]'] && body.details['subscription[keys][auth]'],
+    );
     assert.equal((await api(alice, 'GET')).status, 404);
   });
 
@@ -78,7 +86,13 @@ describe('Web Push', () => {
     // Web clients need the key before they subscribe: the Instance and the app registration carry it.
     const instance = (await (await fetch(`${server.url}/api/v2/instance`)).json()) as { configuration: { vapid: { public_key: string } } };
     assert.equal(instance.configuration.vapid.public_key, sub.serverKey);
-    const app = (await (await fetch(`${server.url}/api/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'pwa', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob' }) })).json()) as { vapid_key: string };
+    const app = (await (
+      await fetch(`${server.url}/api/v1/apps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: 'pwa', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob' }),
+      })
+    ).json()) as { vapid_key: string };
     assert.equal(app.vapid_key, sub.serverKey);
 
     const post = await bob.client.v1.statuses.create({ status: '@alice the tide is out' });
@@ -117,31 +131,67 @@ describe('Web Push', () => {
   });
 
   it('keeps a subscription through a token refresh, with the new token in the payload', async () => {
-    const app = (await (await fetch(`${server.url}/api/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'refresher', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write push' }) })).json()) as { client_id: string; client_secret: string };
-    const grant = async (body: Record<string, string>) => (await (await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ client_id: app.client_id, client_secret: app.client_secret, ...body }) })).json()) as { access_token: string; refresh_token: string };
-    const first = await grant({ grant_type: 'password', username: 'alice', password: 'alice uses a long password', scope: 'read write push' });
+    const app = (await (
+      await fetch(`${server.url}/api/v1/apps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: 'refresher', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write push' }),
+      })
+    ).json()) as { client_id: string; client_secret: string };
+    const grant = async (body: Record<string, string>) =>
+      (await (
+        await fetch(`${server.url}/oauth/token`, {
+          method: 'POST',
+          body: new URLSearchParams({ client_id: app.client_id, client_secret: app.client_secret, ...body }),
+        })
+      ).json()) as { access_token: string; refresh_token: string };
+    const first = await grant({
+      grant_type: 'password',
+      username: 'alice',
+      password: 'alice uses a long password',
+      scope: 'read write push',
+    });
     const keys = { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret };
-    const subscribe = await fetch(`${server.url}/api/v1/push/subscription`, { method: 'POST', headers: { authorization: `Bearer ${first.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ subscription: { endpoint, keys }, data: { alerts: { mention: true } } }) });
+    const subscribe = await fetch(`${server.url}/api/v1/push/subscription`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subscription: { endpoint, keys }, data: { alerts: { mention: true } } }),
+    });
     assert.equal(subscribe.status, 200);
     const second = await grant({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
     const kept = await fetch(`${server.url}/api/v1/push/subscription`, { headers: { authorization: `Bearer ${second.access_token}` } });
     assert.equal(kept.status, 200);
     const before = received.length;
     await bob.client.v1.statuses.create({ status: '@alice after the refresh' });
-    const push = await until('the push after the refresh', () => received.slice(before).find((r) => decrypt(r).body?.includes('after the refresh')));
+    const push = await until('the push after the refresh', () =>
+      received.slice(before).find((r) => decrypt(r).body?.includes('after the refresh')),
+    );
     assert.equal(decrypt(push).access_token, second.access_token);
   });
 
   it('makes a new VAPID pair when the server secret changed (the old one cannot be opened)', async () => {
     const original = await server.app.services.push.vapidKeys();
-    const rekeyed = await createPushService({ db: server.app.db, clock: Date.now, box: secretBox('another-secret-that-is-at-least-32-characters', 'web-push'), allowHttp: true }).vapidKeys();
+    const rekeyed = await createPushService({
+      db: server.app.db,
+      clock: Date.now,
+      box: secretBox('another-secret-that-is-at-least-32-characters', 'web-push'),
+      allowHttp: true,
+    }).vapidKeys();
     assert.notEqual(rekeyed.publicKey, original.publicKey);
-    const stored = await server.app.db.read.selectFrom('server_keys').select('public_key').where('name', '=', 'vapid').executeTakeFirstOrThrow();
+    const stored = await server.app.db.read
+      .selectFrom('server_keys')
+      .select('public_key')
+      .where('name', '=', 'vapid')
+      .executeTakeFirstOrThrow();
     assert.equal(stored.public_key, rekeyed.publicKey);
   });
 
   it('unsubscribes', async () => {
-    await alice.client.v1.push.subscription.create({ subscription: { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret } }, data: { alerts: { mention: true } }, policy: 'all' });
+    await alice.client.v1.push.subscription.create({
+      subscription: { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret } },
+      data: { alerts: { mention: true } },
+      policy: 'all',
+    });
     assert.equal((await api(alice, 'GET')).status, 200);
     assert.equal((await api(alice, 'DELETE')).status, 200);
     assert.equal((await api(alice, 'GET')).status, 404);

@@ -4,7 +4,10 @@ import { PUSH_ALERTS, PUSH_POLICIES, type PushSubscriptionRow } from '../../doma
 import { formBool, readInput } from '../shared/input.ts';
 import { bearerToken, currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 
-const alerts = z.object(Object.fromEntries(PUSH_ALERTS.map((a) => [a, formBool.optional()]))).partial().loose();
+const alerts = z
+  .object(Object.fromEntries(PUSH_ALERTS.map((a) => [a, formBool.optional()])))
+  .partial()
+  .loose();
 const Data = z.object({ alerts: alerts.optional(), policy: z.enum(PUSH_POLICIES).optional() }).loose();
 const SubscribeInput = z
   .object({
@@ -46,20 +49,29 @@ export function pushRoutes(services: Services): RouteDef[] {
           p256dh: input.subscription.keys.p256dh,
           auth: input.subscription.keys.auth,
           standard: input.subscription.standard ?? false,
-          alerts: (input.data?.alerts ?? {}),
+          alerts: input.data?.alerts ?? {},
           policy: input.data?.policy ?? input.policy ?? 'all',
         });
         return c.json(await entity(row));
       },
     },
-    { method: 'GET', path: '/api/v1/push/subscription', access: scoped('push'), handler: async (c) => c.json(await entity(await push.get(currentUser(c).grant.tokenId))) },
+    {
+      method: 'GET',
+      path: '/api/v1/push/subscription',
+      access: scoped('push'),
+      handler: async (c) => c.json(await entity(await push.get(currentUser(c).grant.tokenId))),
+    },
     {
       method: 'PUT',
       path: '/api/v1/push/subscription',
       access: scoped('push'),
       async handler(c) {
         const input = readInput(c, UpdateInput);
-        return c.json(await entity(await push.update(currentUser(c).grant.tokenId, { alerts: input.data?.alerts, policy: input.data?.policy ?? input.policy })));
+        return c.json(
+          await entity(
+            await push.update(currentUser(c).grant.tokenId, { alerts: input.data?.alerts, policy: input.data?.policy ?? input.policy }),
+          ),
+        );
       },
     },
     {

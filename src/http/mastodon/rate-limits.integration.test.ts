@@ -18,7 +18,10 @@ before(async () => {
 after(() => server.close());
 
 const call = (path: string, token?: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' } });
+  fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+  });
 
 describe('API rate limits', () => {
   it('limits requests without a token per address', async () => {

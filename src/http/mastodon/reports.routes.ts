@@ -62,7 +62,10 @@ export function reportsRoutes(services: Services): RouteDef[] {
         const input = readInput(c, ReportInput);
         // Rules are named by their position (the Rule entity's id), as the Instance lists them.
         const unknownRule = input.rule_ids?.find((id) => !/^[1-9][0-9]*$/.test(id) || Number(id) > config.instance.rules.length);
-        if (unknownRule !== undefined) throw new Invalid('Validation failed: a rule does not exist', { rule_ids: [{ error: 'ERR_INVALID', description: `no rule ${unknownRule} on this server` }] });
+        if (unknownRule !== undefined)
+          throw new Invalid('Validation failed: a rule does not exist', {
+            rule_ids: [{ error: 'ERR_INVALID', description: `no rule ${unknownRule} on this server` }],
+          });
         const rate = await limiter.hit(`reports:${account.id}`, REPORTS_PER_HOUR, 3600_000);
         if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds, 'Too many reports; try again later');
         const report = await reports.create(account, {

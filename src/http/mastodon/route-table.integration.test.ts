@@ -18,7 +18,10 @@ const concrete = (path: string) => path.replace(/:[a-z_]+/g, uuid7());
 async function call(method: string, path: string, token?: string) {
   const res = await fetch(`${server.url}${concrete(path)}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+    },
     body: method === 'GET' ? undefined : '{}',
   });
   await res.arrayBuffer();
@@ -26,18 +29,45 @@ async function call(method: string, path: string, token?: string) {
 }
 
 async function passwordToken(clientId: string, clientSecret: string, username: string, scope: string) {
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: clientId, client_secret: clientSecret, username, password: `${username} password is long`, scope }) });
+  const res = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: clientId,
+      client_secret: clientSecret,
+      username,
+      password: `${username} password is long`,
+      scope,
+    }),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 before(async () => {
   server = await startTestServer();
   for (const name of ['owner', 'intruder']) {
-    await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} password is long`, confirmed: true });
+    await createLocalAccount(server.app.db, systemClock, server.config, {
+      username: name,
+      email: `${name}@example.org`,
+      password: `${name} password is long`,
+      confirmed: true,
+    });
   }
-  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Matrix', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push admin:read admin:write' });
+  const app = await createRestAPIClient({ url: server.url }).v1.apps.create({
+    clientName: 'Matrix',
+    redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+    scopes: 'read write follow push admin:read admin:write',
+  });
   pushOnly = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'push');
-  const res = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read write push admin:read admin:write' }) });
+  const res = await fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: app.clientId!,
+      client_secret: app.clientSecret!,
+      scope: 'read write push admin:read admin:write',
+    }),
+  });
   appOnly = ((await res.json()) as { access_token: string }).access_token;
 });
 after(() => server.close());
@@ -78,7 +108,7 @@ describe('the route table', () => {
     }
   });
 
-  it('refuses a token that lacks the route\'s scope with 403', async () => {
+  it("refuses a token that lacks the route's scope with 403", async () => {
     for (const route of server.app.apiRoutes) {
       if (route.access.kind !== 'token' || route.access.scope === null || route.access.scope === 'push') continue;
       assert.equal(await call(route.method, route.path, pushOnly), 403, `${route.method} ${route.path} needs ${route.access.scope}`);
@@ -104,23 +134,51 @@ describe('what belongs to one account', () => {
     const owner = new TestBrowser(server.url);
     await owner.signIn('owner', 'owner password is long');
     const ownerToken = await (async () => {
-      const app = await createRestAPIClient({ url: server.url }).v1.apps.create({ clientName: 'Owned', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' });
+      const app = await createRestAPIClient({ url: server.url }).v1.apps.create({
+        clientName: 'Owned',
+        redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+        scopes: 'read',
+      });
       await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'read');
       return app;
     })();
-    const sessions = await server.app.db.read.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id').select('sessions.id').where('accounts.username', '=', 'owner').execute();
+    const sessions = await server.app.db.read
+      .selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .select('sessions.id')
+      .where('accounts.username', '=', 'owner')
+      .execute();
     const passkeyId = uuid7();
-    const ownerId = (await server.app.db.read.selectFrom('accounts').select('id').where('username', '=', 'owner').executeTakeFirstOrThrow()).id;
+    const ownerId = (await server.app.db.read.selectFrom('accounts').select('id').where('username', '=', 'owner').executeTakeFirstOrThrow())
+      .id;
     await server.app.db.transaction((tx) =>
-      tx.insertInto('passkeys').values({ id: passkeyId, account_id: ownerId, credential_id: 'cred-owner', public_key: 'x', name: 'Owner key', created_at: new Date().toISOString() }).execute(),
+      tx
+        .insertInto('passkeys')
+        .values({
+          id: passkeyId,
+          account_id: ownerId,
+          credential_id: 'cred-owner',
+          public_key: 'x',
+          name: 'Owner key',
+          created_at: new Date().toISOString(),
+        })
+        .execute(),
     );
-    const ownerApp = await server.app.db.read.selectFrom('oauth_apps').select('id').where('client_id', '=', ownerToken.clientId!).executeTakeFirstOrThrow();
+    const ownerApp = await server.app.db.read
+      .selectFrom('oauth_apps')
+      .select('id')
+      .where('client_id', '=', ownerToken.clientId!)
+      .executeTakeFirstOrThrow();
 
     const intruder = new TestBrowser(server.url);
     await intruder.signIn('intruder', 'intruder password is long');
     const { csrf, html } = await intruder.page('/settings/security');
     assert.doesNotMatch(html, /Owner key|Owned/, "the intruder's settings show nothing of the owner's");
-    for (const action of [`/settings/sessions/${sessions[0]!.id}/revoke`, `/settings/apps/${ownerApp.id}/revoke`, `/settings/passkeys/${passkeyId}/delete`]) {
+    for (const action of [
+      `/settings/sessions/${sessions[0]!.id}/revoke`,
+      `/settings/apps/${ownerApp.id}/revoke`,
+      `/settings/passkeys/${passkeyId}/delete`,
+    ]) {
       const res = await intruder.post(action, { _csrf: csrf });
       assert.equal(res.status, 404, action);
     }

@@ -42,7 +42,12 @@ const LOOKUP_CHUNK = 50;
 export function searchRoutes(services: Services, resolveRemote?: (query: string) => Promise<AccountRow | null>): RouteDef[] {
   const { db, config, clock } = services;
   const tagUrl = (name: string) => `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
-  const tagEntity = (name: string, following?: boolean) => ({ name, url: tagUrl(name), history: [], ...(following === undefined ? {} : { following }) });
+  const tagEntity = (name: string, following?: boolean) => ({
+    name,
+    url: tagUrl(name),
+    history: [],
+    ...(following === undefined ? {} : { following }),
+  });
 
   return [
     {
@@ -59,7 +64,12 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
 
         if (want('accounts')) {
           // Signed-in searchers may look up accounts of other servers by handle or URL (`resolve=true`).
-          if (input.resolve && viewer && resolveRemote && (/^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q))) {
+          if (
+            input.resolve &&
+            viewer &&
+            resolveRemote &&
+            (/^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q))
+          ) {
             const found = await resolveRemote(input.q).catch(() => null);
             if (found) {
               const counts = await countAccounts(db.read, [found.id]);
@@ -74,7 +84,12 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
             .selectFrom('accounts')
             .selectAll()
             .where('suspended_at', 'is', null)
-            .where((eb) => eb.or([eb(eb.fn('lower', ['username']), 'like', likePrefix(term)), eb(eb.fn('lower', ['display_name']), 'like', likePrefix(term))]));
+            .where((eb) =>
+              eb.or([
+                eb(eb.fn('lower', ['username']), 'like', likePrefix(term)),
+                eb(eb.fn('lower', ['display_name']), 'like', likePrefix(term)),
+              ]),
+            );
           if (handle?.[2]) {
             // A full handle (`@name@server`) finds that account exactly.
             const domain = handle[2].toLowerCase() === config.domain ? null : handle[2].toLowerCase();
@@ -85,17 +100,36 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
               .where((eb) => eb(eb.fn('lower', ['username']), '=', handle[1]!.toLowerCase()))
               .where((eb) => (domain === null ? eb('domain', 'is', null) : eb('domain', '=', domain)));
           }
-          if (viewer) query = query.where(sql<SqlBool>`not exists (select 1 from blocks b where (b.account_id = ${viewer.id} and b.target_account_id = accounts.id) or (b.account_id = accounts.id and b.target_account_id = ${viewer.id}))`);
-          if (viewer && input.following) query = query.where(sql<SqlBool>`accounts.id in (select target_account_id from follows where account_id = ${viewer.id})`);
-          const accounts = await query.orderBy(sql`case when lower(username) = ${term} then 0 else 1 end`).orderBy('username').limit(limit).offset(offset).execute();
-          const counts = await countAccounts(db.read, accounts.map((a) => a.id));
+          if (viewer)
+            query = query.where(
+              sql<SqlBool>`not exists (select 1 from blocks b where (b.account_id = ${viewer.id} and b.target_account_id = accounts.id) or (b.account_id = accounts.id and b.target_account_id = ${viewer.id}))`,
+            );
+          if (viewer && input.following)
+            query = query.where(sql<SqlBool>`accounts.id in (select target_account_id from follows where account_id = ${viewer.id})`);
+          const accounts = await query
+            .orderBy(sql`case when lower(username) = ${term} then 0 else 1 end`)
+            .orderBy('username')
+            .limit(limit)
+            .offset(offset)
+            .execute();
+          const counts = await countAccounts(
+            db.read,
+            accounts.map((a) => a.id),
+          );
           result.accounts = accounts.map((a) => serializeAccount(a, counts.get(a.id)!, config));
         }
 
         if (want('hashtags')) {
           const term = input.q.replace(/^#/, '');
           if (tagName.safeParse(term).success) {
-            const tags = await db.read.selectFrom('tags').select('name').where((eb) => eb(eb.fn('lower', ['name']), 'like', likePrefix(term.toLowerCase()))).orderBy('name').limit(limit).offset(offset).execute();
+            const tags = await db.read
+              .selectFrom('tags')
+              .select('name')
+              .where((eb) => eb(eb.fn('lower', ['name']), 'like', likePrefix(term.toLowerCase())))
+              .orderBy('name')
+              .limit(limit)
+              .offset(offset)
+              .execute();
             result.hashtags = tags.map((t) => tagEntity(t.name));
           }
         }
@@ -111,9 +145,12 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
           const rows: StatusRow[] = [];
           // Most matches are visible: the first batch holds about twice the page, and each lookup little
           // more than what is still missing.
-          search: for await (const batch of services.search.batches(db.read, input.q, { maxId: input.max_id, first: 2 * (offset + limit) })) {
+          search: for await (const batch of services.search.batches(db.read, input.q, {
+            maxId: input.max_id,
+            first: 2 * (offset + limit),
+          })) {
             const candidates = batch.filter((id) => !input.min_id || id > input.min_id);
-            for (let start = 0; start < candidates.length; ) {
+            for (let start = 0; start < candidates.length;) {
               const chunk = candidates.slice(start, (start += Math.min(LOOKUP_CHUNK, offset + limit - rows.length + 5)));
               let query = db.read
                 .selectFrom('statuses')
@@ -123,7 +160,10 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
                 .where(visibleTo(viewer.id))
                 .where(notMutedBy(viewer.id, isoAt(clock)));
               if (config.statusSearch === 'interacted') query = query.where(interacted);
-              if (config.statusSearch === 'opted-in') query = query.where(sql<SqlBool>`(${interacted} or exists (select 1 from accounts o where o.id = statuses.account_id and o.discoverable = ${true}))`);
+              if (config.statusSearch === 'opted-in')
+                query = query.where(
+                  sql<SqlBool>`(${interacted} or exists (select 1 from accounts o where o.id = statuses.account_id and o.discoverable = ${true}))`,
+                );
               if (input.account_id) query = query.where('statuses.account_id', '=', input.account_id);
               rows.push(...(await query.execute()).sort((a, b) => (a.id < b.id ? 1 : -1)));
               if (rows.length >= offset + limit) break search;
@@ -140,7 +180,14 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
       path: '/api/v1/followed_tags',
       access: scoped('read:follows'),
       async handler(c) {
-        const rows = await db.read.selectFrom('tag_follows').innerJoin('tags', 'tags.id', 'tag_follows.tag_id').select('tags.name').where('tag_follows.account_id', '=', currentUser(c).account.id).orderBy('tags.name').limit(200).execute();
+        const rows = await db.read
+          .selectFrom('tag_follows')
+          .innerJoin('tags', 'tags.id', 'tag_follows.tag_id')
+          .select('tags.name')
+          .where('tag_follows.account_id', '=', currentUser(c).account.id)
+          .orderBy('tags.name')
+          .limit(200)
+          .execute();
         return c.json(rows.map((r) => tagEntity(r.name, true)));
       },
     },
@@ -151,36 +198,55 @@ export function searchRoutes(services: Services, resolveRemote?: (query: string)
       async handler(c) {
         const name = tagName.safeParse(c.req.param('name'));
         if (!name.success) throw new NotFound();
-        const tag = await db.read.selectFrom('tags').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase())).executeTakeFirst();
+        const tag = await db.read
+          .selectFrom('tags')
+          .select(['id', 'name'])
+          .where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase()))
+          .executeTakeFirst();
         const viewer = c.var.auth?.account;
-        const following = viewer && tag ? (await db.read.selectFrom('tag_follows').select('tag_id').where('account_id', '=', viewer.id).where('tag_id', '=', tag.id).executeTakeFirst()) !== undefined : viewer ? false : undefined;
+        const following =
+          viewer && tag
+            ? (await db.read
+                .selectFrom('tag_follows')
+                .select('tag_id')
+                .where('account_id', '=', viewer.id)
+                .where('tag_id', '=', tag.id)
+                .executeTakeFirst()) !== undefined
+            : viewer
+              ? false
+              : undefined;
         return c.json(tagEntity(tag?.name ?? name.data, following));
       },
     },
-    ...(['follow', 'unfollow'] as const).map(
-      (action): RouteDef => ({
-        method: 'POST',
-        path: `/api/v1/tags/:name/${action}`,
-        access: scoped('write:follows'),
-        async handler(c) {
-          const name = tagName.safeParse(c.req.param('name'));
-          if (!name.success) throw new NotFound();
-          const { account } = currentUser(c);
-          const now = isoAt(clock);
-          await db.transaction(async (tx) => {
-            if (action === 'follow') {
-              const [tagId] = await upsertTags(tx, [name.data], now);
-              await tx.insertInto('tag_follows').values({ account_id: account.id, tag_id: tagId!, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
-              return;
-            }
-            const tag = await tx.selectFrom('tags').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase())).executeTakeFirst();
-            if (tag) await tx.deleteFrom('tag_follows').where('account_id', '=', account.id).where('tag_id', '=', tag.id).execute();
-          });
-          services.changes.emit({ kind: 'viewers', ids: [account.id] });
-          return c.json(tagEntity(name.data, action === 'follow'));
-        },
-      }),
-    ),
+    ...(['follow', 'unfollow'] as const).map((action): RouteDef => ({
+      method: 'POST',
+      path: `/api/v1/tags/:name/${action}`,
+      access: scoped('write:follows'),
+      async handler(c) {
+        const name = tagName.safeParse(c.req.param('name'));
+        if (!name.success) throw new NotFound();
+        const { account } = currentUser(c);
+        const now = isoAt(clock);
+        await db.transaction(async (tx) => {
+          if (action === 'follow') {
+            const [tagId] = await upsertTags(tx, [name.data], now);
+            await tx
+              .insertInto('tag_follows')
+              .values({ account_id: account.id, tag_id: tagId!, created_at: now })
+              .onConflict((oc) => oc.doNothing())
+              .execute();
+            return;
+          }
+          const tag = await tx
+            .selectFrom('tags')
+            .select('id')
+            .where((eb) => eb(eb.fn('lower', ['name']), '=', name.data.toLowerCase()))
+            .executeTakeFirst();
+          if (tag) await tx.deleteFrom('tag_follows').where('account_id', '=', account.id).where('tag_id', '=', tag.id).execute();
+        });
+        services.changes.emit({ kind: 'viewers', ids: [account.id] });
+        return c.json(tagEntity(name.data, action === 'follow'));
+      },
+    })),
   ];
 }
-

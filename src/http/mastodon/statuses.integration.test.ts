@@ -14,7 +14,7 @@ let cat: TestAccount;
 
 before(async () => {
   server = await startTestServer();
-  [ann, bob, cat] = (await createTestAccounts(server, ["ann", "bob", "cat"])) as [TestAccount, TestAccount, TestAccount];
+  [ann, bob, cat] = (await createTestAccounts(server, ['ann', 'bob', 'cat'])) as [TestAccount, TestAccount, TestAccount];
 });
 after(() => server.close());
 
@@ -35,14 +35,24 @@ const status = (res: unknown) => (res as { statusCode?: number }).statusCode;
 
 describe('posting', () => {
   it('renders text, mentions, hashtags and links as Mastodon does', async () => {
-    const posted = await ann.client.v1.statuses.create({ status: 'Hello @bob and @nobody! #Stoa https://example.org/page.', visibility: 'public', language: 'en' });
+    const posted = await ann.client.v1.statuses.create({
+      status: 'Hello @bob and @nobody! #Stoa https://example.org/page.',
+      visibility: 'public',
+      language: 'en',
+    });
     assert.equal(posted.account.username, 'ann');
     assert.match(posted.content, /<a href="http:\/\/stoa\.test\/@bob" class="u-url mention">@<span>bob<\/span><\/a>/);
     assert.match(posted.content, /@nobody!/);
     assert.match(posted.content, /<a href="http:\/\/stoa\.test\/tags\/stoa" class="mention hashtag" rel="tag">#<span>Stoa<\/span><\/a>/);
     assert.match(posted.content, /<a href="https:\/\/example\.org\/page" target="_blank" rel="nofollow noopener noreferrer"/);
-    assert.deepEqual(posted.mentions.map((m) => m.acct), ['bob']);
-    assert.deepEqual(posted.tags.map((t) => t.name), ['Stoa']);
+    assert.deepEqual(
+      posted.mentions.map((m) => m.acct),
+      ['bob'],
+    );
+    assert.deepEqual(
+      posted.tags.map((t) => t.name),
+      ['Stoa'],
+    );
     assert.equal(posted.language, 'en');
     assert.equal(posted.application?.name, 'Tests');
     assert.equal(posted.favourited, false);
@@ -58,7 +68,12 @@ describe('posting', () => {
   });
 
   it('honours Idempotency-Key and refuses empty or too long posts', async () => {
-    const post = () => fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${ann.token}`, 'idempotency-key': 'k-1', 'content-type': 'application/json' }, body: JSON.stringify({ status: 'once' }) }).then((r) => r.json() as Promise<{ id: string }>);
+    const post = () =>
+      fetch(`${server.url}/api/v1/statuses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ann.token}`, 'idempotency-key': 'k-1', 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'once' }),
+      }).then((r) => r.json() as Promise<{ id: string }>);
     assert.equal((await post()).id, (await post()).id);
     await assert.rejects(ann.client.v1.statuses.create({ status: '   ' }), (e) => status(e) === 422);
     await assert.rejects(ann.client.v1.statuses.create({ status: 'x'.repeat(1001) }), (e) => status(e) === 422);
@@ -73,21 +88,33 @@ describe('threads, edits and marks', () => {
     const reply = await bob.client.v1.statuses.create({ status: '@ann reply', inReplyToId: root.id });
     const nested = await cat.client.v1.statuses.create({ status: 'nested', inReplyToId: reply.id });
     const context = await cat.client.v1.statuses.$select(reply.id).context.fetch();
-    assert.deepEqual(context.ancestors.map((s) => s.id), [root.id]);
-    assert.deepEqual(context.descendants.map((s) => s.id), [nested.id]);
+    assert.deepEqual(
+      context.ancestors.map((s) => s.id),
+      [root.id],
+    );
+    assert.deepEqual(
+      context.descendants.map((s) => s.id),
+      [nested.id],
+    );
     assert.equal((await ann.client.v1.statuses.$select(root.id).fetch()).repliesCount, 1);
 
     const edited = await ann.client.v1.statuses.$select(root.id).update({ status: 'root, edited #now' });
     assert.ok(edited.editedAt);
-    assert.deepEqual(edited.tags.map((t) => t.name), ['now']);
+    assert.deepEqual(
+      edited.tags.map((t) => t.name),
+      ['now'],
+    );
     const history = await ann.client.v1.statuses.$select(root.id).history.list();
-    assert.deepEqual(history.map((h) => h.content), ['<p>root</p>', edited.content]);
+    assert.deepEqual(
+      history.map((h) => h.content),
+      ['<p>root</p>', edited.content],
+    );
     const source = await ann.client.v1.statuses.$select(root.id).source.fetch();
     assert.equal(source.text, 'root, edited #now');
     await assert.rejects(bob.client.v1.statuses.$select(root.id).update({ status: 'hijack' }), (e) => status(e) === 404);
   });
 
-  it('reposts, favourites, bookmarks and pins, with counts and the viewer\'s flags', async () => {
+  it("reposts, favourites, bookmarks and pins, with counts and the viewer's flags", async () => {
     const post = await ann.client.v1.statuses.create({ status: 'mark me' });
     const reblog = await bob.client.v1.statuses.$select(post.id).reblog();
     assert.equal(reblog.reblog?.id, post.id);
@@ -96,8 +123,14 @@ describe('threads, edits and marks', () => {
     assert.equal(faved.favourited, true);
     assert.equal(faved.favouritesCount, 1);
     assert.equal(faved.reblogsCount, 1);
-    assert.deepEqual((await ann.client.v1.statuses.$select(post.id).favouritedBy.list()).map((a) => a.username), ['cat']);
-    assert.deepEqual((await ann.client.v1.statuses.$select(post.id).rebloggedBy.list()).map((a) => a.username), ['bob']);
+    assert.deepEqual(
+      (await ann.client.v1.statuses.$select(post.id).favouritedBy.list()).map((a) => a.username),
+      ['cat'],
+    );
+    assert.deepEqual(
+      (await ann.client.v1.statuses.$select(post.id).rebloggedBy.list()).map((a) => a.username),
+      ['bob'],
+    );
     assert.equal((await cat.client.v1.statuses.$select(post.id).bookmark()).bookmarked, true);
     assert.equal((await ann.client.v1.statuses.$select(post.id).pin()).pinned, true);
     await assert.rejects(bob.client.v1.statuses.$select(post.id).pin(), (e) => status(e) === 404, 'only your own posts');
@@ -109,12 +142,20 @@ describe('threads, edits and marks', () => {
 
   it('quotes public posts and refuses to quote followers-only ones', async () => {
     const quotable = await ann.client.v1.statuses.create({ status: 'quote me' });
-    const quoting = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'so true', quoted_status_id: quotable.id }) });
+    const quoting = await fetch(`${server.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'so true', quoted_status_id: quotable.id }),
+    });
     const body = (await quoting.json()) as { quote: { state: string; quoted_status: { id: string } } };
     assert.equal(body.quote.state, 'accepted');
     assert.equal(body.quote.quoted_status.id, quotable.id);
     const privatePost = await ann.client.v1.statuses.create({ status: 'just us', visibility: 'private' });
-    const refused = await fetch(`${server.url}/api/v1/statuses`, { method: 'POST', headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'me quoting me', quoted_status_id: privatePost.id }) });
+    const refused = await fetch(`${server.url}/api/v1/statuses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ann.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'me quoting me', quoted_status_id: privatePost.id }),
+    });
     assert.equal(refused.status, 422);
   });
 });
@@ -156,7 +197,11 @@ describe('deleting a status', () => {
           continue;
         }
         const at = bytes.indexOf(Buffer.from(secret));
-        assert.equal(at, -1, `${path} holds no bytes of the deleted text (found on page ${Math.floor(at / 4096) + 1}: ${await pageOwner(path, Math.floor(at / 4096) + 1)})`);
+        assert.equal(
+          at,
+          -1,
+          `${path} holds no bytes of the deleted text (found on page ${Math.floor(at / 4096) + 1}: ${await pageOwner(path, Math.floor(at / 4096) + 1)})`,
+        );
       }
     }
   });

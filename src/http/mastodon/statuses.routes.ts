@@ -20,7 +20,10 @@ import { threadContext } from '../../domain/statuses/thread.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
 
 const visibility = z.enum(['public', 'unlisted', 'private', 'direct']);
-const language = z.string().trim().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, { error: 'must be an ISO 639 language code' });
+const language = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, { error: 'must be an ISO 639 language code' });
 
 const NewStatusInput = z.object({
   status: z.string().max(20_000).default(''),
@@ -79,12 +82,43 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
         sql<SqlBool>`(${page.maxId ? sql`${sql.ref(column)} < ${page.maxId}` : sql`1 = 1`} and ${page.sinceId ? sql`${sql.ref(column)} > ${page.sinceId}` : sql`1 = 1`})`;
       const rows =
         kind === 'favourited_by'
-          ? await db.read.selectFrom('favourites').select(['id as cursor', 'account_id']).where('status_id', '=', status.id).where(window('favourites.id')).orderBy('id', 'desc').limit(page.limit).execute()
-          : await db.read.selectFrom('statuses').select(['id as cursor', 'account_id']).where('reblog_of_id', '=', status.id).where(window('statuses.id')).orderBy('id', 'desc').limit(page.limit).execute();
-      const accounts = new Map((await findAccountsByIds(db.read, rows.map((r) => r.account_id))).filter((a) => a.suspended_at === null).map((a) => [a.id, a]));
+          ? await db.read
+              .selectFrom('favourites')
+              .select(['id as cursor', 'account_id'])
+              .where('status_id', '=', status.id)
+              .where(window('favourites.id'))
+              .orderBy('id', 'desc')
+              .limit(page.limit)
+              .execute()
+          : await db.read
+              .selectFrom('statuses')
+              .select(['id as cursor', 'account_id'])
+              .where('reblog_of_id', '=', status.id)
+              .where(window('statuses.id'))
+              .orderBy('id', 'desc')
+              .limit(page.limit)
+              .execute();
+      const accounts = new Map(
+        (
+          await findAccountsByIds(
+            db.read,
+            rows.map((r) => r.account_id),
+          )
+        )
+          .filter((a) => a.suspended_at === null)
+          .map((a) => [a.id, a]),
+      );
       const counts = await countAccounts(db.read, [...accounts.keys()]);
-      setLinkHeader(c, config.publicUrl, rows.map((r) => r.cursor));
-      return c.json(rows.flatMap((r) => (accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [])));
+      setLinkHeader(
+        c,
+        config.publicUrl,
+        rows.map((r) => r.cursor),
+      );
+      return c.json(
+        rows.flatMap((r) =>
+          accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [],
+        ),
+      );
     },
   });
 
@@ -136,9 +170,22 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       access: PUBLIC,
       async handler(c) {
         const { id: ids = [] } = readInput(c, IdsInput);
-        const rows = ids.length ? await db.read.selectFrom('statuses').selectAll().where('id', 'in', ids).where(visibleTo(viewerOf(c))).where(reblogVisibleTo(viewerOf(c))).execute() : [];
+        const rows = ids.length
+          ? await db.read
+              .selectFrom('statuses')
+              .selectAll()
+              .where('id', 'in', ids)
+              .where(visibleTo(viewerOf(c)))
+              .where(reblogVisibleTo(viewerOf(c)))
+              .execute()
+          : [];
         const order = new Map(ids.map((id, i) => [id, i]));
-        return c.json(await present(c, rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!)));
+        return c.json(
+          await present(
+            c,
+            rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!),
+          ),
+        );
       },
     },
     { method: 'GET', path: '/api/v1/statuses/:id', access: PUBLIC, handler: (c) => one(c, c.req.param('id')!) },
@@ -150,7 +197,13 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
         const { account } = currentUser(c);
         const input = readInput(c, EditInput);
         await resolveMentions(input.status);
-        await statuses.edit(account, c.req.param('id')!, { text: input.status, spoilerText: input.spoiler_text, sensitive: input.sensitive, language: input.language, mediaIds: input.media_ids });
+        await statuses.edit(account, c.req.param('id')!, {
+          text: input.status,
+          spoilerText: input.spoiler_text,
+          sensitive: input.sensitive,
+          language: input.language,
+          mediaIds: input.media_ids,
+        });
         return one(c, c.req.param('id')!);
       },
     },
@@ -186,9 +239,28 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
         const [view] = await loadStatusViews(db.read, viewerOf(c), [status]);
         const account = serializeAccount(view!.account, view!.accountCounts, config);
         const edits = await db.read.selectFrom('status_edits').selectAll().where('status_id', '=', status.id).orderBy('id').execute();
-        const versions = [...edits, { content: status.content, spoiler_text: status.spoiler_text, sensitive: status.sensitive, created_at: status.edited_at ?? status.created_at }];
+        const versions = [
+          ...edits,
+          {
+            content: status.content,
+            spoiler_text: status.spoiler_text,
+            sensitive: status.sensitive,
+            created_at: status.edited_at ?? status.created_at,
+          },
+        ];
         const current = view!.media.map((m) => serializeMedia(m, config));
-        return c.json(versions.map((v, i) => ({ content: v.content, spoiler_text: v.spoiler_text, sensitive: Boolean(v.sensitive), created_at: v.created_at, account, media_attachments: i === versions.length - 1 ? current : [], emojis: [], poll: null })));
+        return c.json(
+          versions.map((v, i) => ({
+            content: v.content,
+            spoiler_text: v.spoiler_text,
+            sensitive: Boolean(v.sensitive),
+            created_at: v.created_at,
+            account,
+            media_attachments: i === versions.length - 1 ? current : [],
+            emojis: [],
+            poll: null,
+          })),
+        );
       },
     },
     {
@@ -202,7 +274,12 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
         return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) });
       },
     },
-    { ...action('reblog', 'write:statuses', async (c, id) => statuses.reblog(currentUser(c).account, id, readInput(c, ReblogInput).visibility)), posts: true },
+    {
+      ...action('reblog', 'write:statuses', async (c, id) =>
+        statuses.reblog(currentUser(c).account, id, readInput(c, ReblogInput).visibility),
+      ),
+      posts: true,
+    },
     action('unreblog', 'write:statuses', async (c, id) => statuses.unreblog(currentUser(c).account, id)),
     action('favourite', 'write:favourites', (c, id) => statuses.favourite(currentUser(c).account, id)),
     action('unfavourite', 'write:favourites', (c, id) => statuses.unfavourite(currentUser(c).account, id)),
@@ -216,4 +293,3 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
     accountsWho('reblogged_by'),
   ];
 }
-

@@ -5,7 +5,14 @@ import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
 import { NotFound, Unauthorized } from '../../domain/errors.ts';
 import { loadStatusViews } from '../../domain/statuses/status-views.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
-import { accountTimeline, homeInputs, homeTimeline, markedStatuses, publicTimeline, tagTimeline } from '../../domain/timelines/timelines.repo.ts';
+import {
+  accountTimeline,
+  homeInputs,
+  homeTimeline,
+  markedStatuses,
+  publicTimeline,
+  tagTimeline,
+} from '../../domain/timelines/timelines.repo.ts';
 import type { CachedPage } from '../../domain/timelines/home-cache.ts';
 import { shownIn } from '../../domain/statuses/status-views.ts';
 import { isoAt } from '../../lib/clock.ts';
@@ -18,9 +25,19 @@ import { isHashtagName } from '../../domain/statuses/text-format.ts';
 
 const PublicInput = z.object({ local: formBool.optional(), remote: formBool.optional(), only_media: formBool.optional() }).loose();
 const tagName = z.string().trim().refine(isHashtagName, { error: 'is not a hashtag' });
-const TagInput = PublicInput.extend({ any: stringList(tagName).optional(), all: stringList(tagName).optional(), none: stringList(tagName).optional() });
+const TagInput = PublicInput.extend({
+  any: stringList(tagName).optional(),
+  all: stringList(tagName).optional(),
+  none: stringList(tagName).optional(),
+});
 const AccountStatusesInput = z
-  .object({ exclude_replies: formBool.optional(), exclude_reblogs: formBool.optional(), only_media: formBool.optional(), pinned: formBool.optional(), tagged: tagName.optional() })
+  .object({
+    exclude_replies: formBool.optional(),
+    exclude_reblogs: formBool.optional(),
+    only_media: formBool.optional(),
+    pinned: formBool.optional(),
+    tagged: tagName.optional(),
+  })
   .loose();
 
 /** Timelines: home, public (local, remote), hashtag, an account's posts, bookmarks and favourites. */
@@ -36,7 +53,8 @@ export function timelinesRoutes(services: Services): RouteDef[] {
     return c.body(page.body, 200, { 'Content-Type': 'application/json' });
   };
   const requireSignInIfConfigured = (c: Context<AppEnv>) => {
-    if (config.publicTimelines === 'signed-in' && !c.var.auth?.account) throw new Unauthorized('This server shows its timelines to signed-in members only');
+    if (config.publicTimelines === 'signed-in' && !c.var.auth?.account)
+      throw new Unauthorized('This server shows its timelines to signed-in members only');
   };
 
   return [
@@ -57,7 +75,14 @@ export function timelinesRoutes(services: Services): RouteDef[] {
         const now = isoAt(clock);
         const rows = await homeTimeline(db.read, viewerId, now, page);
         const views = await loadStatusViews(db.read, viewerId, rows);
-        const sent = { body: Buffer.from(JSON.stringify(views.map((v) => serializeStatus(v, config)))), link: linkHeader(c, config.publicUrl, rows.map((r) => r.id)) };
+        const sent = {
+          body: Buffer.from(JSON.stringify(views.map((v) => serializeStatus(v, config)))),
+          link: linkHeader(
+            c,
+            config.publicUrl,
+            rows.map((r) => r.id),
+          ),
+        };
         cache.put(ticket, viewerId, key, sent, { ...shownIn(rows, views), ...(await homeInputs(db.read, viewerId, now)) });
         return sendJson(c, sent);
       },
@@ -69,7 +94,14 @@ export function timelinesRoutes(services: Services): RouteDef[] {
       async handler(c) {
         requireSignInIfConfigured(c);
         const input = readInput(c, PublicInput);
-        return send(c, await publicTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), { local: input.local, remote: input.remote, onlyMedia: input.only_media }));
+        return send(
+          c,
+          await publicTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), {
+            local: input.local,
+            remote: input.remote,
+            onlyMedia: input.only_media,
+          }),
+        );
       },
     },
     {
@@ -81,7 +113,17 @@ export function timelinesRoutes(services: Services): RouteDef[] {
         const input = readInput(c, TagInput);
         const hashtag = tagName.safeParse(c.req.param('hashtag'));
         if (!hashtag.success) throw new NotFound();
-        return send(c, await tagTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), { name: hashtag.data, any: input.any, all: input.all, none: input.none, local: input.local, remote: input.remote }));
+        return send(
+          c,
+          await tagTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), {
+            name: hashtag.data,
+            any: input.any,
+            all: input.all,
+            none: input.none,
+            local: input.local,
+            remote: input.remote,
+          }),
+        );
       },
     },
     {
@@ -104,16 +146,18 @@ export function timelinesRoutes(services: Services): RouteDef[] {
         );
       },
     },
-    ...(['bookmarks', 'favourites'] as const).map(
-      (table): RouteDef => ({
-        method: 'GET',
-        path: `/api/v1/${table}`,
-        access: scoped(`read:${table}`),
-        async handler(c) {
-          const marked = await markedStatuses(db.read, currentUser(c).account.id, table, readPage(c));
-          return send(c, marked.map((m) => m.status), marked.map((m) => m.cursor));
-        },
-      }),
-    ),
+    ...(['bookmarks', 'favourites'] as const).map((table): RouteDef => ({
+      method: 'GET',
+      path: `/api/v1/${table}`,
+      access: scoped(`read:${table}`),
+      async handler(c) {
+        const marked = await markedStatuses(db.read, currentUser(c).account.id, table, readPage(c));
+        return send(
+          c,
+          marked.map((m) => m.status),
+          marked.map((m) => m.cursor),
+        );
+      },
+    })),
   ];
 }

@@ -49,7 +49,9 @@ describe('visibility matrix', () => {
     };
     for (const [viewer, visible] of Object.entries(expected) as [Viewer, Vis[]][]) {
       for (const visibility of ['public', 'unlisted', 'private', 'direct'] as Vis[]) {
-        const res = await fetch(`${server.url}/api/v1/statuses/${posts[visibility].id}`, { headers: viewer === 'anonymous' ? {} : { authorization: `Bearer ${viewers[viewer].token}` } });
+        const res = await fetch(`${server.url}/api/v1/statuses/${posts[visibility].id}`, {
+          headers: viewer === 'anonymous' ? {} : { authorization: `Bearer ${viewers[viewer].token}` },
+        });
         const body = await res.json();
         if (visible.includes(visibility)) assert.equal(res.status, 200, `${viewer} sees the ${visibility} post`);
         else assert.deepEqual([res.status, body], [404, { error: 'Record not found' }], `${viewer} gets a 404 for the ${visibility} post`);
@@ -73,14 +75,21 @@ describe('visibility matrix', () => {
   });
 
   it('the public timeline shows public posts, minus blocks and mutes', async () => {
-    const expected: Record<Viewer, Vis[]> = { anonymous: ['public'], stranger: ['public'], follower: ['public'], mentioned: ['public'], blocked: [], muter: [] };
+    const expected: Record<Viewer, Vis[]> = {
+      anonymous: ['public'],
+      stranger: ['public'],
+      follower: ['public'],
+      mentioned: ['public'],
+      blocked: [],
+      muter: [],
+    };
     for (const [viewer, visible] of Object.entries(expected) as [Viewer, Vis[]][]) {
       const list = await clientOf(viewer).v1.timelines.public.list({ local: true, limit: 40 });
       assert.deepEqual(which(ids(list)), visible, viewer);
     }
   });
 
-  it('home timelines hold followed accounts\' posts, never direct ones, minus mutes', async () => {
+  it("home timelines hold followed accounts' posts, never direct ones, minus mutes", async () => {
     assert.deepEqual(which(ids(await viewers.follower.client.v1.timelines.home.list({ limit: 40 }))), ['public', 'unlisted', 'private']);
     assert.deepEqual(which(ids(await viewers.muter.client.v1.timelines.home.list({ limit: 40 }))), []);
     assert.deepEqual(which(ids(await viewers.stranger.client.v1.timelines.home.list({ limit: 40 }))), []);
@@ -99,7 +108,11 @@ describe('visibility matrix', () => {
   });
 
   it('threads show only the replies the viewer may see', async () => {
-    const reply = await viewers.follower.client.v1.statuses.create({ status: 'followers-only reply', inReplyToId: posts.public.id, visibility: 'private' });
+    const reply = await viewers.follower.client.v1.statuses.create({
+      status: 'followers-only reply',
+      inReplyToId: posts.public.id,
+      visibility: 'private',
+    });
     const open = await viewers.stranger.client.v1.statuses.create({ status: 'public reply', inReplyToId: posts.public.id });
     const byStranger = await viewers.stranger.client.v1.statuses.$select(posts.public.id).context.fetch();
     assert.deepEqual([...ids(byStranger.descendants)], [open.id]);
@@ -107,8 +120,10 @@ describe('visibility matrix', () => {
     assert.deepEqual([...ids(byFollowerAuthor.descendants)].sort(), [reply.id, open.id].sort());
   });
 
-  it('a suspended author\'s posts appear nowhere, not even through reposts', async () => {
-    await server.app.db.transaction((tx) => tx.updateTable('accounts').set({ suspended_at: new Date().toISOString() }).where('id', '=', author.id).execute());
+  it("a suspended author's posts appear nowhere, not even through reposts", async () => {
+    await server.app.db.transaction((tx) =>
+      tx.updateTable('accounts').set({ suspended_at: new Date().toISOString() }).where('id', '=', author.id).execute(),
+    );
     try {
       for (const viewer of ['anonymous', 'follower', 'mentioned'] as Viewer[]) {
         const client = clientOf(viewer);
@@ -133,15 +148,28 @@ describe('the social graph', () => {
     const requested = await fan.client.v1.accounts.$select(locked.id).follow({ reblogs: false });
     assert.deepEqual([requested.following, requested.requested], [false, true]);
     const pending = await locked.client.v1.followRequests.list();
-    assert.deepEqual(pending.map((a) => a.username), ['fan']);
+    assert.deepEqual(
+      pending.map((a) => a.username),
+      ['fan'],
+    );
     const accepted = await locked.client.v1.followRequests.$select(fan.id).authorize();
     assert.equal(accepted.followedBy, true);
     const [rel] = await fan.client.v1.accounts.relationships.fetch({ id: [locked.id] });
     assert.deepEqual([rel!.following, rel!.showingReblogs, rel!.requested], [true, false, false]);
-    assert.deepEqual((await fan.client.v1.accounts.$select(locked.id).followers.list()).map((a) => a.username), ['fan']);
-    assert.deepEqual((await fan.client.v1.accounts.$select(fan.id).following.list()).map((a) => a.username), ['locked']);
+    assert.deepEqual(
+      (await fan.client.v1.accounts.$select(locked.id).followers.list()).map((a) => a.username),
+      ['fan'],
+    );
+    assert.deepEqual(
+      (await fan.client.v1.accounts.$select(fan.id).following.list()).map((a) => a.username),
+      ['locked'],
+    );
     const counted = await fan.client.v1.accounts.$select(locked.id).fetch();
-    assert.deepEqual([counted.followersCount, (await fan.client.v1.accounts.verifyCredentials()).followingCount], [1, 1], 'profile counters follow the graph');
+    assert.deepEqual(
+      [counted.followersCount, (await fan.client.v1.accounts.verifyCredentials()).followingCount],
+      [1, 1],
+      'profile counters follow the graph',
+    );
 
     await locked.client.v1.accounts.updateCredentials({ hideCollections: true });
     assert.deepEqual(await fan.client.v1.accounts.$select(locked.id).followers.list(), [], 'hidden followers');
@@ -152,10 +180,16 @@ describe('the social graph', () => {
     const blocked = await locked.client.v1.accounts.$select(fan.id).block();
     assert.equal(blocked.blocking, true);
     await assert.rejects(fan.client.v1.accounts.$select(locked.id).follow(), (e: any) => e.statusCode === 403);
-    assert.deepEqual((await locked.client.v1.blocks.list()).map((a) => a.username), ['fan']);
+    assert.deepEqual(
+      (await locked.client.v1.blocks.list()).map((a) => a.username),
+      ['fan'],
+    );
     const muted = await locked.client.v1.accounts.$select(author.id).mute({ notifications: false, duration: 3600 });
     assert.deepEqual([muted.muting, muted.mutingNotifications], [true, false]);
-    assert.deepEqual((await locked.client.v1.mutes.list()).map((a) => a.username), ['author']);
+    assert.deepEqual(
+      (await locked.client.v1.mutes.list()).map((a) => a.username),
+      ['author'],
+    );
     await locked.client.v1.domainBlocks.create({ domain: 'spam.example' });
     assert.deepEqual(await locked.client.v1.domainBlocks.list(), ['spam.example']);
   });
@@ -168,7 +202,10 @@ describe('operator settings', () => {
       const [member] = (await createTestAccounts(closed, ['member'])) as [TestAccount];
       assert.equal((await fetch(`${closed.url}/api/v1/timelines/public`)).status, 401);
       assert.equal((await fetch(`${closed.url}/api/v1/timelines/tag/stoa`)).status, 401);
-      assert.equal((await fetch(`${closed.url}/api/v1/timelines/public`, { headers: { authorization: `Bearer ${member.token}` } })).status, 200);
+      assert.equal(
+        (await fetch(`${closed.url}/api/v1/timelines/public`, { headers: { authorization: `Bearer ${member.token}` } })).status,
+        200,
+      );
     } finally {
       await closed.close();
     }

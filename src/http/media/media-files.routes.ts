@@ -45,7 +45,11 @@ export function mediaFileRoutes(services: Services): Hono<AppEnv> {
     const read = await services.blobs.get(key, range);
     if (!read) return c.json({ error: 'Record not found' }, 404, FILE_HEADERS);
     if (read.kind === 'unsatisfiable') return c.body(null, 416, { ...FILE_HEADERS, 'Content-Range': `bytes */${read.size}` });
-    const headers: Record<string, string> = { ...FILE_HEADERS, 'Content-Type': blobContentType(key), 'Content-Length': String(read.end - read.start + 1) };
+    const headers: Record<string, string> = {
+      ...FILE_HEADERS,
+      'Content-Type': blobContentType(key),
+      'Content-Length': String(read.end - read.start + 1),
+    };
     if (c.req.method === 'HEAD') {
       await read.body.cancel();
       return c.body(null, 200, headers);

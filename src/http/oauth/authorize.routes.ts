@@ -28,7 +28,8 @@ async function parseRequest(services: Services, params: Record<string, unknown>)
   const app = await findAppByClientId(services.db, get('client_id') ?? '');
   if (!app) throw new HttpError(400, 'This app is not registered on this server (unknown client_id)');
   const redirectUri = get('redirect_uri') ?? (redirectUrisOf(app).length === 1 ? redirectUrisOf(app)[0]! : '');
-  if (!redirectUrisOf(app).includes(redirectUri)) throw new HttpError(400, 'The redirect_uri does not exactly match one registered by this app');
+  if (!redirectUrisOf(app).includes(redirectUri))
+    throw new HttpError(400, 'The redirect_uri does not exactly match one registered by this app');
   if ((get('response_type') ?? 'code') !== 'code') throw new HttpError(400, 'Only response_type=code is supported');
   let scopes: string[];
   try {
@@ -106,7 +107,8 @@ export function authorizeRoutes(services: Services, browser: BrowserSessions): H
     if (!session) return c.redirect('/auth/sign_in');
     const request = await parseRequest(services, c.var.body);
     if (c.var.body.decision !== 'approve') {
-      if (request.redirectUri === OOB_REDIRECT) return page(c, 'Authorization denied', html`<h1>Authorization denied</h1><p>You can close this window.</p>`);
+      if (request.redirectUri === OOB_REDIRECT)
+        return page(c, 'Authorization denied', html`<h1>Authorization denied</h1><p>You can close this window.</p>`);
       return c.redirect(redirectTo(request, { error: 'access_denied', error_description: 'The user denied the request' }));
     }
     const code = await issueAuthorizationCode(services.db, services.clock, {
@@ -117,7 +119,11 @@ export function authorizeRoutes(services: Services, browser: BrowserSessions): H
       codeChallenge: request.codeChallenge,
     });
     if (request.redirectUri === OOB_REDIRECT) {
-      return page(c, 'Authorization code', html`<h1>Authorization code</h1><p>Copy this code and paste it into ${request.app.name}:</p><p><code class="code" id="authorization-code">${code}</code></p>`);
+      return page(
+        c,
+        'Authorization code',
+        html`<h1>Authorization code</h1><p>Copy this code and paste it into ${request.app.name}:</p><p><code class="code" id="authorization-code">${code}</code></p>`,
+      );
     }
     return c.redirect(redirectTo(request, { code }));
   });

@@ -12,7 +12,12 @@ const REDIRECT = 'https://app.example/callback';
 
 before(async () => {
   server = await startTestServer();
-  await createLocalAccount(server.app.db, systemClock, server.config, { username: 'alice', email: 'alice@example.org', password: 'correct horse battery', confirmed: true });
+  await createLocalAccount(server.app.db, systemClock, server.config, {
+    username: 'alice',
+    email: 'alice@example.org',
+    password: 'correct horse battery',
+    confirmed: true,
+  });
 });
 after(() => server.close());
 
@@ -23,7 +28,12 @@ function pkce() {
 
 async function registerApp(scopes = 'read write follow push') {
   const masto = createRestAPIClient({ url: server.url });
-  return masto.v1.apps.create({ clientName: 'Test App', redirectUris: `${REDIRECT} urn:ietf:wg:oauth:2.0:oob`, scopes, website: 'https://app.example' });
+  return masto.v1.apps.create({
+    clientName: 'Test App',
+    redirectUris: `${REDIRECT} urn:ietf:wg:oauth:2.0:oob`,
+    scopes,
+    website: 'https://app.example',
+  });
 }
 
 async function token(fields: Record<string, string>) {
@@ -34,7 +44,13 @@ async function token(fields: Record<string, string>) {
 /** Drives the browser side of the authorization-code flow: sign in, consent, and read the code. */
 async function authorize(clientId: string, options: { challenge?: string; redirectUri?: string; scope?: string }) {
   const browser = new TestBrowser(server.url);
-  const params = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: options.redirectUri ?? REDIRECT, scope: options.scope ?? 'read write', state: 'xyz' });
+  const params = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: options.redirectUri ?? REDIRECT,
+    scope: options.scope ?? 'read write',
+    state: 'xyz',
+  });
   if (options.challenge) {
     params.set('code_challenge', options.challenge);
     params.set('code_challenge_method', 'S256');
@@ -50,7 +66,9 @@ async function authorize(clientId: string, options: { challenge?: string; redire
   const consent = await browser.page(returnTo);
   assert.equal(consent.status, 200);
   assert.match(consent.html, /Authorize Test App\?/);
-  const form = Object.fromEntries([...consent.html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
+  const form = Object.fromEntries(
+    [...consent.html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]),
+  );
   const decision = await browser.post('/oauth/authorize', { ...form, decision: 'approve' });
   return { browser, decision };
 }
@@ -68,7 +86,13 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     const code = back.searchParams.get('code')!;
 
     // A public client: no secret, so PKCE proves it is the one that started the flow.
-    const issued = await token({ grant_type: 'authorization_code', client_id: app.clientId, redirect_uri: REDIRECT, code, code_verifier: verifier });
+    const issued = await token({
+      grant_type: 'authorization_code',
+      client_id: app.clientId,
+      redirect_uri: REDIRECT,
+      code,
+      code_verifier: verifier,
+    });
     assert.equal(issued.status, 200, JSON.stringify(issued.body));
     assert.equal(issued.body.token_type, 'Bearer');
     assert.equal(issued.body.scope, 'read write');
@@ -82,7 +106,13 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     assert.equal(me.source.privacy, 'public');
     assert.equal((me as unknown as Record<string, unknown>).email, undefined);
 
-    const again = await token({ grant_type: 'authorization_code', client_id: app.clientId, redirect_uri: REDIRECT, code, code_verifier: verifier });
+    const again = await token({
+      grant_type: 'authorization_code',
+      client_id: app.clientId,
+      redirect_uri: REDIRECT,
+      code,
+      code_verifier: verifier,
+    });
     assert.equal(again.status, 400, 'a code works once');
     assert.equal(again.body.error, 'invalid_grant');
 
@@ -94,7 +124,10 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     const fresh = createRestAPIClient({ url: server.url, accessToken: refreshed.body.access_token });
     assert.equal((await fresh.v1.accounts.verifyCredentials()).username, 'alice');
 
-    const revoked = await fetch(`${server.url}/oauth/revoke`, { method: 'POST', body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, token: refreshed.body.access_token }) });
+    const revoked = await fetch(`${server.url}/oauth/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, token: refreshed.body.access_token }),
+    });
     assert.equal(revoked.status, 200);
     await assert.rejects(fresh.v1.accounts.verifyCredentials(), (e: any) => e.statusCode === 401, 'a revoked token is refused at once');
   });
@@ -110,7 +143,13 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     const { challenge } = pkce();
     const withPkce = await authorize(app.clientId!, { challenge });
     const code = new URL(withPkce.decision.headers.get('location')!).searchParams.get('code')!;
-    const wrong = await token({ grant_type: 'authorization_code', client_id: app.clientId!, redirect_uri: REDIRECT, code, code_verifier: pkce().verifier });
+    const wrong = await token({
+      grant_type: 'authorization_code',
+      client_id: app.clientId!,
+      redirect_uri: REDIRECT,
+      code,
+      code_verifier: pkce().verifier,
+    });
     assert.equal(wrong.status, 400);
     assert.equal(wrong.body.error, 'invalid_grant');
   });
@@ -119,12 +158,24 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     const app = await registerApp();
     const { decision } = await authorize(app.clientId!, {});
     const code = new URL(decision.headers.get('location')!).searchParams.get('code')!;
-    const bad = await token({ grant_type: 'authorization_code', client_id: app.clientId!, client_secret: 'nope', redirect_uri: REDIRECT, code });
+    const bad = await token({
+      grant_type: 'authorization_code',
+      client_id: app.clientId!,
+      client_secret: 'nope',
+      redirect_uri: REDIRECT,
+      code,
+    });
     assert.equal(bad.status, 401);
     assert.equal(bad.body.error, 'invalid_client');
     const { decision: d2 } = await authorize(app.clientId!, {});
     const code2 = new URL(d2.headers.get('location')!).searchParams.get('code')!;
-    const good = await token({ grant_type: 'authorization_code', client_id: app.clientId!, client_secret: app.clientSecret!, redirect_uri: REDIRECT, code: code2 });
+    const good = await token({
+      grant_type: 'authorization_code',
+      client_id: app.clientId!,
+      client_secret: app.clientSecret!,
+      redirect_uri: REDIRECT,
+      code: code2,
+    });
     assert.equal(good.status, 200, JSON.stringify(good.body));
   });
 
@@ -135,17 +186,27 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     const html = await decision.text();
     const code = /id="authorization-code">([\w-]+)</.exec(html)?.[1];
     assert.ok(code);
-    const issued = await token({ grant_type: 'authorization_code', client_id: app.clientId!, client_secret: app.clientSecret!, redirect_uri: 'urn:ietf:wg:oauth:2.0:oob', code });
+    const issued = await token({
+      grant_type: 'authorization_code',
+      client_id: app.clientId!,
+      client_secret: app.clientSecret!,
+      redirect_uri: 'urn:ietf:wg:oauth:2.0:oob',
+      code,
+    });
     assert.equal(issued.status, 200);
   });
 
   it('never redirects to a URI the app did not register, and refuses scopes beyond the app', async () => {
     const app = await registerApp('read');
     const browser = new TestBrowser(server.url);
-    const res = await browser.get(`/oauth/authorize?response_type=code&client_id=${app.clientId}&redirect_uri=${encodeURIComponent('https://evil.example/steal')}`);
+    const res = await browser.get(
+      `/oauth/authorize?response_type=code&client_id=${app.clientId}&redirect_uri=${encodeURIComponent('https://evil.example/steal')}`,
+    );
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('location'), null);
-    const scope = await browser.get(`/oauth/authorize?response_type=code&client_id=${app.clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&scope=write`);
+    const scope = await browser.get(
+      `/oauth/authorize?response_type=code&client_id=${app.clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&scope=write`,
+    );
     assert.equal(scope.status, 400);
   });
 
@@ -153,21 +214,33 @@ describe('OAuth authorization code flow with PKCE, driven by a Mastodon client l
     const app = await registerApp();
     const browser = new TestBrowser(server.url);
     await browser.signIn('alice', 'correct horse battery');
-    const res = await browser.post('/oauth/authorize', { client_id: app.clientId!, redirect_uri: REDIRECT, scope: 'read', decision: 'approve' });
+    const res = await browser.post('/oauth/authorize', {
+      client_id: app.clientId!,
+      redirect_uri: REDIRECT,
+      scope: 'read',
+      decision: 'approve',
+    });
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('location'), null);
   });
 
   it('issues app tokens by client credentials, which verify the app but not a user', async () => {
     const app = await registerApp();
-    const issued = await token({ grant_type: 'client_credentials', client_id: app.clientId!, client_secret: app.clientSecret!, scope: 'read' });
+    const issued = await token({
+      grant_type: 'client_credentials',
+      client_id: app.clientId!,
+      client_secret: app.clientSecret!,
+      scope: 'read',
+    });
     assert.equal(issued.status, 200);
     assert.equal(issued.body.refresh_token, undefined);
     const masto = createRestAPIClient({ url: server.url, accessToken: issued.body.access_token });
     const verified = await masto.v1.apps.verifyCredentials();
     assert.equal(verified.name, 'Test App');
     assert.equal((verified as unknown as Record<string, unknown>).clientSecret, undefined);
-    const res = await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${issued.body.access_token}` } });
+    const res = await fetch(`${server.url}/api/v1/accounts/verify_credentials`, {
+      headers: { authorization: `Bearer ${issued.body.access_token}` },
+    });
     assert.equal(res.status, 422);
   });
 

@@ -44,7 +44,12 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
           codeVerifier: stringField(c.var.body.code_verifier),
           publicClient: !client.confidential,
         });
-        return services.tokens.issue(tx, { appId: client.app.id, accountId: redeemed.accountId, scopes: redeemed.scopes, refreshable: true });
+        return services.tokens.issue(tx, {
+          appId: client.app.id,
+          accountId: redeemed.accountId,
+          scopes: redeemed.scopes,
+          refreshable: true,
+        });
       });
       return c.json(serializeToken(issued));
     }
@@ -52,7 +57,9 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
     if (grantType === 'client_credentials') {
       if (!client.confidential) throw new OAuthError('invalid_client', 'client_credentials requires the client secret');
       const scopes = requestedScopes(c, appScopes, 'read');
-      const issued = await db.transaction((tx) => services.tokens.issue(tx, { appId: client.app.id, accountId: null, scopes, refreshable: false }));
+      const issued = await db.transaction((tx) =>
+        services.tokens.issue(tx, { appId: client.app.id, accountId: null, scopes, refreshable: false }),
+      );
       return c.json(serializeToken(issued));
     }
 
@@ -65,7 +72,8 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
     }
 
     if (grantType === 'password') {
-      if (!config.auth.passwordGrant) throw new OAuthError('unsupported_grant_type', 'The password grant is turned off on this server; sign in through the browser');
+      if (!config.auth.passwordGrant)
+        throw new OAuthError('unsupported_grant_type', 'The password grant is turned off on this server; sign in through the browser');
       if (!client.confidential) throw new OAuthError('invalid_client', 'The password grant requires the client secret');
       const login = stringField(c.var.body.username);
       const password = stringField(c.var.body.password);
@@ -81,7 +89,9 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
       if (verified.secondFactor.totp || verified.secondFactor.passkeys) {
         throw new OAuthError('invalid_grant', 'This account uses a second factor; sign in through the browser (authorization code flow)');
       }
-      const issued = await db.transaction((tx) => services.tokens.issue(tx, { appId: client.app.id, accountId: verified.account.id, scopes, refreshable: true }));
+      const issued = await db.transaction((tx) =>
+        services.tokens.issue(tx, { appId: client.app.id, accountId: verified.account.id, scopes, refreshable: true }),
+      );
       return c.json(serializeToken(issued));
     }
 
@@ -111,7 +121,12 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],
-      grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token', ...(config.auth.passwordGrant ? ['password'] : [])],
+      grant_types_supported: [
+        'authorization_code',
+        'client_credentials',
+        'refresh_token',
+        ...(config.auth.passwordGrant ? ['password'] : []),
+      ],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     });
   });

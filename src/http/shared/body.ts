@@ -64,7 +64,10 @@ function nestForm(entries: Iterable<[string, string | File]>): ParsedBody {
   try {
     return nestFormFields(entries);
   } catch (error) {
-    throw new HttpError(400, error instanceof RangeError ? `The request body is too complex: ${error.message}` : 'The request body is malformed');
+    throw new HttpError(
+      400,
+      error instanceof RangeError ? `The request body is too complex: ${error.message}` : 'The request body is malformed',
+    );
   }
 }
 

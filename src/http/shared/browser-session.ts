@@ -18,7 +18,12 @@ export interface BrowserSession {
 /** Cookie names: `__Host-` prefixed over https, which pins them to this host, path `/` and Secure. */
 export function cookieNames(https: boolean) {
   const prefix = https ? '__Host-' : '';
-  return { session: `${prefix}stoa_session`, csrf: `${prefix}stoa_csrf`, pending: `${prefix}stoa_pending`, webauthn: `${prefix}stoa_webauthn` };
+  return {
+    session: `${prefix}stoa_session`,
+    csrf: `${prefix}stoa_csrf`,
+    pending: `${prefix}stoa_pending`,
+    webauthn: `${prefix}stoa_webauthn`,
+  };
 }
 
 /** Cookie and CSRF handling for the pages (sign-in, consent, settings), shared by the web and OAuth surfaces. */

@@ -5,7 +5,9 @@ import { BlockList, isIP } from 'node:net';
  * the right, and only while the hop that added it is a configured proxy: anyone can send the header, so
  * believing it from elsewhere would let a client pick the address its rate limits count against.
  */
-export function clientIpResolver(trustedProxies: readonly string[]): (socketIp: string | undefined, forwardedFor: string | undefined) => string {
+export function clientIpResolver(
+  trustedProxies: readonly string[],
+): (socketIp: string | undefined, forwardedFor: string | undefined) => string {
   const trusted = new BlockList();
   for (const entry of trustedProxies) {
     const [address = '', prefix] = entry.split('/');

@@ -1,5 +1,16 @@
 import { HTTPException } from 'hono/http-exception';
-import { Conflict, DomainError, type FieldProblem, Forbidden, Invalid, NotFound, RateLimited, TooLarge, Unauthorized, Unavailable } from '../../domain/errors.ts';
+import {
+  Conflict,
+  DomainError,
+  type FieldProblem,
+  Forbidden,
+  Invalid,
+  NotFound,
+  RateLimited,
+  TooLarge,
+  Unauthorized,
+  Unavailable,
+} from '../../domain/errors.ts';
 import { HttpError } from './http-error.ts';
 import { OAuthError } from '../../domain/auth/oauth-error.ts';
 
@@ -23,12 +34,31 @@ export function toPublicError(error: unknown): PublicError {
   if (error instanceof HTTPException && error.status < 500) {
     return { status: error.status, message: error.message || 'Bad request', internal: false };
   }
-  if (isStorageOutage(error)) return { status: 503, message: 'The service is temporarily unavailable; please try again in a moment', headers: { 'Retry-After': '5' }, internal: true };
+  if (isStorageOutage(error))
+    return {
+      status: 503,
+      message: 'The service is temporarily unavailable; please try again in a moment',
+      headers: { 'Retry-After': '5' },
+      internal: true,
+    };
   return { status: 500, message: 'Internal server error', internal: true };
 }
 
 /** Connection codes (Node, PostgreSQL SQLSTATE classes 08 and 57, too many connections) and SQLite's busy. */
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '08000', '08001', '08003', '08006', '57P01', '57P02', '57P03', '53300']);
+const OUTAGE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 
 /** Whether the database (or another store) is down or overloaded: the request fails closed with a 503. */
 function isStorageOutage(error: unknown): boolean {

@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { Invalid } from '../../domain/errors.ts';
 import { validate } from './input.ts';
 
-const Schema = z.object({ status: z.string(), limit: z.coerce.number().int().optional(), poll: z.object({ expires_in: z.number() }).optional() });
+const Schema = z.object({
+  status: z.string(),
+  limit: z.coerce.number().int().optional(),
+  poll: z.object({ expires_in: z.number() }).optional(),
+});
 
 function problems(data: unknown) {
   try {

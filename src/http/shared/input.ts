@@ -5,7 +5,10 @@ import type { AppEnv } from './app-env.ts';
 import { nestFormFields } from './form-fields.ts';
 
 /** A boolean as forms (`"true"`, `"1"`, `"on"`) and JSON (`true`) send it. */
-export const formBool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no']).transform((v) => ['true', '1', 'on', 'yes'].includes(v))]);
+export const formBool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no']).transform((v) => ['true', '1', 'on', 'yes'].includes(v)),
+]);
 
 /** A list that may arrive as one string or as `name[]=a&name[]=b`. */
 export const stringList = (item: z.ZodType<string> = z.string()) => z.union([item.transform((v) => [v]), z.array(item)]);

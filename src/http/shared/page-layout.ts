@@ -2,7 +2,8 @@ import { escapeHtml } from '../../lib/html.ts';
 import type { SafeHtml } from './html.ts';
 
 /** The policy for server-rendered pages: only our own files (scripts, styles, images); nothing inline. */
-export const PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** The page policy, also allowing images, audio and video from the media origin (when it is another). */
 export function pageCsp(mediaOrigin: string): string {
@@ -10,7 +11,14 @@ export function pageCsp(mediaOrigin: string): string {
 }
 
 /** A complete HTML document around `body` (already-escaped HTML), with the page's title and language. */
-export function renderPage(options: { title: string; siteName: string; body: string | SafeHtml; lang?: string; scripts?: readonly string[]; head?: string | SafeHtml }): string {
+export function renderPage(options: {
+  title: string;
+  siteName: string;
+  body: string | SafeHtml;
+  lang?: string;
+  scripts?: readonly string[];
+  head?: string | SafeHtml;
+}): string {
   return `<!doctype html>
 <html lang="${escapeHtml(options.lang ?? 'en')}">
 <head>

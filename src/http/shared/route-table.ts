@@ -62,7 +62,14 @@ export function mountRoutes(app: Hono<AppEnv>, routes: readonly RouteDef[], reso
  * Counts the request against its caller's limit (the account, the app-only token, or the address without
  * a token), sets Mastodon's `X-RateLimit-*` headers, and refuses it with 429 over the limit.
  */
-async function countRequest(c: Context<AppEnv>, rate: ApiRateLimits, key: string, limit: number, windowMs: number, what: string): Promise<void> {
+async function countRequest(
+  c: Context<AppEnv>,
+  rate: ApiRateLimits,
+  key: string,
+  limit: number,
+  windowMs: number,
+  what: string,
+): Promise<void> {
   const decision = await rate.limiter.hit(key, limit, windowMs);
   for (const [name, value] of rateLimitHeaders(limit, decision)) c.header(name, value);
   if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds, what);
@@ -85,7 +92,8 @@ export function apiCallerKey(auth: ApiAuth): string {
 function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): MiddlewareHandler<AppEnv> {
   const { access } = route;
   const { apiPerAccount, apiPerAddress, postsPerAccount } = rate.limits;
-  const anonymous = (c: Context<AppEnv>) => countRequest(c, rate, `api:address:${c.var.clientIp}`, apiPerAddress, API_WINDOW_MS, 'Too many requests');
+  const anonymous = (c: Context<AppEnv>) =>
+    countRequest(c, rate, `api:address:${c.var.clientIp}`, apiPerAddress, API_WINDOW_MS, 'Too many requests');
   return async (c, next) => {
     c.set('auth', null);
     const token = bearerToken(c.req.header('authorization'));
@@ -103,7 +111,8 @@ function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): Mi
     }
     c.set('auth', auth);
     await countRequest(c, rate, apiCallerKey(auth), apiPerAccount, API_WINDOW_MS, 'Too many requests');
-    if (route.posts && auth.account) await countRequest(c, rate, `posts:${auth.account.id}`, postsPerAccount, POSTS_WINDOW_MS, 'Too many posts; try again later');
+    if (route.posts && auth.account)
+      await countRequest(c, rate, `posts:${auth.account.id}`, postsPerAccount, POSTS_WINDOW_MS, 'Too many posts; try again later');
     checkAccess(access, auth);
     return next();
   };
@@ -112,7 +121,8 @@ function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): Mi
 /** Throws the error Mastodon answers with when `auth` may not call a route that requires `access`. */
 export function checkAccess(access: Access, auth: ApiAuth): void {
   if (access.kind === 'public') return;
-  if (access.scope !== null && !scopesGrant(auth.grant.scopes, access.scope)) throw new Forbidden('This action is outside the authorized scopes');
+  if (access.scope !== null && !scopesGrant(auth.grant.scopes, access.scope))
+    throw new Forbidden('This action is outside the authorized scopes');
   if (access.user) {
     if (!auth.account || !auth.user) throw new HttpError(422, 'This method requires an authenticated user');
     if (!auth.user.confirmed_at) throw new Forbidden(UNCONFIRMED);

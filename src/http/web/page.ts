@@ -6,10 +6,19 @@ import { PAGE_CSP, renderPage } from '../shared/page-layout.ts';
 import { requestLocale, type PageText } from './i18n/index.ts';
 
 /** Answers with a full page of the web surface in the request's language: no caching (pages carry CSRF tokens), the page CSP. */
-export function sendPage(c: Context<AppEnv>, site: string, title: string, body: SafeHtml, options: { status?: number; scripts?: string[] } = {}): Response {
+export function sendPage(
+  c: Context<AppEnv>,
+  site: string,
+  title: string,
+  body: SafeHtml,
+  options: { status?: number; scripts?: string[] } = {},
+): Response {
   c.header('Content-Security-Policy', PAGE_CSP);
   c.header('Cache-Control', 'no-store');
-  return c.html(renderPage({ title: `${title} - ${site}`, siteName: site, body, lang: requestLocale(c), scripts: options.scripts }), (options.status ?? 200) as ContentfulStatusCode);
+  return c.html(
+    renderPage({ title: `${title} - ${site}`, siteName: site, body, lang: requestLocale(c), scripts: options.scripts }),
+    (options.status ?? 200) as ContentfulStatusCode,
+  );
 }
 
 /** A message box for a form: errors are announced to screen readers. */
@@ -19,7 +28,16 @@ export function notice(message: string | undefined, kind: 'error' | 'info' = 'er
 }
 
 /** A labelled input. */
-export function field(options: { name: string; label: string; type?: string; value?: string; autocomplete?: string; required?: boolean; hint?: string; error?: string }): SafeHtml {
+export function field(options: {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string;
+  autocomplete?: string;
+  required?: boolean;
+  hint?: string;
+  error?: string;
+}): SafeHtml {
   const id = `f-${options.name}`;
   return html`<p class="field"><label for="${id}">${options.label}</label>
 <input id="${id}" name="${options.name}" type="${options.type ?? 'text'}" value="${options.value ?? ''}"${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : ''}${options.required === false ? '' : html` required`}${options.error ? html` aria-invalid="true" aria-describedby="${id}-error"` : ''}>

@@ -41,7 +41,13 @@ function contract(name: string, open: () => BlobStore) {
     it('answers null for a file that was never stored and refuses keys it did not make', async () => {
       const store = open();
       assert.equal(await store.get(newBlobKey('jpg')), null);
-      for (const bad of ['../secret.jpg', 'ab/cd/../../etc/passwd', 'ab/cd/0123456789abcdef0123456789abcdef.html', '/etc/passwd', 'AB/CD/0123456789ABCDEF0123456789ABCDEF.jpg']) {
+      for (const bad of [
+        '../secret.jpg',
+        'ab/cd/../../etc/passwd',
+        'ab/cd/0123456789abcdef0123456789abcdef.html',
+        '/etc/passwd',
+        'AB/CD/0123456789ABCDEF0123456789ABCDEF.jpg',
+      ]) {
         await assert.rejects(store.put(bad, new Uint8Array(1), 'image/jpeg'), RangeError);
         await assert.rejects(store.get(bad), RangeError);
         await assert.rejects(store.delete(bad), RangeError);
@@ -66,7 +72,15 @@ before(async () => {
 });
 after(() => s3.close());
 contract('S3-compatible (s3rver on loopback)', () =>
-  s3BlobStore({ kind: 's3', endpoint: s3.endpoint, bucket: s3.bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', pathStyle: true }),
+  s3BlobStore({
+    kind: 's3',
+    endpoint: s3.endpoint,
+    bucket: s3.bucket,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    pathStyle: true,
+  }),
 );
 
 describe('local blob store files', () => {
@@ -75,6 +89,9 @@ describe('local blob store files', () => {
     const key = newBlobKey('png');
     await store.put(key, new Uint8Array([1, 2, 3]), 'image/png');
     assert.equal(statSync(join(directory, key)).mode & 0o777, 0o600);
-    assert.deepEqual(readdirSync(join(directory, key, '..')).filter((f) => f.endsWith('.partial')), []);
+    assert.deepEqual(
+      readdirSync(join(directory, key, '..')).filter((f) => f.endsWith('.partial')),
+      [],
+    );
   });
 });

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 
 /** What a read of a stored file returns: the requested bytes and where they sit in the whole file. */
 export type BlobRead =
-  | { readonly kind: 'found'; readonly body: ReadableStream<Uint8Array>; readonly size: number; readonly start: number; readonly end: number }
+  | {
+      readonly kind: 'found';
+      readonly body: ReadableStream<Uint8Array>;
+      readonly size: number;
+      readonly start: number;
+      readonly end: number;
+    }
   | { readonly kind: 'unsatisfiable'; readonly size: number };
 
 /** A byte range as HTTP asks for it: from `start` to `end` inclusive (the end of the file if absent). */

@@ -12,9 +12,17 @@ const TIMEOUT_MS = 30_000;
  * them directly (`STOA_MEDIA_URL`) answers as Stoa would.
  */
 export function s3BlobStore(config: S3Config, fetchImpl: typeof fetch = fetch): BlobStore {
-  const client = new AwsClient({ accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, service: 's3', region: config.region, retries: 2 });
+  const client = new AwsClient({
+    accessKeyId: config.accessKeyId,
+    secretAccessKey: config.secretAccessKey,
+    service: 's3',
+    region: config.region,
+    retries: 2,
+  });
   const endpoint = new URL(config.endpoint);
-  const bucketUrl = config.pathStyle ? `${endpoint.origin}${endpoint.pathname.replace(/\/$/, '')}/${config.bucket}` : `${endpoint.protocol}//${config.bucket}.${endpoint.host}${endpoint.pathname.replace(/\/$/, '')}`;
+  const bucketUrl = config.pathStyle
+    ? `${endpoint.origin}${endpoint.pathname.replace(/\/$/, '')}/${config.bucket}`
+    : `${endpoint.protocol}//${config.bucket}.${endpoint.host}${endpoint.pathname.replace(/\/$/, '')}`;
   const objectUrl = (key: string) => {
     assertBlobKey(key);
     return `${bucketUrl}/${key}`;
@@ -33,7 +41,11 @@ export function s3BlobStore(config: S3Config, fetchImpl: typeof fetch = fetch): 
       const response = await send(objectUrl(key), {
         method: 'PUT',
         body: bytes,
-        headers: { 'content-type': contentType, 'cache-control': 'public, max-age=31536000, immutable', 'content-length': String(bytes.byteLength) },
+        headers: {
+          'content-type': contentType,
+          'cache-control': 'public, max-age=31536000, immutable',
+          'content-length': String(bytes.byteLength),
+        },
       });
       if (!response.ok) await fail('upload', response);
       await response.body?.cancel();
@@ -56,7 +68,10 @@ export function s3BlobStore(config: S3Config, fetchImpl: typeof fetch = fetch): 
       if (!response.ok || !response.body) await fail('download', response);
       const contentRange = response.headers.get('content-range')?.match(/^bytes (\d+)-(\d+)\/(\d+)$/);
       const length = Number(response.headers.get('content-length') ?? 0);
-      const [start, end, size] = response.status === 206 && contentRange ? [Number(contentRange[1]), Number(contentRange[2]), Number(contentRange[3])] : [0, length - 1, length];
+      const [start, end, size] =
+        response.status === 206 && contentRange
+          ? [Number(contentRange[1]), Number(contentRange[2]), Number(contentRange[3])]
+          : [0, length - 1, length];
       return { kind: 'found', body: response.body!, size, start, end };
     },
     async delete(key) {
@@ -73,7 +88,9 @@ export function s3BlobStore(config: S3Config, fetchImpl: typeof fetch = fetch): 
         if (!response.ok) await fail('listing', response);
         const xml = await response.text();
         for (const match of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) keys.push(decodeXml(match[1]!));
-        token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? decodeXml(xml.match(/<NextContinuationToken>([^<]+)<\/NextContinuationToken>/)?.[1] ?? '') || undefined : undefined;
+        token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+          ? decodeXml(xml.match(/<NextContinuationToken>([^<]+)<\/NextContinuationToken>/)?.[1] ?? '') || undefined
+          : undefined;
       } while (token);
       return keys;
     },

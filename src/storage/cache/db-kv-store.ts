@@ -18,7 +18,11 @@ export class DbKvStore implements KvStore {
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    const row = await this.#db.read.selectFrom('kv_entries').select(['value', 'expires_at']).where('key', '=', encodeKey(key)).executeTakeFirst();
+    const row = await this.#db.read
+      .selectFrom('kv_entries')
+      .select(['value', 'expires_at'])
+      .where('key', '=', encodeKey(key))
+      .executeTakeFirst();
     if (row === undefined || isExpired(row.expires_at, this.#clock)) return undefined;
     return JSON.parse(row.value) as T;
   }
@@ -58,7 +62,11 @@ export class DbKvStore implements KvStore {
       const result = await tx
         .insertInto('kv_entries')
         .values(values)
-        .onConflict((oc) => (row === undefined ? oc.column('key').doNothing() : oc.column('key').doUpdateSet({ value: values.value, expires_at: values.expires_at })))
+        .onConflict((oc) =>
+          row === undefined
+            ? oc.column('key').doNothing()
+            : oc.column('key').doUpdateSet({ value: values.value, expires_at: values.expires_at }),
+        )
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     });
@@ -69,7 +77,9 @@ export class DbKvStore implements KvStore {
     if (exact !== undefined) {
       // `["a","b"]` lists itself and every key that starts `["a","b",` (compared as text, not by collation).
       const start = `${exact.slice(0, -1)},`;
-      query = query.where((eb) => eb.or([eb('key', '=', exact), eb(eb.fn<string>('substr', ['key', eb.val(1), eb.val(start.length)]), '=', start)]));
+      query = query.where((eb) =>
+        eb.or([eb('key', '=', exact), eb(eb.fn<string>('substr', ['key', eb.val(1), eb.val(start.length)]), '=', start)]),
+      );
     }
     for (const row of await query.execute()) {
       if (isExpired(row.expires_at, this.#clock)) continue;
@@ -79,7 +89,9 @@ export class DbKvStore implements KvStore {
 
   /** Removes expired entries; the cleanup job calls it. Returns how many went. */
   async sweep(): Promise<number> {
-    const result = await this.#db.transaction((tx) => tx.deleteFrom('kv_entries').where('expires_at', '<=', isoAt(this.#clock)).executeTakeFirst());
+    const result = await this.#db.transaction((tx) =>
+      tx.deleteFrom('kv_entries').where('expires_at', '<=', isoAt(this.#clock)).executeTakeFirst(),
+    );
     return Number(result.numDeletedRows);
   }
 }

@@ -34,16 +34,21 @@ export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
   };
   const hitNow = (key: string, limit: number, windowMs: number): RateDecision => {
     const now = clock();
-      let w = windows.get(key);
-      if (!w || now - w.start >= windowMs) {
-        if (!w && windows.size >= maxKeys) sweep(now);
-        w = { start: now, count: 0, windowMs };
-        windows.set(key, w);
-      }
-      w.count++;
-      const allowed = w.count <= limit;
-      const resetAt = w.start + windowMs;
-    return { allowed, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetAt - now) / 1000)), remaining: Math.max(0, limit - w.count), resetAt };
+    let w = windows.get(key);
+    if (!w || now - w.start >= windowMs) {
+      if (!w && windows.size >= maxKeys) sweep(now);
+      w = { start: now, count: 0, windowMs };
+      windows.set(key, w);
+    }
+    w.count++;
+    const allowed = w.count <= limit;
+    const resetAt = w.start + windowMs;
+    return {
+      allowed,
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((resetAt - now) / 1000)),
+      remaining: Math.max(0, limit - w.count),
+      resetAt,
+    };
   };
   return {
     hitNow,

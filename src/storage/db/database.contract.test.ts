@@ -31,7 +31,15 @@ function localAccount(username: string, overrides: Record<string, unknown> = {})
 function statusBy(accountId: string, overrides: Record<string, unknown> = {}) {
   const id = uuid7();
   const now = new Date().toISOString();
-  return { id, account_id: accountId, uri: `https://stoa.test/statuses/${id}`, visibility: 'public' as const, created_at: now, updated_at: now, ...overrides };
+  return {
+    id,
+    account_id: accountId,
+    uri: `https://stoa.test/statuses/${id}`,
+    visibility: 'public' as const,
+    created_at: now,
+    updated_at: now,
+    ...overrides,
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -43,7 +51,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   assert.fail('expected the query to fail');
 }
 
-describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, () => {
+describe(`database contract (${testDatabaseUrl() ? 'PostgreSQL' : 'SQLite'})`, () => {
   before(async () => {
     testDb = await createTestDatabase();
     db = openDatabase(testDb.config, createLogger('silent'));
@@ -55,8 +63,14 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
   });
 
   it('migrates a fresh database to the newest schema, and a second run does nothing', async () => {
-    assert.deepEqual(await pendingMigrations(db), MIGRATIONS.map(([name]) => name));
-    assert.deepEqual(await migrateToLatest(db), MIGRATIONS.map(([name]) => name));
+    assert.deepEqual(
+      await pendingMigrations(db),
+      MIGRATIONS.map(([name]) => name),
+    );
+    assert.deepEqual(
+      await migrateToLatest(db),
+      MIGRATIONS.map(([name]) => name),
+    );
     assert.deepEqual(await migrateToLatest(db), []);
     assert.deepEqual(await pendingMigrations(db), []);
   });
@@ -82,7 +96,10 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
     assert.equal(toBool(row.bot), false);
     assert.equal(row.created_at, account.created_at, 'timestamps read back as the ISO string written');
     assert.equal(row.suspended_at, null);
-    const { n } = await db.read.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const { n } = await db.read
+      .selectFrom('accounts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(typeof n, 'number', 'counts are numbers, not strings');
   });
 
@@ -93,7 +110,10 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
     const rows = times.map((t) => statusBy(account.id, { id: uuid7(t), created_at: new Date(t).toISOString() }));
     await db.transaction((tx) => tx.insertInto('statuses').values([rows[2]!, rows[0]!, rows[1]!]).execute());
     const byId = await db.read.selectFrom('statuses').select('id').where('account_id', '=', account.id).orderBy('id', 'desc').execute();
-    assert.deepEqual(byId.map((r) => r.id), [rows[2]!.id, rows[1]!.id, rows[0]!.id]);
+    assert.deepEqual(
+      byId.map((r) => r.id),
+      [rows[2]!.id, rows[1]!.id, rows[0]!.id],
+    );
     const since = await db.read
       .selectFrom('statuses')
       .select('id')
@@ -109,7 +129,10 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
     assert.ok(isUniqueViolation(error), String(error));
     // The same name on another server is another person.
     await db.transaction((tx) =>
-      tx.insertInto('accounts').values(localAccount('bob', { domain: 'remote.example', uri: 'https://remote.example/users/bob' })).execute(),
+      tx
+        .insertInto('accounts')
+        .values(localAccount('bob', { domain: 'remote.example', uri: 'https://remote.example/users/bob' }))
+        .execute(),
     );
   });
 
@@ -129,7 +152,14 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
   it('refuses a visibility outside the four Mastodon knows', async () => {
     const account = localAccount('dave');
     await db.transaction((tx) => tx.insertInto('accounts').values(account).execute());
-    await assert.rejects(db.transaction((tx) => tx.insertInto('statuses').values(statusBy(account.id, { visibility: 'everyone' })).execute()));
+    await assert.rejects(
+      db.transaction((tx) =>
+        tx
+          .insertInto('statuses')
+          .values(statusBy(account.id, { visibility: 'everyone' }))
+          .execute(),
+      ),
+    );
   });
 
   it('rolls a transaction back entirely when its work throws', async () => {
@@ -150,12 +180,23 @@ describe(`database contract (${testDatabaseUrl() ? "PostgreSQL" : "SQLite"})`, (
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         db.transaction(async (tx) => {
-          const { n } = await tx.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account.id).executeTakeFirstOrThrow();
-          await tx.insertInto('statuses').values(statusBy(account.id, { text: `post ${i} after ${n}` })).execute();
+          const { n } = await tx
+            .selectFrom('statuses')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('account_id', '=', account.id)
+            .executeTakeFirstOrThrow();
+          await tx
+            .insertInto('statuses')
+            .values(statusBy(account.id, { text: `post ${i} after ${n}` }))
+            .execute();
         }),
       ),
     );
-    const { n } = await db.read.selectFrom('statuses').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', account.id).executeTakeFirstOrThrow();
+    const { n } = await db.read
+      .selectFrom('statuses')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', account.id)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(n), 40);
   });
 

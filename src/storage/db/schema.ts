@@ -299,7 +299,13 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   status_edits: StatusEditsTable;
-  account_stats: { account_id: string; statuses_count: Generated<number>; followers_count: Generated<number>; following_count: Generated<number>; last_status_at: Timestamp | null };
+  account_stats: {
+    account_id: string;
+    statuses_count: Generated<number>;
+    followers_count: Generated<number>;
+    following_count: Generated<number>;
+    last_status_at: Timestamp | null;
+  };
   tags: TagsTable;
   mentions: { status_id: string; account_id: string };
   status_tags: { status_id: string; tag_id: string };

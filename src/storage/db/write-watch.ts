@@ -1,4 +1,12 @@
-import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  KyselyPlugin,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 
 /** Called when a watched table may have changed: as the write is sent, and again when its transaction ends. */
 export type WriteListener = () => void;
@@ -86,13 +94,15 @@ export function writtenTables(node: OperationNode): string[] {
         break;
       }
       case 'WithNode':
-        for (const cte of (n as OperationNode & { expressions: readonly (OperationNode & { expression: OperationNode })[] }).expressions) visit(cte.expression);
+        for (const cte of (n as OperationNode & { expressions: readonly (OperationNode & { expression: OperationNode })[] }).expressions)
+          visit(cte.expression);
         break;
       case 'SelectQueryNode':
         visit((n as OperationNode & { with?: OperationNode }).with);
         break;
       case 'RawNode':
-        for (const match of (n as OperationNode & { sqlFragments: readonly string[] }).sqlFragments.join(' ').matchAll(RAW_WRITE)) tables.push(match[1]!.toLowerCase());
+        for (const match of (n as OperationNode & { sqlFragments: readonly string[] }).sqlFragments.join(' ').matchAll(RAW_WRITE))
+          tables.push(match[1]!.toLowerCase());
         break;
     }
   };
@@ -103,5 +113,6 @@ export function writtenTables(node: OperationNode): string[] {
 function tableName(node: OperationNode | undefined, into: string[]): void {
   if (!node) return;
   if (node.kind === 'AliasNode') return tableName((node as OperationNode & { node: OperationNode }).node, into);
-  if (node.kind === 'TableNode') into.push((node as OperationNode & { table: { identifier: { name: string } } }).table.identifier.name.toLowerCase());
+  if (node.kind === 'TableNode')
+    into.push((node as OperationNode & { table: { identifier: { name: string } } }).table.identifier.name.toLowerCase());
 }

@@ -96,7 +96,10 @@ export class DbMessageQueue implements MessageQueue {
     const now = isoAt(this.#clock);
     const row = await this.#db.read
       .selectFrom('queue_messages')
-      .select((eb) => [eb.fn.countAll<number>().as('queued'), eb.fn.sum<number>(eb.case().when('available_at', '<=', now).then(1).else(0).end()).as('ready')])
+      .select((eb) => [
+        eb.fn.countAll<number>().as('queued'),
+        eb.fn.sum<number>(eb.case().when('available_at', '<=', now).then(1).else(0).end()).as('ready'),
+      ])
       .where('channel', '=', this.#channel)
       .executeTakeFirstOrThrow();
     const queued = Number(row.queued);
@@ -110,9 +113,11 @@ export class DbMessageQueue implements MessageQueue {
     } catch (error) {
       this.#logger?.warn({ err: error, messageId: row.id }, 'queue: handler failed');
     }
-    await this.#db.transaction((tx) => tx.deleteFrom('queue_messages').where('id', '=', row.id).execute()).catch((error: unknown) => {
-      this.#logger?.error({ err: error, messageId: row.id }, 'queue: removing a handled message failed');
-    });
+    await this.#db
+      .transaction((tx) => tx.deleteFrom('queue_messages').where('id', '=', row.id).execute())
+      .catch((error: unknown) => {
+        this.#logger?.error({ err: error, messageId: row.id }, 'queue: removing a handled message failed');
+      });
   }
 
   /** A new id, greater than every id this queue made before: uuid7 alone is random within a millisecond. */
@@ -140,7 +145,15 @@ export class DbMessageQueue implements MessageQueue {
         .where((eb) =>
           eb.or([
             eb('q.ordering_key', 'is', null),
-            eb.not(eb.exists(eb.selectFrom('queue_messages as p').select(sql.lit(1).as('one')).whereRef('p.ordering_key', '=', 'q.ordering_key').whereRef('p.id', '<', 'q.id'))),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('queue_messages as p')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('p.ordering_key', '=', 'q.ordering_key')
+                  .whereRef('p.id', '<', 'q.id'),
+              ),
+            ),
           ]),
         )
         .orderBy('q.available_at')
@@ -178,9 +191,20 @@ export class DbMessageQueue implements MessageQueue {
  * Queues a message inside a caller's transaction (a transactional outbox): it exists if and only if the
  * transaction commits. A listener of `channel` in another process finds it at its next poll.
  */
-export async function enqueueInTransaction(tx: DbWriter, message: { channel: string; payload: unknown; orderingKey?: string | null; now: string }): Promise<void> {
+export async function enqueueInTransaction(
+  tx: DbWriter,
+  message: { channel: string; payload: unknown; orderingKey?: string | null; now: string },
+): Promise<void> {
   await tx
     .insertInto('queue_messages')
-    .values({ id: uuid7(Date.parse(message.now)), payload: JSON.stringify(message.payload), ordering_key: message.orderingKey ?? null, available_at: message.now, locked_until: null, created_at: message.now, channel: message.channel })
+    .values({
+      id: uuid7(Date.parse(message.now)),
+      payload: JSON.stringify(message.payload),
+      ordering_key: message.orderingKey ?? null,
+      available_at: message.now,
+      locked_until: null,
+      created_at: message.now,
+      channel: message.channel,
+    })
     .execute();
 }

@@ -31,7 +31,7 @@ after(async () => {
 });
 
 describe('DbMessageQueue', () => {
-  it('passes Fedify\'s message queue suite, ordering keys included', { timeout: 120_000 }, async () => {
+  it("passes Fedify's message queue suite, ordering keys included", { timeout: 120_000 }, async () => {
     const made: Db[] = [];
     await testMessageQueue(
       () => {
@@ -58,7 +58,9 @@ describe('DbMessageQueue', () => {
     await waitUntil(() => seen.length === 1);
     first.abort();
     const second = new AbortController();
-    const done = new DbMessageQueue(db, systemClock, { pollMs: 50 }).listen((message) => void seen.push(message), { signal: second.signal });
+    const done = new DbMessageQueue(db, systemClock, { pollMs: 50 }).listen((message) => void seen.push(message), {
+      signal: second.signal,
+    });
     await waitUntil(() => seen.length === 2);
     second.abort();
     await done;
@@ -122,7 +124,10 @@ describe('DbKvStore', () => {
     assert.deepEqual(listed, ['long']);
     assert.ok((await kv.sweep()) >= 1);
     const left = await db.read.selectFrom('kv_entries').select('key').where('key', 'like', '["ttl"%').execute();
-    assert.deepEqual(left.map((r) => r.key), ['["ttl","long"]']);
+    assert.deepEqual(
+      left.map((r) => r.key),
+      ['["ttl","long"]'],
+    );
   });
 
   it('swaps a value only if it is still the expected one', async () => {

@@ -2,7 +2,9 @@ import type { Account } from '../types.ts';
 
 /** An account's avatar; decorative where the name beside it is read. */
 export function Avatar({ account, size = 48 }: { account: Account; size?: number }) {
-  return <img class="avatar" src={account.avatar_static || account.avatar} alt="" width={size} height={size} loading="lazy" decoding="async" />;
+  return (
+    <img class="avatar" src={account.avatar_static || account.avatar} alt="" width={size} height={size} loading="lazy" decoding="async" />
+  );
 }
 
 export function displayName(account: Account): string {

@@ -36,7 +36,12 @@ function FocalPoint({ upload, onChange }: { upload: Upload; onChange: (focus: { 
   };
   const nudge = (event: KeyboardEvent) => {
     const step = 0.1;
-    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, step],
+      ArrowDown: [0, -step],
+    };
     const move = moves[event.key];
     if (!move) return;
     event.preventDefault();
@@ -44,9 +49,21 @@ function FocalPoint({ upload, onChange }: { upload: Upload; onChange: (focus: { 
     onChange({ x: clamp(upload.focus.x + move[0]), y: clamp(upload.focus.y + move[1]) });
   };
   return (
-    <div class="focal-picker" role="slider" tabIndex={0} aria-label={t('compose.focal_point')} aria-valuetext={`x ${upload.focus.x}, y ${upload.focus.y}`} onClick={pick} onKeyDown={nudge}>
+    <div
+      class="focal-picker"
+      role="slider"
+      tabIndex={0}
+      aria-label={t('compose.focal_point')}
+      aria-valuetext={`x ${upload.focus.x}, y ${upload.focus.y}`}
+      onClick={pick}
+      onKeyDown={nudge}
+    >
       <img src={upload.preview} alt="" style={{ objectPosition: focusPosition(upload.focus) }} />
-      <span class="focal-mark" aria-hidden="true" style={{ insetInlineStart: `${((upload.focus.x + 1) / 2) * 100}%`, top: `${((1 - upload.focus.y) / 2) * 100}%` }} />
+      <span
+        class="focal-mark"
+        aria-hidden="true"
+        style={{ insetInlineStart: `${((upload.focus.x + 1) / 2) * 100}%`, top: `${((1 - upload.focus.y) / 2) * 100}%` }}
+      />
     </div>
   );
 }
@@ -93,7 +110,15 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
     const room = limits.statuses.max_media_attachments - uploads.length;
     const chosen = [...files].slice(0, Math.max(0, room));
     if (files.length > chosen.length) setError(t('compose.too_many_files', { count: limits.statuses.max_media_attachments }));
-    const added = chosen.map((file) => ({ key: `${file.name}-${file.size}-${Math.random()}`, file, preview: URL.createObjectURL(file), media: null, description: '', focus: { x: 0, y: 0 }, error: null }));
+    const added = chosen.map((file) => ({
+      key: `${file.name}-${file.size}-${Math.random()}`,
+      file,
+      preview: URL.createObjectURL(file),
+      media: null,
+      description: '',
+      focus: { x: 0, y: 0 },
+      error: null,
+    }));
     setUploads((all) => [...all, ...added]);
     for (const upload of added) {
       const form = new FormData();
@@ -134,7 +159,9 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
         ...(draft.inReplyTo ? { in_reply_to_id: draft.inReplyTo.id } : {}),
         ...(draft.quote ? { quoted_status_id: draft.quote.id } : {}),
       };
-      const status = draft.editing ? await app.api.put<Status>(`/api/v1/statuses/${draft.editing}`, body) : await app.api.post<Status>('/api/v1/statuses', body);
+      const status = draft.editing
+        ? await app.api.put<Status>(`/api/v1/statuses/${draft.editing}`, body)
+        : await app.api.post<Status>('/api/v1/statuses', body);
       app.announce(draft.editing ? t('compose.edited') : t('compose.posted'));
       for (const upload of uploads) URL.revokeObjectURL(upload.preview);
       onClose();
@@ -146,7 +173,13 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
     }
   };
 
-  const title = draft?.editing ? t('compose.title_edit') : draft?.inReplyTo ? t('compose.title_reply', { acct: draft.inReplyTo.acct }) : draft?.quote ? t('compose.title_quote', { acct: draft.quote.acct }) : t('compose.title');
+  const title = draft?.editing
+    ? t('compose.title_edit')
+    : draft?.inReplyTo
+      ? t('compose.title_reply', { acct: draft.inReplyTo.acct })
+      : draft?.quote
+        ? t('compose.title_quote', { acct: draft.quote.acct })
+        : t('compose.title');
   return (
     <dialog ref={dialog} class="compose" aria-labelledby="compose-title" onClose={onClose}>
       <form onSubmit={(e) => void submit(e)}>
@@ -159,7 +192,14 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
         ) : null}
         <label class="field">
           <span>{t('compose.text_label')}</span>
-          <textarea ref={textarea} rows={6} value={text} lang={language} onInput={(e) => setText(e.currentTarget.value)} aria-describedby="compose-counter" />
+          <textarea
+            ref={textarea}
+            rows={6}
+            value={text}
+            lang={language}
+            onInput={(e) => setText(e.currentTarget.value)}
+            aria-describedby="compose-counter"
+          />
         </label>
         <p id="compose-counter" class={`counter${left < 0 ? ' over' : ''}`} aria-live="polite">
           {t('compose.characters_left', { count: formatNumber(left) })}
@@ -168,10 +208,19 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
           <ul class="uploads">
             {uploads.map((upload) => (
               <li key={upload.key} class="upload">
-                {upload.file.type.startsWith('image/') ? <FocalPoint upload={upload} onChange={(focus) => update(upload.key, { focus })} /> : <span class="file-name">{upload.file.name}</span>}
+                {upload.file.type.startsWith('image/') ? (
+                  <FocalPoint upload={upload} onChange={(focus) => update(upload.key, { focus })} />
+                ) : (
+                  <span class="file-name">{upload.file.name}</span>
+                )}
                 <label class="field">
                   <span>{t('compose.alt_label')}</span>
-                  <textarea rows={2} maxLength={limits.media_attachments.description_limit} value={upload.description} onInput={(e) => update(upload.key, { description: e.currentTarget.value })} />
+                  <textarea
+                    rows={2}
+                    maxLength={limits.media_attachments.description_limit}
+                    value={upload.description}
+                    onInput={(e) => update(upload.key, { description: e.currentTarget.value })}
+                  />
                 </label>
                 <p class="upload-state" aria-live="polite">
                   {upload.error ?? (upload.media ? t('compose.uploaded') : t('compose.uploading'))}
@@ -186,7 +235,13 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
         <div class="compose-options">
           <label class="file-button">
             <span>{t('compose.add_media')}</span>
-            <input type="file" accept="image/*,video/*,audio/*" multiple disabled={!!draft?.editing || uploads.length >= limits.statuses.max_media_attachments} onChange={(e) => void addFiles(e.currentTarget.files)} />
+            <input
+              type="file"
+              accept="image/*,video/*,audio/*"
+              multiple
+              disabled={!!draft?.editing || uploads.length >= limits.statuses.max_media_attachments}
+              onChange={(e) => void addFiles(e.currentTarget.files)}
+            />
           </label>
           <label class="check">
             <input type="checkbox" checked={cwOn} onChange={(e) => setCwOn(e.currentTarget.checked)} />
@@ -221,7 +276,11 @@ export function ComposeDialog({ draft, onClose }: { draft: Draft | null; onClose
           <button type="button" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" class="primary" disabled={busy || left < 0 || (!text.trim() && uploads.length === 0 && !draft?.mediaIds?.length)}>
+          <button
+            type="submit"
+            class="primary"
+            disabled={busy || left < 0 || (!text.trim() && uploads.length === 0 && !draft?.mediaIds?.length)}
+          >
             {draft?.editing ? t('compose.save') : t('compose.publish')}
           </button>
         </div>

@@ -37,14 +37,32 @@ function Item({ media }: { media: MediaAttachment }) {
   const source = media.preview_url ?? media.url;
   let body;
   if (media.type === 'video' || media.type === 'gifv') {
-    body = media.url ? <video src={media.url} poster={media.preview_url ?? undefined} controls={media.type === 'video'} autoplay={false} loop={media.type === 'gifv'} muted={media.type === 'gifv'} preload="none" aria-label={alt || t('media.video')} /> : null;
+    body = media.url ? (
+      <video
+        src={media.url}
+        poster={media.preview_url ?? undefined}
+        controls={media.type === 'video'}
+        autoplay={false}
+        loop={media.type === 'gifv'}
+        muted={media.type === 'gifv'}
+        preload="none"
+        aria-label={alt || t('media.video')}
+      />
+    ) : null;
   } else if (media.type === 'audio') {
     body = media.url ? <audio src={media.url} controls preload="none" aria-label={alt || t('media.audio')} /> : null;
   } else if (media.type === 'image' && source) {
     body = (
       <a href={media.url ?? source} target="_blank" rel="noopener noreferrer">
         {media.blurhash && !loaded ? <Blurhash hash={media.blurhash} /> : null}
-        <img src={source} alt={alt} loading="lazy" decoding="async" onLoad={() => setLoaded(true)} style={{ objectPosition: focusPosition(media.meta?.focus) }} />
+        <img
+          src={source}
+          alt={alt}
+          loading="lazy"
+          decoding="async"
+          onLoad={() => setLoaded(true)}
+          style={{ objectPosition: focusPosition(media.meta?.focus) }}
+        />
       </a>
     );
   }

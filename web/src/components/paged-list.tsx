@@ -23,7 +23,15 @@ export interface PagedListProps<T extends { id: string }> {
   role?: 'feed' | 'list';
 }
 
-export function PagedList<T extends { id: string }>({ path, query, label, render, empty, watchNew = false, role = 'feed' }: PagedListProps<T>) {
+export function PagedList<T extends { id: string }>({
+  path,
+  query,
+  label,
+  render,
+  empty,
+  watchNew = false,
+  role = 'feed',
+}: PagedListProps<T>) {
   const { api, announce } = useApp();
   const [items, setItems] = useState<T[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -74,7 +82,9 @@ export function PagedList<T extends { id: string }>({ path, query, label, render
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !next) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void loadMore(), { rootMargin: '800px 0px' });
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void loadMore(), {
+      rootMargin: '800px 0px',
+    });
     observer.observe(element);
     return () => observer.disconnect();
   }, [loadMore, next]);
@@ -114,17 +124,17 @@ export function PagedList<T extends { id: string }>({ path, query, label, render
       ) : null}
       {/* An empty feed or list is no feed or list at all (ARIA wants their items). */}
       {items.length ? (
-      <div role={role} aria-busy={loading} class="items">
-        {items.map((item, index) =>
-          role === 'list' ? (
-            <div role="listitem" class="item" key={item.id}>
-              {render(item, index, items.length, remove)}
-            </div>
-          ) : (
-            <Fragment key={item.id}>{render(item, index + 1, next ? -1 : items.length, remove)}</Fragment>
-          ),
-        )}
-      </div>
+        <div role={role} aria-busy={loading} class="items">
+          {items.map((item, index) =>
+            role === 'list' ? (
+              <div role="listitem" class="item" key={item.id}>
+                {render(item, index, items.length, remove)}
+              </div>
+            ) : (
+              <Fragment key={item.id}>{render(item, index + 1, next ? -1 : items.length, remove)}</Fragment>
+            ),
+          )}
+        </div>
       ) : null}
       {error ? (
         <p class="error" role="alert">

@@ -43,7 +43,11 @@ function QuotedStatus({ status }: { status: Status }) {
       <span class="quoted-author">
         <bdi>{displayName(status.account)}</bdi> <span class="acct">@{status.account.acct}</span>
       </span>
-      {status.spoiler_text ? <span class="quoted-cw">{status.spoiler_text}</span> : <span class="quoted-content" dangerouslySetInnerHTML={{ __html: status.content }} />}
+      {status.spoiler_text ? (
+        <span class="quoted-cw">{status.spoiler_text}</span>
+      ) : (
+        <span class="quoted-content" dangerouslySetInnerHTML={{ __html: status.content }} />
+      )}
     </a>
   );
 }
@@ -83,7 +87,13 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
       onDeleted?.(status.id);
       app.announce(t('status.deleted'));
       if (redraft) {
-        app.compose({ text: source.text ?? '', spoilerText: source.spoiler_text, visibility: source.visibility, language: source.language, inReplyTo: status.in_reply_to_id ? { id: status.in_reply_to_id, acct: '' } : undefined });
+        app.compose({
+          text: source.text ?? '',
+          spoilerText: source.spoiler_text,
+          visibility: source.visibility,
+          language: source.language,
+          inReplyTo: status.in_reply_to_id ? { id: status.in_reply_to_id, acct: '' } : undefined,
+        });
       }
     } catch (error) {
       app.announce(error instanceof ApiError ? error.message : t('error.generic'));
@@ -91,14 +101,28 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
   };
   const edit = async () => {
     const source = await app.api.get<StatusSource>(`/api/v1/statuses/${status.id}/source`);
-    app.compose({ text: source.text, spoilerText: source.spoiler_text, visibility: status.visibility, language: status.language, editing: status.id, mediaIds: status.media_attachments.map((m) => m.id) });
+    app.compose({
+      text: source.text,
+      spoilerText: source.spoiler_text,
+      visibility: status.visibility,
+      language: status.language,
+      editing: status.id,
+      mediaIds: status.media_attachments.map((m) => m.id),
+    });
   };
   if (deleted) return null;
 
   const name = displayName(status.account);
   const quotable = status.visibility === 'public' || status.visibility === 'unlisted';
   return (
-    <article class={`status${focused ? ' focused' : ''}`} aria-label={t('status.by', { name })} aria-posinset={position} aria-setsize={setSize} tabIndex={0} lang={status.language ?? undefined}>
+    <article
+      class={`status${focused ? ' focused' : ''}`}
+      aria-label={t('status.by', { name })}
+      aria-posinset={position}
+      aria-setsize={setSize}
+      tabIndex={0}
+      lang={status.language ?? undefined}
+    >
       {outer.reblog ? (
         <p class="reblog-note">
           <a href={`/web/accounts/${outer.account.id}`}>{t('status.reblogged_by', { name: displayName(outer.account) })}</a>
@@ -136,23 +160,55 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
       ) : null}
       <MediaGallery media={status.media_attachments} sensitive={status.sensitive} />
       <footer class="status-actions">
-        <button type="button" onClick={() => app.compose({ inReplyTo: { id: status.id, acct: status.account.acct }, visibility: status.visibility, spoilerText: status.spoiler_text, text: mentionsFor(status, app.me.acct) })}>
+        <button
+          type="button"
+          onClick={() =>
+            app.compose({
+              inReplyTo: { id: status.id, acct: status.account.acct },
+              visibility: status.visibility,
+              spoilerText: status.spoiler_text,
+              text: mentionsFor(status, app.me.acct),
+            })
+          }
+        >
           <span aria-hidden="true">↩</span>
           <span class="visually-hidden">{t('status.reply')}</span> {formatNumber(status.replies_count)}
         </button>
-        <button type="button" aria-pressed={!!status.reblogged} disabled={!quotable && !mine} onClick={() => void act(status.reblogged ? 'unreblog' : 'reblog', status.reblogged ? 'status.unreblogged' : 'status.reblogged')}>
+        <button
+          type="button"
+          aria-pressed={!!status.reblogged}
+          disabled={!quotable && !mine}
+          onClick={() => void act(status.reblogged ? 'unreblog' : 'reblog', status.reblogged ? 'status.unreblogged' : 'status.reblogged')}
+        >
           <span aria-hidden="true">⟳</span>
           <span class="visually-hidden">{t('status.reblog')}</span> {formatNumber(status.reblogs_count)}
         </button>
-        <button type="button" aria-pressed={!!status.favourited} onClick={() => void act(status.favourited ? 'unfavourite' : 'favourite', status.favourited ? 'status.unfavourited' : 'status.favourited')}>
+        <button
+          type="button"
+          aria-pressed={!!status.favourited}
+          onClick={() =>
+            void act(status.favourited ? 'unfavourite' : 'favourite', status.favourited ? 'status.unfavourited' : 'status.favourited')
+          }
+        >
           <span aria-hidden="true">★</span>
           <span class="visually-hidden">{t('status.favourite')}</span> {formatNumber(status.favourites_count)}
         </button>
-        <button type="button" aria-pressed={!!status.bookmarked} onClick={() => void act(status.bookmarked ? 'unbookmark' : 'bookmark', status.bookmarked ? 'status.unbookmarked' : 'status.bookmarked')} aria-label={t('status.bookmark')}>
+        <button
+          type="button"
+          aria-pressed={!!status.bookmarked}
+          onClick={() =>
+            void act(status.bookmarked ? 'unbookmark' : 'bookmark', status.bookmarked ? 'status.unbookmarked' : 'status.bookmarked')
+          }
+          aria-label={t('status.bookmark')}
+        >
           <span aria-hidden="true">⚑</span>
         </button>
         {quotable ? (
-          <button type="button" onClick={() => app.compose({ quote: { id: status.id, acct: status.account.acct } })} aria-label={t('status.quote')}>
+          <button
+            type="button"
+            onClick={() => app.compose({ quote: { id: status.id, acct: status.account.acct } })}
+            aria-label={t('status.quote')}
+          >
             <span aria-hidden="true">❝</span>
           </button>
         ) : null}
@@ -179,6 +235,8 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
 
 /** The handles a reply starts with: the author's and everyone mentioned, but never one's own. */
 function mentionsFor(status: Status, self: string): string {
-  const handles = [status.account.acct, ...status.mentions.map((m) => m.acct)].filter((acct, i, all) => acct !== self && all.indexOf(acct) === i);
+  const handles = [status.account.acct, ...status.mentions.map((m) => m.acct)].filter(
+    (acct, i, all) => acct !== self && all.indexOf(acct) === i,
+  );
   return handles.length ? `${handles.map((h) => `@${h}`).join(' ')} ` : '';
 }

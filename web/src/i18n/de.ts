@@ -64,7 +64,8 @@ export const de: Messages = {
   'status.redraft': 'Löschen und neu entwerfen',
   'status.delete': 'Löschen',
   'status.delete_confirm': 'Diesen Beitrag endgültig löschen?',
-  'status.redraft_confirm': 'Diesen Beitrag löschen und aus seinem Text einen neuen Entwurf machen? „Gefällt mir“ und geteilte Beiträge gehen verloren.',
+  'status.redraft_confirm':
+    'Diesen Beitrag löschen und aus seinem Text einen neuen Entwurf machen? „Gefällt mir“ und geteilte Beiträge gehen verloren.',
   'status.deleted': 'Beitrag gelöscht',
 
   'media.video': 'Video',

@@ -31,7 +31,13 @@ export function FollowRequestsScreen() {
   return (
     <>
       <h1>{t('nav.follow_requests')}</h1>
-      <PagedList<Account> role="list" path="/api/v1/follow_requests" label={t('nav.follow_requests')} empty={t('requests.empty')} render={(a, _i, _n, remove) => <Request account={a} onDone={() => remove(a.id)} />} />
+      <PagedList<Account>
+        role="list"
+        path="/api/v1/follow_requests"
+        label={t('nav.follow_requests')}
+        empty={t('requests.empty')}
+        render={(a, _i, _n, remove) => <Request account={a} onDone={() => remove(a.id)} />}
+      />
     </>
   );
 }

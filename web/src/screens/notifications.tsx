@@ -63,7 +63,15 @@ export function NotificationsScreen() {
           </button>
         ))}
       </div>
-      <PagedList<Notification> key={filter} path="/api/v1/notifications" query={types.length ? { 'types[]': types } : {}} label={t('nav.notifications')} empty={t('notifications.empty')} watchNew render={(n) => <NotificationItem notification={n} />} />
+      <PagedList<Notification>
+        key={filter}
+        path="/api/v1/notifications"
+        query={types.length ? { 'types[]': types } : {}}
+        label={t('nav.notifications')}
+        empty={t('notifications.empty')}
+        watchNew
+        render={(n) => <NotificationItem notification={n} />}
+      />
     </>
   );
 }

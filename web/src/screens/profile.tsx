@@ -72,7 +72,10 @@ function Relations({ account }: { account: Account }) {
   const [relationship, setRelationship] = useState<Relationship | null>(null);
   const [reporting, setReporting] = useState(false);
   useEffect(() => {
-    api.get<Relationship[]>('/api/v1/accounts/relationships', { 'id[]': [account.id] }).then((r) => setRelationship(r[0] ?? null), () => undefined);
+    api.get<Relationship[]>('/api/v1/accounts/relationships', { 'id[]': [account.id] }).then(
+      (r) => setRelationship(r[0] ?? null),
+      () => undefined,
+    );
   }, [account.id]);
   if (!relationship) return null;
   const act = async (action: string, done: MessageKey) => {
@@ -88,17 +91,30 @@ function Relations({ account }: { account: Account }) {
     <div class="relations">
       {relationship.followed_by ? <span class="badge">{t('profile.follows_you')}</span> : null}
       {!relationship.blocking ? (
-        <button type="button" class={following ? '' : 'primary'} onClick={() => void act(following ? 'unfollow' : 'follow', following ? 'profile.unfollowed' : 'profile.followed')}>
+        <button
+          type="button"
+          class={following ? '' : 'primary'}
+          onClick={() => void act(following ? 'unfollow' : 'follow', following ? 'profile.unfollowed' : 'profile.followed')}
+        >
           {relationship.requested ? t('profile.requested') : relationship.following ? t('profile.unfollow') : t('profile.follow')}
         </button>
       ) : null}
       <details class="menu">
         <summary>{t('profile.more')}</summary>
         <div class="menu-items">
-          <button type="button" onClick={() => void act(relationship.muting ? 'unmute' : 'mute', relationship.muting ? 'profile.unmuted' : 'profile.muted')}>
+          <button
+            type="button"
+            onClick={() => void act(relationship.muting ? 'unmute' : 'mute', relationship.muting ? 'profile.unmuted' : 'profile.muted')}
+          >
             {relationship.muting ? t('profile.unmute') : t('profile.mute')}
           </button>
-          <button type="button" class="danger" onClick={() => void act(relationship.blocking ? 'unblock' : 'block', relationship.blocking ? 'profile.unblocked' : 'profile.blocked')}>
+          <button
+            type="button"
+            class="danger"
+            onClick={() =>
+              void act(relationship.blocking ? 'unblock' : 'block', relationship.blocking ? 'profile.unblocked' : 'profile.blocked')
+            }
+          >
             {relationship.blocking ? t('profile.unblock') : t('profile.block')}
           </button>
           <button type="button" onClick={() => setReporting(true)}>
@@ -118,7 +134,9 @@ export function ProfileScreen({ id, tab }: { id: string; tab: Tab }) {
   useEffect(() => {
     setAccount(null);
     setError(null);
-    api.get<Account>(`/api/v1/accounts/${id}`).then(setAccount, (e: unknown) => setError(e instanceof ApiError && e.status === 404 ? t('profile.not_found') : t('error.generic')));
+    api
+      .get<Account>(`/api/v1/accounts/${id}`)
+      .then(setAccount, (e: unknown) => setError(e instanceof ApiError && e.status === 404 ? t('profile.not_found') : t('error.generic')));
   }, [id]);
   if (error) return <p class="error">{error}</p>;
   if (!account) return <p class="loading">{t('list.loading')}</p>;
@@ -134,7 +152,10 @@ export function ProfileScreen({ id, tab }: { id: string; tab: Tab }) {
             <h1>
               <bdi>{name}</bdi>
             </h1>
-            <p class="acct">@{account.acct}{account.locked ? <span class="badge">{t('profile.locked')}</span> : null}</p>
+            <p class="acct">
+              @{account.acct}
+              {account.locked ? <span class="badge">{t('profile.locked')}</span> : null}
+            </p>
           </div>
           {account.id === me.id ? (
             <a class="button" href="/web/settings/profile">
@@ -157,20 +178,40 @@ export function ProfileScreen({ id, tab }: { id: string; tab: Tab }) {
           </dl>
         ) : null}
         <p class="counts">
-          {t('profile.count_posts', { count: formatNumber(account.statuses_count) })} · {t('profile.count_following', { count: formatNumber(account.following_count) })} · {t('profile.count_followers', { count: formatNumber(account.followers_count) })}
+          {t('profile.count_posts', { count: formatNumber(account.statuses_count) })} ·{' '}
+          {t('profile.count_following', { count: formatNumber(account.following_count) })} ·{' '}
+          {t('profile.count_followers', { count: formatNumber(account.followers_count) })}
         </p>
       </div>
       <nav class="tabs" aria-label={t('profile.sections')}>
         {TABS.map(([name, key]) => (
-          <a key={name} href={`/web/accounts/${account.id}${name === 'posts' ? '' : `/${name}`}`} aria-current={name === tab ? 'page' : undefined}>
+          <a
+            key={name}
+            href={`/web/accounts/${account.id}${name === 'posts' ? '' : `/${name}`}`}
+            aria-current={name === tab ? 'page' : undefined}
+          >
             {t(key)}
           </a>
         ))}
       </nav>
       {tab === 'followers' || tab === 'following' ? (
-        <PagedList<Account> key={tab} role="list" path={`/api/v1/accounts/${account.id}/${tab}`} label={t(tab === 'followers' ? 'profile.followers' : 'profile.following')} empty={t('profile.nobody')} render={(a) => <AccountRow account={a} />} />
+        <PagedList<Account>
+          key={tab}
+          role="list"
+          path={`/api/v1/accounts/${account.id}/${tab}`}
+          label={t(tab === 'followers' ? 'profile.followers' : 'profile.following')}
+          empty={t('profile.nobody')}
+          render={(a) => <AccountRow account={a} />}
+        />
       ) : (
-        <PagedList<Status> key={tab} path={`/api/v1/accounts/${account.id}/statuses`} query={statusQuery} label={t('profile.posts_of', { name })} empty={t('profile.no_posts')} render={(s, position, size, remove) => <StatusCard status={s} position={position} setSize={size} onDeleted={remove} />} />
+        <PagedList<Status>
+          key={tab}
+          path={`/api/v1/accounts/${account.id}/statuses`}
+          query={statusQuery}
+          label={t('profile.posts_of', { name })}
+          empty={t('profile.no_posts')}
+          render={(s, position, size, remove) => <StatusCard status={s} position={position} setSize={size} onDeleted={remove} />}
+        />
       )}
     </>
   );

@@ -33,7 +33,19 @@ export function PushSetting() {
         const json = subscription.toJSON();
         await api.post('/api/v1/push/subscription', {
           subscription: { endpoint: json.endpoint, keys: json.keys },
-          data: { alerts: { mention: true, follow: true, favourite: true, reblog: true, follow_request: true, quote: true, update: true, status: true }, policy: 'all' },
+          data: {
+            alerts: {
+              mention: true,
+              follow: true,
+              favourite: true,
+              reblog: true,
+              follow_request: true,
+              quote: true,
+              update: true,
+              status: true,
+            },
+            policy: 'all',
+          },
         });
       } else {
         await api.delete('/api/v1/push/subscription');

@@ -54,7 +54,11 @@ export function SearchScreen({ q }: { q: string }) {
         <>
           <section aria-labelledby="results-accounts">
             <h2 id="results-accounts">{t('search.accounts')}</h2>
-            {results.accounts.length ? results.accounts.map((a) => <AccountRow key={a.id} account={a} />) : <p class="empty">{t('search.none')}</p>}
+            {results.accounts.length ? (
+              results.accounts.map((a) => <AccountRow key={a.id} account={a} />)
+            ) : (
+              <p class="empty">{t('search.none')}</p>
+            )}
           </section>
           <section aria-labelledby="results-tags">
             <h2 id="results-tags">{t('search.hashtags')}</h2>

@@ -18,7 +18,9 @@ function ProfileSettings() {
   const [discoverable, setDiscoverable] = useState(app.me.discoverable === true);
   const [privacy, setPrivacy] = useState<Visibility>(source?.privacy ?? 'public');
   const initialFields = source?.fields ?? app.me.fields;
-  const [fields, setFields] = useState(Array.from({ length: MAX_FIELDS }, (_, i) => ({ name: initialFields[i]?.name ?? '', value: initialFields[i]?.value ?? '' })));
+  const [fields, setFields] = useState(
+    Array.from({ length: MAX_FIELDS }, (_, i) => ({ name: initialFields[i]?.name ?? '', value: initialFields[i]?.value ?? '' })),
+  );
   const [avatar, setAvatar] = useState<File | null>(null);
   const [header, setHeader] = useState<File | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
@@ -59,11 +61,19 @@ function ProfileSettings() {
       </label>
       <label class="field">
         <span>{t('settings.avatar')}</span>
-        <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" onChange={(e) => setAvatar(e.currentTarget.files?.[0] ?? null)} />
+        <input
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          onChange={(e) => setAvatar(e.currentTarget.files?.[0] ?? null)}
+        />
       </label>
       <label class="field">
         <span>{t('settings.header')}</span>
-        <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" onChange={(e) => setHeader(e.currentTarget.files?.[0] ?? null)} />
+        <input
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          onChange={(e) => setHeader(e.currentTarget.files?.[0] ?? null)}
+        />
       </label>
       <fieldset>
         <legend>{t('settings.fields')}</legend>
@@ -71,11 +81,21 @@ function ProfileSettings() {
           <div class="field-pair" key={i}>
             <label class="field">
               <span>{t('settings.field_name', { n: i + 1 })}</span>
-              <input type="text" maxLength={255} value={field.name} onInput={(e) => setFields(fields.map((f, j) => (j === i ? { ...f, name: e.currentTarget.value } : f)))} />
+              <input
+                type="text"
+                maxLength={255}
+                value={field.name}
+                onInput={(e) => setFields(fields.map((f, j) => (j === i ? { ...f, name: e.currentTarget.value } : f)))}
+              />
             </label>
             <label class="field">
               <span>{t('settings.field_value', { n: i + 1 })}</span>
-              <input type="text" maxLength={255} value={field.value} onInput={(e) => setFields(fields.map((f, j) => (j === i ? { ...f, value: e.currentTarget.value } : f)))} />
+              <input
+                type="text"
+                maxLength={255}
+                value={field.value}
+                onInput={(e) => setFields(fields.map((f, j) => (j === i ? { ...f, value: e.currentTarget.value } : f)))}
+              />
             </label>
           </div>
         ))}
@@ -158,18 +178,31 @@ function Preferences() {
         <legend>{t('settings.theme')}</legend>
         {(['system', 'light', 'dark'] as Theme[]).map((theme) => (
           <label class="check" key={theme}>
-            <input type="radio" name="theme" value={theme} checked={prefs.theme === theme} onChange={() => app.setPrefs({ ...prefs, theme })} />
+            <input
+              type="radio"
+              name="theme"
+              value={theme}
+              checked={prefs.theme === theme}
+              onChange={() => app.setPrefs({ ...prefs, theme })}
+            />
             <span>{t(`settings.theme_${theme}`)}</span>
           </label>
         ))}
       </fieldset>
       <label class="check">
-        <input type="checkbox" checked={prefs.reducedMotion} onChange={(e) => app.setPrefs({ ...prefs, reducedMotion: e.currentTarget.checked })} />
+        <input
+          type="checkbox"
+          checked={prefs.reducedMotion}
+          onChange={(e) => app.setPrefs({ ...prefs, reducedMotion: e.currentTarget.checked })}
+        />
         <span>{t('settings.reduced_motion')}</span>
       </label>
       <label class="field">
         <span>{t('settings.media_display')}</span>
-        <select value={prefs.mediaDisplay} onChange={(e) => app.setPrefs({ ...prefs, mediaDisplay: e.currentTarget.value as MediaDisplay })}>
+        <select
+          value={prefs.mediaDisplay}
+          onChange={(e) => app.setPrefs({ ...prefs, mediaDisplay: e.currentTarget.value as MediaDisplay })}
+        >
           <option value="default">{t('settings.media_default')}</option>
           <option value="show_all">{t('settings.media_show_all')}</option>
           <option value="hide_all">{t('settings.media_hide_all')}</option>

@@ -6,7 +6,19 @@ import { t } from '../i18n/index.ts';
 import { useApp } from '../state.ts';
 import type { Status, Tag } from '../types.ts';
 
-function StatusList({ path, query, label, empty, watchNew = false }: { path: string; query?: Record<string, string | boolean>; label: string; empty: string; watchNew?: boolean }) {
+function StatusList({
+  path,
+  query,
+  label,
+  empty,
+  watchNew = false,
+}: {
+  path: string;
+  query?: Record<string, string | boolean>;
+  label: string;
+  empty: string;
+  watchNew?: boolean;
+}) {
   // A post of one's own appears at once in the timelines it belongs to.
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
@@ -23,7 +35,9 @@ function StatusList({ path, query, label, empty, watchNew = false }: { path: str
       label={label}
       empty={empty}
       watchNew={watchNew}
-      render={(status, position, size, remove) => <StatusCard key={status.id} status={status} position={position} setSize={size} onDeleted={remove} />}
+      render={(status, position, size, remove) => (
+        <StatusCard key={status.id} status={status} position={position} setSize={size} onDeleted={remove} />
+      )}
     />
   );
 }
@@ -42,7 +56,13 @@ export function PublicScreen({ local }: { local: boolean }) {
   return (
     <>
       <h1>{title}</h1>
-      <StatusList path="/api/v1/timelines/public" query={local ? { local: true } : {}} label={title} empty={t('timeline.public_empty')} watchNew />
+      <StatusList
+        path="/api/v1/timelines/public"
+        query={local ? { local: true } : {}}
+        label={title}
+        empty={t('timeline.public_empty')}
+        watchNew
+      />
     </>
   );
 }
@@ -52,7 +72,11 @@ export function MarkedScreen({ kind }: { kind: 'bookmarks' | 'favourites' }) {
   return (
     <>
       <h1>{title}</h1>
-      <StatusList path={`/api/v1/${kind}`} label={title} empty={kind === 'bookmarks' ? t('timeline.bookmarks_empty') : t('timeline.favourites_empty')} />
+      <StatusList
+        path={`/api/v1/${kind}`}
+        label={title}
+        empty={kind === 'bookmarks' ? t('timeline.bookmarks_empty') : t('timeline.favourites_empty')}
+      />
     </>
   );
 }

@@ -15,15 +15,27 @@ export const onAccept: InboxHandler<Accept> = async (deps, ctx, accept) => {
   const sender = await senderOf(deps, ctx, accept);
   const followUri = accept.objectId?.href;
   if (!sender || !followUri) return;
-  if (followUri.endsWith(QUOTE_REQUEST_SUFFIX)) return acceptQuote(deps, ctx, accept, sender.uri, followUri.slice(0, -QUOTE_REQUEST_SUFFIX.length));
+  if (followUri.endsWith(QUOTE_REQUEST_SUFFIX))
+    return acceptQuote(deps, ctx, accept, sender.uri, followUri.slice(0, -QUOTE_REQUEST_SUFFIX.length));
   const { db, clock } = deps.services;
   // Only the account that was asked can accept, and only a request that is still waiting.
   const requester = await db.transaction(async (tx) => {
-    const request = await tx.deleteFrom('follow_requests').where('uri', '=', followUri).where('target_account_id', '=', sender.id).returningAll().executeTakeFirst();
+    const request = await tx
+      .deleteFrom('follow_requests')
+      .where('uri', '=', followUri)
+      .where('target_account_id', '=', sender.id)
+      .returningAll()
+      .executeTakeFirst();
     if (!request) return null;
     await tx
       .insertInto('follows')
-      .values({ ...request, show_reblogs: toBool(request.show_reblogs), notify: toBool(request.notify), id: uuid7(clock()), created_at: isoAt(clock) })
+      .values({
+        ...request,
+        show_reblogs: toBool(request.show_reblogs),
+        notify: toBool(request.notify),
+        id: uuid7(clock()),
+        created_at: isoAt(clock),
+      })
       .onConflict((oc) => oc.doNothing())
       .execute();
     await recountFollows(tx, [request.account_id, sender.id]);
@@ -36,7 +48,13 @@ export const onAccept: InboxHandler<Accept> = async (deps, ctx, accept) => {
 };
 
 /** Keeps the quoted author's stamp once it checks out: theirs, for this post and the post it quotes. */
-async function acceptQuote(deps: InboxDeps, ctx: Parameters<InboxHandler<Accept>>[1], accept: Accept, senderUri: string, quotingUri: string): Promise<void> {
+async function acceptQuote(
+  deps: InboxDeps,
+  ctx: Parameters<InboxHandler<Accept>>[1],
+  accept: Accept,
+  senderUri: string,
+  quotingUri: string,
+): Promise<void> {
   const { db, changes } = deps.services;
   const stampUri = accept.resultId;
   if (!stampUri || !sameOrigin(stampUri, new URL(senderUri))) return;

@@ -16,7 +16,13 @@ export const onAnnounce: InboxHandler<Announce> = async (deps, ctx, announce) =>
   if (!sender || !objectId || !announce.id || !sameOrigin(announce.id, announce.actorId)) return;
   const { db, clock, changes } = deps.services;
   const originalId = await fetchPost(deps, ctx, objectId);
-  const original = originalId ? await db.read.selectFrom('statuses').select(['id', 'account_id', 'visibility', 'reblog_of_id']).where('id', '=', originalId).executeTakeFirst() : undefined;
+  const original = originalId
+    ? await db.read
+        .selectFrom('statuses')
+        .select(['id', 'account_id', 'visibility', 'reblog_of_id'])
+        .where('id', '=', originalId)
+        .executeTakeFirst()
+    : undefined;
   if (!original || original.reblog_of_id !== null || !['public', 'unlisted'].includes(original.visibility)) return;
   const isPublic = announce.toIds.some((u) => u.href === PUBLIC_COLLECTION.href);
   const now = isoAt(clock);
@@ -24,7 +30,19 @@ export const onAnnounce: InboxHandler<Announce> = async (deps, ctx, announce) =>
   const inserted = await db.transaction(async (tx) => {
     const inserted = await tx
       .insertInto('statuses')
-      .values({ id, account_id: sender.id, uri: announce.id!.href, url: null, domain: sender.domain, reblog_of_id: original.id, visibility: isPublic ? 'public' : 'unlisted', created_at: now, updated_at: now, thread_id: null, sensitive: false })
+      .values({
+        id,
+        account_id: sender.id,
+        uri: announce.id!.href,
+        url: null,
+        domain: sender.domain,
+        reblog_of_id: original.id,
+        visibility: isPublic ? 'public' : 'unlisted',
+        created_at: now,
+        updated_at: now,
+        thread_id: null,
+        sensitive: false,
+      })
       // Known already (the same Announce again), or a second repost of the same post: one is kept.
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
@@ -42,10 +60,21 @@ export const onAnnounce: InboxHandler<Announce> = async (deps, ctx, announce) =>
 export async function removeRepost(deps: InboxDeps, sender: AccountRow, announceId: URL): Promise<void> {
   const { db, changes } = deps.services;
   const removed = await db.transaction(async (tx) => {
-    const removed = await tx.deleteFrom('statuses').where('uri', '=', announceId.href).where('account_id', '=', sender.id).where('reblog_of_id', 'is not', null).returning(['id', 'reblog_of_id']).executeTakeFirst();
+    const removed = await tx
+      .deleteFrom('statuses')
+      .where('uri', '=', announceId.href)
+      .where('account_id', '=', sender.id)
+      .where('reblog_of_id', 'is not', null)
+      .returning(['id', 'reblog_of_id'])
+      .executeTakeFirst();
     if (!removed) return null;
     await bumpStatusCount(tx, sender.id, -1);
-    await tx.deleteFrom('notifications').where('from_account_id', '=', sender.id).where('status_id', '=', removed.reblog_of_id).where('type', '=', 'reblog').execute();
+    await tx
+      .deleteFrom('notifications')
+      .where('from_account_id', '=', sender.id)
+      .where('status_id', '=', removed.reblog_of_id)
+      .where('type', '=', 'reblog')
+      .execute();
     return removed;
   });
   if (removed) changes.emit({ kind: 'statuses', ids: [removed.id, removed.reblog_of_id!] });

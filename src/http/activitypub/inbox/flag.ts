@@ -14,9 +14,24 @@ export const onFlag: InboxHandler<Flag> = async (deps, ctx, flag) => {
   for (const uri of uris) target ??= await deps.store.localAccountByUri(uri);
   if (!target) {
     // A Flag naming only posts reports their author.
-    const post = uris.length ? await deps.services.db.read.selectFrom('statuses').select('account_id').where('uri', 'in', uris).where('domain', 'is', null).executeTakeFirst() : undefined;
-    target = post ? await deps.services.db.read.selectFrom('accounts').selectAll().where('id', '=', post.account_id).executeTakeFirst() : undefined;
+    const post = uris.length
+      ? await deps.services.db.read
+          .selectFrom('statuses')
+          .select('account_id')
+          .where('uri', 'in', uris)
+          .where('domain', 'is', null)
+          .executeTakeFirst()
+      : undefined;
+    target = post
+      ? await deps.services.db.read.selectFrom('accounts').selectAll().where('id', '=', post.account_id).executeTakeFirst()
+      : undefined;
   }
   if (!target) return;
-  await deps.services.reports.receive({ uri: flag.id.href, originDomain: sender.domain, target, statusUris: uris, comment: withoutNul(flag.content?.toString() ?? '') });
+  await deps.services.reports.receive({
+    uri: flag.id.href,
+    originDomain: sender.domain,
+    target,
+    statusUris: uris,
+    comment: withoutNul(flag.content?.toString() ?? ''),
+  });
 };

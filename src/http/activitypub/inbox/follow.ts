@@ -17,7 +17,12 @@ export const onFollow: InboxHandler<Follow> = async (deps, ctx, follow) => {
   if (blocked) return;
   const locked = toBool(target.locked);
   const now = isoAt(clock);
-  const already = await db.read.selectFrom('follows').select('id').where('account_id', '=', sender.id).where('target_account_id', '=', target.id).executeTakeFirst();
+  const already = await db.read
+    .selectFrom('follows')
+    .select('id')
+    .where('account_id', '=', sender.id)
+    .where('target_account_id', '=', target.id)
+    .executeTakeFirst();
   await db.transaction(async (tx) => {
     if (already) return;
     const table = locked ? 'follow_requests' : 'follows';
@@ -26,11 +31,16 @@ export const onFollow: InboxHandler<Follow> = async (deps, ctx, follow) => {
       .values({ id: uuid7(clock()), account_id: sender.id, target_account_id: target.id, created_at: now, uri: follow.id!.href })
       .onConflict((oc) => oc.columns(['account_id', 'target_account_id'] as never).doUpdateSet({ uri: follow.id!.href }))
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: target.id, fromAccountId: sender.id, type: locked ? 'follow_request' : 'follow', now });
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0)
+      await notify(tx, { accountId: target.id, fromAccountId: sender.id, type: locked ? 'follow_request' : 'follow', now });
     await recountFollows(tx, [sender.id, target.id]);
   });
   deps.services.changes.emit({ kind: 'accounts', ids: [sender.id, target.id] });
   deps.services.changes.emit({ kind: 'viewers', ids: [sender.id] });
   if (locked && !already) return;
-  await ctx.sendActivity({ identifier: target.username }, { id: new URL(sender.uri), inboxId: new URL(sender.inbox_url!) }, new Accept({ id: new URL(`${target.uri}#accepts/${uuid7(clock())}`), actor: new URL(target.uri), object: follow }));
+  await ctx.sendActivity(
+    { identifier: target.username },
+    { id: new URL(sender.uri), inboxId: new URL(sender.inbox_url!) },
+    new Accept({ id: new URL(`${target.uri}#accepts/${uuid7(clock())}`), actor: new URL(target.uri), object: follow }),
+  );
 };

@@ -23,7 +23,8 @@ export async function senderOf(deps: InboxDeps, ctx: InboxContext<void>, activit
   const actorId = activity.actorId;
   if (!actorId || actorId.origin === new URL(deps.services.config.publicUrl).origin) return null;
   const known = await deps.services.db.read.selectFrom('accounts').selectAll().where('uri', '=', actorId.href).executeTakeFirst();
-  if (known && known.fetched_at && Date.parse(known.fetched_at) > deps.services.clock() - 24 * 3600_000) return known.suspended_at ? null : known;
+  if (known && known.fetched_at && Date.parse(known.fetched_at) > deps.services.clock() - 24 * 3600_000)
+    return known.suspended_at ? null : known;
   const actor = await activity.getActor({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
   if (!actor || !isActor(actor) || actor.id?.href !== actorId.href) return null;
   const row = await deps.store.saveActor(actor);

@@ -12,12 +12,30 @@ export const onLike: InboxHandler<Like | EmojiReact> = async (deps, ctx, like) =
   const target = like.objectId?.href;
   if (!sender || !target) return;
   const { db, clock, changes } = deps.services;
-  const status = await db.read.selectFrom('statuses').select(['id', 'account_id', 'thread_id']).where('uri', '=', target).where('domain', 'is', null).where('reblog_of_id', 'is', null).executeTakeFirst();
+  const status = await db.read
+    .selectFrom('statuses')
+    .select(['id', 'account_id', 'thread_id'])
+    .where('uri', '=', target)
+    .where('domain', 'is', null)
+    .where('reblog_of_id', 'is', null)
+    .executeTakeFirst();
   if (!status || !(await canSee(db.read, sender.id, status.id))) return;
   const now = isoAt(clock);
   await db.transaction(async (tx) => {
-    const inserted = await tx.insertInto('favourites').values({ id: uuid7(clock()), account_id: sender.id, status_id: status.id, created_at: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await notify(tx, { accountId: status.account_id, fromAccountId: sender.id, type: 'favourite', statusId: status.id, now, threadId: status.thread_id });
+    const inserted = await tx
+      .insertInto('favourites')
+      .values({ id: uuid7(clock()), account_id: sender.id, status_id: status.id, created_at: now })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0)
+      await notify(tx, {
+        accountId: status.account_id,
+        fromAccountId: sender.id,
+        type: 'favourite',
+        statusId: status.id,
+        now,
+        threadId: status.thread_id,
+      });
   });
   changes.emit({ kind: 'statuses', ids: [status.id] });
 };
@@ -30,7 +48,12 @@ export async function removeLike(deps: InboxDeps, sender: AccountRow, target: UR
   if (!status) return;
   await db.transaction(async (tx) => {
     await tx.deleteFrom('favourites').where('account_id', '=', sender.id).where('status_id', '=', status.id).execute();
-    await tx.deleteFrom('notifications').where('from_account_id', '=', sender.id).where('status_id', '=', status.id).where('type', '=', 'favourite').execute();
+    await tx
+      .deleteFrom('notifications')
+      .where('from_account_id', '=', sender.id)
+      .where('status_id', '=', status.id)
+      .where('type', '=', 'favourite')
+      .execute();
   });
   changes.emit({ kind: 'statuses', ids: [status.id] });
 }

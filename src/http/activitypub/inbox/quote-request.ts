@@ -18,7 +18,14 @@ export const onQuoteRequest: InboxHandler<QuoteRequest> = async (deps, ctx, requ
   const quoted = await db.read
     .selectFrom('statuses')
     .innerJoin('accounts', 'accounts.id', 'statuses.account_id')
-    .select(['statuses.id', 'statuses.visibility', 'statuses.reblog_of_id', 'accounts.id as authorId', 'accounts.username', 'accounts.uri as authorUri'])
+    .select([
+      'statuses.id',
+      'statuses.visibility',
+      'statuses.reblog_of_id',
+      'accounts.id as authorId',
+      'accounts.username',
+      'accounts.uri as authorUri',
+    ])
     .where('statuses.uri', '=', request.objectId.href)
     .where('statuses.domain', 'is', null)
     .executeTakeFirst();
@@ -27,18 +34,37 @@ export const onQuoteRequest: InboxHandler<QuoteRequest> = async (deps, ctx, requ
   const me = new URL(quoted.authorUri);
   const to = { id: new URL(sender.uri), inboxId: new URL(sender.inbox_url!) };
   if (blocked || quoted.reblog_of_id !== null || !['public', 'unlisted'].includes(quoted.visibility) || !sender.inbox_url) {
-    if (sender.inbox_url) await ctx.sendActivity({ identifier: quoted.username }, to, new Reject({ id: new URL(`${quoted.authorUri}#quote-rejects/${uuid7(clock())}`), actor: me, object: request.id }));
+    if (sender.inbox_url)
+      await ctx.sendActivity(
+        { identifier: quoted.username },
+        to,
+        new Reject({ id: new URL(`${quoted.authorUri}#quote-rejects/${uuid7(clock())}`), actor: me, object: request.id }),
+      );
     return;
   }
   const id = uuid7(clock());
   await db.transaction((tx) =>
-    tx.insertInto('quote_authorizations').values({ id, quoted_status_id: quoted.id, quoting_uri: quotingUri.href, created_at: isoAt(clock) }).onConflict((oc) => oc.column('quoting_uri').doNothing()).execute(),
+    tx
+      .insertInto('quote_authorizations')
+      .values({ id, quoted_status_id: quoted.id, quoting_uri: quotingUri.href, created_at: isoAt(clock) })
+      .onConflict((oc) => oc.column('quoting_uri').doNothing())
+      .execute(),
   );
-  const stamp = await db.read.selectFrom('quote_authorizations').select('id').where('quoting_uri', '=', quotingUri.href).where('quoted_status_id', '=', quoted.id).executeTakeFirst();
+  const stamp = await db.read
+    .selectFrom('quote_authorizations')
+    .select('id')
+    .where('quoting_uri', '=', quotingUri.href)
+    .where('quoted_status_id', '=', quoted.id)
+    .executeTakeFirst();
   if (!stamp) return;
   await ctx.sendActivity(
     { identifier: quoted.username },
     to,
-    new Accept({ id: new URL(`${quoted.authorUri}#quote-accepts/${stamp.id}`), actor: me, object: request.id, result: new URL(quoteStampUri(quoted.authorUri, stamp.id)) }),
+    new Accept({
+      id: new URL(`${quoted.authorUri}#quote-accepts/${stamp.id}`),
+      actor: me,
+      object: request.id,
+      result: new URL(quoteStampUri(quoted.authorUri, stamp.id)),
+    }),
   );
 };

@@ -9,8 +9,18 @@ export const onReject: InboxHandler<Reject> = async (deps, ctx, reject) => {
   if (!sender || !followUri) return;
   const ended = await deps.services.db.transaction(async (tx) => {
     const ended = [
-      ...(await tx.deleteFrom('follow_requests').where('uri', '=', followUri).where('target_account_id', '=', sender.id).returning('account_id').execute()),
-      ...(await tx.deleteFrom('follows').where('uri', '=', followUri).where('target_account_id', '=', sender.id).returning('account_id').execute()),
+      ...(await tx
+        .deleteFrom('follow_requests')
+        .where('uri', '=', followUri)
+        .where('target_account_id', '=', sender.id)
+        .returning('account_id')
+        .execute()),
+      ...(await tx
+        .deleteFrom('follows')
+        .where('uri', '=', followUri)
+        .where('target_account_id', '=', sender.id)
+        .returning('account_id')
+        .execute()),
     ].map((r) => r.account_id);
     await recountFollows(tx, [...ended, sender.id]);
     return ended;

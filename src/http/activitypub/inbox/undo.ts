@@ -15,10 +15,25 @@ export const onUndo: InboxHandler<Undo> = async (deps, ctx, undo) => {
   if (object instanceof Follow) {
     const ended = await db.transaction(async (tx) => {
       const rows = [
-        ...(await tx.deleteFrom('follows').where('account_id', '=', sender.id).where('uri', '=', object.id!.href).returning('target_account_id').execute()),
-        ...(await tx.deleteFrom('follow_requests').where('account_id', '=', sender.id).where('uri', '=', object.id!.href).returning('target_account_id').execute()),
+        ...(await tx
+          .deleteFrom('follows')
+          .where('account_id', '=', sender.id)
+          .where('uri', '=', object.id!.href)
+          .returning('target_account_id')
+          .execute()),
+        ...(await tx
+          .deleteFrom('follow_requests')
+          .where('account_id', '=', sender.id)
+          .where('uri', '=', object.id!.href)
+          .returning('target_account_id')
+          .execute()),
       ].map((r) => r.target_account_id);
-      await tx.deleteFrom('notifications').where('from_account_id', '=', sender.id).where('account_id', 'in', rows.length ? rows : ['']).where('type', 'in', ['follow', 'follow_request']).execute();
+      await tx
+        .deleteFrom('notifications')
+        .where('from_account_id', '=', sender.id)
+        .where('account_id', 'in', rows.length ? rows : [''])
+        .where('type', 'in', ['follow', 'follow_request'])
+        .execute();
       await recountFollows(tx, [sender.id, ...rows]);
       return rows;
     });
@@ -30,7 +45,9 @@ export const onUndo: InboxHandler<Undo> = async (deps, ctx, undo) => {
   } else if (object instanceof Block) {
     const target = await localAccount(deps, object.objectId);
     if (!target) return;
-    await db.transaction((tx) => tx.deleteFrom('blocks').where('account_id', '=', sender.id).where('target_account_id', '=', target.id).execute());
+    await db.transaction((tx) =>
+      tx.deleteFrom('blocks').where('account_id', '=', sender.id).where('target_account_id', '=', target.id).execute(),
+    );
     changes.emit({ kind: 'viewers', ids: [sender.id, target.id] });
   }
 };

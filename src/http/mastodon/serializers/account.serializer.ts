@@ -15,7 +15,6 @@ export interface AccountUrls {
   readonly media: { readonly baseUrl: string };
 }
 
-
 /**
  * Mastodon's Account entity. Public by design: it never carries email, role, addresses, sign-in data or
  * internal flags. The join date is given to the day, as Mastodon does.

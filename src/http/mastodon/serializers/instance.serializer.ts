@@ -62,7 +62,13 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
     icon: [],
     languages: LANGUAGES,
     configuration: {
-      urls: { streaming: streamingUrl(config), status: null, about: `${config.publicUrl}/about`, privacy_policy: null, terms_of_service: null },
+      urls: {
+        streaming: streamingUrl(config),
+        status: null,
+        about: `${config.publicUrl}/about`,
+        privacy_policy: null,
+        terms_of_service: null,
+      },
       vapid: { public_key: vapidKey },
       accounts: accountsConfiguration(),
       statuses: statusesConfiguration(),

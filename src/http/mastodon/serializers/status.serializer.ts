@@ -19,7 +19,12 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
     spoiler_text: status.spoiler_text,
     media_attachments: view.media.map((m) => serializeMedia(m, urls)),
     application: status.application_name && status.domain === null ? { name: status.application_name, website: null } : undefined,
-    mentions: view.mentions.map((m) => ({ id: m.id, username: m.username, url: m.url ?? m.uri, acct: m.domain ? `${m.username}@${m.domain}` : m.username })),
+    mentions: view.mentions.map((m) => ({
+      id: m.id,
+      username: m.username,
+      url: m.url ?? m.uri,
+      acct: m.domain ? `${m.username}@${m.domain}` : m.username,
+    })),
     tags: view.tags.map((name) => ({ name, url: tagUrl(name) })),
     emojis: [],
     reblogs_count: view.counts.reblogs,
@@ -30,13 +35,23 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
     in_reply_to_id: status.in_reply_to_id,
     in_reply_to_account_id: status.in_reply_to_account_id,
     reblog: view.reblog ? serializeStatus(view.reblog, urls) : null,
-    quote: view.quote ? { state: view.quote.state, quoted_status: view.quote.status ? serializeStatus(view.quote.status, urls) : null } : null,
+    quote: view.quote
+      ? { state: view.quote.state, quoted_status: view.quote.status ? serializeStatus(view.quote.status, urls) : null }
+      : null,
     quote_approval: { automatic: ['public'], manual: [], current_user: 'automatic' },
     poll: null,
     card: null,
     language: status.language,
     filtered: [],
     ...(options.withSource ? { text: status.text } : {}),
-    ...(view.viewer ? { favourited: view.viewer.favourited, reblogged: view.viewer.reblogged, muted: view.viewer.muted, bookmarked: view.viewer.bookmarked, pinned: view.viewer.pinned } : {}),
+    ...(view.viewer
+      ? {
+          favourited: view.viewer.favourited,
+          reblogged: view.viewer.reblogged,
+          muted: view.viewer.muted,
+          bookmarked: view.viewer.bookmarked,
+          pinned: view.viewer.pinned,
+        }
+      : {}),
   };
 }

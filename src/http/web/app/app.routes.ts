@@ -39,7 +39,11 @@ function loadBuild(folder: string): { shell: string; files: Map<string, BuiltFil
         // The build's own reports and the page template are not served as files.
         if (!type || name === '/index.html') continue;
         // Hashed assets never change; the service worker must be checked on every visit; the rest for a day.
-        const cache = name.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : name === '/sw.js' ? 'no-cache' : 'public, max-age=86400';
+        const cache = name.startsWith('/assets/')
+          ? 'public, max-age=31536000, immutable'
+          : name === '/sw.js'
+            ? 'no-cache'
+            : 'public, max-age=86400';
         files.set(name, { type, bytes: new Uint8Array(readFileSync(path)), cache });
       }
     }
@@ -50,7 +54,12 @@ function loadBuild(folder: string): { shell: string; files: Map<string, BuiltFil
 
 /** JSON that may sit inside a `<script>` element: nothing in it can close the element or open a comment. */
 function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -89,7 +98,12 @@ export function webAppRoutes(services: Services, browser: BrowserSessions, dist 
     }
     const token = await webClientToken(services.db, services.clock, services.minter, session);
     if (!token) return c.redirect('/auth/sign_in', 302);
-    const state = { token, accountId: session.account.id, csrf: browser.csrfToken(c), vapidKey: (await services.push.vapidKeys()).publicKey };
+    const state = {
+      token,
+      accountId: session.account.id,
+      csrf: browser.csrfToken(c),
+      vapidKey: (await services.push.vapidKeys()).publicKey,
+    };
     const page = build.shell
       .replace('<title>Stoa</title>', `<title>${config.instance.name.replace(/[<>&"]/g, '')}</title>`)
       .replace('</head>', `<script type="application/json" id="stoa-state">${scriptSafeJson(state)}</script>\n</head>`);
@@ -104,7 +118,10 @@ export function webAppRoutes(services: Services, browser: BrowserSessions, dist 
   routes.use('/web/*', browser.middleware);
   routes.use('/web', browser.middleware);
   routes.get('/', async (c, next) => (c.var.session ? shell(c) : next()));
-  const inApp = (c: Context<AppEnv>) => (c.var.session ? shell(c) : c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 302));
+  const inApp = (c: Context<AppEnv>) =>
+    c.var.session
+      ? shell(c)
+      : c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 302);
   routes.get('/web', inApp);
   routes.get('/web/*', inApp);
 

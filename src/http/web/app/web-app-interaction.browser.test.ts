@@ -44,7 +44,11 @@ async function tabTo(name: RegExp): Promise<void> {
   for (let i = 0; i < 60; i++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
-      const element = (globalThis as unknown as { document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null } }).document.activeElement;
+      const element = (
+        globalThis as unknown as {
+          document: { activeElement: { textContent: string | null; getAttribute(n: string): string | null } | null };
+        }
+      ).document.activeElement;
       return `${element?.getAttribute('aria-label') ?? ''} ${element?.textContent ?? ''}`.trim();
     });
     if (name.test(focused)) return;
@@ -55,11 +59,22 @@ async function tabTo(name: RegExp): Promise<void> {
 describe('the web client, further', { skip: missing ?? false }, () => {
   it('can be used with the keyboard alone: skip link, compose, publish', async () => {
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent), 'Skip to content');
+    assert.equal(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent,
+      ),
+      'Skip to content',
+    );
     await tabTo(/^New post$/);
     await page.keyboard.press('Enter');
     // The dialog opens with the focus in the text.
-    await until('the focus is in the text', () => page.getByLabel('What is on your mind?').evaluate((element) => element === (element as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement));
+    await until('the focus is in the text', () =>
+      page
+        .getByLabel('What is on your mind?')
+        .evaluate(
+          (element) => element === (element as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement,
+        ),
+    );
     await page.keyboard.type('Typed without a mouse');
     await tabTo(/^Publish$/);
     await page.keyboard.press('Enter');
@@ -118,13 +133,22 @@ describe('the web client, further', { skip: missing ?? false }, () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
     const cached = await page.evaluate(async () => {
-      const store = (globalThis as unknown as { caches: { keys(): Promise<string[]>; open(n: string): Promise<{ keys(): Promise<{ url: string }[]> }> } }).caches;
+      const store = (
+        globalThis as unknown as { caches: { keys(): Promise<string[]>; open(n: string): Promise<{ keys(): Promise<{ url: string }[]> }> } }
+      ).caches;
       const urls: string[] = [];
-      for (const name of await store.keys()) for (const request of await (await store.open(name)).keys()) urls.push(new URL(request.url).pathname);
+      for (const name of await store.keys())
+        for (const request of await (await store.open(name)).keys()) urls.push(new URL(request.url).pathname);
       return urls;
     });
     assert.ok(cached.includes('/offline.html'), cached.join(' '));
-    assert.ok(cached.some((path) => path.startsWith('/assets/app-')), cached.join(' '));
-    assert.deepEqual(cached.filter((path) => path.startsWith('/api/') || path === '/' || path.startsWith('/web/')), []);
+    assert.ok(
+      cached.some((path) => path.startsWith('/assets/app-')),
+      cached.join(' '),
+    );
+    assert.deepEqual(
+      cached.filter((path) => path.startsWith('/api/') || path === '/' || path.startsWith('/web/')),
+      [],
+    );
   });
 });

@@ -68,10 +68,14 @@ async function publish(page: Page, text: string, options: { image?: Buffer; alt?
     await dialog.getByText('Uploaded').waitFor();
   }
   await dialog.getByRole('button', { name: 'Publish' }).click();
-  await page.getByRole('status').filter({ hasText: 'Your post is published' }).waitFor().catch(async (error: unknown) => {
-    await page.screenshot({ path: screenshotPath('app-publish-failed') });
-    throw error;
-  });
+  await page
+    .getByRole('status')
+    .filter({ hasText: 'Your post is published' })
+    .waitFor()
+    .catch(async (error: unknown) => {
+      await page.screenshot({ path: screenshotPath('app-publish-failed') });
+      throw error;
+    });
 }
 
 const post = (page: Page, text: string) => page.getByRole('article').filter({ hasText: text }).first();
@@ -116,7 +120,7 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     await check(carol, 'home-empty');
   });
 
-  it('follows a second member found by search, and each sees the other\'s posts at home', async () => {
+  it("follows a second member found by search, and each sees the other's posts at home", async () => {
     await carol.getByRole('link', { name: 'Search' }).click();
     await carol.getByLabel(/Search for people/).fill('bob');
     await carol.getByRole('button', { name: 'Search', exact: true }).click();
@@ -131,7 +135,9 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     const carolId = (await bob.client.v1.accounts.lookup({ acct: 'carol' })).id;
     await bob.client.v1.accounts.$select(carolId).follow();
 
-    const jpeg = await sharp({ create: { width: 640, height: 400, channels: 3, background: { r: 90, g: 110, b: 130 } } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 640, height: 400, channels: 3, background: { r: 90, g: 110, b: 130 } } })
+      .jpeg()
+      .toBuffer();
     await carol.getByRole('link', { name: 'Home' }).click();
     await publish(carol, 'Heron spotted at the lake #birds', { image: jpeg, alt: 'A grey heron standing in reeds' });
     const mine = post(carol, 'Heron spotted at the lake');
@@ -157,7 +163,10 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     await dialog.getByRole('button', { name: 'Publish' }).click();
     await bobPage.getByRole('status').filter({ hasText: 'Your post is published' }).waitFor();
     await heron.getByRole('button', { name: 'Like' }).click();
-    await until('the like is shown', async () => (await heron.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed')) === 'true');
+    await until(
+      'the like is shown',
+      async () => (await heron.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed')) === 'true',
+    );
 
     await carol.getByRole('link', { name: 'Notifications' }).click();
     await carol.getByText('Bob Builder liked your post').waitFor();
@@ -169,7 +178,10 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
 
     // The thread shows the post and the answer.
     await carol.goto(`${server.url}/`);
-    await post(carol, 'Heron spotted at the lake').getByRole('link', { name: /ago|now|sec|min/ }).first().click();
+    await post(carol, 'Heron spotted at the lake')
+      .getByRole('link', { name: /ago|now|sec|min/ })
+      .first()
+      .click();
     await carol.getByRole('heading', { level: 1, name: 'Post' }).waitFor();
     await carol.getByText('What a lovely heron!').waitFor();
     await check(carol, 'thread');
@@ -233,7 +245,12 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
     await publish(carol, 'A post with a typpo');
     const typo = post(carol, 'A post with a typpo');
     await typo.waitFor();
-    const id = (await typo.getByRole('link', { name: /ago|now|sec|min/ }).first().getAttribute('href'))!.split('/').pop()!;
+    const id = (await typo
+      .getByRole('link', { name: /ago|now|sec|min/ })
+      .first()
+      .getAttribute('href'))!
+      .split('/')
+      .pop()!;
     await typo.getByLabel('More').click();
     carol.once('dialog', (d) => void d.accept());
     await typo.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -23,7 +23,9 @@ async function signedIn(): Promise<TestBrowser> {
   return browser;
 }
 
-async function appState(browser: TestBrowser): Promise<{ response: Response; html: string; state: { token: string; accountId: string; csrf: string; vapidKey: string } }> {
+async function appState(
+  browser: TestBrowser,
+): Promise<{ response: Response; html: string; state: { token: string; accountId: string; csrf: string; vapidKey: string } }> {
   const response = await browser.get('/');
   const html = await response.text();
   const json = /<script type="application\/json" id="stoa-state">([^<]*)<\/script>/.exec(html)?.[1];
@@ -31,7 +33,8 @@ async function appState(browser: TestBrowser): Promise<{ response: Response; htm
   return { response, html, state: JSON.parse(json) };
 }
 
-const verify = (token: string) => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } });
+const verify = (token: string) =>
+  fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('the web client page', () => {
   it('is the landing page for visitors, and sends them to sign in from app paths', async () => {
@@ -86,7 +89,13 @@ describe('the web client page', () => {
     const second = await signedIn();
     const firstToken = (await appState(first)).state.token;
     const settings = await second.page('/settings/security');
-    const sessionTokens = () => server.app.db.read.selectFrom('oauth_tokens').select('id').where('account_id', '=', alice.id).where('session_id', 'is not', null).execute();
+    const sessionTokens = () =>
+      server.app.db.read
+        .selectFrom('oauth_tokens')
+        .select('id')
+        .where('account_id', '=', alice.id)
+        .where('session_id', 'is not', null)
+        .execute();
     assert.ok((await sessionTokens()).length > 0);
     const revokeAll = await second.post('/settings/sessions/revoke_all', { _csrf: settings.csrf });
     assert.ok(revokeAll.status < 400);
@@ -107,7 +116,10 @@ describe('the web client page', () => {
     const worker = await fetch(`${server.url}/sw.js`);
     assert.equal(worker.headers.get('cache-control'), 'no-cache');
     assert.match(await worker.text(), /showNotification/);
-    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { display: string; icons: { src: string; type: string }[] };
+    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as {
+      display: string;
+      icons: { src: string; type: string }[];
+    };
     assert.equal(manifest.display, 'standalone');
     for (const icon of manifest.icons) {
       const file = await fetch(`${server.url}${icon.src}`);

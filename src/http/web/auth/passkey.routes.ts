@@ -20,7 +20,12 @@ export function passkeySignInRoutes(services: Services, browser: BrowserSessions
     browser.checkCsrf(c);
     const pending = pendingOf(browser.readShortCookie(c, 'pending'));
     const options = await services.passkeys.authenticationOptions(pending?.a);
-    browser.setShortCookie(c, 'webauthn', services.signers.webauthn.sign({ c: options.challenge, a: pending?.a ?? null, k: 'auth' }, CEREMONY_TTL_MS), CEREMONY_TTL_MS / 1000);
+    browser.setShortCookie(
+      c,
+      'webauthn',
+      services.signers.webauthn.sign({ c: options.challenge, a: pending?.a ?? null, k: 'auth' }, CEREMONY_TTL_MS),
+      CEREMONY_TTL_MS / 1000,
+    );
     c.header('Cache-Control', 'no-store');
     return c.json(options);
   });
@@ -31,7 +36,8 @@ export function passkeySignInRoutes(services: Services, browser: BrowserSessions
     if (!ceremony || ceremony.k !== 'auth') throw new HttpError(400, 'The passkey request has expired; try again');
     browser.clearShortCookie(c, 'webauthn');
     const credential = c.var.body.credential as unknown as AuthenticationResponseJSON | undefined;
-    if (!credential || typeof credential !== 'object' || typeof credential.id !== 'string') throw new HttpError(400, 'credential is required');
+    if (!credential || typeof credential !== 'object' || typeof credential.id !== 'string')
+      throw new HttpError(400, 'credential is required');
     const key = `passkey:${ceremony.a ?? c.var.clientIp}`;
     await services.throttle.check(key, c.var.clientIp);
     let accountId: string;

@@ -64,13 +64,25 @@ ${field({ name: 'password', label: t('password.new'), type: 'password', autocomp
     const { t } = textFor(c);
     try {
       if (!/^[\w-]{43}$/.test(token) || !(await services.registration.resetPassword(token, password))) {
-        return sendPage(c, site, t('link.invalid_title'), html`<h1>${t('link.invalid_heading')}</h1><p>${t('link.invalid')} <a href="/auth/password">${t('password.ask_again')}</a></p>`, { status: 400 });
+        return sendPage(
+          c,
+          site,
+          t('link.invalid_title'),
+          html`<h1>${t('link.invalid_heading')}</h1><p>${t('link.invalid')} <a href="/auth/password">${t('password.ask_again')}</a></p>`,
+          { status: 400 },
+        );
       }
     } catch (error) {
-      if (error instanceof Invalid) return resetForm(c, token, error.details.password?.map((p) => `Password ${p.description}`).join('; '), 422);
+      if (error instanceof Invalid)
+        return resetForm(c, token, error.details.password?.map((p) => `Password ${p.description}`).join('; '), 422);
       throw error;
     }
-    return sendPage(c, site, t('password.changed_title'), html`<h1>${t('password.changed_heading')}</h1><p>${t('password.changed')} <a href="/auth/sign_in">${t('sign_in.submit')}</a></p>`);
+    return sendPage(
+      c,
+      site,
+      t('password.changed_title'),
+      html`<h1>${t('password.changed_heading')}</h1><p>${t('password.changed')} <a href="/auth/sign_in">${t('sign_in.submit')}</a></p>`,
+    );
   });
 
   return routes;

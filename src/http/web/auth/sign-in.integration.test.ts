@@ -15,7 +15,12 @@ let app: { clientId: string; clientSecret: string };
 before(async () => {
   server = await startTestServer({ STOA_TRUSTED_PROXIES: '127.0.0.1' }, { clock });
   for (const name of ['victim', 'bystander', 'totpuser', 'keyuser', 'leaver', 'resetter']) {
-    await createLocalAccount(server.app.db, systemClock, server.config, { username: name, email: `${name}@example.org`, password: `${name} has a good password`, confirmed: true });
+    await createLocalAccount(server.app.db, systemClock, server.config, {
+      username: name,
+      email: `${name}@example.org`,
+      password: `${name} has a good password`,
+      confirmed: true,
+    });
   }
   const masto = createRestAPIClient({ url: server.url });
   const created = await masto.v1.apps.create({ clientName: 'CLI', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write' });
@@ -27,7 +32,14 @@ function passwordGrant(username: string, password: string, ip: string) {
   return fetch(`${server.url}/oauth/token`, {
     method: 'POST',
     headers: { 'x-forwarded-for': ip },
-    body: new URLSearchParams({ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, username, password, scope: 'read' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      username,
+      password,
+      scope: 'read',
+    }),
   });
 }
 
@@ -118,14 +130,22 @@ describe('passkeys', () => {
     await browser.signIn('keyuser', 'keyuser has a good password');
     const settings = await browser.page('/settings/security');
     const options = (await (await browser.postJson('/settings/passkeys/options', {}, settings.csrf)).json()) as any;
-    const registered = await browser.postJson('/settings/passkeys', { name: 'Test key', credential: authenticator.create(options, 'http://stoa.test') }, settings.csrf);
+    const registered = await browser.postJson(
+      '/settings/passkeys',
+      { name: 'Test key', credential: authenticator.create(options, 'http://stoa.test') },
+      settings.csrf,
+    );
     assert.equal(registered.status, 200, await registered.clone().text());
     assert.match((await browser.page('/settings/security')).html, /Test key/);
 
     const visitor = new TestBrowser(server.url);
     const signInPage = await visitor.page('/auth/sign_in');
     const authOptions = (await (await visitor.postJson('/auth/passkey/options', {}, signInPage.csrf)).json()) as any;
-    const result = await visitor.postJson('/auth/passkey', { credential: authenticator.get(authOptions, 'http://stoa.test') }, signInPage.csrf);
+    const result = await visitor.postJson(
+      '/auth/passkey',
+      { credential: authenticator.get(authOptions, 'http://stoa.test') },
+      signInPage.csrf,
+    );
     assert.equal(result.status, 200, await result.clone().text());
     assert.deepEqual(await result.json(), { redirect: '/' });
     assert.equal((await visitor.page('/settings/security')).status, 200, 'the passkey signed the browser in');
@@ -134,7 +154,11 @@ describe('passkeys', () => {
     const stranger = new TestBrowser(server.url);
     const page = await stranger.page('/auth/sign_in');
     const strangerOptions = (await (await stranger.postJson('/auth/passkey/options', {}, page.csrf)).json()) as any;
-    const phished = await stranger.postJson('/auth/passkey', { credential: authenticator.get(strangerOptions, 'https://evil.example') }, page.csrf);
+    const phished = await stranger.postJson(
+      '/auth/passkey',
+      { credential: authenticator.get(strangerOptions, 'https://evil.example') },
+      page.csrf,
+    );
     assert.equal(phished.status, 401);
 
     // With a passkey, the password alone is not enough.
@@ -183,24 +207,46 @@ describe('deleting an account', () => {
 describe('roles', () => {
   it('are raised only by an admin with a second factor, never by oneself', async () => {
     const db = server.app.db;
-    const idOf = async (username: string) => (await db.read.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
-    await createLocalAccount(db, systemClock, server.config, { username: 'boss', email: 'boss@example.org', password: 'boss has a good password', confirmed: true, role: 'admin' });
-    await createLocalAccount(db, systemClock, server.config, { username: 'climber', email: 'climber@example.org', password: 'climber has a good password', confirmed: true });
+    const idOf = async (username: string) =>
+      (await db.read.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+    await createLocalAccount(db, systemClock, server.config, {
+      username: 'boss',
+      email: 'boss@example.org',
+      password: 'boss has a good password',
+      confirmed: true,
+      role: 'admin',
+    });
+    await createLocalAccount(db, systemClock, server.config, {
+      username: 'climber',
+      email: 'climber@example.org',
+      password: 'climber has a good password',
+      confirmed: true,
+    });
     const climberId = await idOf('climber');
     const bossId = await idOf('boss');
 
     const climber = new TestBrowser(server.url);
     await climber.signIn('climber', 'climber has a good password');
     const own = await climber.page('/settings/security');
-    assert.equal((await climber.post(`/admin/accounts/${climberId}/role`, { _csrf: own.csrf, role: 'admin' })).status, 403, 'a user cannot raise their own role');
+    assert.equal(
+      (await climber.post(`/admin/accounts/${climberId}/role`, { _csrf: own.csrf, role: 'admin' })).status,
+      403,
+      'a user cannot raise their own role',
+    );
 
     const boss = new TestBrowser(server.url);
     await boss.signIn('boss', 'boss has a good password');
     const page = await boss.page('/settings/security');
-    assert.equal((await boss.post(`/admin/accounts/${climberId}/role`, { _csrf: page.csrf, role: 'moderator' })).status, 403, 'an admin without a second factor cannot');
+    assert.equal(
+      (await boss.post(`/admin/accounts/${climberId}/role`, { _csrf: page.csrf, role: 'moderator' })).status,
+      403,
+      'an admin without a second factor cannot',
+    );
 
     // The factor is checked when the change is made, on the same session.
-    await db.transaction((tx) => tx.updateTable('users').set({ totp_enabled_at: new Date().toISOString() }).where('account_id', '=', bossId).execute());
+    await db.transaction((tx) =>
+      tx.updateTable('users').set({ totp_enabled_at: new Date().toISOString() }).where('account_id', '=', bossId).execute(),
+    );
     const session = await boss.page('/settings/security');
     assert.equal((await boss.post(`/admin/accounts/${climberId}/role`, { _csrf: session.csrf, role: 'moderator' })).status, 303);
     const role = (await db.read.selectFrom('users').select('role').where('account_id', '=', climberId).executeTakeFirstOrThrow()).role;
@@ -214,11 +260,20 @@ describe('token lifetime', () => {
     const res = await passwordGrant('bystander', 'bystander has a good password', '198.51.100.90');
     const body = (await res.json()) as { access_token: string; refresh_token: string; expires_in: number };
     assert.equal(body.expires_in, 7 * 86400);
-    const me = (token: string) => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    const me = (token: string) =>
+      fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
     assert.equal(await me(body.access_token), 200);
     clock.advance(7 * 86400 * 1000 + 1000);
     assert.equal(await me(body.access_token), 401);
-    const refreshed = await fetch(`${server.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: app.clientId, client_secret: app.clientSecret, refresh_token: body.refresh_token }) });
+    const refreshed = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        refresh_token: body.refresh_token,
+      }),
+    });
     assert.equal(refreshed.status, 200);
     assert.equal(await me(((await refreshed.json()) as { access_token: string }).access_token), 200);
   });

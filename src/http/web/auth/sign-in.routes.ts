@@ -55,17 +55,27 @@ ${field({ name: 'password', label: t('field.password'), type: 'password', autoco
       throw error;
     }
     if (verified.secondFactor.totp || verified.secondFactor.passkeys) {
-      browser.setShortCookie(c, 'pending', services.signers.pendingSignIn.sign({ a: verified.account.id, r: returnTo }, PENDING_TTL_MS), PENDING_TTL_MS / 1000);
+      browser.setShortCookie(
+        c,
+        'pending',
+        services.signers.pendingSignIn.sign({ a: verified.account.id, r: returnTo }, PENDING_TTL_MS),
+        PENDING_TTL_MS / 1000,
+      );
       return c.redirect('/auth/two_factor', 303);
     }
     await browser.start(c, verified.account.id);
     return c.redirect(returnTo, 303);
   });
 
-  const pending = (c: Context<AppEnv>) => services.signers.pendingSignIn.verify<{ a: string; r: string }>(browser.readShortCookie(c, 'pending'));
+  const pending = (c: Context<AppEnv>) =>
+    services.signers.pendingSignIn.verify<{ a: string; r: string }>(browser.readShortCookie(c, 'pending'));
 
   const twoFactorForm = async (c: Context<AppEnv>, accountId: string, error?: string, status?: number) => {
-    const user = await services.db.read.selectFrom('users').select('totp_enabled_at').where('account_id', '=', accountId).executeTakeFirst();
+    const user = await services.db.read
+      .selectFrom('users')
+      .select('totp_enabled_at')
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
     const hasPasskeys = (await services.passkeys.list(accountId)).length > 0;
     const { t } = textFor(c);
     return sendPage(
@@ -74,11 +84,13 @@ ${field({ name: 'password', label: t('field.password'), type: 'password', autoco
       t('two_factor.title'),
       html`<h1>${t('two_factor.title')}</h1>
 ${notice(error)}
-${user?.totp_enabled_at
-  ? html`<form method="post" action="/auth/two_factor">${csrfField(browser.csrfToken(c))}
+${
+  user?.totp_enabled_at
+    ? html`<form method="post" action="/auth/two_factor">${csrfField(browser.csrfToken(c))}
 ${field({ name: 'code', label: t('two_factor.code'), autocomplete: 'one-time-code' })}
 <p><button type="submit">${t('two_factor.continue')}</button></p></form>`
-  : ''}
+    : ''
+}
 ${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-second-factor data-csrf="${browser.csrfToken(c)}"${passkeyMessages(t)}>${t('two_factor.passkey')}</button></p>` : ''}
 <p><a href="/auth/sign_in">${t('two_factor.restart')}</a></p>`,
       { status, scripts: ['/static/passkey.js'] },

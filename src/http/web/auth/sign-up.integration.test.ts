@@ -38,7 +38,11 @@ describe('the sign-up form', () => {
   it('needs the proof of work, then creates an account that waits for approval', async () => {
     const server = await serverWith({ STOA_REGISTRATION: 'approval', STOA_POW_BITS: '12' });
     const browser = new TestBrowser(server.url);
-    const unsolved = await signUp(browser, { username: 'lazybot', email: 'bot@example.org', password: 'purple monkey dishwasher', reason: 'hi' }, { solve: false });
+    const unsolved = await signUp(
+      browser,
+      { username: 'lazybot', email: 'bot@example.org', password: 'purple monkey dishwasher', reason: 'hi' },
+      { solve: false },
+    );
     assert.equal(unsolved.status, 400);
     assert.match(await unsolved.text(), /anti-bot check/);
 
@@ -46,10 +50,19 @@ describe('the sign-up form', () => {
     assert.equal(noReason.status, 422);
     assert.match(await noReason.text(), /why you want to join/);
 
-    const ok = await signUp(browser, { username: 'applicant', email: 'applicant@example.org', password: 'purple monkey dishwasher', reason: 'I live here' });
+    const ok = await signUp(browser, {
+      username: 'applicant',
+      email: 'applicant@example.org',
+      password: 'purple monkey dishwasher',
+      reason: 'I live here',
+    });
     assert.equal(ok.status, 200);
     assert.match(await ok.text(), /Check your email/);
-    const user = await server.app.db.read.selectFrom('users').selectAll().where('email', '=', 'applicant@example.org').executeTakeFirstOrThrow();
+    const user = await server.app.db.read
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', 'applicant@example.org')
+      .executeTakeFirstOrThrow();
     assert.equal(user.approved_at, null);
     assert.equal(user.registration_reason, 'I live here');
   });
@@ -65,15 +78,29 @@ describe('the sign-up form', () => {
     await invite.app.db.transaction((tx) =>
       tx.insertInto('invites').values({ id: 'invite-1', code: 'WELCOME42', max_uses: 1, created_at: new Date().toISOString() }).execute(),
     );
-    const withCode = await signUp(browser, { username: 'guest', email: 'guest@example.org', password: 'purple monkey dishwasher', invite_code: 'WELCOME42' });
+    const withCode = await signUp(browser, {
+      username: 'guest',
+      email: 'guest@example.org',
+      password: 'purple monkey dishwasher',
+      invite_code: 'WELCOME42',
+    });
     assert.equal(withCode.status, 200);
-    const again = await signUp(browser, { username: 'guest2', email: 'guest2@example.org', password: 'purple monkey dishwasher', invite_code: 'WELCOME42' });
+    const again = await signUp(browser, {
+      username: 'guest2',
+      email: 'guest2@example.org',
+      password: 'purple monkey dishwasher',
+      invite_code: 'WELCOME42',
+    });
     assert.equal(again.status, 422, 'a one-use invitation is used up');
   });
 
   it('fails closed when the confirmation mail cannot be sent', async () => {
     const server = await serverWith({ SMTP_URL: 'smtp://127.0.0.1:9', STOA_POW_BITS: '0' });
-    const res = await signUp(new TestBrowser(server.url), { username: 'unlucky', email: 'unlucky@example.org', password: 'purple monkey dishwasher' });
+    const res = await signUp(new TestBrowser(server.url), {
+      username: 'unlucky',
+      email: 'unlucky@example.org',
+      password: 'purple monkey dishwasher',
+    });
     assert.equal(res.status, 503);
     const rows = await server.app.db.read.selectFrom('accounts').select('id').where('username', '=', 'unlucky').execute();
     assert.deepEqual(rows, [], 'no account without its confirmation mail');

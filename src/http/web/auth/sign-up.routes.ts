@@ -16,7 +16,13 @@ export function signUpRoutes(services: Services, browser: BrowserSessions): Hono
   const site = config.instance.name;
   const mode = config.registration.mode;
 
-  const form = (c: Context<AppEnv>, values: Values, errors: Record<string, readonly FieldProblem[]> = {}, message?: string, status = 200) => {
+  const form = (
+    c: Context<AppEnv>,
+    values: Values,
+    errors: Record<string, readonly FieldProblem[]> = {},
+    message?: string,
+    status = 200,
+  ) => {
     const err = (name: string) => errors[name]?.map((p) => p.description).join('; ');
     const { t, tHtml } = textFor(c);
     return sendPage(
@@ -47,7 +53,14 @@ ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''
 
   routes.get('/auth/sign_up', (c) => {
     const { t } = textFor(c);
-    if (mode === 'closed') return sendPage(c, site, t('sign_up.closed_title'), html`<h1>${t('sign_up.closed_heading')}</h1><p>${t('sign_up.closed', { site })}</p>`, { status: 403 });
+    if (mode === 'closed')
+      return sendPage(
+        c,
+        site,
+        t('sign_up.closed_title'),
+        html`<h1>${t('sign_up.closed_heading')}</h1><p>${t('sign_up.closed', { site })}</p>`,
+        { status: 403 },
+      );
     return form(c, { invite_code: c.req.query('invite') ?? '' });
   });
 
@@ -55,7 +68,13 @@ ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''
     browser.checkCsrf(c);
     const body = c.var.body;
     const text = (name: string, max: number) => (typeof body[name] === 'string' ? body[name].slice(0, max) : '');
-    const values: Values = { username: text('username', 60), email: text('email', 300), reason: text('reason', 1000), invite_code: text('invite_code', 100), agreement: text('agreement', 5) };
+    const values: Values = {
+      username: text('username', 60),
+      email: text('email', 300),
+      reason: text('reason', 1000),
+      invite_code: text('invite_code', 100),
+      agreement: text('agreement', 5),
+    };
     const { t, tHtml } = textFor(c);
     if (!services.proofOfWork.verify(text('pow_challenge', 500), text('pow_nonce', 20))) {
       return form(c, values, {}, t('sign_up.pow_failed'), 400);
@@ -77,15 +96,28 @@ ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''
       if (error instanceof Unavailable) return form(c, values, {}, error.publicMessage, 503);
       throw error;
     }
-    return sendPage(c, site, t('sign_up.check_title'), html`<h1>${t('sign_up.check_title')}</h1><p>${tHtml('sign_up.check', { email: html`<strong>${values.email}</strong>` })}</p>`);
+    return sendPage(
+      c,
+      site,
+      t('sign_up.check_title'),
+      html`<h1>${t('sign_up.check_title')}</h1><p>${tHtml('sign_up.check', { email: html`<strong>${values.email}</strong>` })}</p>`,
+    );
   });
 
   routes.get('/auth/confirmation', async (c) => {
     const token = c.req.query('token') ?? '';
     const confirmed = /^[\w-]{43}$/.test(token) && (await services.registration.confirmEmail(token));
     const { t } = textFor(c);
-    if (!confirmed) return sendPage(c, site, t('link.invalid_title'), html`<h1>${t('link.invalid_heading')}</h1><p>${t('link.invalid')}</p>`, { status: 400 });
-    return sendPage(c, site, t('confirm.title'), html`<h1>${t('confirm.heading')}</h1><p><a href="/auth/sign_in">${t('sign_in.submit')}</a></p>`);
+    if (!confirmed)
+      return sendPage(c, site, t('link.invalid_title'), html`<h1>${t('link.invalid_heading')}</h1><p>${t('link.invalid')}</p>`, {
+        status: 400,
+      });
+    return sendPage(
+      c,
+      site,
+      t('confirm.title'),
+      html`<h1>${t('confirm.heading')}</h1><p><a href="/auth/sign_in">${t('sign_in.submit')}</a></p>`,
+    );
   });
 
   return routes;

@@ -43,7 +43,8 @@ export const de: PageMessages = {
   'sign_up.agreement': 'Ich stimme den {rules} und der Datenschutzerklärung zu.',
   'sign_up.agreement_rules': 'Serverregeln',
   'sign_up.submit': 'Konto erstellen',
-  'sign_up.pow': 'Dieses Formular führt eine kurze Berechnung in deinem Browser aus, um Bots fernzuhalten (dafür wird JavaScript benötigt).',
+  'sign_up.pow':
+    'Dieses Formular führt eine kurze Berechnung in deinem Browser aus, um Bots fernzuhalten (dafür wird JavaScript benötigt).',
   'sign_up.pow_running': 'Es wird geprüft, dass du kein Bot bist …',
   'sign_up.pow_ready': 'Bereit.',
   'sign_up.pow_failed': 'Die Prüfung gegen Bots ist nicht bestanden; warte, bis sie fertig ist, und sende das Formular dann erneut.',
@@ -52,13 +53,15 @@ export const de: PageMessages = {
   'sign_up.closed_heading': 'Die Registrierung ist geschlossen',
   'sign_up.closed': '{site} nimmt derzeit keine neuen Konten an.',
   'sign_up.check_title': 'Prüfe deine E-Mails',
-  'sign_up.check': 'Wir haben eine Nachricht an {email} geschickt. Öffne den Link darin, um deine Adresse zu bestätigen und die Registrierung abzuschließen.',
+  'sign_up.check':
+    'Wir haben eine Nachricht an {email} geschickt. Öffne den Link darin, um deine Adresse zu bestätigen und die Registrierung abzuschließen.',
   'confirm.title': 'E-Mail bestätigt',
   'confirm.heading': 'Deine E-Mail-Adresse ist bestätigt',
 
   'password.title': 'Passwort zurücksetzen',
   'password.send': 'Link zusenden',
-  'password.sent': 'Falls ein Konto diese Adresse verwendet, haben wir ihm einen Link geschickt, mit dem du ein neues Passwort wählen kannst. Der Link gilt eine Stunde.',
+  'password.sent':
+    'Falls ein Konto diese Adresse verwendet, haben wir ihm einen Link geschickt, mit dem du ein neues Passwort wählen kannst. Der Link gilt eine Stunde.',
   'password.new_title': 'Neues Passwort wählen',
   'password.new': 'Neues Passwort',
   'password.set': 'Passwort festlegen',
@@ -97,10 +100,12 @@ export const de: PageMessages = {
   'totp.turn_on': 'Einschalten',
   'totp.codes_title': 'Wiederherstellungscodes',
   'totp.on_heading': 'Die Zwei-Faktor-Authentifizierung ist eingeschaltet',
-  'totp.codes': 'Bewahre diese Wiederherstellungscodes sicher auf. Jeder funktioniert einmal, falls du dein Gerät verlierst. Sie werden nur jetzt angezeigt.',
+  'totp.codes':
+    'Bewahre diese Wiederherstellungscodes sicher auf. Jeder funktioniert einmal, falls du dein Gerät verlierst. Sie werden nur jetzt angezeigt.',
   'totp.back': 'Zurück zu den Sicherheitseinstellungen',
   'export.title': 'Deine Daten exportieren',
-  'export.explain': 'Lade herunter, was dein Konto hier enthält, um es aufzubewahren oder auf einen anderen Server mitzunehmen. Die CSV-Dateien sind die, die Mastodon importiert.',
+  'export.explain':
+    'Lade herunter, was dein Konto hier enthält, um es aufzubewahren oder auf einen anderen Server mitzunehmen. Die CSV-Dateien sind die, die Mastodon importiert.',
   'export.posts': 'Deine Beiträge (JSON, ActivityStreams)',
   'export.following': 'Konten, denen du folgst (CSV)',
   'export.blocks': 'Konten, die du blockierst (CSV)',
@@ -108,7 +113,8 @@ export const de: PageMessages = {
   'export.domain_blocks': 'Server, die du blockierst (CSV)',
   'export.bookmarks': 'Deine Lesezeichen (CSV)',
   'delete.title': 'Konto löschen',
-  'delete.explain': 'Damit werden dein Profil, deine Beiträge, Sitzungen, Apps und Schlüssel endgültig von diesem Server entfernt. Das lässt sich nicht rückgängig machen.',
+  'delete.explain':
+    'Damit werden dein Profil, deine Beiträge, Sitzungen, Apps und Schlüssel endgültig von diesem Server entfernt. Das lässt sich nicht rückgängig machen.',
   'delete.code': 'Zwei-Faktor-Code',
   'delete.submit': 'Mein Konto löschen',
   'delete.wrong': 'Das Passwort oder der Code ist nicht richtig.',

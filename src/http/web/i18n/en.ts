@@ -100,7 +100,8 @@ export const en = {
   'totp.codes': 'Keep these recovery codes somewhere safe. Each works once, if you lose your device. They are shown only now.',
   'totp.back': 'Back to security settings',
   'export.title': 'Export your data',
-  'export.explain': 'Download what your account holds here, to keep or to take to another server. The CSV files are the ones Mastodon imports.',
+  'export.explain':
+    'Download what your account holds here, to keep or to take to another server. The CSV files are the ones Mastodon imports.',
   'export.posts': 'Your posts (JSON, ActivityStreams)',
   'export.following': 'Accounts you follow (CSV)',
   'export.blocks': 'Accounts you block (CSV)',

@@ -52,13 +52,15 @@ export const fr: PageMessages = {
   'sign_up.closed_heading': 'Les inscriptions sont fermées',
   'sign_up.closed': '{site} n’accepte pas de nouveaux comptes pour le moment.',
   'sign_up.check_title': 'Consultez vos e-mails',
-  'sign_up.check': 'Nous avons envoyé un message à {email}. Ouvrez le lien qu’il contient pour confirmer votre adresse et terminer l’inscription.',
+  'sign_up.check':
+    'Nous avons envoyé un message à {email}. Ouvrez le lien qu’il contient pour confirmer votre adresse et terminer l’inscription.',
   'confirm.title': 'E-mail confirmé',
   'confirm.heading': 'Votre adresse e-mail est confirmée',
 
   'password.title': 'Réinitialiser votre mot de passe',
   'password.send': 'M’envoyer un lien',
-  'password.sent': 'Si un compte utilise cette adresse, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Le lien est valable une heure.',
+  'password.sent':
+    'Si un compte utilise cette adresse, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Le lien est valable une heure.',
   'password.new_title': 'Choisir un nouveau mot de passe',
   'password.new': 'Nouveau mot de passe',
   'password.set': 'Enregistrer le mot de passe',
@@ -97,10 +99,12 @@ export const fr: PageMessages = {
   'totp.turn_on': 'Activer',
   'totp.codes_title': 'Codes de récupération',
   'totp.on_heading': 'L’authentification à deux facteurs est activée',
-  'totp.codes': 'Conservez ces codes de récupération en lieu sûr. Chacun fonctionne une fois, si vous perdez votre appareil. Ils ne sont affichés que maintenant.',
+  'totp.codes':
+    'Conservez ces codes de récupération en lieu sûr. Chacun fonctionne une fois, si vous perdez votre appareil. Ils ne sont affichés que maintenant.',
   'totp.back': 'Retour aux paramètres de sécurité',
   'export.title': 'Exporter vos données',
-  'export.explain': 'Téléchargez ce que votre compte contient ici, pour le garder ou l’emporter sur un autre serveur. Les fichiers CSV sont ceux que Mastodon importe.',
+  'export.explain':
+    'Téléchargez ce que votre compte contient ici, pour le garder ou l’emporter sur un autre serveur. Les fichiers CSV sont ceux que Mastodon importe.',
   'export.posts': 'Vos publications (JSON, ActivityStreams)',
   'export.following': 'Comptes que vous suivez (CSV)',
   'export.blocks': 'Comptes que vous bloquez (CSV)',
@@ -108,7 +112,8 @@ export const fr: PageMessages = {
   'export.domain_blocks': 'Serveurs que vous bloquez (CSV)',
   'export.bookmarks': 'Vos signets (CSV)',
   'delete.title': 'Supprimer votre compte',
-  'delete.explain': 'Cela supprime définitivement de ce serveur votre profil, vos publications, sessions, applications et clés. C’est irréversible.',
+  'delete.explain':
+    'Cela supprime définitivement de ce serveur votre profil, vos publications, sessions, applications et clés. C’est irréversible.',
   'delete.code': 'Code à deux facteurs',
   'delete.submit': 'Supprimer mon compte',
   'delete.wrong': 'Le mot de passe ou le code n’est pas correct.',

@@ -54,7 +54,8 @@ export function acceptedLanguages(header: string | undefined): string[] {
 export function pageText(locale: Locale): PageText {
   const messages = CATALOGS[locale];
   const numbers = new Intl.NumberFormat(locale);
-  const fill = (text: string, vars: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined ? whole : String(vars[name])));
+  const fill = (text: string, vars: Record<string, string | number>) =>
+    text.replace(/\{(\w+)\}/g, (whole, name: string) => (vars[name] === undefined ? whole : String(vars[name])));
   return {
     locale,
     t: (key, vars) => (vars ? fill(messages[key], vars) : messages[key]),

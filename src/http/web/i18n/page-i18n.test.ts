@@ -8,7 +8,7 @@ import { fr } from './fr.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-describe('the pages\' catalogs', () => {
+describe("the pages' catalogs", () => {
   it('translate every message, with the same placeholders as English', () => {
     for (const [name, catalog] of Object.entries({ de, fr })) {
       for (const [key, text] of Object.entries(en)) {
@@ -23,7 +23,11 @@ describe('the pages\' catalogs', () => {
   it('fills placeholders, escaping text and keeping safe HTML', () => {
     const { t, tHtml, number } = pageText('de');
     assert.equal(t('sign_in.heading', { site: 'Agora' }), 'Bei Agora anmelden');
-    assert.ok(tHtml('sign_up.check', { email: html`<strong>${'a<b@example.org'}</strong>` }).value.startsWith('Wir haben eine Nachricht an <strong>a&lt;b@example.org</strong> geschickt. '));
+    assert.ok(
+      tHtml('sign_up.check', { email: html`<strong>${'a<b@example.org'}</strong>` }).value.startsWith(
+        'Wir haben eine Nachricht an <strong>a&lt;b@example.org</strong> geschickt. ',
+      ),
+    );
     assert.equal(tHtml('home.contact', { email: '<script>' }).value, 'Kontakt: &lt;script&gt;');
     assert.equal(number(12345), '12.345');
     assert.equal(pageText('fr').number(12345), '12\u202f345');

@@ -20,15 +20,30 @@ before(async () => {
   // Its domain is its own address, so that the browser can load the images the pages link to.
   server = await startFederatedServer('127.0.0.8', []);
   [alice] = (await createTestAccounts(server, ['alice'])) as [TestAccount];
-  await alice.client.v1.accounts.updateCredentials({ displayName: 'Alice Example', note: 'Watches birds.\n\nWrites about them.', fieldsAttributes: [{ name: 'Site', value: 'https://alice.example' }] });
-  const jpeg = await sharp({ create: { width: 320, height: 200, channels: 3, background: { r: 30, g: 120, b: 60 } } }).jpeg().toBuffer();
-  const media = await alice.client.v2.media.create({ file: new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), description: 'A green field' });
+  await alice.client.v1.accounts.updateCredentials({
+    displayName: 'Alice Example',
+    note: 'Watches birds.\n\nWrites about them.',
+    fieldsAttributes: [{ name: 'Site', value: 'https://alice.example' }],
+  });
+  const jpeg = await sharp({ create: { width: 320, height: 200, channels: 3, background: { r: 30, g: 120, b: 60 } } })
+    .jpeg()
+    .toBuffer();
+  const media = await alice.client.v2.media.create({
+    file: new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }),
+    description: 'A green field',
+  });
   for (let i = 0; i < 50 && !(await alice.client.v1.media.$select(media.id).fetch()).url; i++) await new Promise((r) => setTimeout(r, 100));
   const post = await alice.client.v1.statuses.create({ status: 'Saw a heron today #birds', mediaIds: [media.id] });
   await alice.client.v1.statuses.create({ status: 'A reply to myself', inReplyToId: post.id });
   await alice.client.v1.statuses.create({ status: 'Careful now', spoilerText: 'spoilers about herons' });
   const secret = await alice.client.v1.statuses.create({ status: 'for followers only', visibility: 'private' });
-  Object.assign(pages, { profile: '/@alice', post: `/@alice/${post.id}`, tag: '/tags/birds', about: '/about', hidden: `/@alice/${secret.id}` });
+  Object.assign(pages, {
+    profile: '/@alice',
+    post: `/@alice/${post.id}`,
+    tag: '/tags/birds',
+    about: '/about',
+    hidden: `/@alice/${secret.id}`,
+  });
   browser = await launchChromium();
 });
 
@@ -59,7 +74,14 @@ describe('public pages in a browser', { skip: missing ?? false }, () => {
     // The photo loads from this server's media.
     const photo = page.locator('img[alt="A green field"]');
     await photo.scrollIntoViewIfNeeded();
-    assert.ok(await photo.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'the photo did not load');
+    assert.ok(
+      await photo.evaluate(
+        (img) =>
+          (img as unknown as { complete: boolean; naturalWidth: number }).complete &&
+          (img as unknown as { naturalWidth: number }).naturalWidth > 0,
+      ),
+      'the photo did not load',
+    );
     await page.screenshot({ path: screenshotPath('public-post'), fullPage: true });
 
     const hidden = await page.goto(`${server.url}${pages.hidden}`);

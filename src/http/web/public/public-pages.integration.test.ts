@@ -21,7 +21,12 @@ before(async () => {
   writeFileSync(rulesFile, '# our rules\nBe kind.\nNo spam <b>ever</b>.\n');
   server = await startTestServer({ STOA_RULES_FILE: rulesFile });
   [alice, bob] = (await createTestAccounts(server, ['alice', 'bob'])) as [TestAccount, TestAccount];
-  await alice.client.v1.accounts.updateCredentials({ displayName: 'Al <script>alert(1)</script>', note: 'Writes about <birds> & bees', discoverable: true, fieldsAttributes: [{ name: 'site', value: 'https://alice.example' }] });
+  await alice.client.v1.accounts.updateCredentials({
+    displayName: 'Al <script>alert(1)</script>',
+    note: 'Writes about <birds> & bees',
+    discoverable: true,
+    fieldsAttributes: [{ name: 'site', value: 'https://alice.example' }],
+  });
 });
 
 after(() => server.close());
@@ -78,9 +83,15 @@ describe('public pages', () => {
   });
 
   it('puts the first image in the preview, with its description on the page', async () => {
-    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 90, b: 200 } } }).jpeg().toBuffer();
-    const media = await alice.client.v2.media.create({ file: new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), description: 'a blue rectangle' });
-    for (let i = 0; i < 50 && !(await alice.client.v1.media.$select(media.id).fetch()).url; i++) await new Promise((r) => setTimeout(r, 100));
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 90, b: 200 } } })
+      .jpeg()
+      .toBuffer();
+    const media = await alice.client.v2.media.create({
+      file: new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }),
+      description: 'a blue rectangle',
+    });
+    for (let i = 0; i < 50 && !(await alice.client.v1.media.$select(media.id).fetch()).url; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const post = await alice.client.v1.statuses.create({ status: 'look at this', mediaIds: [media.id] });
     const page = await (await get(`/@alice/${post.id}`)).text();
     assert.ok(meta(page, 'og:image')!.startsWith(server.config.media.baseUrl));
@@ -118,11 +129,23 @@ describe('public pages', () => {
     assert.match(page, /<li>No spam &lt;b&gt;ever&lt;\/b&gt;\.<\/li>/);
     assert.ok(!page.includes('our rules'), 'a comment line is shown as a rule');
     const signUp = await (await get('/auth/sign_up')).text();
-    assert.match(signUp, /<h2 id="rules-heading">Server rules<\/h2><ol class="rules"><li>Be kind\.<\/li>/, 'the sign-up form does not show the rules');
+    assert.match(
+      signUp,
+      /<h2 id="rules-heading">Server rules<\/h2><ol class="rules"><li>Be kind\.<\/li>/,
+      'the sign-up form does not show the rules',
+    );
     const rules = (await (await get('/api/v1/instance/rules')).json()) as { id: string; text: string }[];
-    assert.deepEqual(rules.map((r) => r.text), ['Be kind.', 'No spam <b>ever</b>.']);
+    assert.deepEqual(
+      rules.map((r) => r.text),
+      ['Be kind.', 'No spam <b>ever</b>.'],
+    );
     // Reports name rules by those ids; others are refused.
-    const report = (ruleIds: string[]) => fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ account_id: alice.id, rule_ids: ruleIds }) });
+    const report = (ruleIds: string[]) =>
+      fetch(`${server.url}/api/v1/reports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bob.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ account_id: alice.id, rule_ids: ruleIds }),
+      });
     assert.equal((await report(['3'])).status, 422);
     const filed = (await (await report([rules[1]!.id])).json()) as { category: string; rule_ids: string[] };
     assert.deepEqual([filed.category, filed.rule_ids], ['violation', ['2']]);

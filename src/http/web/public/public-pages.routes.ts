@@ -40,7 +40,10 @@ export function publicPagesRoutes(services: Services, browser: BrowserSessions):
   /** ActivityPub clients that ask for a page's object (a pasted profile or post link) are sent to it. */
   const wantsActivityPub = (c: Context<AppEnv>) => /application\/(activity\+json|ld\+json)/.test(c.req.header('accept') ?? '');
   /** Signed-in-only servers send visitors to sign in first (and back here after). */
-  const gate = (c: Context<AppEnv>) => (config.instance.publicPages === 'signed-in' && !c.var.session ? c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(new URL(c.req.url).pathname)}`, 302) : null);
+  const gate = (c: Context<AppEnv>) =>
+    config.instance.publicPages === 'signed-in' && !c.var.session
+      ? c.redirect(`/auth/sign_in?return_to=${encodeURIComponent(new URL(c.req.url).pathname)}`, 302)
+      : null;
   const page = (c: Context<AppEnv>, title: string, body: SafeHtml, head: SafeHtml, status: 200 | 404 = 200, noindex = false) => {
     c.header('Content-Security-Policy', pageCsp(mediaOrigin));
     c.header('Cache-Control', c.var.session ? 'private, no-store' : 'public, max-age=60');
@@ -48,7 +51,8 @@ export function publicPagesRoutes(services: Services, browser: BrowserSessions):
     if (noindex) c.header('X-Robots-Tag', 'noindex');
     return c.html(renderPage({ title: `${title} - ${site}`, siteName: site, body, head }), status);
   };
-  const notFound = (c: Context<AppEnv>) => page(c, 'Not found', html`<h1>Not found</h1><p>There is nothing here, or nothing you may see.</p>`, html``, 404, true);
+  const notFound = (c: Context<AppEnv>) =>
+    page(c, 'Not found', html`<h1>Not found</h1><p>There is nothing here, or nothing you may see.</p>`, html``, 404, true);
 
   /** The account a `@user` or `@user@host` path names, if it may be shown. */
   const accountAt = async (handle: string): Promise<AccountRow | null> => {
@@ -60,7 +64,15 @@ export function publicPagesRoutes(services: Services, browser: BrowserSessions):
     return account && account.suspended_at === null ? account : null;
   };
 
-  const openGraph = (o: { type: string; title: string; description: string; url: string; image: string; canonical: string; extra?: SafeHtml }) => html`<link rel="canonical" href="${o.canonical}">
+  const openGraph = (o: {
+    type: string;
+    title: string;
+    description: string;
+    url: string;
+    image: string;
+    canonical: string;
+    extra?: SafeHtml;
+  }) => html`<link rel="canonical" href="${o.canonical}">
 <meta name="description" content="${o.description}">
 <meta property="og:site_name" content="${site}">
 <meta property="og:type" content="${o.type}">
@@ -81,7 +93,14 @@ ${o.extra ?? ''}`;
     if (wantsActivityPub(c) && account.domain === null) return c.redirect(account.uri, 302);
     const viewer = viewerOf(c);
     const maxId = c.req.query('max_id');
-    const rows = await accountTimeline(db.read, viewer, isoAt(clock), account.id, { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE }, { excludeReplies: true });
+    const rows = await accountTimeline(
+      db.read,
+      viewer,
+      isoAt(clock),
+      account.id,
+      { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE },
+      { excludeReplies: true },
+    );
     const views = await loadStatusViews(db.read, viewer, rows);
     const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
     const local = account.domain === null;
@@ -126,7 +145,8 @@ ${toBool(account.discoverable) && local ? '' : html`<meta name="robots" content=
     const viewer = viewerOf(c);
     const status = await findStatusById(db.read, id);
     // The same answer for a post that does not exist and one the visitor may not see.
-    if (!status || status.account_id !== account.id || status.reblog_of_id !== null || !(await canSee(db.read, viewer, status.id))) return notFound(c);
+    if (!status || status.account_id !== account.id || status.reblog_of_id !== null || !(await canSee(db.read, viewer, status.id)))
+      return notFound(c);
     if (wantsActivityPub(c) && account.domain === null) return c.redirect(status.uri, 302);
     const { ancestors, descendants } = await threadContext(db.read, viewer, status, isoAt(clock));
     const [focused, ...rest] = await loadStatusViews(db.read, viewer, [status, ...ancestors, ...descendants]);
@@ -135,7 +155,8 @@ ${toBool(account.discoverable) && local ? '' : html`<meta name="robots" content=
     const name = account.display_name || account.username;
     const fullHandle = account.domain === null ? `@${account.username}@${config.domain}` : handleOf(account);
     const text = status.spoiler_text ? `Content warning: ${status.spoiler_text}` : plainText(status.content);
-    const image = status.spoiler_text || status.sensitive ? undefined : focused!.media.find((m) => m.state === 'ready' && m.type === 'image');
+    const image =
+      status.spoiler_text || status.sensitive ? undefined : focused!.media.find((m) => m.state === 'ready' && m.type === 'image');
     const url = `${config.publicUrl}${profilePath(account)}/${status.id}`;
     const body = html`${before.length ? html`<section class="ancestors" aria-label="Earlier in the thread">${before.map((v) => renderPost(v, config))}</section>` : ''}
 <h1 class="visually-hidden">Post by ${name}</h1>
@@ -152,20 +173,32 @@ ${after.length ? html`<section class="replies" aria-label="Replies">${after.map(
 <link rel="alternate" type="application/activity+json" href="${status.uri}">
 ${status.visibility !== 'public' || account.domain !== null ? html`<meta name="robots" content="noindex">` : ''}`,
     });
-    return page(c, `${name}: "${plainText(status.spoiler_text || status.content, 60)}"`, body, head, 200, status.visibility !== 'public' || account.domain !== null);
+    return page(
+      c,
+      `${name}: "${plainText(status.spoiler_text || status.content, 60)}"`,
+      body,
+      head,
+      200,
+      status.visibility !== 'public' || account.domain !== null,
+    );
   });
 
   /** An Atom feed of a local account's public posts (not replies to others, not reposts). */
   async function feed(c: Context<AppEnv>, handle: string) {
     const account = await accountAt(handle);
     if (!account || account.domain !== null) return c.text('Not found', 404);
-    const rows = (await accountTimeline(db.read, null, isoAt(clock), account.id, { limit: FEED_SIZE }, { excludeReplies: true, excludeReblogs: true })).filter((s) => s.visibility === 'public');
+    const rows = (
+      await accountTimeline(db.read, null, isoAt(clock), account.id, { limit: FEED_SIZE }, { excludeReplies: true, excludeReblogs: true })
+    ).filter((s) => s.visibility === 'public');
     const views = await loadStatusViews(db.read, null, rows);
     const url = `${config.publicUrl}${profilePath(account)}`;
     const name = account.display_name || account.username;
     const x = escapeHtml;
     const entries = views.map(({ status, media }) => {
-      const content = `${status.spoiler_text ? `<p><strong>${x(status.spoiler_text)}</strong></p>` : ''}${status.content}${media.filter((m) => m.state === 'ready' && m.file_key).map((m) => `<p><a href="${x(`${config.media.baseUrl}/${m.file_key!}`)}">${x(m.description ?? 'Attachment')}</a></p>`).join('')}`;
+      const content = `${status.spoiler_text ? `<p><strong>${x(status.spoiler_text)}</strong></p>` : ''}${status.content}${media
+        .filter((m) => m.state === 'ready' && m.file_key)
+        .map((m) => `<p><a href="${x(`${config.media.baseUrl}/${m.file_key!}`)}">${x(m.description ?? 'Attachment')}</a></p>`)
+        .join('')}`;
       return `<entry>
 <id>${x(status.uri)}</id>
 <title>${x(plainText(status.spoiler_text || status.content, 80) || 'Post')}</title>
@@ -202,7 +235,13 @@ ${entries.join('\n')}
     if (!isHashtagName(name)) return notFound(c);
     const viewer = viewerOf(c);
     const maxId = c.req.query('max_id');
-    const rows = await tagTimeline(db.read, viewer, isoAt(clock), { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE }, { name });
+    const rows = await tagTimeline(
+      db.read,
+      viewer,
+      isoAt(clock),
+      { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE },
+      { name },
+    );
     const views = await loadStatusViews(db.read, viewer, rows);
     const url = `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
     const body = html`<h1>#${name}</h1>
@@ -210,14 +249,26 @@ ${entries.join('\n')}
 ${views.length ? views.map((v) => renderPost(v, config)) : html`<p class="empty">No public posts with this hashtag yet.</p>`}
 </section>
 ${rows.length === PAGE_SIZE ? html`<nav class="pager"><a href="/tags/${encodeURIComponent(name)}?max_id=${rows[rows.length - 1]!.id}" rel="next">Older posts</a></nav>` : ''}`;
-    const head = openGraph({ type: 'website', title: `#${name}`, description: `Public posts with #${name} on ${site}`, url, image: `${config.publicUrl}/static/thumbnail.png`, canonical: url });
+    const head = openGraph({
+      type: 'website',
+      title: `#${name}`,
+      description: `Public posts with #${name} on ${site}`,
+      url,
+      image: `${config.publicUrl}/static/thumbnail.png`,
+      canonical: url,
+    });
     return page(c, `#${name}`, body, head, 200, true);
   });
 
   routes.get('/about', async (c) => {
     const { name, description, contactEmail, rules } = config.instance;
     const stats = await services.instance.stats();
-    const registration = { open: 'Anyone may sign up.', approval: 'Anyone may apply to join; a moderator approves each application.', invite: 'Joining needs an invitation.', closed: 'Sign-ups are closed.' }[config.registration.mode];
+    const registration = {
+      open: 'Anyone may sign up.',
+      approval: 'Anyone may apply to join; a moderator approves each application.',
+      invite: 'Joining needs an invitation.',
+      closed: 'Sign-ups are closed.',
+    }[config.registration.mode];
     const body = html`<h1>About ${name}</h1>
 ${description ? html`<p class="description">${description}</p>` : ''}
 <p>${name} is a Stoa server at <strong>${config.domain}</strong> with ${stats.userCount} ${stats.userCount === 1 ? 'member' : 'members'}. Any Mastodon app can connect to it, and its members can follow and be followed from other servers of the fediverse.</p>
@@ -228,7 +279,14 @@ ${rules.length ? html`<ol class="rules">${rules.map((r) => html`<li>${r}</li>`)}
 <h2>Contact</h2>
 ${contactEmail ? html`<p><a href="mailto:${contactEmail}">${contactEmail}</a></p>` : html`<p>No contact address was given.</p>`}
 <p><a href="${config.instance.sourceUrl}">Source code</a></p>`;
-    const head = openGraph({ type: 'website', title: `About ${name}`, description: description || `${name}, a Stoa server`, url: `${config.publicUrl}/about`, image: `${config.publicUrl}/static/thumbnail.png`, canonical: `${config.publicUrl}/about` });
+    const head = openGraph({
+      type: 'website',
+      title: `About ${name}`,
+      description: description || `${name}, a Stoa server`,
+      url: `${config.publicUrl}/about`,
+      image: `${config.publicUrl}/static/thumbnail.png`,
+      canonical: `${config.publicUrl}/about`,
+    });
     return page(c, 'About', body, head);
   });
 

@@ -20,7 +20,7 @@ after(() => server.close());
 const h1 = (page: string) => /<h1>([^<]*)<\/h1>/.exec(page)?.[1];
 const lang = (page: string) => /<html lang="([^"]+)">/.exec(page)?.[1];
 
-describe('the pages\' language', () => {
+describe("the pages' language", () => {
   it('follows Accept-Language, and the language chosen in the web app over it', async () => {
     const german = await new TestBrowser(server.url, { 'accept-language': 'de-AT,de;q=0.9,en;q=0.5' }).page('/auth/sign_in');
     assert.equal(lang(german.html), 'de');
@@ -47,7 +47,7 @@ describe('the pages\' language', () => {
   });
 });
 
-describe('exporting one\'s data', () => {
+describe("exporting one's data", () => {
   let browser: TestBrowser;
 
   before(async () => {
@@ -57,7 +57,11 @@ describe('exporting one\'s data', () => {
     await ada.client.v1.domainBlocks.create({ domain: 'spam.example' });
     const bos = await bo.client.v1.statuses.create({ status: 'worth keeping' });
     await ada.client.v1.statuses.$select(bos.id).bookmark();
-    const mine = await ada.client.v1.statuses.create({ status: 'my own words, "quoted", and commas', spoilerText: 'cw', visibility: 'private' });
+    const mine = await ada.client.v1.statuses.create({
+      status: 'my own words, "quoted", and commas',
+      spoilerText: 'cw',
+      visibility: 'private',
+    });
     await ada.client.v1.statuses.create({ status: 'a reply to myself', inReplyToId: mine.id });
     await ada.client.v1.statuses.$select(bos.id).reblog();
     browser = new TestBrowser(server.url);
@@ -67,7 +71,14 @@ describe('exporting one\'s data', () => {
   it('lists the files on the settings page', async () => {
     const page = await browser.page('/settings/export');
     assert.equal(page.status, 200);
-    for (const file of ['outbox.json', 'following_accounts.csv', 'blocked_accounts.csv', 'muted_accounts.csv', 'blocked_domains.csv', 'bookmarks.csv']) {
+    for (const file of [
+      'outbox.json',
+      'following_accounts.csv',
+      'blocked_accounts.csv',
+      'muted_accounts.csv',
+      'blocked_domains.csv',
+      'bookmarks.csv',
+    ]) {
       assert.match(page.html, new RegExp(`href="/settings/export/${file.replace('.', '\\.')}"`));
     }
   });
@@ -81,23 +92,36 @@ describe('exporting one\'s data', () => {
       assert.equal(res.headers.get('cache-control'), 'no-store');
       return res.text();
     };
-    assert.equal(await file('following_accounts.csv'), 'Account address,Show boosts,Notify on new posts,Languages\nbo@stoa.test,false,true,\n');
+    assert.equal(
+      await file('following_accounts.csv'),
+      'Account address,Show boosts,Notify on new posts,Languages\nbo@stoa.test,false,true,\n',
+    );
     assert.equal(await file('blocked_accounts.csv'), 'cy@stoa.test\n');
     assert.equal(await file('muted_accounts.csv'), 'Account address,Hide notifications\nbo@stoa.test,false\n');
     assert.equal(await file('blocked_domains.csv'), 'spam.example\n');
     assert.match(await file('bookmarks.csv'), /^http:\/\/stoa\.test\/users\/[\w-]+\/statuses\/[\w-]+\n$/);
   });
 
-  it('gives the member\'s own posts, of every visibility, as ActivityStreams', async () => {
+  it("gives the member's own posts, of every visibility, as ActivityStreams", async () => {
     const res = await browser.get('/settings/export/outbox.json');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^application\/activity\+json/);
-    const outbox = (await res.json()) as { type: string; totalItems: number; orderedItems: { type: string; object: { content?: string; summary?: string; visibility?: string; inReplyTo?: string; source?: { content: string } } | string }[] };
+    const outbox = (await res.json()) as {
+      type: string;
+      totalItems: number;
+      orderedItems: {
+        type: string;
+        object: { content?: string; summary?: string; visibility?: string; inReplyTo?: string; source?: { content: string } } | string;
+      }[];
+    };
     assert.equal(outbox.type, 'OrderedCollection');
     assert.equal(outbox.totalItems, 3);
     const [first, reply, repost] = outbox.orderedItems;
     assert.equal(first!.type, 'Create');
-    assert.deepEqual(typeof first!.object === 'object' && [first!.object.source?.content, first!.object.summary, first!.object.visibility], ['my own words, "quoted", and commas', 'cw', 'private']);
+    assert.deepEqual(
+      typeof first!.object === 'object' && [first!.object.source?.content, first!.object.summary, first!.object.visibility],
+      ['my own words, "quoted", and commas', 'cw', 'private'],
+    );
     assert.ok(typeof reply!.object === 'object' && reply!.object.inReplyTo === (first!.object as { id?: string }).id);
     assert.equal(repost!.type, 'Announce');
     assert.match(repost!.object as string, /^http:\/\/stoa\.test\/users\//);

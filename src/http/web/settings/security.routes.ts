@@ -43,8 +43,10 @@ export function securityRoutes(services: Services, browser: BrowserSessions): Ho
     const passkeys = await services.passkeys.list(account.id);
     const csrf = browser.csrfToken(c);
     const { t, locale } = textFor(c);
-    const when = (iso: string, style: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { ...style, timeZone: 'UTC' }).format(new Date(iso));
-    const post = (action: string, label: string) => html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}<button type="submit">${label}</button></form>`;
+    const when = (iso: string, style: Intl.DateTimeFormatOptions) =>
+      new Intl.DateTimeFormat(locale, { ...style, timeZone: 'UTC' }).format(new Date(iso));
+    const post = (action: string, label: string) =>
+      html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}<button type="submit">${label}</button></form>`;
     return sendPage(
       c,
       site,
@@ -56,9 +58,11 @@ ${sessions.map((s) => html`<li data-session="${s.id}">${s.user_agent || t('secur
 <section aria-labelledby="h-apps"><h2 id="h-apps">${t('security.apps')}</h2>
 ${apps.length ? html`<ul>${apps.map((a) => html`<li data-app="${a.id}">${a.name} · <code>${a.scopes}</code> ${post(`/settings/apps/${a.id}/revoke`, t('security.revoke'))}</li>`)}</ul>` : html`<p>${t('security.no_apps')}</p>`}</section>
 <section aria-labelledby="h-2fa"><h2 id="h-2fa">${t('security.two_factor')}</h2>
-${user.totp_enabled_at
-  ? html`<p>${t('security.totp_on')}</p><form method="post" action="/settings/two_factor/disable">${csrfField(csrf)}${field({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password' })}<button type="submit">${t('security.turn_off')}</button></form>`
-  : post('/settings/two_factor/setup', t('security.totp_setup'))}</section>
+${
+  user.totp_enabled_at
+    ? html`<p>${t('security.totp_on')}</p><form method="post" action="/settings/two_factor/disable">${csrfField(csrf)}${field({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password' })}<button type="submit">${t('security.turn_off')}</button></form>`
+    : post('/settings/two_factor/setup', t('security.totp_setup'))
+}</section>
 <section aria-labelledby="h-passkeys"><h2 id="h-passkeys">${t('security.passkeys')}</h2>
 <ul>${passkeys.map((p) => html`<li data-passkey="${p.id}">${p.name} · ${t('security.passkey_added', { date: when(p.created_at, { dateStyle: 'medium' }) })} ${post(`/settings/passkeys/${p.id}/delete`, t('security.remove'))}</li>`)}</ul>
 <p><button type="button" data-passkey-register data-csrf="${csrf}"${passkeyMessages(t)}>${t('security.add_passkey')}</button></p></section>
@@ -95,7 +99,9 @@ ${user.totp_enabled_at
 
   routes.post('/settings/apps/:id/revoke', async (c) => {
     const { account } = me(c);
-    const removed = await db.transaction((tx) => tx.deleteFrom('oauth_tokens').where('account_id', '=', account.id).where('app_id', '=', c.req.param('id')).executeTakeFirst());
+    const removed = await db.transaction((tx) =>
+      tx.deleteFrom('oauth_tokens').where('account_id', '=', account.id).where('app_id', '=', c.req.param('id')).executeTakeFirst(),
+    );
     if (Number(removed.numDeletedRows) === 0) throw new NotFound();
     return c.redirect('/settings/security', 303);
   });
@@ -135,7 +141,8 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
 
   routes.post('/settings/two_factor/disable', async (c) => {
     const { account, user } = me(c);
-    if (!(await verifyPassword(textField(c.var.body.password), user.password_hash))) throw new HttpError(403, 'The password is not correct');
+    if (!(await verifyPassword(textField(c.var.body.password), user.password_hash)))
+      throw new HttpError(403, 'The password is not correct');
     await services.totp.disable(account.id);
     return c.redirect('/settings/security', 303);
   });
@@ -143,7 +150,12 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
   routes.post('/settings/passkeys/options', async (c) => {
     const { account } = me(c);
     const options = await services.passkeys.registrationOptions(account.id, account.username);
-    browser.setShortCookie(c, 'webauthn', services.signers.webauthn.sign({ c: options.challenge, a: account.id, k: 'register' }, CEREMONY_TTL_MS), CEREMONY_TTL_MS / 1000);
+    browser.setShortCookie(
+      c,
+      'webauthn',
+      services.signers.webauthn.sign({ c: options.challenge, a: account.id, k: 'register' }, CEREMONY_TTL_MS),
+      CEREMONY_TTL_MS / 1000,
+    );
     c.header('Cache-Control', 'no-store');
     return c.json(options);
   });
@@ -151,11 +163,17 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
   routes.post('/settings/passkeys', async (c) => {
     const { account } = me(c);
     const ceremony = services.signers.webauthn.verify<{ c: string; a: string; k: string }>(browser.readShortCookie(c, 'webauthn'));
-    if (!ceremony || ceremony.k !== 'register' || ceremony.a !== account.id) throw new HttpError(400, 'The passkey request has expired; try again');
+    if (!ceremony || ceremony.k !== 'register' || ceremony.a !== account.id)
+      throw new HttpError(400, 'The passkey request has expired; try again');
     browser.clearShortCookie(c, 'webauthn');
     const credential = c.var.body.credential as unknown as RegistrationResponseJSON | undefined;
     if (!credential || typeof credential !== 'object') throw new HttpError(400, 'credential is required');
-    const row = await services.passkeys.register(account.id, typeof c.var.body.name === 'string' ? c.var.body.name : 'Passkey', credential, ceremony.c);
+    const row = await services.passkeys.register(
+      account.id,
+      typeof c.var.body.name === 'string' ? c.var.body.name : 'Passkey',
+      credential,
+      ceremony.c,
+    );
     return c.json({ id: row.id, name: row.name });
   });
 
@@ -187,11 +205,22 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
     const key = `delete:${account.id}`;
     await services.throttle.check(key, c.var.clientIp);
     const passwordOk = await verifyPassword(textField(c.var.body.password), user.password_hash);
-    const codeOk = !user.totp_enabled_at || (await services.totp.verify(account.id, textField(c.var.body.code)).then(() => true, () => false));
+    const codeOk =
+      !user.totp_enabled_at ||
+      (await services.totp.verify(account.id, textField(c.var.body.code)).then(
+        () => true,
+        () => false,
+      ));
     const { t } = textFor(c);
     if (!passwordOk || !codeOk) {
       services.throttle.recordFailure(key);
-      return sendPage(c, site, t('delete.title'), html`<h1>${t('delete.title')}</h1>${notice(t('delete.wrong'))}<p><a href="/settings/delete">${t('delete.try_again')}</a></p>`, { status: 403 });
+      return sendPage(
+        c,
+        site,
+        t('delete.title'),
+        html`<h1>${t('delete.title')}</h1>${notice(t('delete.wrong'))}<p><a href="/settings/delete">${t('delete.try_again')}</a></p>`,
+        { status: 403 },
+      );
     }
     await deleteAccount(db, account.id, { flushMedia: services.media.flush, changes: services.changes });
     await browser.end(c);

@@ -2,11 +2,21 @@
 // pages' Content-Security-Policy can forbid inline script.
 (() => {
   const b64 = {
-    toBytes: (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4)), (c) => c.charCodeAt(0)),
-    from: (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+    toBytes: (s) =>
+      Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4)), (c) => c.charCodeAt(0)),
+    from: (buf) =>
+      btoa(String.fromCharCode(...new Uint8Array(buf)))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, ''),
   };
   const post = async (url, csrf, body) => {
-    const res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body ?? {}) });
+    const res = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(body ?? {}),
+    });
     const data = await res.json();
     if (!res.ok) throw new Error(data.error || '');
     return data;
@@ -68,7 +78,11 @@
         rawId: b64.from(credential.rawId),
         type: credential.type,
         clientExtensionResults: credential.getClientExtensionResults(),
-        response: { clientDataJSON: b64.from(r.clientDataJSON), attestationObject: b64.from(r.attestationObject), transports: r.getTransports ? r.getTransports() : [] },
+        response: {
+          clientDataJSON: b64.from(r.clientDataJSON),
+          attestationObject: b64.from(r.attestationObject),
+          transports: r.getTransports ? r.getTransports() : [],
+        },
       },
     });
     location.reload();

@@ -11,7 +11,10 @@
   const zeroBits = (bytes) => {
     let n = 0;
     for (const b of bytes) {
-      if (b === 0) { n += 8; continue; }
+      if (b === 0) {
+        n += 8;
+        continue;
+      }
       return n + Math.clz32(b) - 24;
     }
     return n;

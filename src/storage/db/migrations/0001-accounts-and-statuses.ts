@@ -49,9 +49,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('content', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('spoiler_text', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('sensitive', 'boolean', (c) => c.notNull().defaultTo(false))
-    .addColumn('visibility', 'text', (c) =>
-      c.notNull().check(sql`visibility in ('public', 'unlisted', 'private', 'direct')`),
-    )
+    .addColumn('visibility', 'text', (c) => c.notNull().check(sql`visibility in ('public', 'unlisted', 'private', 'direct')`))
     .addColumn('language', 'text')
     .addColumn('created_at', sql.raw(timestamp), (c) => c.notNull())
     .addColumn('updated_at', sql.raw(timestamp), (c) => c.notNull())

@@ -11,7 +11,10 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const { timestamp } = columnTypes(engine);
   const ts = sql.raw(timestamp);
 
-  await db.schema.alterTable('accounts').addColumn('fields', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('fields', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
 
   await db.schema
     .createTable('invites')
@@ -29,7 +32,12 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull().defaultTo('user').check(sql`role in ('user', 'moderator', 'admin')`))
+    .addColumn('role', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('user')
+        .check(sql`role in ('user', 'moderator', 'admin')`),
+    )
     .addColumn('confirmed_at', ts)
     .addColumn('approved_at', ts)
     .addColumn('registration_reason', 'text')

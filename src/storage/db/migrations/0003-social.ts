@@ -9,12 +9,27 @@ import { columnTypes } from './column-types.ts';
  */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const ts = sql.raw(columnTypes(engine).timestamp);
-  const pair = async (table: string, left: string, right: string, extra: (t: ReturnType<typeof db.schema.createTable>) => ReturnType<typeof db.schema.createTable> = (t) => t) => {
+  const pair = async (
+    table: string,
+    left: string,
+    right: string,
+    extra: (t: ReturnType<typeof db.schema.createTable>) => ReturnType<typeof db.schema.createTable> = (t) => t,
+  ) => {
     await extra(
       db.schema
         .createTable(table)
-        .addColumn(left, 'text', (c) => c.notNull().references(left === 'status_id' ? 'statuses.id' : 'accounts.id').onDelete('cascade'))
-        .addColumn(right, 'text', (c) => c.notNull().references(right.includes('status') ? 'statuses.id' : right === 'tag_id' ? 'tags.id' : 'accounts.id').onDelete('cascade'))
+        .addColumn(left, 'text', (c) =>
+          c
+            .notNull()
+            .references(left === 'status_id' ? 'statuses.id' : 'accounts.id')
+            .onDelete('cascade'),
+        )
+        .addColumn(right, 'text', (c) =>
+          c
+            .notNull()
+            .references(right.includes('status') ? 'statuses.id' : right === 'tag_id' ? 'tags.id' : 'accounts.id')
+            .onDelete('cascade'),
+        )
         .addPrimaryKeyConstraint(`${table}_pkey`, [left, right] as never),
     ).execute();
     await db.schema.createIndex(`${table}_${right}`).on(table).column(right).execute();
@@ -24,7 +39,10 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await db.schema.alterTable('statuses').addColumn('thread_id', 'text').execute();
   await db.schema.alterTable('statuses').addColumn('application_name', 'text').execute();
   // An account may hide who it follows and who follows it.
-  await db.schema.alterTable('accounts').addColumn('hide_collections', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('hide_collections', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
   await db.schema.createIndex('statuses_thread_id').on('statuses').column('thread_id').execute();
   await db.schema.createIndex('statuses_visibility_id').on('statuses').columns(['visibility', 'id']).execute();
 
@@ -60,11 +78,17 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
   await pair('mentions', 'status_id', 'account_id');
   await pair('status_tags', 'status_id', 'tag_id');
-  await pair('favourites', 'account_id', 'status_id', (t) => t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()));
-  await pair('bookmarks', 'account_id', 'status_id', (t) => t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()));
+  await pair('favourites', 'account_id', 'status_id', (t) =>
+    t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()),
+  );
+  await pair('bookmarks', 'account_id', 'status_id', (t) =>
+    t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()),
+  );
   await pair('pins', 'account_id', 'status_id', (t) => t.addColumn('created_at', ts, (c) => c.notNull()));
   await pair('tag_follows', 'account_id', 'tag_id', (t) => t.addColumn('created_at', ts, (c) => c.notNull()));
-  await pair('blocks', 'account_id', 'target_account_id', (t) => t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()));
+  await pair('blocks', 'account_id', 'target_account_id', (t) =>
+    t.addColumn('id', 'text', (c) => c.notNull().unique()).addColumn('created_at', ts, (c) => c.notNull()),
+  );
   await pair('mutes', 'account_id', 'target_account_id', (t) =>
     t
       .addColumn('id', 'text', (c) => c.notNull().unique())
@@ -133,8 +157,12 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   if (engine === 'sqlite') {
     // Contentless: the index holds terms, not text; secure-delete removes a deleted post's terms for real.
     // Its rows are keyed by an INTEGER PRIMARY KEY of their own, which (unlike a plain rowid) VACUUM keeps.
-    await sql`create table status_search_rows (rowid integer primary key, status_id text not null unique references statuses (id) on delete cascade)`.execute(db);
-    await sql`create virtual table statuses_search using fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
+    await sql`create table status_search_rows (rowid integer primary key, status_id text not null unique references statuses (id) on delete cascade)`.execute(
+      db,
+    );
+    await sql`create virtual table statuses_search using fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(
+      db,
+    );
     await sql`insert into statuses_search(statuses_search, rank) values ('secure-delete', 1)`.execute(db);
   } else {
     await sql`create index statuses_fulltext on statuses using gin (to_tsvector('simple', text))`.execute(db);

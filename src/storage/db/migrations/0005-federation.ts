@@ -52,6 +52,9 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('deleted_at', ts, (c) => c.notNull())
     .execute();
 
-  await db.schema.alterTable('accounts').addColumn('also_known_as', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('also_known_as', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
   await db.schema.alterTable('accounts').addColumn('moved_to_account_id', 'text').execute();
 }

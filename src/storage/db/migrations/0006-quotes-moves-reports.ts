@@ -51,7 +51,10 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
   // One table, several queues: Fedify's deliveries and inbox work, and Stoa's own activity events
   // (turned into activities by the workers, so that building and signing them costs the web role nothing).
-  await db.schema.alterTable('queue_messages').addColumn('channel', 'text', (c) => c.notNull().defaultTo('fedify')).execute();
+  await db.schema
+    .alterTable('queue_messages')
+    .addColumn('channel', 'text', (c) => c.notNull().defaultTo('fedify'))
+    .execute();
   await db.schema.createIndex('queue_messages_channel').on('queue_messages').columns(['channel', 'available_at']).execute();
 
   // Web Push (Mastodon's push API): one subscription per access token, gone with the token.

@@ -5,6 +5,9 @@ import type { Kysely } from 'kysely';
  * session from the security page, deletes the token with it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('oauth_tokens').addColumn('session_id', 'text', (c) => c.references('sessions.id').onDelete('cascade')).execute();
+  await db.schema
+    .alterTable('oauth_tokens')
+    .addColumn('session_id', 'text', (c) => c.references('sessions.id').onDelete('cascade'))
+    .execute();
   await db.schema.createIndex('oauth_tokens_session').on('oauth_tokens').column('session_id').execute();
 }

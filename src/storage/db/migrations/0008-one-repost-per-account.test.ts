@@ -27,7 +27,15 @@ const account = (username: string) => {
 };
 const status = (accountId: string, reblogOf: string | null = null) => {
   const id = uuid7();
-  return { id, account_id: accountId, uri: `https://stoa.test/statuses/${id}`, visibility: 'public' as const, reblog_of_id: reblogOf, created_at: now(), updated_at: now() };
+  return {
+    id,
+    account_id: accountId,
+    uri: `https://stoa.test/statuses/${id}`,
+    visibility: 'public' as const,
+    reblog_of_id: reblogOf,
+    created_at: now(),
+    updated_at: now(),
+  };
 };
 
 describe('migration 0008: one repost per account', () => {
@@ -39,7 +47,10 @@ describe('migration 0008: one repost per account', () => {
     const own = status(reposter.id);
     await db.transaction(async (tx) => {
       await tx.insertInto('accounts').values([author, reposter]).execute();
-      await tx.insertInto('statuses').values([original, ...reposts, own]).execute();
+      await tx
+        .insertInto('statuses')
+        .values([original, ...reposts, own])
+        .execute();
       await tx.insertInto('account_stats').values({ account_id: reposter.id, statuses_count: 4 }).execute();
     });
 
@@ -48,11 +59,22 @@ describe('migration 0008: one repost per account', () => {
     const left = await db.read.selectFrom('statuses').select('id').where('account_id', '=', reposter.id).execute();
     const oldest = reposts.map((r) => r.id).sort()[0]!;
     assert.deepEqual(left.map((r) => r.id).sort(), [oldest, own.id].sort());
-    const stats = await db.read.selectFrom('account_stats').select('statuses_count').where('account_id', '=', reposter.id).executeTakeFirstOrThrow();
+    const stats = await db.read
+      .selectFrom('account_stats')
+      .select('statuses_count')
+      .where('account_id', '=', reposter.id)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(stats.statuses_count), 2);
-    const again = await db.transaction((tx) => tx.insertInto('statuses').values(status(reposter.id, original.id)).execute()).catch((error: unknown) => error);
+    const again = await db
+      .transaction((tx) => tx.insertInto('statuses').values(status(reposter.id, original.id)).execute())
+      .catch((error: unknown) => error);
     assert.ok(isUniqueViolation(again), String(again));
     // Posts that are not reposts are not held by the index.
-    await db.transaction((tx) => tx.insertInto('statuses').values([status(author.id), status(author.id)]).execute());
+    await db.transaction((tx) =>
+      tx
+        .insertInto('statuses')
+        .values([status(author.id), status(author.id)])
+        .execute(),
+    );
   });
 });

@@ -14,9 +14,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     delete from statuses
     where reblog_of_id is not null
-      and exists (select 1 from statuses o where o.reblog_of_id = statuses.reblog_of_id and o.account_id = statuses.account_id and o.id < statuses.id)`.execute(db);
+      and exists (select 1 from statuses o where o.reblog_of_id = statuses.reblog_of_id and o.account_id = statuses.account_id and o.id < statuses.id)`.execute(
+    db,
+  );
   for (const { account_id, extra } of duplicates.rows) {
-    await sql`update account_stats set statuses_count = case when statuses_count > ${Number(extra)} then statuses_count - ${Number(extra)} else 0 end where account_id = ${account_id}`.execute(db);
+    await sql`update account_stats set statuses_count = case when statuses_count > ${Number(extra)} then statuses_count - ${Number(extra)} else 0 end where account_id = ${account_id}`.execute(
+      db,
+    );
   }
   await sql`drop index statuses_reblog_of_id`.execute(db);
   await sql`create unique index statuses_reblog_once on statuses (reblog_of_id, account_id) where reblog_of_id is not null`.execute(db);
