@@ -1,4 +1,4 @@
-// `npm test`: type-check, lint, then the whole suite on SQLite and, when STOA_TEST_DATABASE_URL names a
+// `npm test`: type-check, lint, check the formatting, then the whole suite on SQLite and, when STOA_TEST_DATABASE_URL names a
 // PostgreSQL server, once more on PostgreSQL. Prints the count for each engine and the totals as
 // `N passed, N failed` on the last line. In CI (CI=true) a missing PostgreSQL is a failure, never a skip.
 import { spawn } from 'node:child_process';
@@ -50,6 +50,8 @@ if (!args.length) {
   if ((await run(node, [bin('tsc'), '-p', 'web'], baseEnv)).code !== 0) checksFailed++;
   console.log('== Lint');
   if ((await run(node, [bin('eslint'), '.'], baseEnv)).code !== 0) checksFailed++;
+  console.log('== Formatting (prettier --check; `npm run format` fixes it)');
+  if ((await run(node, [bin('prettier'), '--check', '--log-level', 'warn', '.'], baseEnv)).code !== 0) checksFailed++;
 }
 
 const results: Totals[] = [await suite('SQLite', baseEnv)];
