@@ -112,6 +112,10 @@ export async function generate(
   const insertStatus = db.prepare(
     "insert into statuses (id, account_id, uri, url, domain, in_reply_to_id, in_reply_to_account_id, reblog_of_id, text, content, spoiler_text, sensitive, visibility, language, created_at, updated_at, thread_id) values (?, ?, ?, ?, null, ?, ?, ?, ?, ?, '', 0, ?, 'en', ?, ?, ?)",
   );
+  // An account reposts a post at most once (a unique index): a repeated draw is skipped.
+  const insertRepost = db.prepare(
+    "insert or ignore into statuses (id, account_id, uri, url, domain, in_reply_to_id, in_reply_to_account_id, reblog_of_id, text, content, spoiler_text, sensitive, visibility, language, created_at, updated_at, thread_id) values (?, ?, ?, ?, null, ?, ?, ?, ?, ?, '', 0, ?, 'en', ?, ?, ?)",
+  );
   const insertRow = db.prepare('insert into status_search_rows (status_id) values (?)');
   const insertFts = db.prepare('insert into statuses_search (rowid, body) values (?, ?)');
   const recent: { id: string; account: string; thread: string }[] = [];
@@ -128,7 +132,7 @@ export async function generate(
     const uri = `${publicUrl}/users/${username}/statuses/${id}`;
     if (roll < 0.05 && recent.length) {
       const original = recent[Math.floor(random() * recent.length)]!;
-      insertStatus.run(id, author, `${uri}/activity`, null, null, null, original.id, '', '', 'public', iso(created), iso(created), null);
+      insertRepost.run(id, author, `${uri}/activity`, null, null, null, original.id, '', '', 'public', iso(created), iso(created), null);
       continue;
     }
     const words = Array.from({ length: 8 + Math.floor(random() * 20) }, () => WORDS[Math.floor(Math.pow(random(), 1.5) * WORDS.length)]!);
