@@ -1,5 +1,5 @@
 import { readEnv } from './config/index.ts';
-import { STOA_VERSION } from './app/version.ts';
+import { STOA_VERSION } from './config/version.ts';
 import { EXIT, type CliIo, type Command } from './cli/command.ts';
 import { accountsCommand } from './cli/accounts.command.ts';
 import { configCommand } from './cli/config.command.ts';

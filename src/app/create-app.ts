@@ -4,23 +4,7 @@ import type { Config } from '../config/index.ts';
 import { findAccountById, findUserByAccountId } from '../domain/accounts/accounts.repo.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
-import { healthRoutes } from '../http/health.routes.ts';
-import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
-import { appsRoutes } from '../http/mastodon/apps.routes.ts';
 import { mastodonError } from '../http/mastodon/errors.ts';
-import { graphRoutes } from '../http/mastodon/graph.routes.ts';
-import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
-import { notificationsRoutes } from '../http/mastodon/notifications.routes.ts';
-import { migrationRoutes } from '../http/mastodon/migration.routes.ts';
-import { pushRoutes } from '../http/mastodon/push.routes.ts';
-import { reportsRoutes } from '../http/mastodon/reports.routes.ts';
-import { searchRoutes } from '../http/mastodon/search.routes.ts';
-import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
-import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
-import { mediaRoutes } from '../http/mastodon/media.routes.ts';
-import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
-import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
-import { tokenRoutes } from '../http/oauth/token.routes.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
 import { parseBody } from '../http/shared/body.ts';
 import { refuseNulInUrl } from '../http/shared/nul.ts';
@@ -33,20 +17,12 @@ import { mountRoutes, type ApiAuth, type RouteDef, type TokenResolver } from '..
 import { tokenCache } from '../http/shared/token-cache.ts';
 import { HOME_PATH, homeFastPath, type FastPath } from '../http/mastodon/home-fast-path.ts';
 import { securityHeaders } from '../http/shared/security-headers.ts';
-import { adminRoleRoutes } from '../http/web/admin/roles.routes.ts';
-import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
-import { passwordRoutes } from '../http/web/auth/password.routes.ts';
-import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
-import { signUpRoutes } from '../http/web/auth/sign-up.routes.ts';
 import { webErrorPage } from '../http/web/error-page.ts';
-import { webAppRoutes } from '../http/web/app/app.routes.ts';
-import { homeRoutes } from '../http/web/home.routes.ts';
-import { publicPagesRoutes } from '../http/web/public/public-pages.routes.ts';
-import { securityRoutes } from '../http/web/settings/security.routes.ts';
-import { staticRoutes } from '../http/web/static.routes.ts';
 import { openDatabase, type Db } from '../storage/db/database.ts';
 import { migrateToLatest } from '../storage/db/migrate.ts';
 import { createServices, type Services } from './services.ts';
+import { apiRouteTable, mountPages } from './surfaces.ts';
+import { startWorkers, type Workers } from '../workers/start-workers.ts';
 import { createStoaFederation, type StoaFederation } from '../http/activitypub/federation.ts';
 
 /** A built Stoa: the request handler and what it stands on, and one `close()` for all of it. */
@@ -63,12 +39,14 @@ export interface App {
   fetch(request: Request, env?: object): Response | Promise<Response>;
   /** Answers the few requests it can from memory before `fetch` is involved (true if it took the request). */
   readonly fastPath: FastPath | null;
+  /** Starts the worker role in this process (cleanup, jobs, federation's queues, Web Push). */
+  startWorkers(): Workers;
   /** Releases the database and every other resource; safe to call more than once. */
   close(): Promise<void>;
 }
 
 /** Paths that receive files. */
-const UPLOAD_PATHS = /^\/api\/v[12]\/media\/?$|^\/api\/v1\/accounts\/update_credentials$/;
+const UPLOAD_PATHS = /^\/api\/v[12]\/media\/?$|^\/api\/v1\/accounts\/update_credentials\/?$/;
 
 /** Paths whose clients are programs: their errors are JSON even when a browser asks. */
 const API_PATHS = /^\/(api|oauth\/(token|revoke)|\.well-known|nodeinfo|health|ready)(\/|$)/;
@@ -77,7 +55,10 @@ const API_PATHS = /^\/(api|oauth\/(token|revoke)|\.well-known|nodeinfo|health|re
  * Builds storage, services and the HTTP surfaces from the configuration. Opens the database and brings
  * its schema to the newest migration (several processes may do so at once), then returns the app.
  */
-export async function createApp(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock; role?: 'web' | 'worker' | 'all' } = {},
+): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.database, logger);
   try {
@@ -88,8 +69,10 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     throw error;
   }
 
-  const services = createServices(config, db, logger, options.clock ?? systemClock);
-  const browser = browserSessions(services);
+  // With the web and worker roles in separate processes, writes happen in both: caches of one process
+  // could not be told of the other's writes, so they are off.
+  const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter: (options.role ?? 'all') === 'all' });
+  const browser = browserSessions({ config, read: db.read, sessions: services.sessions });
   // Resolved tokens are kept for a few seconds where this process makes every write (as for the home cache).
   const tokens = services.homeCache ? tokenCache(db, services.clock) : null;
   const resolveToken: TokenResolver = async (token) => {
@@ -108,8 +91,19 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     return auth;
   };
 
-  const federation = createStoaFederation(services);
-  const http = new Hono<AppEnv>();
+  const federation = createStoaFederation({
+    config,
+    db,
+    clock: services.clock,
+    logger,
+    changes: services.changes,
+    commands: services.commands,
+    media: services.media,
+    instance: services.instance,
+  });
+  // Every route answers with or without a trailing slash, as Mastodon's routing does (client libraries
+  // ask for some paths with one).
+  const http = new Hono<AppEnv>({ strict: false });
   http.use(requestContext(logger.child({ category: 'http' }), config.trustedProxies));
   http.use(securityHeaders({ https: !config.insecureHttp }));
   http.use(refuseNulInUrl());
@@ -131,23 +125,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
   for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(bodyLimit));
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
-  // Static paths before parameterized ones: /accounts/relationships before /accounts/:id.
-  const apiRoutes = [
-    ...appsRoutes(services),
-    ...graphRoutes(services),
-    ...migrationRoutes(services, (q, o) => federation.resolve(q, o)),
-    ...accountsRoutes(services),
-    ...statusesRoutes(services, (handle) => federation.resolve(handle)),
-    ...timelinesRoutes(services),
-    ...notificationsRoutes(services),
-    ...searchRoutes(services, (q) => federation.resolve(q)),
-    ...reportsRoutes(services),
-    ...pushRoutes(services),
-    ...mediaRoutes(services),
-  ];
-  http.route('/', healthRoutes(db));
-  const vapidKey = async () => (await services.push.vapidKeys()).publicKey;
-  http.route('/', instanceRoutes(config, services.instance, vapidKey));
+  const apiRoutes = apiRouteTable(services, federation);
   mountRoutes(http, apiRoutes, resolveToken, { limiter: services.limiter, limits: config.limits });
   const homeRoute = apiRoutes.find((r) => r.method === 'GET' && r.path === HOME_PATH)!;
   const fastPath =
@@ -163,19 +141,7 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
           https: !config.insecureHttp,
         })
       : null;
-  http.route('/', tokenRoutes(services));
-  http.route('/', authorizeRoutes(services, browser));
-  http.route('/', signInRoutes(services, browser));
-  http.route('/', passkeySignInRoutes(services, browser));
-  http.route('/', signUpRoutes(services, browser));
-  http.route('/', passwordRoutes(services, browser));
-  http.route('/', securityRoutes(services, browser));
-  http.route('/', adminRoleRoutes(services, browser));
-  http.route('/', staticRoutes());
-  http.route('/', mediaFileRoutes(services));
-  http.route('/', webAppRoutes(services, browser));
-  http.route('/', homeRoutes(config, services.instance));
-  http.route('/', publicPagesRoutes(services, browser));
+  mountPages(http, services, browser);
 
   const answer = (c: Context<AppEnv>, error: PublicError) =>
     !API_PATHS.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html')
@@ -197,6 +163,18 @@ export async function createApp(config: Config, options: { logger?: Logger; cloc
     apiRoutes: apiRoutes.map(({ method, path, access }) => ({ method, path, access })),
     fetch: (request, env) => http.fetch(request, env),
     fastPath,
+    startWorkers: () =>
+      startWorkers({
+        config,
+        db,
+        clock: services.clock,
+        logger,
+        changes: services.changes,
+        media: services.media,
+        push: services.push,
+        statuses: services.commands.statuses,
+        federation,
+      }),
     close: async () => {
       services.media.close();
       await db.close();

@@ -10,10 +10,8 @@ import { createRegistrationService, type RegistrationService } from '../domain/a
 import { createInstanceService, type InstanceService } from '../domain/instance/instance.service.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { searchIndex, type SearchIndex } from '../domain/statuses/search-index.ts';
-import { createStatusService, type StatusService } from '../domain/statuses/statuses.service.ts';
-import { createGraphService, type GraphService } from '../domain/graph/graph.service.ts';
-import { accountMigration, type AccountMigration } from '../domain/accounts/migration.ts';
-import { createReportService, type ReportService } from '../domain/reports/reports.service.ts';
+import { createCommands, type Commands } from '../domain/commands.ts';
+import type { RunCommand } from '../domain/unit-of-work.ts';
 import { createPushService, type PushService } from '../domain/push/push.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -46,10 +44,10 @@ export interface Services {
   readonly mailer: Mailer;
   readonly proofOfWork: ProofOfWork;
   readonly search: SearchIndex;
-  readonly statuses: StatusService;
-  readonly graph: GraphService;
-  readonly migration: AccountMigration;
-  readonly reports: ReportService;
+  /** Every social command (statuses, graph, accounts, migration, reports, notifications): one write path each. */
+  readonly commands: Commands;
+  /** The unit-of-work runner every command writes through. */
+  readonly run: RunCommand;
   readonly push: PushService;
   readonly changes: Changes;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
@@ -60,16 +58,28 @@ export interface Services {
   readonly signers: { readonly pendingSignIn: Signer; readonly webauthn: Signer; readonly csrf: Signer };
 }
 
-/** Builds the services over an open database. */
-export function createServices(config: Config, db: Db, logger: Logger, clock: Clock): Services {
+/**
+ * Builds the services over an open database. `soleWriter` says whether this process makes every write to
+ * it (one `stoa serve --role all`): the in-process caches (home pages, tokens) are kept only then, since
+ * a write made by another process could not drop them.
+ */
+export function createServices(config: Config, db: Db, logger: Logger, clock: Clock, options: { soleWriter: boolean }): Services {
   const limiter = memoryRateLimiter(clock);
   const minter = tokenMinter(config.secret);
   const mailer = createMailer(config, logger);
   const search = searchIndex(db.engine, config.secret);
   const changes = changeFeed();
   const blobs = createBlobStore(config.blobs);
-  const media = createMediaService({ db, clock, config, blobs, limiter, logger, changes });
-  const graph = createGraphService(db, clock, changes, config.publicUrl);
+  const { run, ...commands } = createCommands({
+    db,
+    clock,
+    changes,
+    search,
+    publicUrl: config.publicUrl,
+    domain: config.domain,
+    maxCharacters: LIMITS.statusCharacters,
+  });
+  const media = createMediaService({ db, clock, config, blobs, limiter, logger, run });
   const push = createPushService({ db, clock, box: secretBox(config.secret, 'web-push'), allowHttp: config.insecureHttp });
   return {
     config,
@@ -98,25 +108,13 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
     mailer,
     search,
-    graph,
-    migration: accountMigration({ db, clock, changes, graph }),
-    reports: createReportService({ db, clock, changes }),
+    commands,
+    run,
     push,
     changes,
-    homeCache: config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
+    homeCache: options.soleWriter && config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,
     media,
-    statuses: createStatusService({
-      db,
-      clock,
-      publicUrl: config.publicUrl,
-      domain: config.domain,
-      maxCharacters: LIMITS.statusCharacters,
-      search,
-      purge: () => db.purge(),
-      flushMedia: () => media.flush(),
-      changes,
-    }),
     proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
     signers: {
       pendingSignIn: signer(config.secret, 'pending-sign-in', clock),

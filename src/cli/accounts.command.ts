@@ -1,10 +1,16 @@
-import { flushBlobDeletions } from '../domain/media/media.repo.ts';
+import { deleteQueuedBlobs } from '../domain/media/media.repo.ts';
 import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
+import { cliActor } from '../domain/actor.ts';
+import { changeFeed } from '../domain/changes.ts';
+import { createCommands } from '../domain/commands.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { searchIndex } from '../domain/statuses/search-index.ts';
+import { createLogger } from '../lib/logger.ts';
 import { randomBytes } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { findAccountByHandle } from '../domain/accounts/accounts.repo.ts';
-import { changePassword, createLocalAccount, deleteAccount, setRole } from '../domain/accounts/accounts.service.ts';
+import { changePassword, createLocalAccount, setRole } from '../domain/accounts/accounts.service.ts';
 import { Invalid } from '../domain/errors.ts';
 import { isoAt, systemClock } from '../lib/clock.ts';
 import type { Db } from '../storage/db/database.ts';
@@ -176,7 +182,20 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
             return await withDatabase(io, async (db, config) => {
               const account = await localAccount(db, io, rest[0]);
               if (!account) return EXIT.failure;
-              await deleteAccount(db, account.id, { flushMedia: () => flushBlobDeletions(db, createBlobStore(config.blobs)) });
+              const { accounts } = createCommands({
+                db,
+                clock: systemClock,
+                changes: changeFeed(),
+                search: searchIndex(db.engine, config.secret),
+                publicUrl: config.publicUrl,
+                domain: config.domain,
+                maxCharacters: LIMITS.statusCharacters,
+              });
+              await accounts.delete(cliActor(account));
+              // The server's workers would remove its files and purge the deleted rows from disk soon;
+              // the command does it now, in case no server runs.
+              await deleteQueuedBlobs(db, createBlobStore(config.blobs), createLogger('warn'));
+              await db.purge();
               io.out(`@${account.username} and everything it held are deleted.`);
               return EXIT.ok;
             });

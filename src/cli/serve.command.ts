@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createApp, type App } from '../app/create-app.ts';
 import { startServer, type RunningServer } from '../app/server.ts';
-import { startWorkers, type Workers } from '../workers/start-workers.ts';
+import type { Workers } from '../workers/start-workers.ts';
 import { EXIT, type CliIo, type Command } from './command.ts';
 import { loadConfigOrReport, reportStartupError } from './load.ts';
 
@@ -38,7 +38,7 @@ Options:
 
     let app: App;
     try {
-      app = await createApp(config);
+      app = await createApp(config, { role });
     } catch (error) {
       return reportStartupError(error, config, io);
     }
@@ -47,7 +47,7 @@ Options:
       await app.close();
       return EXIT.unavailable;
     }
-    const workers = role === 'web' ? undefined : startWorkers(app);
+    const workers = role === 'web' ? undefined : app.startWorkers();
     // Uploads are processed by the process that received them; pick up those a restart interrupted.
     if (server) void app.services.media.recover().catch((error: unknown) => app.logger.error({ err: error }, 'media recovery failed'));
     app.logger.info({ role, url: server?.url, publicUrl: config.publicUrl }, 'Stoa started');

@@ -1,6 +1,6 @@
-import type { DbWriter } from '../storage/db/database.ts';
-import { enqueueInTransaction } from '../storage/queue/db-message-queue.ts';
+import type { AccountRow } from './accounts/accounts.repo.ts';
 import type { ActivityEvent } from './changes.ts';
+import type { Unit } from './unit-of-work.ts';
 
 /** The queue (a channel of `queue_messages`) that carries activity events to the workers. */
 export const ACTIVITY_EVENTS_CHANNEL = 'activity-events';
@@ -26,6 +26,8 @@ export function activityOrderingKey(event: ActivityEvent): string | null {
       return `pair:${[event.accountId, event.targetId].sort().join(':')}`;
     case 'follow-answered':
       return `pair:${[event.accountId, event.requesterId].sort().join(':')}`;
+    case 'quote-answered':
+      return `status:${event.quotedStatusId}`;
     case 'profile-updated':
     case 'account-moved':
     case 'account-deleted':
@@ -36,9 +38,12 @@ export function activityOrderingKey(event: ActivityEvent): string | null {
 }
 
 /**
- * Queues an activity event inside the transaction that made it happen: it is sent if and only if the
- * change commits, whichever process made it (the command line too), once a worker runs.
+ * Queues an activity event of `by` inside the command that made it happen: it is sent if and only if the
+ * command commits, whichever process ran it (the command line too), once a worker runs. Only a local
+ * account's doings are told to other servers: what a remote account did came from its own server and is
+ * never echoed back.
  */
-export async function recordActivity(tx: DbWriter, event: ActivityEvent, now: string): Promise<void> {
-  await enqueueInTransaction(tx, { channel: ACTIVITY_EVENTS_CHANNEL, payload: { event }, orderingKey: activityOrderingKey(event), now });
+export async function recordActivity(unit: Unit, by: Pick<AccountRow, 'domain'> | null, event: ActivityEvent): Promise<void> {
+  if (by !== null && by.domain !== null) return;
+  await unit.enqueue(ACTIVITY_EVENTS_CHANNEL, { event }, activityOrderingKey(event));
 }

@@ -3,6 +3,7 @@ import { exportJwk, generateCryptoKeyPair, importJwk } from '@fedify/fedify';
 import { isoAt, type Clock } from '../lib/clock.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Db } from '../storage/db/database.ts';
+import { deleteActorKeys, findActorKeys, insertActorKeys } from '../domain/accounts/actor-keys.repo.ts';
 
 /** The owner name of the server's own actor's keys (other owners are local account ids). */
 export const INSTANCE_KEY_OWNER = 'instance';
@@ -29,7 +30,7 @@ export function actorKeyStore(db: Db, clock: Clock, box: SecretBox) {
   const cache = new Map<string, Promise<ActorKeyPairs>>();
 
   async function load(owner: string): Promise<ActorKeyPairs> {
-    let row = await db.read.selectFrom('actor_keys').selectAll().where('owner', '=', owner).executeTakeFirst();
+    let row = await findActorKeys(db.read, owner);
     if (row === undefined) {
       const rsa = (await generateCryptoKeyPair('RSASSA-PKCS1-v1_5')) as unknown as KeyPair;
       const ed25519 = (await generateCryptoKeyPair('Ed25519')) as unknown as KeyPair;
@@ -41,15 +42,7 @@ export function actorKeyStore(db: Db, clock: Clock, box: SecretBox) {
         ed25519_private: box.seal(JSON.stringify(await exportJwk(ed25519.privateKey))),
         created_at: isoAt(clock),
       };
-      // Two first uses may race: the first insert wins and both read it back.
-      await db.transaction((tx) =>
-        tx
-          .insertInto('actor_keys')
-          .values(values)
-          .onConflict((oc) => oc.column('owner').doNothing())
-          .execute(),
-      );
-      row = await db.read.selectFrom('actor_keys').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
+      row = await insertActorKeys(db, values);
     }
     const open = (sealed: string) => {
       const jwk = box.open(sealed);
@@ -80,10 +73,14 @@ export function actorKeyStore(db: Db, clock: Clock, box: SecretBox) {
       }
       return pending;
     },
+    /** Whether the owner has keys (a deleted account's last activity is signed only if it had). */
+    async has(owner: string): Promise<boolean> {
+      return (await findActorKeys(db.read, owner)) !== undefined;
+    },
     /** Forgets a deleted account's keys. */
     async remove(owner: string): Promise<void> {
       cache.delete(owner);
-      await db.transaction((tx) => tx.deleteFrom('actor_keys').where('owner', '=', owner).execute());
+      await deleteActorKeys(db, owner);
     },
   };
 }

@@ -5,7 +5,6 @@ import { createApp, type App } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
 import { loadConfig, readEnv, type Config, type RawEnv } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { startWorkers } from '../workers/start-workers.ts';
 import { freePort } from './free-port.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -67,7 +66,7 @@ export async function startTestServer(overrides: RawEnv = {}, options: StartOpti
   const hostname = options.hostname ?? '127.0.0.1';
   let server: Awaited<ReturnType<typeof startServer>> | null = await startServer(app, { port: options.port ?? 0, hostname });
   const url = server.url;
-  const workers = options.workers ? startWorkers(app) : undefined;
+  const workers = options.workers ? app.startWorkers() : undefined;
   return {
     url,
     app,

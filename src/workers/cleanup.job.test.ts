@@ -6,6 +6,7 @@ import { uuid7 } from '../lib/uuid7.ts';
 import { manualClock } from '../testing/browser.ts';
 import { startTestServer, type TestServer } from '../testing/test-app.ts';
 import { runCleanup } from './cleanup.job.ts';
+import { apiActor } from '../domain/actor.ts';
 
 const clock = manualClock();
 let server: TestServer;
@@ -55,7 +56,7 @@ describe('the cleanup job', () => {
         .values({ id: uuid7(), code: 'still-good', max_uses: 5, uses: 1, created_at: isoAt(clock) })
         .execute();
     });
-    await services.graph.mute(account, other.id, { durationSeconds: 60 });
+    await services.commands.graph.mute(apiActor(account), other.id, { durationSeconds: 60 });
 
     assert.deepEqual(await runCleanup(db, clock, services.media), {
       sessions: 0,

@@ -1,6 +1,7 @@
 import { Temporal } from '@js-temporal/polyfill';
 import webpush from 'web-push';
 import type { Config } from '../config/index.ts';
+import { onQueued, type Changes } from '../domain/changes.ts';
 import { PUSH_CHANNEL } from '../domain/notifications/notify.ts';
 import type { PushService } from '../domain/push/push.service.ts';
 import { plainText } from '../lib/html.ts';
@@ -33,7 +34,15 @@ const TITLES: Record<string, string> = {
  * account queues one message; this worker honours each subscription's alerts and policy, sends through
  * the SSRF guard, retries with backoff and forgets subscriptions the push service says are gone.
  */
-export function pushDelivery(deps: { db: Db; clock: Clock; config: Config; push: PushService; fetch: SafeFetch; logger: Logger }) {
+export function pushDelivery(deps: {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  push: PushService;
+  changes: Changes;
+  fetch: SafeFetch;
+  logger: Logger;
+}) {
   const { db, config, push } = deps;
   // Who push services may contact about this sender: the operators' address, else the server (https, or a mailbox at its host).
   const vapidSubject = config.instance.contactEmail
@@ -42,6 +51,7 @@ export function pushDelivery(deps: { db: Db; clock: Clock; config: Config; push:
       ? config.publicUrl
       : `mailto:postmaster@${new URL(config.publicUrl).hostname}`;
   const queue = new DbMessageQueue(db, deps.clock, { channel: PUSH_CHANNEL, pollMs: 500, concurrency: 4, logger: deps.logger });
+  onQueued(deps.changes, PUSH_CHANNEL, () => queue.wake());
 
   async function deliver(notificationId: string, attempt: number, only: readonly string[] | undefined): Promise<void> {
     const n = await db.read

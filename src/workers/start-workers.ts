@@ -1,5 +1,13 @@
-import type { App } from '../app/create-app.ts';
+import type { Config } from '../config/index.ts';
+import type { Changes } from '../domain/changes.ts';
+import type { MediaService } from '../domain/media/media.service.ts';
+import type { PushService } from '../domain/push/push.service.ts';
+import type { StatusService } from '../domain/statuses/statuses.service.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Db } from '../storage/db/database.ts';
 import { runCleanup } from './cleanup.job.ts';
+import { jobWorker } from './jobs.ts';
 import { pushDelivery } from './push-delivery.ts';
 
 /** The job processors of a worker process, and the way to stop them after their current jobs. */
@@ -8,17 +16,36 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
+/** What the worker role runs over. */
+export interface WorkerDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly changes: Changes;
+  readonly media: MediaService;
+  readonly push: PushService;
+  readonly statuses: StatusService;
+  /** Federation's workers (deliveries, inbox work, remote media) and its remote lookups, behind the SSRF guard. */
+  readonly federation: {
+    startWorkers(signal: AbortSignal): Promise<void>;
+    resolve(handle: string): Promise<unknown>;
+    readonly safeFetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  };
+}
+
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
 
 /**
- * Starts the background jobs on `app`: the periodic cleanup of expired rows and federation's queue
- * (deliveries to other servers, and inbox work).
+ * Starts the background jobs: the periodic cleanup of expired rows, the domain's jobs (file removals,
+ * purges, "notify me" notifications, lookups of mentioned accounts), federation's queues (deliveries to
+ * other servers, inbox work, remote media) and Web Push.
  */
-export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}): Workers {
-  const log = app.logger.child({ category: 'workers' });
+export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: number } = {}): Workers {
+  const log = deps.logger.child({ category: 'workers' });
   let running: Promise<void> = Promise.resolve();
   const cleanup = () => {
-    running = runCleanup(app.db, app.services.clock, app.services.media)
+    running = runCleanup(deps.db, deps.clock, deps.media)
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) log.info({ job: 'cleanup', removed: counts }, 'expired rows removed');
       })
@@ -29,30 +56,42 @@ export function startWorkers(app: App, options: { cleanupEveryMs?: number } = {}
   cleanup();
   const timer = setInterval(cleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
   timer.unref();
+  const stopQueues = new AbortController();
+  const jobs = jobWorker({
+    db: deps.db,
+    clock: deps.clock,
+    changes: deps.changes,
+    logger: log,
+    statuses: deps.statuses,
+    deleteBlobs: (keys) => deps.media.deleteBlobs(keys),
+    resolve: (handle) => deps.federation.resolve(handle),
+  })
+    .listen(stopQueues.signal)
+    .catch((error: unknown) => log.error({ job: 'jobs', err: error }, 'the job queue stopped'));
   // Federation's queue: deliveries (with retries and a circuit breaker per server) and inbox work.
-  const stopQueue = new AbortController();
-  const queue = app.federation
-    .startWorkers(stopQueue.signal)
+  const queue = deps.federation
+    .startWorkers(stopQueues.signal)
     .catch((error: unknown) => log.error({ job: 'federation', err: error }, 'the federation queue stopped'));
   // Web Push: notifications to the devices that subscribed, through the same SSRF guard.
   const pushes = pushDelivery({
-    db: app.db,
-    clock: app.services.clock,
-    config: app.config,
-    push: app.services.push,
-    fetch: app.federation.safeFetch,
+    db: deps.db,
+    clock: deps.clock,
+    config: deps.config,
+    push: deps.push,
+    changes: deps.changes,
+    fetch: deps.federation.safeFetch,
     logger: log.child({ job: 'push' }),
   })
-    .listen(stopQueue.signal)
+    .listen(stopQueues.signal)
     .catch((error: unknown) => log.error({ job: 'push', err: error }, 'the push queue stopped'));
-  const processors = ['cleanup', 'federation', 'push'];
+  const processors = ['cleanup', 'jobs', 'federation', 'push'];
   log.info({ processors }, 'workers started');
   return {
     processors,
     async stop() {
       clearInterval(timer);
-      stopQueue.abort();
-      await Promise.all([running, queue, pushes]);
+      stopQueues.abort();
+      await Promise.all([running, jobs, queue, pushes]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { DbReader, DbWriter } from '../../storage/db/database.ts';
+import type { DbReader } from '../../storage/db/database.ts';
+import type { Unit } from '../unit-of-work.ts';
 
 /** What a profile counts. */
 export interface AccountCountsRow {
@@ -32,8 +33,8 @@ export async function countAccounts(db: DbReader, accountIds: readonly string[])
 }
 
 /** Adds `delta` to an account's status count (and moves its last-post date forward when posting). */
-export async function bumpStatusCount(tx: DbWriter, accountId: string, delta: number, postedAt?: string): Promise<void> {
-  await tx
+export async function bumpStatusCount(unit: Unit, accountId: string, delta: number, postedAt?: string): Promise<void> {
+  await unit.tx
     .insertInto('account_stats')
     .values({ account_id: accountId, statuses_count: Math.max(0, delta), last_status_at: postedAt ?? null })
     .onConflict((oc) =>
@@ -43,17 +44,20 @@ export async function bumpStatusCount(tx: DbWriter, accountId: string, delta: nu
       }),
     )
     .execute();
+  unit.changed({ kind: 'accounts', ids: [accountId] });
 }
 
 /** Recounts who follows and whom each account follows, after the graph around them changed. */
-export async function recountFollows(tx: DbWriter, accountIds: readonly string[]): Promise<void> {
-  for (const id of new Set(accountIds)) {
+export async function recountFollows(unit: Unit, accountIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(accountIds)];
+  for (const id of ids) {
     const followers = sql<number>`(select count(*) from follows where target_account_id = ${id})`;
     const following = sql<number>`(select count(*) from follows where account_id = ${id})`;
-    await tx
+    await unit.tx
       .insertInto('account_stats')
       .values({ account_id: id, followers_count: followers, following_count: following })
       .onConflict((oc) => oc.column('account_id').doUpdateSet({ followers_count: followers, following_count: following }))
       .execute();
   }
+  if (ids.length) unit.changed({ kind: 'accounts', ids });
 }

@@ -1,16 +1,27 @@
-import type { Changes } from '../changes.ts';
-import { forgetMedia, scheduleBlobDeletion } from '../media/media.repo.ts';
+import { scheduleBlobDeletion } from '../media/media.repo.ts';
+import { REMOTE_MEDIA_CHANNEL, type RemoteMediaJob } from '../media/remote-media-jobs.ts';
+import { isLocal, type Actor } from '../actor.ts';
+import type { RunCommand } from '../unit-of-work.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbWriter } from '../../storage/db/database.ts';
 import { isUniqueViolation } from '../../storage/db/db-errors.ts';
-import type { Insertable } from 'kysely';
-import type { AccountsTable, Role, Visibility } from '../../storage/db/schema.ts';
+import type { Insertable, Updateable } from 'kysely';
+import type { AccountsTable, Role, UsersTable, Visibility } from '../../storage/db/schema.ts';
 import { Conflict, Invalid, type FieldProblem } from '../errors.ts';
-import { emailTaken, findAccountByHandle, findAccountById, type AccountRow } from './accounts.repo.ts';
-import { bumpStatusCount, recountFollows } from './account-counts.repo.ts';
-import { removeAccountFromSearch } from '../statuses/search-index.ts';
+import {
+  deleteAccountRows,
+  emailTaken,
+  findAccountByHandle,
+  findAccountById,
+  followInboxes,
+  profileImagesOf,
+  updateAccount,
+  upsertRemoteAccount,
+  type AccountRow,
+  type RemoteProfile,
+} from './accounts.repo.ts';
 import { passwordProblems } from './password-rules.ts';
 import { usernameProblems } from './username-rules.ts';
 import { recordActivity } from '../activity-queue.ts';
@@ -149,45 +160,100 @@ export interface ProfileChanges {
 
 export const MAX_PROFILE_FIELDS = 4;
 
-/** Applies profile changes to a local account; the caller has validated their sizes. */
-export async function updateProfile(db: Db, clock: Clock, accountId: string, changes: ProfileChanges): Promise<AccountRow> {
-  const now = isoAt(clock);
-  await db.transaction(async (tx) => {
-    const account: Record<string, unknown> = { updated_at: now };
-    if (changes.displayName !== undefined) account.display_name = changes.displayName;
-    if (changes.avatarKey !== undefined || changes.headerKey !== undefined) {
-      const old = await tx
-        .selectFrom('accounts')
-        .select(['avatar_key', 'header_key'])
-        .where('id', '=', accountId)
-        .executeTakeFirstOrThrow();
-      if (changes.avatarKey !== undefined) {
-        account.avatar_key = changes.avatarKey;
-        if (old.avatar_key !== changes.avatarKey) await scheduleBlobDeletion(tx, [old.avatar_key], now);
-      }
-      if (changes.headerKey !== undefined) {
-        account.header_key = changes.headerKey;
-        if (old.header_key !== changes.headerKey) await scheduleBlobDeletion(tx, [old.header_key], now);
-      }
-    }
-    if (changes.note !== undefined) account.note = changes.note;
-    if (changes.locked !== undefined) account.locked = changes.locked;
-    if (changes.bot !== undefined) account.bot = changes.bot;
-    if (changes.discoverable !== undefined) account.discoverable = changes.discoverable;
-    if (changes.hideCollections !== undefined) account.hide_collections = changes.hideCollections;
-    if (changes.fields !== undefined) account.fields = JSON.stringify(changes.fields.slice(0, MAX_PROFILE_FIELDS));
-    await tx.updateTable('accounts').set(account).where('id', '=', accountId).execute();
-    const user: Record<string, unknown> = { updated_at: now };
-    if (changes.language !== undefined) user.default_language = changes.language;
-    if (changes.defaultVisibility !== undefined) user.default_visibility = changes.defaultVisibility;
-    if (changes.defaultSensitive !== undefined) user.default_sensitive = changes.defaultSensitive;
-    if (changes.locale !== undefined) user.locale = changes.locale;
-    await tx.updateTable('users').set(user).where('account_id', '=', accountId).execute();
-    // Followers' servers hear of the new profile.
-    await recordActivity(tx, { type: 'profile-updated', accountId }, now);
-  });
-  return (await findAccountById(db.read, accountId))!;
+/**
+ * The account commands: a member's profile, an account's deletion (by its member, an operator, or its own
+ * server for a remote one), and remote accounts as their servers describe them.
+ */
+export function createAccountService(deps: { db: Db; run: RunCommand }) {
+  const { db, run } = deps;
+  return {
+    /** Applies profile changes to the actor's own (local) account; the caller has validated their sizes. */
+    async updateProfile(actor: Actor, changes: ProfileChanges): Promise<AccountRow> {
+      const accountId = actor.account.id;
+      await run(async (unit) => {
+        const account: Updateable<AccountsTable> = {};
+        const old = await profileImagesOf(unit.tx, accountId);
+        if (changes.avatarKey !== undefined) {
+          account.avatar_key = changes.avatarKey;
+          if (old?.avatar_key !== changes.avatarKey) await scheduleBlobDeletion(unit, [old?.avatar_key ?? null]);
+        }
+        if (changes.headerKey !== undefined) {
+          account.header_key = changes.headerKey;
+          if (old?.header_key !== changes.headerKey) await scheduleBlobDeletion(unit, [old?.header_key ?? null]);
+        }
+        if (changes.displayName !== undefined) account.display_name = changes.displayName;
+        if (changes.note !== undefined) account.note = changes.note;
+        if (changes.locked !== undefined) account.locked = changes.locked;
+        if (changes.bot !== undefined) account.bot = changes.bot;
+        if (changes.discoverable !== undefined) account.discoverable = changes.discoverable;
+        if (changes.hideCollections !== undefined) account.hide_collections = changes.hideCollections;
+        if (changes.fields !== undefined) account.fields = JSON.stringify(changes.fields.slice(0, MAX_PROFILE_FIELDS));
+        const user: Updateable<UsersTable> = {};
+        if (changes.language !== undefined) user.default_language = changes.language;
+        if (changes.defaultVisibility !== undefined) user.default_visibility = changes.defaultVisibility;
+        if (changes.defaultSensitive !== undefined) user.default_sensitive = changes.defaultSensitive;
+        if (changes.locale !== undefined) user.locale = changes.locale;
+        await updateAccount(unit, accountId, account, user);
+        // Followers' servers hear of the new profile.
+        await recordActivity(unit, actor.account, { type: 'profile-updated', accountId });
+      });
+      return (await findAccountById(db.read, accountId))!;
+    },
+
+    /**
+     * Deletes the actor's account for real (see `deleteAccountRows`). A local account's deletion is told
+     * to the servers that knew it, whoever asked (the member, or an operator at the command line).
+     */
+    async delete(actor: Actor): Promise<void> {
+      const accountId = actor.account.id;
+      const inboxes = isLocal(actor.account) ? await followInboxes(db.read, accountId) : [];
+      await run(async (unit) => {
+        await deleteAccountRows(unit, db.engine, accountId);
+        await recordActivity(unit, actor.account, { type: 'account-deleted', accountId, username: actor.account.username, inboxes });
+      });
+    },
+
+    /**
+     * Keeps a remote account as its server describes it (new, or refreshed); its avatar and header are
+     * fetched by the workers when they changed. Returns its row.
+     */
+    async saveRemote(profile: RemoteProfile): Promise<AccountRow> {
+      return run(async (unit) => {
+        const row = await upsertRemoteAccount(unit, profile);
+        for (const [kind, url] of [
+          ['avatar', profile.avatarUrl],
+          ['header', profile.headerUrl],
+        ] as const) {
+          const source = kind === 'avatar' ? row.avatar_remote_url : row.header_remote_url;
+          if (url === source) continue;
+          const key = kind === 'avatar' ? row.avatar_key : row.header_key;
+          const remote = kind === 'avatar' ? 'avatar_remote_url' : 'header_remote_url';
+          await updateAccount(unit, row.id, url ? { [remote]: url } : { [remote]: null, [`${kind}_key`]: null });
+          if (!url) await scheduleBlobDeletion(unit, [key]);
+          else await unit.enqueue(REMOTE_MEDIA_CHANNEL, { kind, accountId: row.id, url } satisfies RemoteMediaJob);
+        }
+        return (await findAccountById(unit.tx, row.id))!;
+      });
+    },
+
+    /**
+     * Keeps a remote account's avatar or header fetched from `url` (stored under `key`), unless a newer
+     * image replaced it meanwhile or the account is gone (then the file goes).
+     */
+    async storeRemoteImage(accountId: string, kind: 'avatar' | 'header', url: string, key: string): Promise<void> {
+      await run(async (unit) => {
+        const current = await profileImagesOf(unit.tx, accountId);
+        const source = kind === 'avatar' ? current?.avatar_remote_url : current?.header_remote_url;
+        if (!current || source !== url) return scheduleBlobDeletion(unit, [key]);
+        await updateAccount(unit, accountId, kind === 'avatar' ? { avatar_key: key } : { header_key: key });
+        await scheduleBlobDeletion(unit, [kind === 'avatar' ? current.avatar_key : current.header_key]);
+      });
+    },
+  };
 }
+
+/** The account service's interface, as `createAccountService` builds it. */
+export type AccountService = ReturnType<typeof createAccountService>;
 
 /** Changes a local user's role (command line, or an admin with a second factor). */
 export async function setRole(db: Db, clock: Clock, accountId: string, role: Role): Promise<void> {
@@ -212,72 +278,4 @@ export async function changePassword(db: Db, clock: Clock, accountId: string, pa
     await tx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
     await tx.deleteFrom('oauth_tokens').where('account_id', '=', accountId).execute();
   });
-}
-
-/**
- * Deletes an account for real: the account row and, through the database's cascades, its user, statuses,
- * tokens, codes, sessions, passkeys, recovery codes and email tokens. Nothing is kept but the fact that
- * the username was used (handles are never reissued: remote servers remember them).
- */
-export async function deleteAccount(
-  db: Db,
-  accountId: string,
-  afterCommit: { flushMedia?: () => Promise<unknown>; changes?: Changes } = {},
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    // Who must hear of it: the servers of its remote followers and of the accounts it follows.
-    const account = await tx.selectFrom('accounts').select(['username', 'domain', 'uri']).where('id', '=', accountId).executeTakeFirst();
-    const inboxes = await tx
-      .selectFrom('follows')
-      .innerJoin('accounts', (j) =>
-        j.on((eb) =>
-          eb.or([eb('accounts.id', '=', eb.ref('follows.account_id')), eb('accounts.id', '=', eb.ref('follows.target_account_id'))]),
-        ),
-      )
-      .select((eb) => eb.fn.coalesce('accounts.shared_inbox_url', 'accounts.inbox_url').as('inbox'))
-      .where((w) => w.or([w('follows.account_id', '=', accountId), w('follows.target_account_id', '=', accountId)]))
-      .where('accounts.domain', 'is not', null)
-      .distinct()
-      .execute();
-    // Its uploads, avatar and header: rows now, files as soon as this commits.
-    const now = new Date().toISOString();
-    const images = await tx.selectFrom('accounts').select(['avatar_key', 'header_key']).where('id', '=', accountId).executeTakeFirst();
-    await scheduleBlobDeletion(tx, [images?.avatar_key ?? null, images?.header_key ?? null], now);
-    await forgetMedia(tx, { accountId }, now);
-    // The accounts on the other side of its follows, and the authors of posts it reposted, lose a count.
-    const related = await tx
-      .selectFrom('follows')
-      .select(['account_id', 'target_account_id'])
-      .where((w) => w.or([w('account_id', '=', accountId), w('target_account_id', '=', accountId)]))
-      .execute();
-    const reposters = await tx
-      .selectFrom('statuses as reblog')
-      .innerJoin('statuses as original', 'original.id', 'reblog.reblog_of_id')
-      .select((eb) => ['reblog.account_id', eb.fn.countAll<number>().as('n')])
-      .where('original.account_id', '=', accountId)
-      .where('reblog.account_id', '!=', accountId)
-      .groupBy('reblog.account_id')
-      .execute();
-    await removeAccountFromSearch(tx, db.engine, accountId);
-    await tx.deleteFrom('oauth_tokens').where('account_id', '=', accountId).execute();
-    await tx.deleteFrom('accounts').where('id', '=', accountId).execute();
-    for (const r of reposters) await bumpStatusCount(tx, r.account_id, -Number(r.n));
-    await recountFollows(
-      tx,
-      related.flatMap((f) => [f.account_id, f.target_account_id]).filter((id) => id !== accountId),
-    );
-    if (account?.domain === null) {
-      await tx
-        .insertInto('tombstones')
-        .values({ uri: account.uri, deleted_at: now })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      // The servers that knew it hear of it, even when the deletion was made from the command line.
-      const remoteInboxes = inboxes.map((i) => i.inbox).filter((i): i is string => i !== null);
-      await recordActivity(tx, { type: 'account-deleted', accountId, username: account.username, inboxes: remoteInboxes }, now);
-    }
-  });
-  afterCommit.changes?.emit({ kind: 'everything' });
-  await afterCommit.flushMedia?.();
-  await db.purge();
 }

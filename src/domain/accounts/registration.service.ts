@@ -6,8 +6,8 @@ import type { Mailer } from '../../mail/mailer.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import type { Db } from '../../storage/db/database.ts';
 import { Forbidden, Invalid, RateLimited, Unavailable, type FieldProblem } from '../errors.ts';
-import { findUserByLogin } from './accounts.repo.ts';
-import { changePassword, deleteAccount, insertLocalAccount, newAccountProblems } from './accounts.service.ts';
+import { findUserByLogin, removeUnusedAccount } from './accounts.repo.ts';
+import { changePassword, insertLocalAccount, newAccountProblems } from './accounts.service.ts';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts';
 import { passwordProblems } from './password-rules.ts';
 
@@ -116,7 +116,7 @@ export function createRegistrationService(deps: {
         });
       } catch (error) {
         // No confirmation mail, no account: sign-up fails closed and can be tried again.
-        await deleteAccount(db, account.id);
+        await removeUnusedAccount(db, account.id);
         throw error instanceof Unavailable ? error : new Unavailable('Sign-up is not possible right now; please try again later');
       }
       return { accountId: account.id };

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { constantTimeEqual, hashToken, randomToken } from '../../lib/secure-token.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db } from '../../storage/db/database.ts';
+import type { Db, DbReader } from '../../storage/db/database.ts';
 import type { OauthAppsTable } from '../../storage/db/schema.ts';
 import { Invalid } from '../errors.ts';
 import { parseScopes } from './scopes.ts';
@@ -47,8 +47,13 @@ export async function registerApp(db: Db, clock: Clock, input: NewApp): Promise<
 }
 
 /** An app by its public client id. */
-export function findAppByClientId(db: Db, clientId: string): Promise<AppRow | undefined> {
-  return db.read.selectFrom('oauth_apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+export function findAppByClientId(db: DbReader, clientId: string): Promise<AppRow | undefined> {
+  return db.selectFrom('oauth_apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+/** An app by id. */
+export function findAppById(db: DbReader, id: string): Promise<AppRow | undefined> {
+  return db.selectFrom('oauth_apps').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** Whether `secret` is the app's client secret. */
@@ -66,4 +71,23 @@ function isAcceptableRedirect(uri: string): boolean {
   const url = new URL(uri);
   // Native apps use their own schemes (`myapp://callback`); `javascript:` and `data:` never redirect anywhere safe.
   return !url.hash && !['javascript:', 'data:', 'vbscript:', 'file:'].includes(url.protocol);
+}
+
+/** The apps an account has authorized (holding tokens for it), with the scopes granted. */
+export function authorizedApps(db: DbReader, accountId: string): Promise<{ id: string; name: string; scopes: string }[]> {
+  return db
+    .selectFrom('oauth_tokens')
+    .innerJoin('oauth_apps', 'oauth_apps.id', 'oauth_tokens.app_id')
+    .select(['oauth_apps.id', 'oauth_apps.name', 'oauth_tokens.scopes'])
+    .where('oauth_tokens.account_id', '=', accountId)
+    .groupBy(['oauth_apps.id', 'oauth_apps.name', 'oauth_tokens.scopes'])
+    .execute();
+}
+
+/** Revokes every token an account gave an app; returns whether there was any. */
+export async function revokeAppTokens(db: Db, accountId: string, appId: string): Promise<boolean> {
+  const removed = await db.transaction((tx) =>
+    tx.deleteFrom('oauth_tokens').where('account_id', '=', accountId).where('app_id', '=', appId).executeTakeFirst(),
+  );
+  return Number(removed.numDeletedRows) > 0;
 }

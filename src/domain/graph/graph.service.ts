@@ -1,375 +1,243 @@
-import type { ActivityEvent, Changes } from '../changes.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db, DbReader, DbWriter } from '../../storage/db/database.ts';
+import type { Db } from '../../storage/db/database.ts';
 import { toBool } from '../../storage/db/db-errors.ts';
 import { findAccountById, type AccountRow } from '../accounts/accounts.repo.ts';
-import { Forbidden, Invalid, NotFound } from '../errors.ts';
-import { notify } from '../notifications/notify.ts';
-import { recountFollows } from '../accounts/account-counts.repo.ts';
+import { isLocal, type Actor } from '../actor.ts';
 import { recordActivity } from '../activity-queue.ts';
+import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { notify, retractNotifications } from '../notifications/notify.ts';
+import { findTagId, upsertTags } from '../statuses/statuses.repo.ts';
+import type { RunCommand } from '../unit-of-work.ts';
+import {
+  blockedEitherWay,
+  deleteBlock,
+  deleteFollows,
+  deleteFollowsOfDomain,
+  deleteMute,
+  findFollow,
+  insertBlock,
+  insertFollow,
+  localFollowersOf,
+  setDomainBlock,
+  setTagFollow,
+  updateFollow,
+  upsertMute,
+} from './graph.repo.ts';
 
-/** How one account stands to another, as Mastodon's Relationship entity tells it. */
-export interface Relationship {
-  id: string;
-  following: boolean;
-  showing_reblogs: boolean;
-  notifying: boolean;
-  followed_by: boolean;
-  blocking: boolean;
-  blocked_by: boolean;
-  muting: boolean;
-  muting_notifications: boolean;
-  requested: boolean;
-  requested_by: boolean;
-  domain_blocking: boolean;
+/** How a follow arrived from another server: its Follow activity's id. */
+export interface FollowOptions {
+  readonly reblogs?: boolean | undefined;
+  readonly notify?: boolean | undefined;
+  /** The id of a remote actor's Follow activity. */
+  readonly uri?: string | undefined;
 }
 
-/** The relationships of `viewerId` to each of `ids`, in a fixed number of queries. */
-export async function relationships(db: DbReader, viewerId: string, ids: readonly string[], now: string): Promise<Relationship[]> {
-  if (ids.length === 0) return [];
-  const list = [...ids];
-  const [following, followedBy, blocking, blockedBy, muting, requested, requestedBy, targets, domainBlocks] = await Promise.all([
-    db
-      .selectFrom('follows')
-      .select(['target_account_id as id', 'show_reblogs', 'notify'])
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .execute(),
-    db.selectFrom('follows').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
-    db
-      .selectFrom('blocks')
-      .select('target_account_id as id')
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .execute(),
-    db.selectFrom('blocks').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
-    db
-      .selectFrom('mutes')
-      .select(['target_account_id as id', 'hide_notifications'])
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
-      .execute(),
-    db
-      .selectFrom('follow_requests')
-      .select('target_account_id as id')
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .execute(),
-    db
-      .selectFrom('follow_requests')
-      .select('account_id as id')
-      .where('target_account_id', '=', viewerId)
-      .where('account_id', 'in', list)
-      .execute(),
-    db.selectFrom('accounts').select(['id', 'domain']).where('id', 'in', list).execute(),
-    db.selectFrom('account_domain_blocks').select('domain').where('account_id', '=', viewerId).execute(),
-  ]);
-  const set = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
-  const [followedBySet, blockingSet, blockedBySet, requestedSet, requestedBySet] = [
-    set(followedBy),
-    set(blocking),
-    set(blockedBy),
-    set(requested),
-    set(requestedBy),
-  ];
-  const follows = new Map(following.map((f) => [f.id, f]));
-  const mutes = new Map(muting.map((m) => [m.id, m]));
-  const domains = new Map(targets.map((t) => [t.id, t.domain]));
-  const blockedDomains = new Set(domainBlocks.map((d) => d.domain));
-  return list.map((id) => {
-    const follow = follows.get(id);
-    const mute = mutes.get(id);
-    const domain = domains.get(id);
-    return {
-      id,
-      following: follow !== undefined,
-      showing_reblogs: follow ? toBool(follow.show_reblogs) : false,
-      notifying: follow ? toBool(follow.notify) : false,
-      followed_by: followedBySet.has(id),
-      blocking: blockingSet.has(id),
-      blocked_by: blockedBySet.has(id),
-      muting: mute !== undefined,
-      muting_notifications: mute ? toBool(mute.hide_notifications) : false,
-      requested: requestedSet.has(id),
-      requested_by: requestedBySet.has(id),
-      domain_blocking: domain ? blockedDomains.has(domain) : false,
-    };
-  });
-}
+/**
+ * Follows, requests, blocks, mutes, domain blocks and followed hashtags: the social graph. Each command
+ * takes an actor, local or remote: a follow from the API and a Follow from another server are one command.
+ */
+export function createGraphService(deps: { db: Db; clock: Clock; run: RunCommand; publicUrl: string }) {
+  const { db, clock, run, publicUrl } = deps;
 
-/** Whether either of two accounts blocks the other. */
-export async function blockedEitherWay(db: DbReader, a: string, b: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('blocks')
-    .select('id')
-    .where((w) =>
-      w.or([
-        w.and([w('account_id', '=', a), w('target_account_id', '=', b)]),
-        w.and([w('account_id', '=', b), w('target_account_id', '=', a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Records that `blockerId` blocks `targetId`: follows and requests end both ways. */
-export async function recordBlock(tx: DbWriter, clock: Clock, blockerId: string, targetId: string): Promise<void> {
-  for (const table of ['follows', 'follow_requests'] as const) {
-    await tx
-      .deleteFrom(table)
-      .where((w) =>
-        w.or([
-          w.and([w('account_id', '=', blockerId), w('target_account_id', '=', targetId)]),
-          w.and([w('account_id', '=', targetId), w('target_account_id', '=', blockerId)]),
-        ]),
-      )
-      .execute();
-  }
-  await tx
-    .insertInto('blocks')
-    .values({ id: uuid7(clock()), account_id: blockerId, target_account_id: targetId, created_at: isoAt(clock) })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  await recountFollows(tx, [blockerId, targetId]);
-}
-
-/** Follows, requests, blocks, mutes and domain blocks: the social graph, as its members change it. */
-export function createGraphService(db: Db, clock: Clock, changes: Changes, publicUrl: string) {
-  /** Queues an activity event in the transaction that makes it happen. */
-  const activity = (tx: DbWriter, event: ActivityEvent) => recordActivity(tx, event, isoAt(clock));
-  const told = (viewers: string[], accounts: string[]) => {
-    changes.emit({ kind: 'activity-recorded' });
-    changes.emit({ kind: 'viewers', ids: viewers });
-    if (accounts.length) changes.emit({ kind: 'accounts', ids: accounts });
-  };
-  const target = async (id: string, self: AccountRow) => {
+  /** The other account of a command: it exists, is not suspended and is not the actor. */
+  const other = async (actor: Actor, id: string): Promise<AccountRow> => {
     const account = await findAccountById(db.read, id);
     if (!account || account.suspended_at !== null) throw new NotFound();
-    if (account.id === self.id) throw new Forbidden('You cannot do this to yourself');
+    if (account.id === actor.account.id) throw new Forbidden('You cannot do this to yourself');
     return account;
   };
-  const isBlockedEitherWay = (a: string, b: string) => blockedEitherWay(db.read, a, b);
 
   const service = {
-    /** Follows an account, or asks to if it is locked; following again changes the options. */
-    async follow(
-      self: AccountRow,
-      targetId: string,
-      options: { reblogs?: boolean | undefined; notify?: boolean | undefined },
-    ): Promise<void> {
-      const other = await target(targetId, self);
-      if (await isBlockedEitherWay(self.id, other.id)) throw new Forbidden('This action is not allowed');
-      const now = isoAt(clock);
-      await db.transaction(async (tx) => {
-        const existing = await tx
-          .selectFrom('follows')
-          .select('id')
-          .where('account_id', '=', self.id)
-          .where('target_account_id', '=', other.id)
-          .executeTakeFirst();
-        const values = { show_reblogs: options.reblogs ?? true, notify: options.notify ?? false };
-        if (existing) {
-          await tx.updateTable('follows').set(values).where('id', '=', existing.id).execute();
+    /**
+     * Follows an account, or asks to where it is locked or on another server (which answers with an
+     * Accept); following again changes the options. A remote actor's repeated Follow asks nothing twice:
+     * it is accepted again if it stands (its server may have lost track), or stays one request.
+     */
+    async follow(actor: Actor, targetId: string, options: FollowOptions = {}): Promise<void> {
+      const self = actor.account;
+      const target = await other(actor, targetId);
+      if (!isLocal(self) && (!isLocal(target) || !options.uri)) throw new Forbidden('A remote account follows local accounts only');
+      if (await blockedEitherWay(db.read, self.id, target.id)) throw new Forbidden('This action is not allowed');
+      const values = { showReblogs: options.reblogs, notify: options.notify, uri: options.uri };
+      await run(async (unit) => {
+        if (await findFollow(unit.tx, 'follows', self.id, target.id)) {
+          await updateFollow(unit, 'follows', self.id, target.id, values);
+          // Accepted again: the remote server asked because it does not know it is accepted.
+          if (options.uri) {
+            await recordActivity(unit, target, {
+              type: 'follow-answered',
+              accepted: true,
+              accountId: target.id,
+              requesterId: self.id,
+              followUri: options.uri,
+            });
+          }
           return;
         }
-        // A follow of a remote account waits for its server's Accept.
-        const table = toBool(other.locked) || other.domain !== null ? 'follow_requests' : 'follows';
-        const id = uuid7(clock());
-        const followUri = `${publicUrl}/follows/${id}`;
-        const inserted = await tx
-          .insertInto(table)
-          .values({ id, account_id: self.id, target_account_id: other.id, ...values, created_at: now, uri: followUri })
-          .onConflict((oc) => oc.doNothing())
-          .executeTakeFirst();
-        // Already asked (a pending request, or a concurrent copy of this request won): only the options change.
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-          await tx.updateTable(table).set(values).where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
-          return;
+        const table = toBool(target.locked) || !isLocal(target) ? 'follow_requests' : 'follows';
+        const uri = options.uri ?? `${publicUrl}/follows/${uuid7(unit.clock())}`;
+        const inserted = await insertFollow(unit, table, {
+          accountId: self.id,
+          targetId: target.id,
+          showReblogs: options.reblogs ?? true,
+          notify: options.notify ?? false,
+          uri,
+        });
+        // Already asked (a pending request, or a concurrent copy of this command won): only the options change.
+        if (!inserted) return updateFollow(unit, table, self.id, target.id, values);
+        await notify(unit, { accountId: target.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request' });
+        // Another server hears of it: the remote target of a request, or the remote follower now accepted.
+        if (!isLocal(target))
+          await recordActivity(unit, self, { type: 'follow-requested', accountId: self.id, targetId: target.id, followUri: uri });
+        if (table === 'follows' && !isLocal(self)) {
+          await recordActivity(unit, target, {
+            type: 'follow-answered',
+            accepted: true,
+            accountId: target.id,
+            requesterId: self.id,
+            followUri: uri,
+          });
         }
-        await notify(tx, { accountId: other.id, fromAccountId: self.id, type: table === 'follows' ? 'follow' : 'follow_request', now });
-        await recountFollows(tx, [self.id, other.id]);
-        await activity(tx, { type: 'follow-requested', accountId: self.id, targetId: other.id, followUri });
       });
-      told([self.id], [self.id, other.id]);
     },
 
-    async unfollow(self: AccountRow, targetId: string): Promise<void> {
-      const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        const follows = await tx
-          .deleteFrom('follows')
-          .where('account_id', '=', self.id)
-          .where('target_account_id', '=', other.id)
-          .returning('uri')
-          .execute();
-        const requests = await tx
-          .deleteFrom('follow_requests')
-          .where('account_id', '=', self.id)
-          .where('target_account_id', '=', other.id)
-          .returning('uri')
-          .execute();
-        await recountFollows(tx, [self.id, other.id]);
-        for (const f of [...follows, ...requests])
-          await activity(tx, { type: 'unfollowed', accountId: self.id, targetId: other.id, followUri: f.uri });
-      });
-      told([self.id], [self.id, other.id]);
-    },
-
-    async removeFromFollowers(self: AccountRow, targetId: string): Promise<void> {
-      const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        const ended = await tx
-          .deleteFrom('follows')
-          .where('account_id', '=', other.id)
-          .where('target_account_id', '=', self.id)
-          .returning('uri')
-          .execute();
-        await recountFollows(tx, [self.id, other.id]);
+    /** Stops following an account (or takes back the request); the notification it made goes too. */
+    async unfollow(actor: Actor, targetId: string): Promise<void> {
+      const self = actor.account;
+      const target = await other(actor, targetId);
+      await run(async (unit) => {
+        const ended = await deleteFollows(unit, ['follows', 'follow_requests'], self.id, target.id);
+        await retractNotifications(unit, { fromAccountId: self.id, types: ['follow', 'follow_request'], accountIds: [target.id] });
+        if (isLocal(target)) return;
         for (const f of ended)
-          await activity(tx, { type: 'follow-answered', accepted: false, accountId: self.id, requesterId: other.id, followUri: f.uri });
+          await recordActivity(unit, self, { type: 'unfollowed', accountId: self.id, targetId: target.id, followUri: f.uri });
       });
-      told([other.id], [self.id, other.id]);
     },
 
-    /** Accepts or rejects a pending follow request to `self`. */
-    async answerRequest(self: AccountRow, requesterId: string, accept: boolean): Promise<void> {
-      await db.transaction(async (tx) => {
-        const request = await tx
-          .deleteFrom('follow_requests')
-          .where('account_id', '=', requesterId)
-          .where('target_account_id', '=', self.id)
-          .returningAll()
-          .executeTakeFirst();
-        if (!request) throw new NotFound();
-        await activity(tx, { type: 'follow-answered', accepted: accept, accountId: self.id, requesterId, followUri: request.uri });
-        if (!accept) return;
-        const now = isoAt(clock);
-        await tx
-          .insertInto('follows')
-          .values({
-            ...request,
-            show_reblogs: toBool(request.show_reblogs),
-            notify: toBool(request.notify),
-            id: uuid7(clock()),
-            created_at: now,
-          })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-        await tx
-          .deleteFrom('notifications')
-          .where('account_id', '=', self.id)
-          .where('from_account_id', '=', requesterId)
-          .where('type', '=', 'follow_request')
-          .execute();
-        await notify(tx, { accountId: self.id, fromAccountId: requesterId, type: 'follow', now });
-        await recountFollows(tx, [self.id, requesterId]);
+    /** Makes an account stop following the actor (a remote account's Reject of a follow it had accepted). */
+    async removeFromFollowers(actor: Actor, followerId: string): Promise<void> {
+      const self = actor.account;
+      const follower = await other(actor, followerId);
+      await run(async (unit) => {
+        const ended = await deleteFollows(unit, ['follows'], follower.id, self.id);
+        if (isLocal(follower)) return;
+        for (const f of ended) {
+          await recordActivity(unit, self, {
+            type: 'follow-answered',
+            accepted: false,
+            accountId: self.id,
+            requesterId: follower.id,
+            followUri: f.uri,
+          });
+        }
       });
-      told([requesterId], [self.id, requesterId]);
+    },
+
+    /** Accepts or rejects a pending follow request to the actor (from the API, or a remote Accept or Reject). */
+    async answerRequest(actor: Actor, requesterId: string, accept: boolean): Promise<void> {
+      const self = actor.account;
+      await run(async (unit) => {
+        const [request] = await deleteFollows(unit, ['follow_requests'], requesterId, self.id);
+        if (!request) throw new NotFound();
+        const requester = await findAccountById(unit.tx, requesterId);
+        if (requester && !isLocal(requester)) {
+          await recordActivity(unit, self, {
+            type: 'follow-answered',
+            accepted: accept,
+            accountId: self.id,
+            requesterId,
+            followUri: request.uri,
+          });
+        }
+        await retractNotifications(unit, { fromAccountId: requesterId, types: ['follow_request'], accountIds: [self.id] });
+        if (!accept) return;
+        const follow = {
+          accountId: requesterId,
+          targetId: self.id,
+          showReblogs: toBool(request.show_reblogs),
+          notify: toBool(request.notify),
+          uri: request.uri,
+        };
+        if (await insertFollow(unit, 'follows', follow))
+          await notify(unit, { accountId: self.id, fromAccountId: requesterId, type: 'follow' });
+      });
     },
 
     /** Blocks an account: follows and requests end both ways, and neither sees the other. */
-    async block(self: AccountRow, targetId: string): Promise<void> {
-      const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        await recordBlock(tx, clock, self.id, other.id);
-        await activity(tx, { type: 'blocked', accountId: self.id, targetId: other.id });
+    async block(actor: Actor, targetId: string): Promise<void> {
+      const self = actor.account;
+      const target = await other(actor, targetId);
+      await run(async (unit) => {
+        await insertBlock(unit, self.id, target.id);
+        if (!isLocal(target)) await recordActivity(unit, self, { type: 'blocked', accountId: self.id, targetId: target.id });
       });
-      told([self.id, other.id], [self.id, other.id]);
     },
 
-    async unblock(self: AccountRow, targetId: string): Promise<void> {
-      const other = await target(targetId, self);
-      await db.transaction(async (tx) => {
-        await tx.deleteFrom('blocks').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute();
-        await activity(tx, { type: 'unblocked', accountId: self.id, targetId: other.id });
+    async unblock(actor: Actor, targetId: string): Promise<void> {
+      const self = actor.account;
+      const target = await other(actor, targetId);
+      await run(async (unit) => {
+        await deleteBlock(unit, self.id, target.id);
+        if (!isLocal(target)) await recordActivity(unit, self, { type: 'unblocked', accountId: self.id, targetId: target.id });
       });
-      told([self.id, other.id], []);
     },
 
     /** Mutes an account, optionally for `durationSeconds`, and its notifications unless told not to. */
     async mute(
-      self: AccountRow,
+      actor: Actor,
       targetId: string,
       options: { notifications?: boolean | undefined; durationSeconds?: number | undefined },
     ): Promise<void> {
-      const other = await target(targetId, self);
-      const values = {
-        hide_notifications: options.notifications ?? true,
-        expires_at: options.durationSeconds ? isoAt(clock, options.durationSeconds * 1000) : null,
-      };
-      await db.transaction((tx) =>
-        tx
-          .insertInto('mutes')
-          .values({ id: uuid7(clock()), account_id: self.id, target_account_id: other.id, ...values, created_at: isoAt(clock) })
-          .onConflict((oc) => oc.columns(['account_id', 'target_account_id'] as never).doUpdateSet(values))
-          .execute(),
-      );
-      told([self.id], []);
+      const target = await other(actor, targetId);
+      const expiresAt = options.durationSeconds ? isoAt(clock, options.durationSeconds * 1000) : null;
+      await run((unit) => upsertMute(unit, actor.account.id, target.id, { hideNotifications: options.notifications ?? true, expiresAt }));
     },
 
-    async unmute(self: AccountRow, targetId: string): Promise<void> {
-      const other = await target(targetId, self);
-      await db.transaction((tx) =>
-        tx.deleteFrom('mutes').where('account_id', '=', self.id).where('target_account_id', '=', other.id).execute(),
-      );
-      told([self.id], []);
+    async unmute(actor: Actor, targetId: string): Promise<void> {
+      const target = await other(actor, targetId);
+      await run((unit) => deleteMute(unit, actor.account.id, target.id));
     },
 
     /** Hides a whole server from the account; follows of its accounts end. */
-    async blockDomain(self: AccountRow, domain: string, on: boolean): Promise<void> {
+    async blockDomain(actor: Actor, domain: string, on: boolean): Promise<void> {
       const name = domain.trim().toLowerCase();
-      if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(name))
+      if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(name)) {
         throw new Invalid('Validation failed', { domain: [{ error: 'ERR_INVALID', description: 'is not a domain name' }] });
-      const ended = await db.transaction(async (tx) => {
-        if (!on) {
-          await tx.deleteFrom('account_domain_blocks').where('account_id', '=', self.id).where('domain', '=', name).execute();
-          return [];
-        }
-        await tx
-          .insertInto('account_domain_blocks')
-          .values({ account_id: self.id, domain: name, created_at: isoAt(clock) })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-        const ended = await tx
-          .deleteFrom('follows')
-          .where('account_id', '=', self.id)
-          .where('target_account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('domain', '=', name))
-          .returning('target_account_id')
-          .execute();
-        await recountFollows(tx, [self.id, ...ended.map((f) => f.target_account_id)]);
-        return ended.map((f) => f.target_account_id);
+      }
+      await run(async (unit) => {
+        await setDomainBlock(unit, actor.account.id, name, on);
+        if (on) await deleteFollowsOfDomain(unit, actor.account.id, name);
       });
-      told([self.id], ended.length ? [self.id, ...ended] : []);
+    },
+
+    /** Follows (or stops following) a hashtag: its public posts join the home timeline. */
+    async followTag(actor: Actor, name: string, on: boolean): Promise<void> {
+      await run(async (unit) => {
+        const tagId = on ? (await upsertTags(unit, [name]))[0] : await findTagId(unit.tx, name);
+        if (tagId) await setTagFollow(unit, actor.account.id, tagId, on);
+      });
     },
 
     /**
      * After `fromId` moved to `toId`: its local followers follow `toId`, with the same options (or ask
-     * to, where it is locked or remote), and stop following `fromId`. Returns how many now follow or asked.
+     * to, where it is locked or remote), stop following `fromId`, and are told. Returns how many now
+     * follow or asked.
      */
-    async moveFollowers(fromId: string, toId: string): Promise<number> {
-      const followers = await db.read
-        .selectFrom('follows')
-        .innerJoin('accounts', 'accounts.id', 'follows.account_id')
-        .selectAll('accounts')
-        .select(['follows.show_reblogs', 'follows.notify'])
-        .where('follows.target_account_id', '=', fromId)
-        .where('accounts.domain', 'is', null)
-        .where('accounts.suspended_at', 'is', null)
-        .execute();
+    async moveFollowers(origin: Actor['origin'], fromId: string, toId: string): Promise<number> {
       let moved = 0;
-      for (const follower of followers) {
+      for (const follower of await localFollowersOf(db.read, fromId)) {
+        const actor: Actor = { account: follower, origin };
         try {
-          await service.follow(follower, toId, { reblogs: toBool(follower.show_reblogs), notify: toBool(follower.notify) });
+          await service.follow(actor, toId, { reblogs: toBool(follower.show_reblogs), notify: toBool(follower.notify) });
           moved += 1;
         } catch (error) {
           // A block either way, or the new account itself among the followers: that follow does not move.
           if (!(error instanceof Forbidden) && !(error instanceof NotFound)) throw error;
         }
-        await service.unfollow(follower, fromId);
+        await service.unfollow(actor, fromId);
         // "An account you follow has moved" (the client shows where, from the account's `moved`).
-        await db.transaction((tx) => notify(tx, { accountId: follower.id, fromAccountId: fromId, type: 'move', now: isoAt(clock) }));
+        await run((unit) => notify(unit, { accountId: follower.id, fromAccountId: fromId, type: 'move' }).then(() => undefined));
       }
       return moved;
     },

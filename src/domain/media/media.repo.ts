@@ -1,8 +1,11 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Logger } from '../../lib/logger.ts';
 import type { BlobStore } from '../../storage/blobs/blob-store.ts';
-import type { Db, DbReader, DbWriter } from '../../storage/db/database.ts';
+import type { Db, DbReader } from '../../storage/db/database.ts';
 import type { MediaAttachmentsTable } from '../../storage/db/schema.ts';
 import { Invalid } from '../errors.ts';
+import { queueJob } from '../jobs.ts';
+import type { Unit } from '../unit-of-work.ts';
 
 export type MediaRow = Selectable<MediaAttachmentsTable>;
 
@@ -24,35 +27,84 @@ export async function mediaOfStatuses(db: DbReader, statusIds: readonly string[]
   return byStatus;
 }
 
-/** Queues files for removal from the blob store, in the transaction that forgets them. */
-export async function scheduleBlobDeletion(tx: DbWriter, keys: readonly (string | null)[], now: string): Promise<void> {
-  const present = [...new Set(keys.filter((k): k is string => k !== null))];
-  if (!present.length) return;
-  await tx
-    .insertInto('blob_deletions')
-    .values(present.map((key) => ({ key, created_at: now })))
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+/** An attachment by id, if it belongs to the account. */
+export function findMedia(db: DbReader, accountId: string, id: string): Promise<MediaRow | undefined> {
+  return db.selectFrom('media_attachments').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
 
-/** Deletes attachments (rows now, files once the transaction commits and `flushBlobDeletions` runs). */
+/** Records new attachment rows (uploads being processed, or remote files being fetched). */
+export async function insertMedia(unit: Unit, rows: readonly Insertable<MediaAttachmentsTable>[]): Promise<void> {
+  if (!rows.length) return;
+  await unit.tx
+    .insertInto('media_attachments')
+    .values([...rows])
+    .execute();
+  const statuses = [...new Set(rows.flatMap((r) => (r.status_id ? [r.status_id] : [])))];
+  if (statuses.length) unit.changed({ kind: 'statuses', ids: statuses });
+}
+
+/**
+ * Changes an attachment (its processing result, description or focus); with `onlyIf`, only while it is in
+ * that state. Returns whether a row changed; the status showing it is told.
+ */
+export async function updateMedia(
+  unit: Unit,
+  id: string,
+  values: Updateable<MediaAttachmentsTable>,
+  onlyIf?: MediaRow['state'],
+): Promise<boolean> {
+  let query = unit.tx
+    .updateTable('media_attachments')
+    .set({ ...values, updated_at: unit.now })
+    .where('id', '=', id);
+  if (onlyIf) query = query.where('state', '=', onlyIf);
+  const updated = await query.returning('status_id').executeTakeFirst();
+  if (updated?.status_id) unit.changed({ kind: 'statuses', ids: [updated.status_id] });
+  return updated !== undefined;
+}
+
+/** Uploads older than `cutoff` that never became part of a status, or never became ready. */
+export async function staleMediaIds(db: DbReader, cutoff: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('media_attachments')
+    .select('id')
+    .where('created_at', '<=', cutoff)
+    .where((w) => w.or([w('status_id', 'is', null), w('state', '!=', 'ready')]))
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Queues files for removal from the blob store, in the command that forgets them: their keys are kept
+ * (so that a failed removal is retried by the cleanup) and a job removes exactly these once it commits.
+ */
+export async function scheduleBlobDeletion(unit: Unit, keys: readonly (string | null)[]): Promise<void> {
+  const present = [...new Set(keys.filter((k): k is string => k !== null))];
+  if (!present.length) return;
+  await unit.tx
+    .insertInto('blob_deletions')
+    .values(present.map((key) => ({ key, created_at: unit.now })))
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  await queueJob(unit, { kind: 'delete-blobs', keys: present });
+}
+
+/** Deletes attachments: their rows now, their files once the command commits. Returns how many went. */
 export async function forgetMedia(
-  tx: DbWriter,
+  unit: Unit,
   where: { statusIds?: readonly string[]; accountId?: string; ids?: readonly string[] },
-  now: string,
 ): Promise<number> {
-  let query = tx.selectFrom('media_attachments').select(['id', 'file_key', 'preview_key']);
+  let query = unit.tx.selectFrom('media_attachments').select(['id', 'file_key', 'preview_key', 'status_id']);
   if (where.statusIds) query = where.statusIds.length ? query.where('status_id', 'in', [...where.statusIds]) : query.where('id', '=', '');
   if (where.accountId) query = query.where('account_id', '=', where.accountId);
   if (where.ids) query = where.ids.length ? query.where('id', 'in', [...where.ids]) : query.where('id', '=', '');
   const rows = await query.execute();
   if (!rows.length) return 0;
   await scheduleBlobDeletion(
-    tx,
+    unit,
     rows.flatMap((r) => [r.file_key, r.preview_key]),
-    now,
   );
-  await tx
+  await unit.tx
     .deleteFrom('media_attachments')
     .where(
       'id',
@@ -60,19 +112,38 @@ export async function forgetMedia(
       rows.map((r) => r.id),
     )
     .execute();
+  const statuses = [...new Set(rows.flatMap((r) => (r.status_id ? [r.status_id] : [])))];
+  if (statuses.length) unit.changed({ kind: 'statuses', ids: statuses });
   return rows.length;
 }
 
-/** Removes queued files from the blob store; those it cannot remove now stay queued for the next try. */
-export async function flushBlobDeletions(db: Db, blobs: BlobStore, limit = 1000): Promise<number> {
-  const pending = await db.read.selectFrom('blob_deletions').select('key').orderBy('created_at').limit(limit).execute();
+/** Keys queued for removal: the given ones that are still queued, or the oldest (the backlog), up to `limit`. */
+export async function pendingBlobDeletions(db: DbReader, options: { keys?: readonly string[]; limit: number }): Promise<string[]> {
+  let query = db.selectFrom('blob_deletions').select('key').orderBy('created_at').limit(options.limit);
+  if (options.keys) {
+    if (!options.keys.length) return [];
+    query = query.where('key', 'in', [...options.keys]);
+  }
+  return (await query.execute()).map((r) => r.key);
+}
+
+/**
+ * Removes queued files from the blob store: `keys` (those a command just forgot) or else the oldest of the
+ * backlog. A file that cannot be removed now stays queued for the cleanup to try again, and is logged.
+ * Returns how many went.
+ */
+export async function deleteQueuedBlobs(db: Db, blobs: BlobStore, log: Logger, keys?: readonly string[]): Promise<number> {
+  const pending = await pendingBlobDeletions(db.read, { keys, limit: 1000 });
   const done: string[] = [];
-  for (const { key } of pending) {
+  for (const key of pending) {
     try {
       await blobs.delete(key);
       done.push(key);
-    } catch {
-      // The store is unreachable: the key stays queued and the cleanup job tries again.
+    } catch (error) {
+      log.warn(
+        { key, err: error instanceof Error ? error.message : String(error) },
+        'a media file could not be removed; it will be tried again',
+      );
     }
   }
   if (done.length) await db.transaction((tx) => tx.deleteFrom('blob_deletions').where('key', 'in', done).execute());
@@ -87,7 +158,8 @@ const problem = (description: string): never => {
  * Attaches the account's processed uploads to a status, in the order given, and returns the ids of those
  * it had before and no longer has (an edit that drops a file). At most four images, or one video or audio.
  */
-export async function attachMedia(tx: DbWriter, accountId: string, statusId: string, ids: readonly string[]): Promise<string[]> {
+export async function attachMedia(unit: Unit, accountId: string, statusId: string, ids: readonly string[]): Promise<string[]> {
+  const { tx } = unit;
   const wanted = [...new Set(ids)];
   if (wanted.length !== ids.length) problem('the same file is attached twice');
   if (wanted.length > MAX_ATTACHMENTS) problem(`at most ${MAX_ATTACHMENTS} files can be attached`);
@@ -104,7 +176,14 @@ export async function attachMedia(tx: DbWriter, accountId: string, statusId: str
   if (wanted.length > 1 && rows.some((r) => r.type === 'video' || r.type === 'audio'))
     problem('a video or audio file must be the only attachment');
   const before = await tx.selectFrom('media_attachments').select('id').where('status_id', '=', statusId).execute();
-  for (const [position, id] of wanted.entries())
+  for (const [position, id] of wanted.entries()) {
     await tx.updateTable('media_attachments').set({ status_id: statusId, position }).where('id', '=', id).execute();
+  }
+  unit.changed({ kind: 'statuses', ids: [statusId] });
   return before.map((r) => r.id).filter((id) => !wanted.includes(id));
+}
+
+/** Attachments still being processed (after a restart, those whose processing was cut short). */
+export function processingMedia(db: DbReader): Promise<{ id: string }[]> {
+  return db.selectFrom('media_attachments').select('id').where('state', '=', 'processing').execute();
 }

@@ -10,10 +10,19 @@ import type { Db } from '../../storage/db/database.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import { DomainError, Invalid, NotFound, RateLimited, TooLarge } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
-import type { Changes } from '../changes.ts';
+import type { RunCommand } from '../unit-of-work.ts';
 import type { ImagePurpose } from './image-pipeline.ts';
 import { mediaProcessor, type ProcessorResult, type WrittenFile } from './media-processor.ts';
-import { flushBlobDeletions, forgetMedia, type MediaRow } from './media.repo.ts';
+import {
+  deleteQueuedBlobs,
+  findMedia,
+  forgetMedia,
+  insertMedia,
+  staleMediaIds,
+  updateMedia,
+  processingMedia,
+  type MediaRow,
+} from './media.repo.ts';
 import { sniff, type Sniffed } from './sniff.ts';
 import { findHeifDecoder, findMediaTools, type MediaTools } from './tools.ts';
 
@@ -52,9 +61,9 @@ export function createMediaService(deps: {
   blobs: BlobStore;
   limiter: RateLimiter;
   logger: Logger;
-  changes: Changes;
+  run: RunCommand;
 }) {
-  const { db, clock, config, blobs } = deps;
+  const { db, clock, config, blobs, run } = deps;
   const log = deps.logger.child({ category: 'media' });
   const uploadsDir = join(config.dataDir, 'uploads');
   const queues = { image: serialQueue(), av: serialQueue() };
@@ -66,12 +75,7 @@ export function createMediaService(deps: {
   const removeUpload = (path: string) => Promise.all([path, `${path}.file`, `${path}.preview`].map((p) => rm(p, { force: true })));
 
   const find = async (accountId: string, id: string) => {
-    const row = await db.read
-      .selectFrom('media_attachments')
-      .selectAll()
-      .where('id', '=', id)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
+    const row = await findMedia(db.read, accountId, id);
     if (!row) throw new NotFound();
     return row;
   };
@@ -106,9 +110,8 @@ export function createMediaService(deps: {
   async function process(id: string, sniffed: Sniffed): Promise<void> {
     const path = uploadPath(id);
     const made: string[] = [];
-    let result: ProcessorResult | null = null;
     try {
-      result = await make(path, sniffed);
+      const result = await make(path, sniffed);
       const fileKey = await store(result.file);
       made.push(fileKey);
       const previewKey = result.preview ? await store(result.preview) : null;
@@ -125,37 +128,23 @@ export function createMediaService(deps: {
               },
               ...(result.preview ? { small: dimensions(result.preview) } : {}),
             };
-      const updated = await db.transaction(async (tx) =>
-        tx
-          .updateTable('media_attachments')
-          .set({
-            state: 'ready',
-            type: result!.type,
-            file_key: fileKey,
-            file_size: result!.file.size,
-            preview_key: previewKey,
-            blurhash: result!.blurhash,
-            meta: JSON.stringify(meta),
-            updated_at: isoAt(clock),
-          })
-          .where('id', '=', id)
-          .where('state', '=', 'processing')
-          .executeTakeFirst(),
+      const processed = { type: result.type, file_size: result.file.size, blurhash: result.blurhash };
+      const updated = await run((unit) =>
+        updateMedia(
+          unit,
+          id,
+          { state: 'ready', ...processed, file_key: fileKey, preview_key: previewKey, meta: JSON.stringify(meta) },
+          'processing',
+        ),
       );
       // Deleted while it was being processed: its new files go too.
-      if (Number(updated.numUpdatedRows) === 0) await Promise.all(made.map((key) => blobs.delete(key)));
+      if (!updated) await Promise.all(made.map((key) => blobs.delete(key)));
     } catch (error) {
       await Promise.all(made.map((key) => blobs.delete(key).catch(() => undefined)));
       const reason = error instanceof Invalid ? error.publicMessage : 'the file could not be processed';
       if (!(error instanceof Invalid))
         log.error({ media: id, err: error instanceof Error ? error.message : String(error) }, 'media processing failed');
-      await db.transaction((tx) =>
-        tx
-          .updateTable('media_attachments')
-          .set({ state: 'failed', error: reason, updated_at: isoAt(clock) })
-          .where('id', '=', id)
-          .execute(),
-      );
+      await run((unit) => updateMedia(unit, id, { state: 'failed', error: reason }));
       throw error;
     } finally {
       await removeUpload(path);
@@ -198,9 +187,11 @@ export function createMediaService(deps: {
   async function remove(accountId: string, id: string): Promise<void> {
     const row = await find(accountId, id);
     if (row.status_id !== null) throw new Invalid('Media attachment is currently used by a status');
-    await db.transaction((tx) => forgetMedia(tx, { ids: [id] }, isoAt(clock)));
-    await flushBlobDeletions(db, blobs);
+    await run((unit) => forgetMedia(unit, { ids: [id] }));
   }
+
+  /** Removes queued files from the blob store (see `deleteQueuedBlobs`). */
+  const deleteBlobs = (keys?: readonly string[]) => deleteQueuedBlobs(db, blobs, log, keys);
 
   return {
     /**
@@ -216,10 +207,9 @@ export function createMediaService(deps: {
       const now = isoAt(clock);
       await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
       await writeFile(uploadPath(id), bytes, { mode: 0o600 });
-      await db.transaction((tx) =>
-        tx
-          .insertInto('media_attachments')
-          .values({
+      await run((unit) =>
+        insertMedia(unit, [
+          {
             id,
             account_id: accountId,
             status_id: null,
@@ -235,8 +225,8 @@ export function createMediaService(deps: {
             ...fields,
             created_at: now,
             updated_at: now,
-          })
-          .execute(),
+          },
+        ]),
       );
       const job = enqueue(id, sniffed);
       if (!options.wait) {
@@ -258,15 +248,7 @@ export function createMediaService(deps: {
     async update(accountId: string, id: string, edits: MediaEdits): Promise<MediaRow> {
       const row = await find(accountId, id);
       const fields = validated(edits);
-      if (Object.keys(fields).length)
-        await db.transaction((tx) =>
-          tx
-            .updateTable('media_attachments')
-            .set({ ...fields, updated_at: isoAt(clock) })
-            .where('id', '=', id)
-            .execute(),
-        );
-      if (row.status_id) deps.changes.emit({ kind: 'statuses', ids: [row.status_id] });
+      if (Object.keys(fields).length) await run((unit) => updateMedia(unit, row.id, fields));
       return find(accountId, id);
     },
 
@@ -283,18 +265,17 @@ export function createMediaService(deps: {
         sniffed = admit(bytes);
       } catch (error) {
         const reason = error instanceof DomainError ? error.publicMessage : 'the file could not be processed';
-        await db.transaction((tx) =>
-          tx
-            .updateTable('media_attachments')
-            .set({ state: 'failed', error: reason, updated_at: isoAt(clock) })
-            .where('id', '=', id)
-            .execute(),
-        );
+        await run((unit) => updateMedia(unit, id, { state: 'failed', error: reason }));
         return;
       }
       await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
       await writeFile(uploadPath(id), bytes, { mode: 0o600 });
       await enqueue(id, sniffed).catch(() => undefined);
+    },
+
+    /** Marks a remote attachment whose file could not be fetched (shown as unknown media). */
+    async fetchFailed(id: string): Promise<void> {
+      await run((unit) => updateMedia(unit, id, { state: 'failed', error: 'the file could not be fetched' }, 'processing'));
     },
 
     /** Processes an avatar or header image now and stores it; returns its key. */
@@ -316,8 +297,7 @@ export function createMediaService(deps: {
       }
     },
 
-    /** Removes files no longer referenced (after a deletion committed). */
-    flush: () => flushBlobDeletions(db, blobs),
+    deleteBlobs,
 
     /**
      * Removes uploads never attached within a day, failed uploads, and leftovers of interrupted
@@ -325,38 +305,20 @@ export function createMediaService(deps: {
      */
     async cleanup(): Promise<number> {
       const cutoff = isoAt(clock, -UNATTACHED_TTL_MS);
-      const removed = await db.transaction(async (tx) => {
-        const stale = await tx
-          .selectFrom('media_attachments')
-          .select('id')
-          .where('created_at', '<=', cutoff)
-          .where((w) => w.or([w('status_id', 'is', null), w('state', '!=', 'ready')]))
-          .execute();
-        return forgetMedia(tx, { ids: stale.map((r) => r.id) }, isoAt(clock));
-      });
-      await flushBlobDeletions(db, blobs);
+      const stale = await staleMediaIds(db.read, cutoff);
+      const removed = stale.length ? await run((unit) => forgetMedia(unit, { ids: stale })) : 0;
+      await deleteBlobs();
       return removed;
     },
 
     /** After a restart: uploads whose processing was cut short are processed again (or marked failed). */
     async recover(): Promise<void> {
-      const pending = await db.read
-        .selectFrom('media_attachments')
-        .select(['id', 'account_id'])
-        .where('state', '=', 'processing')
-        .execute();
+      const pending = await processingMedia(db.read);
       for (const row of pending) {
         const bytes = await readFile(uploadPath(row.id)).catch(() => null);
         const sniffed = bytes && sniff(bytes);
         if (sniffed) enqueue(row.id, sniffed).catch(() => undefined);
-        else
-          await db.transaction((tx) =>
-            tx
-              .updateTable('media_attachments')
-              .set({ state: 'failed', error: 'the upload was interrupted', updated_at: isoAt(clock) })
-              .where('id', '=', row.id)
-              .execute(),
-          );
+        else await run((unit) => updateMedia(unit, row.id, { state: 'failed', error: 'the upload was interrupted' }));
       }
       const known = new Set(pending.map((r) => r.id));
       for (const name of await readdir(uploadsDir).catch(() => [] as string[])) {

@@ -1,31 +1,34 @@
 import { sql } from 'kysely';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { DbWriter } from '../../storage/db/database.ts';
-import { enqueueInTransaction } from '../../storage/queue/db-message-queue.ts';
+import type { Unit } from '../unit-of-work.ts';
 
 /** The notification types Mastodon clients know, as far as Stoa produces them. */
 export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote' | 'move';
 
+/** The queue channel of Web Push deliveries: one message per notification. */
+export const PUSH_CHANNEL = 'web-push';
+
+/** What a notification says: who is told, by whom, of what. */
+export interface NotificationInput {
+  readonly accountId: string;
+  readonly fromAccountId: string;
+  readonly type: NotificationType;
+  readonly statusId?: string | null;
+  /** The thread of the status, for a muted conversation. */
+  readonly threadId?: string | null;
+}
+
 /**
  * Records a notification for a local account, unless it would be unwanted: nobody is notified of their own
- * actions, nor by an account they block or mute (with notifications), nor about a conversation they muted.
+ * actions, nor by an account they block or mute (with notifications), nor about a conversation they muted;
+ * remote accounts are never notified here. Returns whether one was recorded.
  */
-export async function notify(
-  tx: DbWriter,
-  input: {
-    accountId: string;
-    fromAccountId: string;
-    type: NotificationType;
-    statusId?: string | null;
-    now: string;
-    threadId?: string | null;
-  },
-): Promise<void> {
-  if (input.accountId === input.fromAccountId) return;
-  const recipient = await tx.selectFrom('users').select('account_id').where('account_id', '=', input.accountId).executeTakeFirst();
-  if (!recipient) return;
-  const unwanted = await tx
-    .selectNoFrom((eb) => [
+export async function notify(unit: Unit, input: NotificationInput): Promise<boolean> {
+  if (input.accountId === input.fromAccountId) return false;
+  const { tx, now } = unit;
+  const wanted = await tx
+    .selectFrom('users')
+    .select((eb) => [
       eb
         .exists(
           eb
@@ -47,7 +50,7 @@ export async function notify(
             .where('account_id', '=', input.accountId)
             .where('target_account_id', '=', input.fromAccountId)
             .where('hide_notifications', '=', true)
-            .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', input.now)])),
+            .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)])),
         )
         .as('muted'),
       eb
@@ -59,10 +62,12 @@ export async function notify(
             .where('thread_id', '=', input.threadId ?? ''),
         )
         .as('threadMuted'),
+      eb.exists(eb.selectFrom('push_subscriptions').select(sql.lit(1).as('x')).where('account_id', '=', input.accountId)).as('subscribed'),
     ])
-    .executeTakeFirstOrThrow();
-  if (truthy(unwanted.blocked) || truthy(unwanted.muted) || truthy(unwanted.threadMuted)) return;
-  const id = uuid7(Date.parse(input.now));
+    .where('account_id', '=', input.accountId)
+    .executeTakeFirst();
+  if (!wanted || truthy(wanted.blocked) || truthy(wanted.muted) || truthy(wanted.threadMuted)) return false;
+  const id = uuid7(Date.parse(now));
   await tx
     .insertInto('notifications')
     .values({
@@ -71,21 +76,35 @@ export async function notify(
       from_account_id: input.fromAccountId,
       type: input.type,
       status_id: input.statusId ?? null,
-      created_at: input.now,
+      created_at: now,
     })
     .execute();
   // Devices subscribed to Web Push hear of it once this commits (a worker sends it).
-  const subscribed = await tx
-    .selectFrom('push_subscriptions')
-    .select('id')
-    .where('account_id', '=', input.accountId)
-    .limit(1)
-    .executeTakeFirst();
-  if (subscribed) await enqueueInTransaction(tx, { channel: PUSH_CHANNEL, payload: { notificationId: id }, now: input.now });
+  if (truthy(wanted.subscribed)) await unit.enqueue(PUSH_CHANNEL, { notificationId: id });
+  return true;
 }
 
-/** The queue channel of Web Push deliveries: one message per notification. */
-export const PUSH_CHANNEL = 'web-push';
+/** Takes back the notifications an undone action made (a like, a repost, a follow or its request). */
+export async function retractNotifications(
+  unit: Unit,
+  where: {
+    readonly fromAccountId: string;
+    readonly types: readonly NotificationType[];
+    readonly statusId?: string;
+    readonly accountIds?: readonly string[];
+  },
+): Promise<void> {
+  let query = unit.tx
+    .deleteFrom('notifications')
+    .where('from_account_id', '=', where.fromAccountId)
+    .where('type', 'in', [...where.types]);
+  if (where.statusId !== undefined) query = query.where('status_id', '=', where.statusId);
+  if (where.accountIds !== undefined) {
+    if (where.accountIds.length === 0) return;
+    query = query.where('account_id', 'in', [...where.accountIds]);
+  }
+  await query.execute();
+}
 
 function truthy(value: unknown): boolean {
   return value === true || value === 1 || value === '1';

@@ -1,5 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbReader } from '../../storage/db/database.ts';
+import { NotFound } from '../errors.ts';
+import { findStatusById, type StatusRow } from './statuses.repo.ts';
 
 /**
  * The one place that decides who may see a status. Every read path (single statuses, threads, timelines,
@@ -57,4 +59,11 @@ export async function canSee(db: DbReader, viewerId: string | null, statusId: st
     .where(reblogVisibleTo(viewerId))
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** A status the viewer may see, or `NotFound` (the same answer for a hidden status as for a missing one). */
+export async function visibleStatus(db: DbReader, viewerId: string | null, statusId: string): Promise<StatusRow> {
+  const status = await findStatusById(db, statusId);
+  if (!status || !(await canSee(db, viewerId, statusId))) throw new NotFound();
+  return status;
 }

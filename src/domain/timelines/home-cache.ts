@@ -117,7 +117,7 @@ export function homeCache(options: { maxBytes: number; clock: Clock; changes: Ch
         break;
     }
   };
-  options.changes.subscribe(onChange);
+  options.changes.subscribe((batch) => batch.forEach(onChange));
 
   return {
     get(viewerId, key) {

@@ -5,7 +5,12 @@ import { createRestAPIClient } from 'masto';
 import sharp from 'sharp';
 import { Temporal } from '@js-temporal/polyfill';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
-import { deleteAccount, setRole } from '../../domain/accounts/accounts.service.ts';
+import { setRole } from '../../domain/accounts/accounts.service.ts';
+import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
+import { cliActor } from '../../domain/actor.ts';
+import { changeFeed } from '../../domain/changes.ts';
+import { createCommands } from '../../domain/commands.ts';
+import { searchIndex } from '../../domain/statuses/search-index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
@@ -330,18 +335,21 @@ describe('federation between two servers', () => {
       );
     const before = await count();
     const bobUri = `${b.url}/users/bob`;
+    // Addressed to alice, so that A keeps it (a post concerning nobody there would be dropped).
     const note = (id: string, extra: Record<string, unknown> = {}) => ({
       '@context': 'https://www.w3.org/ns/activitystreams',
       id: `${bobUri}/statuses/${id}/activity`,
       type: 'Create',
       actor: bobUri,
       to: ['https://www.w3.org/ns/activitystreams#Public'],
+      cc: [`${a.url}/users/alice`],
       object: {
         id: `${bobUri}/statuses/${id}`,
         type: 'Note',
         attributedTo: bobUri,
         content: `forged ${id}`,
         to: ['https://www.w3.org/ns/activitystreams#Public'],
+        cc: [`${a.url}/users/alice`],
       },
       ...extra,
     });
@@ -481,8 +489,18 @@ describe('federation between two servers', () => {
     await until('bob following gina', async () => (await bob.client.v1.accounts.relationships.fetch({ id: [ginaOnB.id] }))[0]?.following);
     await gina.client.v1.statuses.create({ status: 'gina was here' });
     await until("gina's post on B", async () => (await homeTexts(bob)).some((t) => t.includes('gina was here')));
-    // As `stoa accounts delete` does it: no change feed, only the database.
-    await deleteAccount(a.app.db, gina.id);
+    // As `stoa accounts delete` does it: commands of its own over the database, no change feed shared with
+    // the server (whose workers find the queued Delete at their next poll).
+    const cli = createCommands({
+      db: a.app.db,
+      clock: systemClock,
+      changes: changeFeed(),
+      search: searchIndex(a.app.db.engine, a.config.secret),
+      publicUrl: a.config.publicUrl,
+      domain: a.config.domain,
+      maxCharacters: 1000,
+    });
+    await cli.accounts.delete(cliActor((await findAccountById(a.app.db.read, gina.id))!));
     const gone = await fetch(`${a.url}/users/gina`, { headers: { accept: 'application/activity+json' } });
     assert.equal(gone.status, 410);
     await until(

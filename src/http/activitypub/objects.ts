@@ -17,6 +17,7 @@ import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
 import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
+import { localQuoteStampFor, statusObjectParts } from '../../domain/statuses/status-lists.views.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { profileFields, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 
@@ -71,25 +72,9 @@ export function audienceOf(visibility: string, followersUri: URL, mentioned: rea
 
 /** A local status as a Note, with its mentions, hashtags, attachments, parent and quote. */
 export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, status: StatusRow, author: AccountRow): Promise<Note> {
-  const mentioned = await db
-    .selectFrom('mentions')
-    .innerJoin('accounts', 'accounts.id', 'mentions.account_id')
-    .select(['accounts.uri', 'accounts.username', 'accounts.domain'])
-    .where('mentions.status_id', '=', status.id)
-    .execute();
-  const tags = await db
-    .selectFrom('status_tags')
-    .innerJoin('tags', 'tags.id', 'status_tags.tag_id')
-    .select('tags.name')
-    .where('status_tags.status_id', '=', status.id)
-    .execute();
-  const parent = status.in_reply_to_id
-    ? await db.selectFrom('statuses').select('uri').where('id', '=', status.in_reply_to_id).executeTakeFirst()
-    : undefined;
-  const quoted = status.quote_of_id
-    ? await db.selectFrom('statuses').select('uri').where('id', '=', status.quote_of_id).executeTakeFirst()
-    : undefined;
-  const stamp = quoted ? (status.quote_authorization_uri ?? (await localQuoteStampUri(db, status.uri))) : null;
+  const parts = await statusObjectParts(db, status);
+  const mentioned = parts.mentions;
+  const stamp = parts.quoteUri ? (status.quote_authorization_uri ?? (await localQuoteStampUri(db, status.uri))) : null;
   const open = status.visibility === 'public' || status.visibility === 'unlisted';
   const media = (await mediaOfStatuses(db, [status.id])).get(status.id) ?? [];
   const { tos, ccs } = audienceOf(
@@ -108,9 +93,9 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
     url: status.url ? new URL(status.url) : null,
     tos,
     ccs,
-    replyTarget: parent ? new URL(parent.uri) : null,
-    quote: quoted ? new URL(quoted.uri) : null,
-    quoteUrl: quoted ? new URL(quoted.uri) : null,
+    replyTarget: parts.inReplyToUri ? new URL(parts.inReplyToUri) : null,
+    quote: parts.quoteUri ? new URL(parts.quoteUri) : null,
+    quoteUrl: parts.quoteUri ? new URL(parts.quoteUri) : null,
     quoteAuthorization: stamp ? new URL(stamp) : null,
     // Anyone may quote a public or unlisted post (and is given a stamp on request); others only its author.
     interactionPolicy: new InteractionPolicy({
@@ -120,7 +105,7 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
       ...mentioned.map(
         (m) => new Mention({ href: new URL(m.uri), name: `@${m.username}${m.domain ? `@${m.domain}` : `@${config.domain}`}` }),
       ),
-      ...tags.map((t) => new Hashtag({ href: new URL(`${config.publicUrl}/tags/${encodeURIComponent(t.name)}`), name: `#${t.name}` })),
+      ...parts.tags.map((name) => new Hashtag({ href: new URL(`${config.publicUrl}/tags/${encodeURIComponent(name)}`), name: `#${name}` })),
     ],
     attachments: media
       .filter((m) => m.state === 'ready' && m.file_key)
@@ -140,15 +125,8 @@ export const QUOTE_REQUEST_SUFFIX = '#quote-request';
 
 /** The URL of a stamp this server issued for the post at `quotingUri`, if any. */
 export async function localQuoteStampUri(db: DbReader, quotingUri: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('quote_authorizations')
-    .innerJoin('statuses', 'statuses.id', 'quote_authorizations.quoted_status_id')
-    .innerJoin('accounts', 'accounts.id', 'statuses.account_id')
-    .select(['quote_authorizations.id', 'accounts.uri'])
-    .where('quote_authorizations.quoting_uri', '=', quotingUri)
-    .where('accounts.domain', 'is', null)
-    .executeTakeFirst();
-  return row ? quoteStampUri(row.uri, row.id) : null;
+  const stamp = await localQuoteStampFor(db, quotingUri);
+  return stamp ? quoteStampUri(stamp.uri, stamp.id) : null;
 }
 
 /** Where a stamp issued by the local account at `authorUri` is served. */

@@ -1,8 +1,23 @@
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
+import type { Config } from '../../config/index.ts';
+import { apiActor } from '../../domain/actor.ts';
+import type { AccountService } from '../../domain/accounts/accounts.service.ts';
+import type { RegistrationService } from '../../domain/accounts/registration.service.ts';
+import type { TokenMinter } from '../../domain/auth/token-format.ts';
+import type { TokenService } from '../../domain/auth/tokens.service.ts';
+import type { MediaService } from '../../domain/media/media.service.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Db } from '../../storage/db/database.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountByHandle, findAccountById, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
-import { MAX_PROFILE_FIELDS, updateProfile, type ProfileChanges } from '../../domain/accounts/accounts.service.ts';
+import {
+  findAccountByHandle,
+  findAccountById,
+  findUserByAccountId,
+  type AccountRow,
+  type UserRow,
+} from '../../domain/accounts/accounts.repo.ts';
+import { countFollowRequests } from '../../domain/graph/graph.views.ts';
+import { MAX_PROFILE_FIELDS, type ProfileChanges } from '../../domain/accounts/accounts.service.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
@@ -64,23 +79,36 @@ const UpdateInput = z.object({
 
 const LookupInput = z.object({ acct: z.string().trim().min(1).max(300) });
 
+/** What the Accounts API uses: the account commands, sign-up, tokens, profile images and the database. */
+export interface AccountsRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly accounts: AccountService;
+  readonly registration: RegistrationService;
+  readonly tokens: TokenService;
+  readonly minter: TokenMinter;
+  readonly media: Pick<MediaService, 'profileImage'>;
+}
+
 /** The Accounts API: registration, the signed-in account, profiles and lookups. */
-export function accountsRoutes(services: Services): RouteDef[] {
-  const { db, clock, config } = services;
-  /** Applies profile changes, tells the caches, removes replaced images, and answers the CredentialAccount. */
-  const saveProfile = async (accountId: string, changes: ProfileChanges) => {
-    const updated = await updateProfile(db, clock, accountId, changes);
-    services.changes.emit({ kind: 'accounts', ids: [accountId] });
-    services.changes.emit({ kind: 'activity-recorded' });
-    await services.media.flush();
-    const user = (await db.read.selectFrom('users').selectAll().where('account_id', '=', accountId).executeTakeFirst())!;
-    const counts = (await countAccounts(db.read, [accountId])).get(accountId)!;
-    return serializeCredentialAccount(updated, user, counts, config);
+export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
+  const { db, clock, config } = deps;
+  const read = db.read;
+  /** Applies profile changes (replaced images go by a job) and answers the CredentialAccount. */
+  const saveProfile = async (account: AccountRow, changes: ProfileChanges) => {
+    const updated = await deps.accounts.updateProfile(apiActor(account), changes);
+    return credentials(updated, (await findUserByAccountId(read, account.id))!);
+  };
+  /** The signed-in account as its owner sees it (with its settings and how many wait for an answer). */
+  const credentials = async (account: AccountRow, user: UserRow) => {
+    const counts = (await countAccounts(read, [account.id])).get(account.id)!;
+    return serializeCredentialAccount(account, user, { ...counts, followRequests: await countFollowRequests(read, account.id) }, config);
   };
   /** An account as Mastodon shows it, with `moved` (the account it moved to) when it has moved. */
   const present = async (account: AccountRow) => {
-    const target = account.moved_to_account_id ? visible(await findAccountById(db.read, account.moved_to_account_id)) : undefined;
-    const counts = await countAccounts(db.read, [account.id, ...(target ? [target.id] : [])]);
+    const target = account.moved_to_account_id ? visible(await findAccountById(read, account.moved_to_account_id)) : undefined;
+    const counts = await countAccounts(read, [account.id, ...(target ? [target.id] : [])]);
     return {
       ...serializeAccount(account, counts.get(account.id)!, config),
       ...(target ? { moved: serializeAccount(target, counts.get(target.id)!, config) } : {}),
@@ -97,7 +125,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
       async handler(c) {
         const input = readInput(c, RegisterInput);
         const grant = c.var.auth!.grant;
-        const { accountId } = await services.registration.register({
+        const { accountId } = await deps.registration.register({
           username: input.username,
           email: input.email,
           password: input.password,
@@ -110,12 +138,10 @@ export function accountsRoutes(services: Services): RouteDef[] {
         // The same answer whether or not the address already had an account: a token that works once the
         // address is confirmed, or a decoy that never will.
         const issued = accountId
-          ? await db.transaction((tx) =>
-              services.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true }),
-            )
+          ? await db.transaction((tx) => deps.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true }))
           : {
-              accessToken: services.minter.mintDecoy(),
-              refreshToken: services.minter.mintDecoy(),
+              accessToken: deps.minter.mintDecoy(),
+              refreshToken: deps.minter.mintDecoy(),
               scopes: grant.scopes,
               createdAt: Math.floor(clock() / 1000),
               expiresIn: Math.floor(config.auth.accessTokenTtlMs / 1000),
@@ -129,8 +155,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
       access: scoped('profile'),
       async handler(c) {
         const { account, user } = currentUser(c);
-        const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
-        return c.json(serializeCredentialAccount(account, user, counts, config));
+        return c.json(await credentials(account, user));
       },
     },
     {
@@ -142,13 +167,13 @@ export function accountsRoutes(services: Services): RouteDef[] {
         const input = readInput(c, UpdateInput);
         // Images first: a refused image leaves the profile as it was.
         const avatarKey = input.avatar
-          ? await services.media.profileImage(new Uint8Array(await input.avatar.arrayBuffer()), 'avatar')
+          ? await deps.media.profileImage(new Uint8Array(await input.avatar.arrayBuffer()), 'avatar')
           : undefined;
         const headerKey = input.header
-          ? await services.media.profileImage(new Uint8Array(await input.header.arrayBuffer()), 'header')
+          ? await deps.media.profileImage(new Uint8Array(await input.header.arrayBuffer()), 'header')
           : undefined;
         return c.json(
-          await saveProfile(account.id, {
+          await saveProfile(account, {
             avatarKey,
             headerKey,
             displayName: input.display_name,
@@ -171,7 +196,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
       access: scoped('write:accounts'),
       async handler(c) {
         const { account } = currentUser(c);
-        return c.json(await saveProfile(account.id, image === 'avatar' ? { avatarKey: null } : { headerKey: null }));
+        return c.json(await saveProfile(account, image === 'avatar' ? { avatarKey: null } : { headerKey: null }));
       },
     })),
     {
@@ -182,7 +207,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
         const { acct } = readInput(c, LookupInput);
         const [username = '', domain = null] = acct.replace(/^@/, '').split('@');
         const local = domain === null || domain.toLowerCase() === config.domain;
-        const account = visible(await findAccountByHandle(db.read, username, local ? null : domain));
+        const account = visible(await findAccountByHandle(read, username, local ? null : domain));
         if (!account) throw new NotFound();
         return c.json(await present(account));
       },
@@ -192,7 +217,7 @@ export function accountsRoutes(services: Services): RouteDef[] {
       path: '/api/v1/accounts/:id',
       access: PUBLIC,
       async handler(c) {
-        const account = visible(await findAccountById(db.read, c.req.param('id')!));
+        const account = visible(await findAccountById(read, c.req.param('id')!));
         if (!account) throw new NotFound();
         return c.json(await present(account));
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
-import { redirectUrisOf, registerApp, type AppRow } from '../../domain/auth/apps.service.ts';
+import { findAppById, redirectUrisOf, registerApp, type AppRow } from '../../domain/auth/apps.service.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Db } from '../../storage/db/database.ts';
 import { Unauthorized } from '../../domain/errors.ts';
 import { readInput, stringList } from '../shared/input.ts';
 import { PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
@@ -29,8 +30,15 @@ export function serializeApplication(app: AppRow, vapidKey: string, clientSecret
   };
 }
 
+/** What the Apps API uses: the database apps live in, and the server's VAPID key (for Web Push). */
+export interface AppsRouteDeps {
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly vapidKey: () => Promise<string>;
+}
+
 /** `POST /api/v1/apps` and `GET /api/v1/apps/verify_credentials`. */
-export function appsRoutes(services: Services): RouteDef[] {
+export function appsRoutes(deps: AppsRouteDeps): RouteDef[] {
   return [
     {
       method: 'POST',
@@ -38,13 +46,13 @@ export function appsRoutes(services: Services): RouteDef[] {
       access: PUBLIC,
       async handler(c) {
         const input = readInput(c, NewAppInput);
-        const { app, clientSecret } = await registerApp(services.db, services.clock, {
+        const { app, clientSecret } = await registerApp(deps.db, deps.clock, {
           name: input.client_name,
           redirectUris: input.redirect_uris,
           scopes: input.scopes,
           website: input.website,
         });
-        return c.json(serializeApplication(app, (await services.push.vapidKeys()).publicKey, clientSecret));
+        return c.json(serializeApplication(app, await deps.vapidKey(), clientSecret));
       },
     },
     {
@@ -53,11 +61,9 @@ export function appsRoutes(services: Services): RouteDef[] {
       access: scoped(null, { app: true }),
       async handler(c) {
         const appId = c.var.auth?.grant.appId;
-        const app = appId
-          ? await services.db.read.selectFrom('oauth_apps').selectAll().where('id', '=', appId).executeTakeFirst()
-          : undefined;
+        const app = appId ? await findAppById(deps.db.read, appId) : undefined;
         if (!app) throw new Unauthorized('The access token is invalid');
-        return c.json(serializeApplication(app, (await services.push.vapidKeys()).publicKey));
+        return c.json(serializeApplication(app, await deps.vapidKey()));
       },
     },
   ];

@@ -176,9 +176,10 @@ describe('the home timeline fast path', () => {
     const before = answered();
     assert.equal((await home('not-a-token')).status, 401);
     assert.equal((await fetch(`${server.url}/api/v1/timelines/home`)).status, 401);
+    // A trailing slash is answered (as Mastodon's routing does), by the full stack.
     assert.equal(
       (await fetch(`${server.url}/api/v1/timelines/home/?limit=2`, { headers: { authorization: `Bearer ${ana.token}` } })).status,
-      404,
+      200,
     );
     assert.equal(
       (await fetch(`${server.url}/api/v1/timelines/home?limit=2`, { method: 'HEAD', headers: { authorization: `Bearer ${ana.token}` } }))

@@ -22,8 +22,10 @@ import {
   videoWithLeaks,
 } from '../../testing/media-fixtures.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { until } from '../../testing/until.ts';
 import { startTestS3, type TestS3 } from '../../testing/s3-server.ts';
-import { deleteAccount } from '../../domain/accounts/accounts.service.ts';
+import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
+import { cliActor } from '../../domain/actor.ts';
 
 // Without exiftool and ffmpeg (Debian's packages) the fixtures cannot be made: the suite says so and skips.
 const skip = mediaToolsMissing() ?? false;
@@ -77,10 +79,12 @@ describe('media uploads', { skip }, () => {
   let ann: TestAccount;
   let bob: TestAccount;
   before(async () => {
-    server = await startTestServer();
+    // With the workers: files of deleted media are removed by a job, right after the deletion commits.
+    server = await startTestServer({}, { workers: true });
     base = server.url;
     [ann, bob] = (await createTestAccounts(server, ['ann', 'bob'])) as [TestAccount, TestAccount];
   });
+  const stored = () => server.app.services.blobs.list();
   after(() => server.close());
 
   it('re-encodes a photo: orientation applied, GPS, make, model and XMP gone from the stored and served bytes', async () => {
@@ -256,7 +260,7 @@ describe('media uploads', { skip }, () => {
   });
 
   it('attaches up to four images to a status, shows them, and keeps other accounts out of them', async () => {
-    const images = [];
+    const images: Awaited<ReturnType<typeof ann.client.v1.media.create>>[] = [];
     for (let i = 0; i < 5; i++)
       images.push(
         await ann.client.v1.media.create({
@@ -313,7 +317,7 @@ describe('media uploads', { skip }, () => {
       headers: { authorization: `Bearer ${ann.token}` },
     });
     assert.equal(unattachedDelete.status, 200);
-    assert.ok(!(await server.app.services.blobs.list()).includes(keyOf(images[4]!.url!)));
+    await until('the unattached file gone', async () => !(await stored()).includes(keyOf(images[4]!.url!)));
 
     // An edit that drops a file deletes it; the kept ones stay in their new order.
     const edited2 = await ann.client.v1.statuses.$select(status.id).update({ status: 'fewer', mediaIds: [images[2]!.id, images[0]!.id] });
@@ -321,8 +325,10 @@ describe('media uploads', { skip }, () => {
       edited2.mediaAttachments.map((m) => m.id),
       [images[2]!.id, images[0]!.id],
     );
-    const left = await server.app.services.blobs.list();
-    assert.ok(!left.includes(keyOf(images[1]!.url!)) && !left.includes(keyOf(images[3]!.url!)));
+    const left = await until('the dropped files gone', async () => {
+      const keys = await stored();
+      return !keys.includes(keyOf(images[1]!.url!)) && !keys.includes(keyOf(images[3]!.url!)) && keys;
+    });
     assert.ok(left.includes(keyOf(images[0]!.url!)));
   });
 
@@ -333,8 +339,10 @@ describe('media uploads', { skip }, () => {
     const listed = await server.app.services.blobs.list();
     for (const key of keys) assert.ok(listed.includes(key));
     await ann.client.v1.statuses.$select(status.id).remove();
-    const left = await server.app.services.blobs.list();
-    for (const key of keys) assert.ok(!left.includes(key), `${key} is gone from the media folder`);
+    await until('the files gone from the media folder', async () => {
+      const left = await stored();
+      return keys.every((key) => !left.includes(key));
+    });
     assert.deepEqual(
       readdirSync(join(server.config.dataDir, 'media'), { recursive: true }).filter((f) =>
         keys.some((k) => String(f).endsWith(k.split('/').pop()!)),
@@ -368,7 +376,7 @@ describe('media uploads', { skip }, () => {
     assertClean(header, 'header');
     assert.deepEqual([(await sharp(header).metadata()).width, (await sharp(header).metadata()).height], [1500, 500]);
     await bob.client.v1.profile.avatar.remove();
-    assert.equal((await fetch(here(account.avatar))).status, 404);
+    await until('the old avatar gone', async () => (await fetch(here(account.avatar))).status === 404);
     const refused = new FormData();
     refused.set('avatar', blob(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'image/svg+xml'), 'a.svg');
     assert.equal(
@@ -429,7 +437,7 @@ describe('media in an S3-compatible bucket', { skip }, () => {
   let ann: TestAccount;
   before(async () => {
     s3 = await startTestS3();
-    server = await startTestServer(s3.env);
+    server = await startTestServer(s3.env, { workers: true });
     base = server.url;
     [ann] = (await createTestAccounts(server, ['ann'])) as [TestAccount];
   });
@@ -456,11 +464,13 @@ describe('media in an S3-compatible bucket', { skip }, () => {
 
     const status = await ann.client.v1.statuses.create({ status: 'a photo', mediaIds: [photo.id] });
     await ann.client.v1.statuses.$select(status.id).remove();
-    assert.deepEqual((await bucket()).sort(), [video.url!, video.previewUrl].map(keyOf).sort());
+    // The files go by a job, right after the deletion commits.
+    const expected = [video.url!, video.previewUrl].map(keyOf).sort();
+    await until('the photo gone from the bucket', async () => JSON.stringify((await bucket()).sort()) === JSON.stringify(expected));
     assert.equal((await fetch(here(photo.url!))).status, 404);
 
-    await deleteAccount(server.app.db, ann.id, { flushMedia: server.app.services.media.flush });
-    assert.deepEqual(await bucket(), []);
+    await server.app.services.commands.accounts.delete(cliActor((await findAccountById(server.app.db.read, ann.id))!));
+    await until('every file gone from the bucket', async () => (await bucket()).length === 0);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
-import type { MediaEdits } from '../../domain/media/media.service.ts';
+import type { Config } from '../../config/index.ts';
+import type { MediaEdits, MediaService } from '../../domain/media/media.service.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { readInput } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
@@ -20,8 +20,8 @@ const Upload = Edits.extend({
 });
 
 /** The MediaAttachment API: upload (in the background or at once), read, describe, delete. */
-export function mediaRoutes(services: Services): RouteDef[] {
-  const { media, config } = services;
+export function mediaRoutes(deps: { config: Config; media: MediaService }): RouteDef[] {
+  const { media, config } = deps;
   const edits = (input: z.output<typeof Edits>): MediaEdits => ({ description: input.description, focus: input.focus });
   const upload = async (c: Context<AppEnv>, wait: boolean) => {
     const { account } = currentUser(c);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
+import type { Config } from '../../config/index.ts';
+import { apiActor } from '../../domain/actor.ts';
+import { aliasesOf, type AccountMigration } from '../../domain/accounts/migration.ts';
+import type { DbReader } from '../../storage/db/database.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountByHandle, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import { Forbidden, Invalid } from '../../domain/errors.ts';
@@ -19,14 +22,19 @@ export type AccountResolver = (query: string, options?: { fresh?: boolean }) => 
  * its settings): `/api/v1/accounts/aliases` lists, adds and removes the accounts named as this one's
  * other names; `POST /api/v1/accounts/migration` moves this account to one that names it.
  */
-export function migrationRoutes(services: Services, resolve: AccountResolver): RouteDef[] {
-  const { db, config, migration } = services;
+export function migrationRoutes(deps: {
+  config: Config;
+  read: DbReader;
+  migration: AccountMigration;
+  resolve: AccountResolver;
+}): RouteDef[] {
+  const { read, config, migration, resolve } = deps;
   const find = async (acct: string, fresh: boolean) => {
     const query = acct.replace(/^@/, '');
     const found =
       query.includes('@') || /^https?:\/\//i.test(query)
         ? await resolve(query, { fresh }).catch(() => null)
-        : await findAccountByHandle(db.read, query, null);
+        : await findAccountByHandle(read, query, null);
     if (!found)
       throw new Invalid('No such account', { acct: [{ error: 'ERR_INVALID', description: 'no account was found by that address' }] });
     return found;
@@ -38,7 +46,7 @@ export function migrationRoutes(services: Services, resolve: AccountResolver): R
       method: 'GET',
       path: '/api/v1/accounts/aliases',
       access: scoped('read:accounts'),
-      handler: (c) => c.json(listing(migration.aliasesOf(currentUser(c).account))),
+      handler: (c) => c.json(listing(aliasesOf(currentUser(c).account))),
     },
     {
       method: 'POST',
@@ -46,7 +54,7 @@ export function migrationRoutes(services: Services, resolve: AccountResolver): R
       access: scoped('write:accounts'),
       async handler(c) {
         const { acct } = readInput(c, AcctInput);
-        return c.json(listing(await migration.addAlias(currentUser(c).account, await find(acct, false))));
+        return c.json(listing(await migration.addAlias(apiActor(currentUser(c).account), await find(acct, false))));
       },
     },
     {
@@ -55,7 +63,7 @@ export function migrationRoutes(services: Services, resolve: AccountResolver): R
       access: scoped('write:accounts'),
       async handler(c) {
         const { acct } = readInput(c, AcctInput);
-        return c.json(listing(await migration.removeAlias(currentUser(c).account, await find(acct, false))));
+        return c.json(listing(await migration.removeAlias(apiActor(currentUser(c).account), await find(acct, false))));
       },
     },
     {
@@ -68,8 +76,8 @@ export function migrationRoutes(services: Services, resolve: AccountResolver): R
         if (!(await verifyPassword(input.password, user.password_hash))) throw new Forbidden('The password is not correct');
         // The new account is read from its server now: its aliases must name this account today.
         const target = await find(input.acct, true);
-        const followersMoved = await migration.move(account, target, migration.aliasesOf(target));
-        const counts = (await countAccounts(db.read, [target.id])).get(target.id)!;
+        const followersMoved = await migration.move(apiActor(account), target, aliasesOf(target));
+        const counts = (await countAccounts(read, [target.id])).get(target.id)!;
         return c.json({ moved_to: serializeAccount(target, counts, config), followers_moved: followersMoved });
       },
     },

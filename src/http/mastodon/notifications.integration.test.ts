@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient } from 'masto';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { until } from '../../testing/until.ts';
 
 let server: TestServer;
 let ann: TestAccount;
@@ -10,7 +11,8 @@ let bob: TestAccount;
 let eve: TestAccount;
 
 before(async () => {
-  server = await startTestServer({ STOA_STATUS_SEARCH: 'visible' });
+  // With the workers: "notify me" notifications are sent by a job (an account may have many subscribers).
+  server = await startTestServer({ STOA_STATUS_SEARCH: 'visible' }, { workers: true });
   [ann, bob, eve] = (await createTestAccounts(server, ['ann', 'bob', 'eve'])) as [TestAccount, TestAccount, TestAccount];
 });
 after(() => server.close());
@@ -28,7 +30,10 @@ describe('notifications', () => {
     assert.deepEqual(all.map((n) => n.type).sort(), ['favourite', 'follow', 'mention', 'reblog'].sort());
     assert.equal(all.find((n) => n.type === 'mention')!.status.id, mention.id);
     assert.ok(all.every((n) => n.account.username === 'bob'));
-    const bobs = await bob.client.v1.notifications.list();
+    const bobs = await until('the subscriber told of the new post', async () => {
+      const list = await bob.client.v1.notifications.list();
+      return list.length >= 2 && list;
+    });
     assert.deepEqual(bobs.map((n) => n.type).sort(), ['status', 'update'].sort(), 'a subscriber hears of new posts, a reposter of edits');
 
     const onlyMentions = await ann.client.v1.notifications.list({ types: ['mention'] });

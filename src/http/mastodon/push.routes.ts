@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
-import { PUSH_ALERTS, PUSH_POLICIES, type PushSubscriptionRow } from '../../domain/push/push.service.ts';
+import { PUSH_ALERTS, PUSH_POLICIES, type PushService, type PushSubscriptionRow } from '../../domain/push/push.service.ts';
 import { formBool, readInput } from '../shared/input.ts';
 import { bearerToken, currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 
@@ -26,8 +25,8 @@ const UpdateInput = z.object({ data: Data.optional(), policy: z.enum(PUSH_POLICI
  * Mastodon's Web Push API (`/api/v1/push/subscription`): one subscription per access token, with the
  * alerts and policy it wants; the workers deliver (`workers/push-delivery.ts`).
  */
-export function pushRoutes(services: Services): RouteDef[] {
-  const { push } = services;
+export function pushRoutes(deps: { push: PushService }): RouteDef[] {
+  const { push } = deps;
   const entity = async (row: PushSubscriptionRow) => ({
     id: row.id,
     endpoint: row.endpoint,

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
+import type { Config } from '../../config/index.ts';
+import { apiActor } from '../../domain/actor.ts';
+import { openReports } from '../../domain/reports/reports.repo.ts';
+import type { ReportService } from '../../domain/reports/reports.service.ts';
+import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import { Forbidden, Invalid, RateLimited } from '../../domain/errors.ts';
@@ -49,9 +53,17 @@ async function serializeReports(db: DbReader, urls: AccountUrls, reports: readon
   }));
 }
 
+/** What the reports API uses: the report commands, the reader, and the limiter of reports per member. */
+export interface ReportsRouteDeps {
+  readonly config: Config;
+  readonly read: DbReader;
+  readonly reports: ReportService;
+  readonly limiter: RateLimiter;
+}
+
 /** `POST /api/v1/reports` for members; `GET /api/v1/admin/reports` (open reports) for moderators. */
-export function reportsRoutes(services: Services): RouteDef[] {
-  const { db, config, reports, limiter } = services;
+export function reportsRoutes(deps: ReportsRouteDeps): RouteDef[] {
+  const { read, config, reports, limiter } = deps;
   return [
     {
       method: 'POST',
@@ -68,15 +80,15 @@ export function reportsRoutes(services: Services): RouteDef[] {
           });
         const rate = await limiter.hit(`reports:${account.id}`, REPORTS_PER_HOUR, 3600_000);
         if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds, 'Too many reports; try again later');
-        const report = await reports.create(account, {
+        const report = (await reports.create(apiActor(account), {
           targetId: input.account_id,
           statusIds: input.status_ids ?? [],
           comment: input.comment ?? '',
           category: input.category ?? (input.rule_ids?.length ? 'violation' : 'other'),
           ruleIds: input.rule_ids ?? [],
           forward: input.forward ?? false,
-        });
-        return c.json((await serializeReports(db.read, config, [report], false))[0]);
+        }))!;
+        return c.json((await serializeReports(read, config, [report], false))[0]);
       },
     },
     {
@@ -87,7 +99,7 @@ export function reportsRoutes(services: Services): RouteDef[] {
         const { user } = currentUser(c);
         if (user.role !== 'moderator' && user.role !== 'admin') throw new Forbidden('This action is not allowed');
         const { limit } = readInput(c, ListInput);
-        return c.json(await serializeReports(db.read, config, await reports.open(limit ?? 100), true));
+        return c.json(await serializeReports(read, config, await openReports(read, limit ?? 100), true));
       },
     },
   ];

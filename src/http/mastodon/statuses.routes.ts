@@ -1,23 +1,26 @@
 import type { Context } from 'hono';
-import { sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
+import type { Config } from '../../config/index.ts';
+import { apiActor } from '../../domain/actor.ts';
+import { findAppById } from '../../domain/auth/apps.service.ts';
 import { NotFound } from '../../domain/errors.ts';
-import { loadStatusViews } from '../../domain/statuses/status-views.ts';
+import { reactorsPage, statusEdits, visibleStatusesByIds } from '../../domain/statuses/status-lists.views.ts';
 import { findStatusById, type StatusRow } from '../../domain/statuses/statuses.repo.ts';
-import { reblogVisibleTo, visibleTo } from '../../domain/statuses/visibility-policy.ts';
+import type { StatusService } from '../../domain/statuses/statuses.service.ts';
+import { loadStatusViews } from '../../domain/statuses/statuses.views.ts';
+import { threadContext } from '../../domain/statuses/thread.ts';
+import { visibleStatus } from '../../domain/statuses/visibility-policy.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { isoAt } from '../../lib/clock.ts';
+import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
+import { accountListResponse } from './account-list.ts';
+import { readPage } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeMedia } from './serializers/media.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
-import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountByHandle, findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
-import { tokenize } from '../../domain/statuses/text-format.ts';
-import { threadContext } from '../../domain/statuses/thread.ts';
-import { readPage, setLinkHeader } from './pagination.ts';
 
 const visibility = z.enum(['public', 'unlisted', 'private', 'direct']);
 const language = z
@@ -47,17 +50,23 @@ const EditInput = z.object({
 const ReblogInput = z.object({ visibility: visibility.optional() });
 const IdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(40)).optional() });
 
-/** The statuses API: post, read, edit, delete, threads, reposts, favourites, bookmarks, pins, mutes. */
-/** Remote accounts mentioned in one post that are looked up on their servers, at most. */
-const MENTIONS_RESOLVED_PER_POST = 5;
+/** What the statuses API uses: the status commands, and the reader its views go through. */
+export interface StatusesRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly read: DbReader;
+  readonly statuses: StatusService;
+}
 
-export function statusesRoutes(services: Services, resolveRemote?: (handle: string) => Promise<unknown>): RouteDef[] {
-  const { db, config, statuses } = services;
+/** The statuses API: post, read, edit, delete, threads, reposts, favourites, bookmarks, pins, mutes. */
+export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
+  const { read, config, statuses } = deps;
   const viewerOf = (c: Context<AppEnv>) => c.var.auth?.account?.id ?? null;
+  const actorOf = (c: Context<AppEnv>) => apiActor(currentUser(c).account);
   const present = async (c: Context<AppEnv>, rows: StatusRow[], options: { withSource?: boolean } = {}) =>
-    (await loadStatusViews(db.read, viewerOf(c), rows)).map((v) => serializeStatus(v, config, options));
+    (await loadStatusViews(read, viewerOf(c), rows)).map((v) => serializeStatus(v, config, options));
   const one = async (c: Context<AppEnv>, id: string) => {
-    const [view] = await present(c, [await statuses.visibleOrNotFound(viewerOf(c), id)]);
+    const [view] = await present(c, [await visibleStatus(read, viewerOf(c), id)]);
     if (!view) throw new NotFound();
     return c.json(view);
   };
@@ -76,67 +85,10 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
     path: `/api/v1/statuses/:id/${kind}`,
     access: PUBLIC,
     async handler(c) {
-      const status = await statuses.visibleOrNotFound(viewerOf(c), c.req.param('id')!);
-      const page = readPage(c, 40, 80);
-      const window = (column: string) =>
-        sql<SqlBool>`(${page.maxId ? sql`${sql.ref(column)} < ${page.maxId}` : sql`1 = 1`} and ${page.sinceId ? sql`${sql.ref(column)} > ${page.sinceId}` : sql`1 = 1`})`;
-      const rows =
-        kind === 'favourited_by'
-          ? await db.read
-              .selectFrom('favourites')
-              .select(['id as cursor', 'account_id'])
-              .where('status_id', '=', status.id)
-              .where(window('favourites.id'))
-              .orderBy('id', 'desc')
-              .limit(page.limit)
-              .execute()
-          : await db.read
-              .selectFrom('statuses')
-              .select(['id as cursor', 'account_id'])
-              .where('reblog_of_id', '=', status.id)
-              .where(window('statuses.id'))
-              .orderBy('id', 'desc')
-              .limit(page.limit)
-              .execute();
-      const accounts = new Map(
-        (
-          await findAccountsByIds(
-            db.read,
-            rows.map((r) => r.account_id),
-          )
-        )
-          .filter((a) => a.suspended_at === null)
-          .map((a) => [a.id, a]),
-      );
-      const counts = await countAccounts(db.read, [...accounts.keys()]);
-      setLinkHeader(
-        c,
-        config.publicUrl,
-        rows.map((r) => r.cursor),
-      );
-      return c.json(
-        rows.flatMap((r) =>
-          accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [],
-        ),
-      );
+      const status = await visibleStatus(read, viewerOf(c), c.req.param('id')!);
+      return accountListResponse(c, read, config, await reactorsPage(read, status.id, kind, readPage(c, 40, 80)));
     },
   });
-
-  /**
-   * Looks up the remote accounts a text mentions that this server does not know yet (through WebFinger
-   * on their servers), so that the mention links to them and the post reaches them. A server that does
-   * not answer leaves the mention as text.
-   */
-  const resolveMentions = async (text: string | undefined) => {
-    if (!resolveRemote || !text) return;
-    const handles = new Set<string>();
-    for (const token of tokenize(text)) {
-      if (token.kind !== 'mention' || token.domain === null || token.domain === config.domain) continue;
-      if (handles.size >= MENTIONS_RESOLVED_PER_POST) break;
-      if (!(await findAccountByHandle(db.read, token.username, token.domain))) handles.add(`${token.username}@${token.domain}`);
-    }
-    await Promise.all([...handles].map((handle) => resolveRemote(handle).catch(() => null)));
-  };
 
   return [
     {
@@ -147,9 +99,10 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       async handler(c) {
         const { account, user, grant } = currentUser(c);
         const input = readInput(c, NewStatusInput);
-        const app = await db.read.selectFrom('oauth_apps').select('name').where('id', '=', grant.appId).executeTakeFirst();
-        await resolveMentions(input.status);
-        const id = await statuses.create(account, {
+        const app = await findAppById(read, grant.appId);
+        // Remote accounts mentioned that this server does not know yet are looked up by a worker; the
+        // post is answered at once and reaches them once they are found.
+        const id = await statuses.create(apiActor(account), {
           text: input.status,
           visibility: input.visibility ?? user.default_visibility,
           spoilerText: input.spoiler_text,
@@ -161,7 +114,7 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
           applicationName: app?.name ?? null,
           mediaIds: input.media_ids,
         });
-        return one(c, id);
+        return one(c, id!);
       },
     },
     {
@@ -170,22 +123,7 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       access: PUBLIC,
       async handler(c) {
         const { id: ids = [] } = readInput(c, IdsInput);
-        const rows = ids.length
-          ? await db.read
-              .selectFrom('statuses')
-              .selectAll()
-              .where('id', 'in', ids)
-              .where(visibleTo(viewerOf(c)))
-              .where(reblogVisibleTo(viewerOf(c)))
-              .execute()
-          : [];
-        const order = new Map(ids.map((id, i) => [id, i]));
-        return c.json(
-          await present(
-            c,
-            rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!),
-          ),
-        );
+        return c.json(await present(c, await visibleStatusesByIds(read, viewerOf(c), ids)));
       },
     },
     { method: 'GET', path: '/api/v1/statuses/:id', access: PUBLIC, handler: (c) => one(c, c.req.param('id')!) },
@@ -194,10 +132,8 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       path: '/api/v1/statuses/:id',
       access: scoped('write:statuses'),
       async handler(c) {
-        const { account } = currentUser(c);
         const input = readInput(c, EditInput);
-        await resolveMentions(input.status);
-        await statuses.edit(account, c.req.param('id')!, {
+        await statuses.edit(actorOf(c), c.req.param('id')!, {
           text: input.status,
           spoilerText: input.spoiler_text,
           sensitive: input.sensitive,
@@ -212,10 +148,10 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       path: '/api/v1/statuses/:id',
       access: scoped('write:statuses'),
       async handler(c) {
-        const { account } = currentUser(c);
+        const actor = actorOf(c);
         const id = c.req.param('id')!;
-        const [view] = await present(c, [await statuses.visibleOrNotFound(account.id, id)], { withSource: true });
-        await statuses.delete(account, id);
+        const [view] = await present(c, [await visibleStatus(read, actor.account.id, id)], { withSource: true });
+        await statuses.delete(actor, id);
         return c.json(view);
       },
     },
@@ -225,7 +161,7 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       access: scoped('read:statuses'),
       async handler(c) {
         const { account } = currentUser(c);
-        const status = await findStatusById(db.read, c.req.param('id')!);
+        const status = await findStatusById(read, c.req.param('id')!);
         if (!status || status.account_id !== account.id) throw new NotFound();
         return c.json({ id: status.id, text: status.text, spoiler_text: status.spoiler_text });
       },
@@ -235,12 +171,11 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       path: '/api/v1/statuses/:id/history',
       access: PUBLIC,
       async handler(c) {
-        const status = await statuses.visibleOrNotFound(viewerOf(c), c.req.param('id')!);
-        const [view] = await loadStatusViews(db.read, viewerOf(c), [status]);
+        const status = await visibleStatus(read, viewerOf(c), c.req.param('id')!);
+        const [view] = await loadStatusViews(read, viewerOf(c), [status]);
         const account = serializeAccount(view!.account, view!.accountCounts, config);
-        const edits = await db.read.selectFrom('status_edits').selectAll().where('status_id', '=', status.id).orderBy('id').execute();
         const versions = [
-          ...edits,
+          ...(await statusEdits(read, status.id)),
           {
             content: status.content,
             spoiler_text: status.spoiler_text,
@@ -269,26 +204,26 @@ export function statusesRoutes(services: Services, resolveRemote?: (handle: stri
       access: PUBLIC,
       async handler(c) {
         const viewer = viewerOf(c);
-        const status = await statuses.visibleOrNotFound(viewer, c.req.param('id')!);
-        const { ancestors, descendants } = await threadContext(db.read, viewer, status, isoAt(services.clock));
+        const status = await visibleStatus(read, viewer, c.req.param('id')!);
+        const { ancestors, descendants } = await threadContext(read, viewer, status, isoAt(deps.clock));
         return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) });
       },
     },
     {
-      ...action('reblog', 'write:statuses', async (c, id) =>
-        statuses.reblog(currentUser(c).account, id, readInput(c, ReblogInput).visibility),
+      ...action('reblog', 'write:statuses', (c, id) =>
+        statuses.reblog(actorOf(c), id, { visibility: readInput(c, ReblogInput).visibility }),
       ),
       posts: true,
     },
-    action('unreblog', 'write:statuses', async (c, id) => statuses.unreblog(currentUser(c).account, id)),
-    action('favourite', 'write:favourites', (c, id) => statuses.favourite(currentUser(c).account, id)),
-    action('unfavourite', 'write:favourites', (c, id) => statuses.unfavourite(currentUser(c).account, id)),
-    action('bookmark', 'write:bookmarks', (c, id) => statuses.bookmark(currentUser(c).account, id, true)),
-    action('unbookmark', 'write:bookmarks', (c, id) => statuses.bookmark(currentUser(c).account, id, false)),
-    action('pin', 'write:accounts', (c, id) => statuses.pin(currentUser(c).account, id, true)),
-    action('unpin', 'write:accounts', (c, id) => statuses.pin(currentUser(c).account, id, false)),
-    action('mute', 'write:mutes', (c, id) => statuses.muteConversation(currentUser(c).account, id, true)),
-    action('unmute', 'write:mutes', (c, id) => statuses.muteConversation(currentUser(c).account, id, false)),
+    action('unreblog', 'write:statuses', (c, id) => statuses.unreblog(actorOf(c), id)),
+    action('favourite', 'write:favourites', (c, id) => statuses.favourite(actorOf(c), id)),
+    action('unfavourite', 'write:favourites', (c, id) => statuses.unfavourite(actorOf(c), id)),
+    action('bookmark', 'write:bookmarks', (c, id) => statuses.bookmark(actorOf(c), id, true)),
+    action('unbookmark', 'write:bookmarks', (c, id) => statuses.bookmark(actorOf(c), id, false)),
+    action('pin', 'write:accounts', (c, id) => statuses.pin(actorOf(c), id, true)),
+    action('unpin', 'write:accounts', (c, id) => statuses.pin(actorOf(c), id, false)),
+    action('mute', 'write:mutes', (c, id) => statuses.muteConversation(actorOf(c), id, true)),
+    action('unmute', 'write:mutes', (c, id) => statuses.muteConversation(actorOf(c), id, false)),
     accountsWho('favourited_by'),
     accountsWho('reblogged_by'),
   ];

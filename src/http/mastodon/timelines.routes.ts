@@ -1,9 +1,12 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Services } from '../../app/services.ts';
+import type { Config } from '../../config/index.ts';
+import type { DbReader } from '../../storage/db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { HomeCache } from '../../domain/timelines/home-cache.ts';
 import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
 import { NotFound, Unauthorized } from '../../domain/errors.ts';
-import { loadStatusViews } from '../../domain/statuses/status-views.ts';
+import { loadStatusViews } from '../../domain/statuses/statuses.views.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import {
   accountTimeline,
@@ -12,9 +15,9 @@ import {
   markedStatuses,
   publicTimeline,
   tagTimeline,
-} from '../../domain/timelines/timelines.repo.ts';
+} from '../../domain/timelines/timelines.views.ts';
 import type { CachedPage } from '../../domain/timelines/home-cache.ts';
-import { shownIn } from '../../domain/statuses/status-views.ts';
+import { shownIn } from '../../domain/statuses/statuses.views.ts';
 import { isoAt } from '../../lib/clock.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
@@ -40,13 +43,21 @@ const AccountStatusesInput = z
   })
   .loose();
 
+/** What the timelines use: the reader, and the home page cache when this process keeps one. */
+export interface TimelinesRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly read: DbReader;
+  readonly homeCache: HomeCache | null;
+}
+
 /** Timelines: home, public (local, remote), hashtag, an account's posts, bookmarks and favourites. */
-export function timelinesRoutes(services: Services): RouteDef[] {
-  const { db, config, clock } = services;
+export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
+  const { read, config, clock } = deps;
   const viewerOf = (c: Context<AppEnv>) => c.var.auth?.account?.id ?? null;
   const send = async (c: Context<AppEnv>, rows: StatusRow[], cursors = rows.map((r) => r.id)) => {
     setLinkHeader(c, config.publicUrl, cursors);
-    return c.json((await loadStatusViews(db.read, viewerOf(c), rows)).map((v) => serializeStatus(v, config)));
+    return c.json((await loadStatusViews(read, viewerOf(c), rows)).map((v) => serializeStatus(v, config)));
   };
   const sendJson = (c: Context<AppEnv>, page: CachedPage) => {
     if (page.link !== null) c.header('Link', page.link);
@@ -64,17 +75,17 @@ export function timelinesRoutes(services: Services): RouteDef[] {
       access: scoped('read:statuses'),
       async handler(c) {
         const viewerId = currentUser(c).account.id;
-        const cache = services.homeCache;
+        const cache = deps.homeCache;
         const page = readPage(c);
-        if (!cache) return send(c, await homeTimeline(db.read, viewerId, isoAt(clock), page));
+        if (!cache) return send(c, await homeTimeline(read, viewerId, isoAt(clock), page));
         // The key is the whole query string: the Link header repeats every parameter but the cursors.
         const key = new URL(c.req.url).search;
         const hit = cache.get(viewerId, key);
         if (hit) return sendJson(c, hit);
         const ticket = cache.begin();
         const now = isoAt(clock);
-        const rows = await homeTimeline(db.read, viewerId, now, page);
-        const views = await loadStatusViews(db.read, viewerId, rows);
+        const rows = await homeTimeline(read, viewerId, now, page);
+        const views = await loadStatusViews(read, viewerId, rows);
         const sent = {
           body: Buffer.from(JSON.stringify(views.map((v) => serializeStatus(v, config)))),
           link: linkHeader(
@@ -83,7 +94,7 @@ export function timelinesRoutes(services: Services): RouteDef[] {
             rows.map((r) => r.id),
           ),
         };
-        cache.put(ticket, viewerId, key, sent, { ...shownIn(rows, views), ...(await homeInputs(db.read, viewerId, now)) });
+        cache.put(ticket, viewerId, key, sent, { ...shownIn(rows, views), ...(await homeInputs(read, viewerId, now)) });
         return sendJson(c, sent);
       },
     },
@@ -96,7 +107,7 @@ export function timelinesRoutes(services: Services): RouteDef[] {
         const input = readInput(c, PublicInput);
         return send(
           c,
-          await publicTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), {
+          await publicTimeline(read, viewerOf(c), isoAt(clock), readPage(c), {
             local: input.local,
             remote: input.remote,
             onlyMedia: input.only_media,
@@ -115,7 +126,7 @@ export function timelinesRoutes(services: Services): RouteDef[] {
         if (!hashtag.success) throw new NotFound();
         return send(
           c,
-          await tagTimeline(db.read, viewerOf(c), isoAt(clock), readPage(c), {
+          await tagTimeline(read, viewerOf(c), isoAt(clock), readPage(c), {
             name: hashtag.data,
             any: input.any,
             all: input.all,
@@ -131,12 +142,12 @@ export function timelinesRoutes(services: Services): RouteDef[] {
       path: '/api/v1/accounts/:id/statuses',
       access: PUBLIC,
       async handler(c) {
-        const account = await findAccountById(db.read, c.req.param('id')!);
+        const account = await findAccountById(read, c.req.param('id')!);
         if (!account || account.suspended_at !== null) throw new NotFound();
         const input = readInput(c, AccountStatusesInput);
         return send(
           c,
-          await accountTimeline(db.read, viewerOf(c), isoAt(clock), account.id, readPage(c), {
+          await accountTimeline(read, viewerOf(c), isoAt(clock), account.id, readPage(c), {
             excludeReplies: input.exclude_replies,
             excludeReblogs: input.exclude_reblogs,
             onlyMedia: input.only_media,
@@ -151,7 +162,7 @@ export function timelinesRoutes(services: Services): RouteDef[] {
       path: `/api/v1/${table}`,
       access: scoped(`read:${table}`),
       async handler(c) {
-        const marked = await markedStatuses(db.read, currentUser(c).account.id, table, readPage(c));
+        const marked = await markedStatuses(read, currentUser(c).account.id, table, readPage(c));
         return send(
           c,
           marked.map((m) => m.status),

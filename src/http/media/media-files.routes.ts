@@ -1,5 +1,5 @@
+import type { BlobStore } from '../../storage/blobs/blob-store.ts';
 import { Hono } from 'hono';
-import type { Services } from '../../app/services.ts';
 import { blobContentType, isBlobKey, type ByteRange } from '../../storage/blobs/blob-store.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 
@@ -28,7 +28,12 @@ function parseRange(header: string | undefined): ByteRange | undefined | null {
  * `/media/<key>`: stored files with their stored type, a sandboxing CSP, long caching and byte ranges
  * for players. The key is checked against the shape the server makes, so no other path can be named.
  */
-export function mediaFileRoutes(services: Services): Hono<AppEnv> {
+/** What these routes use. */
+export interface MediaFileRouteDeps {
+  readonly blobs: BlobStore;
+}
+
+export function mediaFileRoutes(deps: MediaFileRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.on(['GET', 'HEAD'], '/media/*', async (c) => {
     const key = c.req.path.slice('/media/'.length);
@@ -37,12 +42,12 @@ export function mediaFileRoutes(services: Services): Hono<AppEnv> {
     if (range === null) return c.body(null, 416, FILE_HEADERS);
     if (range && range.start < 0) {
       // A suffix range (the last N bytes) needs the size first.
-      const whole = await services.blobs.get(key, { start: 0, end: 0 });
+      const whole = await deps.blobs.get(key, { start: 0, end: 0 });
       if (!whole) return c.json({ error: 'Record not found' }, 404, FILE_HEADERS);
       await (whole.kind === 'found' ? whole.body.cancel() : undefined);
       range = { start: Math.max(0, whole.size + range.start) };
     }
-    const read = await services.blobs.get(key, range);
+    const read = await deps.blobs.get(key, range);
     if (!read) return c.json({ error: 'Record not found' }, 404, FILE_HEADERS);
     if (read.kind === 'unsatisfiable') return c.body(null, 416, { ...FILE_HEADERS, 'Content-Range': `bytes */${read.size}` });
     const headers: Record<string, string> = {

@@ -1,5 +1,7 @@
+import type { Config } from '../../config/index.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Db } from '../../storage/db/database.ts';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../app/services.ts';
 import { findAppByClientId, OOB_REDIRECT, redirectUrisOf, type AppRow } from '../../domain/auth/apps.service.ts';
 import { issueAuthorizationCode } from '../../domain/auth/codes.service.ts';
 import { parseScopes, scopesWithin } from '../../domain/auth/scopes.ts';
@@ -23,9 +25,9 @@ interface AuthorizationRequest {
  * Validates the parameters before anything else. Until the app and redirect URI are known to match, errors
  * are shown on a page, never sent to the redirect URI (that would make this server an open redirector).
  */
-async function parseRequest(services: Services, params: Record<string, unknown>): Promise<AuthorizationRequest> {
+async function parseRequest(deps: { db: Db }, params: Record<string, unknown>): Promise<AuthorizationRequest> {
   const get = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? params[name] : undefined);
-  const app = await findAppByClientId(services.db, get('client_id') ?? '');
+  const app = await findAppByClientId(deps.db.read, get('client_id') ?? '');
   if (!app) throw new HttpError(400, 'This app is not registered on this server (unknown client_id)');
   const redirectUri = get('redirect_uri') ?? (redirectUrisOf(app).length === 1 ? redirectUrisOf(app)[0]! : '');
   if (!redirectUrisOf(app).includes(redirectUri))
@@ -60,10 +62,17 @@ function consentCsp(redirectUri: string): string {
   return PAGE_CSP.replace("form-action 'self'", `form-action 'self' ${target}`);
 }
 
+/** What these routes use. */
+export interface AuthorizeRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly db: Db;
+}
+
 /** `GET /oauth/authorize` (sign in, then consent) and `POST /oauth/authorize` (the decision). */
-export function authorizeRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+export function authorizeRoutes(deps: AuthorizeRouteDeps, browser: BrowserSessions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const site = services.config.instance.name;
+  const site = deps.config.instance.name;
 
   const page = (c: Context<AppEnv>, title: string, body: ReturnType<typeof html>, csp = PAGE_CSP) => {
     c.header('Content-Security-Policy', csp);
@@ -73,7 +82,7 @@ export function authorizeRoutes(services: Services, browser: BrowserSessions): H
 
   routes.get('/oauth/authorize', async (c) => {
     const query = Object.fromEntries(new URL(c.req.url).searchParams);
-    const request = await parseRequest(services, query);
+    const request = await parseRequest(deps, query);
     const session = c.var.session;
     if (!session || query.force_login === 'true') {
       if (session && query.force_login === 'true') await browser.end(c);
@@ -105,13 +114,13 @@ export function authorizeRoutes(services: Services, browser: BrowserSessions): H
     browser.checkCsrf(c);
     const session = c.var.session;
     if (!session) return c.redirect('/auth/sign_in');
-    const request = await parseRequest(services, c.var.body);
+    const request = await parseRequest(deps, c.var.body);
     if (c.var.body.decision !== 'approve') {
       if (request.redirectUri === OOB_REDIRECT)
         return page(c, 'Authorization denied', html`<h1>Authorization denied</h1><p>You can close this window.</p>`);
       return c.redirect(redirectTo(request, { error: 'access_denied', error_description: 'The user denied the request' }));
     }
-    const code = await issueAuthorizationCode(services.db, services.clock, {
+    const code = await issueAuthorizationCode(deps.db, deps.clock, {
       appId: request.app.id,
       accountId: session.account.id,
       redirectUri: request.redirectUri,

@@ -1,5 +1,5 @@
+import type { DbReader } from '../../storage/db/database.ts';
 import type { Context } from 'hono';
-import type { Services } from '../../app/services.ts';
 import { clientSecretMatches, findAppByClientId, type AppRow } from '../../domain/auth/apps.service.ts';
 import { OAuthError } from '../../domain/auth/oauth-error.ts';
 import type { AppEnv } from '../shared/app-env.ts';
@@ -14,7 +14,12 @@ export interface AuthenticatedClient {
  * Identifies the app from `client_id`/`client_secret` in the body or HTTP Basic credentials. A wrong secret
  * is refused; no secret at all makes a public client, which only some grants accept.
  */
-export async function authenticateClient(c: Context<AppEnv>, services: Services): Promise<AuthenticatedClient> {
+/** What these routes use. */
+export interface ClientAuthDeps {
+  readonly read: DbReader;
+}
+
+export async function authenticateClient(c: Context<AppEnv>, deps: ClientAuthDeps): Promise<AuthenticatedClient> {
   let clientId = stringField(c.var.body.client_id);
   let secret = stringField(c.var.body.client_secret);
   const basic = /^Basic\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
@@ -27,7 +32,7 @@ export async function authenticateClient(c: Context<AppEnv>, services: Services)
     }
   }
   if (!clientId) throw new OAuthError('invalid_client', 'Client authentication failed: client_id is missing');
-  const app = await findAppByClientId(services.db, clientId);
+  const app = await findAppByClientId(deps.read, clientId);
   if (!app) throw new OAuthError('invalid_client', 'Client authentication failed due to unknown client');
   if (secret === undefined) return { app, confidential: false };
   if (!clientSecretMatches(app, secret)) throw new OAuthError('invalid_client', 'Client authentication failed: wrong client secret');

@@ -1,5 +1,9 @@
+import type { Config } from '../../config/index.ts';
+import type { SignInThrottle } from '../../domain/auth/sign-in-throttle.ts';
+import type { TokenService } from '../../domain/auth/tokens.service.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Db } from '../../storage/db/database.ts';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../app/services.ts';
 import { redeemAuthorizationCode } from '../../domain/auth/codes.service.ts';
 import { OAuthError } from '../../domain/auth/oauth-error.ts';
 import { ALL_SCOPES, parseScopes, scopesWithin } from '../../domain/auth/scopes.ts';
@@ -21,15 +25,24 @@ function requestedScopes(c: Context<AppEnv>, allowed: readonly string[], fallbac
   return scopes;
 }
 
+/** What these routes use. */
+export interface TokenRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly tokens: TokenService;
+  readonly throttle: SignInThrottle;
+}
+
 /** `POST /oauth/token`, `POST /oauth/revoke` and the authorization server metadata. */
-export function tokenRoutes(services: Services): Hono<AppEnv> {
-  const { db, clock, config } = services;
+export function tokenRoutes(deps: TokenRouteDeps): Hono<AppEnv> {
+  const { db, clock, config } = deps;
   const routes = new Hono<AppEnv>();
 
   routes.post('/oauth/token', async (c) => {
     c.header('Cache-Control', 'no-store');
     const grantType = stringField(c.var.body.grant_type);
-    const client = await authenticateClient(c, services);
+    const client = await authenticateClient(c, { read: db.read });
     const appScopes = client.app.scopes.split(' ');
 
     if (grantType === 'authorization_code') {
@@ -44,7 +57,7 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
           codeVerifier: stringField(c.var.body.code_verifier),
           publicClient: !client.confidential,
         });
-        return services.tokens.issue(tx, {
+        return deps.tokens.issue(tx, {
           appId: client.app.id,
           accountId: redeemed.accountId,
           scopes: redeemed.scopes,
@@ -58,7 +71,7 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
       if (!client.confidential) throw new OAuthError('invalid_client', 'client_credentials requires the client secret');
       const scopes = requestedScopes(c, appScopes, 'read');
       const issued = await db.transaction((tx) =>
-        services.tokens.issue(tx, { appId: client.app.id, accountId: null, scopes, refreshable: false }),
+        deps.tokens.issue(tx, { appId: client.app.id, accountId: null, scopes, refreshable: false }),
       );
       return c.json(serializeToken(issued));
     }
@@ -67,7 +80,7 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
       const refreshToken = stringField(c.var.body.refresh_token);
       if (!refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
       const scope = stringField(c.var.body.scope);
-      const issued = await services.tokens.refresh(client.app.id, refreshToken, scope ? requestedScopes(c, appScopes) : undefined);
+      const issued = await deps.tokens.refresh(client.app.id, refreshToken, scope ? requestedScopes(c, appScopes) : undefined);
       return c.json(serializeToken(issued));
     }
 
@@ -81,7 +94,7 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
       const scopes = requestedScopes(c, appScopes, 'read');
       let verified;
       try {
-        verified = await checkPassword(db, clock, services.throttle, { login, password, ip: c.var.clientIp });
+        verified = await checkPassword(db, clock, deps.throttle, { login, password, ip: c.var.clientIp });
       } catch (error) {
         if (error instanceof Unauthorized) throw new OAuthError('invalid_grant', error.publicMessage);
         throw error;
@@ -90,7 +103,7 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
         throw new OAuthError('invalid_grant', 'This account uses a second factor; sign in through the browser (authorization code flow)');
       }
       const issued = await db.transaction((tx) =>
-        services.tokens.issue(tx, { appId: client.app.id, accountId: verified.account.id, scopes, refreshable: true }),
+        deps.tokens.issue(tx, { appId: client.app.id, accountId: verified.account.id, scopes, refreshable: true }),
       );
       return c.json(serializeToken(issued));
     }
@@ -100,10 +113,10 @@ export function tokenRoutes(services: Services): Hono<AppEnv> {
 
   routes.post('/oauth/revoke', async (c) => {
     c.header('Cache-Control', 'no-store');
-    const client = await authenticateClient(c, services);
+    const client = await authenticateClient(c, { read: db.read });
     const token = stringField(c.var.body.token);
     if (!token) throw new OAuthError('invalid_request', 'token is required');
-    await services.tokens.revoke(client.app.id, token);
+    await deps.tokens.revoke(client.app.id, token);
     return c.json({});
   });
 

@@ -1,7 +1,9 @@
+import type { Config } from '../../config/index.ts';
+import type { SessionService } from '../../domain/auth/sessions.service.ts';
+import type { DbReader } from '../../storage/db/database.ts';
 import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Services } from '../../app/services.ts';
 import { findAccountById, findUserByAccountId, type AccountRow, type UserRow } from '../../domain/accounts/accounts.repo.ts';
 import { randomToken, constantTimeEqual } from '../../lib/secure-token.ts';
 import type { AppEnv } from './app-env.ts';
@@ -41,12 +43,19 @@ export interface BrowserSessions {
   clearShortCookie(c: Context<AppEnv>, name: 'pending' | 'webauthn'): void;
 }
 
+/** What these routes use. */
+export interface BrowserSessionDeps {
+  readonly config: Pick<Config, 'auth' | 'insecureHttp' | 'publicUrl' | 'secret'>;
+  readonly read: DbReader;
+  readonly sessions: SessionService;
+}
+
 /** Browser sessions over the session service, with cookies set for the configured public URL. */
-export function browserSessions(services: Services): BrowserSessions {
-  const https = !services.config.insecureHttp;
+export function browserSessions(deps: BrowserSessionDeps): BrowserSessions {
+  const https = !deps.config.insecureHttp;
   const names = cookieNames(https);
-  const origin = new URL(services.config.publicUrl).origin;
-  const csrfKey = createSecretKey(Buffer.from(hkdfSync('sha256', services.config.secret, 'stoa', 'csrf-token', 32)));
+  const origin = new URL(deps.config.publicUrl).origin;
+  const csrfKey = createSecretKey(Buffer.from(hkdfSync('sha256', deps.config.secret, 'stoa', 'csrf-token', 32)));
   const csrfFor = (cookie: string) => createHmac('sha256', csrfKey).update(cookie).digest('base64url');
   const base = { httpOnly: true, secure: https, sameSite: 'Lax' as const, path: '/' };
   // A page may embed the token in several forms: the cookie set for the first must serve them all.
@@ -57,21 +66,21 @@ export function browserSessions(services: Services): BrowserSessions {
       c.set('session', null);
       const token = getCookie(c, names.session);
       if (token) {
-        const row = await services.sessions.find(token);
-        const account = row ? await findAccountById(services.db.read, row.account_id) : undefined;
-        const user = account ? await findUserByAccountId(services.db.read, account.id) : undefined;
+        const row = await deps.sessions.find(token);
+        const account = row ? await findAccountById(deps.read, row.account_id) : undefined;
+        const user = account ? await findUserByAccountId(deps.read, account.id) : undefined;
         if (row && account && user) c.set('session', { id: row.id, token, account, user });
         else deleteCookie(c, names.session, base);
       }
       await next();
     },
     async start(c, accountId) {
-      const token = await services.sessions.create(accountId, { userAgent: c.req.header('user-agent') ?? '', ip: c.var.clientIp });
-      setCookie(c, names.session, token, { ...base, maxAge: Math.floor(services.config.auth.sessionTtlMs / 1000) });
+      const token = await deps.sessions.create(accountId, { userAgent: c.req.header('user-agent') ?? '', ip: c.var.clientIp });
+      setCookie(c, names.session, token, { ...base, maxAge: Math.floor(deps.config.auth.sessionTtlMs / 1000) });
     },
     async end(c) {
       const session = c.var.session;
-      if (session) await services.sessions.destroy(session.token);
+      if (session) await deps.sessions.destroy(session.token);
       deleteCookie(c, names.session, base);
     },
     csrfToken(c) {

@@ -69,6 +69,22 @@ export class DbMessageQueue implements MessageQueue {
     else wake();
   };
 
+  /**
+   * Removes the messages of this channel with exactly this payload that no worker has claimed: repeated
+   * requests for the same work, once one run of it covers them all.
+   */
+  async discard(message: unknown): Promise<void> {
+    const payload = JSON.stringify(message);
+    await this.#db.transaction((tx) =>
+      tx
+        .deleteFrom('queue_messages')
+        .where('channel', '=', this.#channel)
+        .where('payload', '=', payload)
+        .where('locked_until', 'is', null)
+        .execute(),
+    );
+  }
+
   /** Tells this process's listener that messages were added by someone else (another queue object). */
   wake(): void {
     this.#wake.dispatchEvent(new Event('enqueued'));

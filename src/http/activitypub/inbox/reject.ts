@@ -1,32 +1,18 @@
 import type { Reject } from '@fedify/vocab';
-import { recountFollows } from '../../../domain/accounts/account-counts.repo.ts';
-import { senderOf, type InboxHandler } from './inbox-deps.ts';
+import { findFollowByUri } from '../../../domain/graph/graph.repo.ts';
+import { apply, senderOf, type InboxHandler } from './inbox-deps.ts';
 
-/** A remote account refused a local account's follow request, or removed it from its followers. */
+/**
+ * A remote account refused a local account's follow request (the API's reject command), or removed it
+ * from its followers (the API's "remove from followers").
+ */
 export const onReject: InboxHandler<Reject> = async (deps, ctx, reject) => {
   const sender = await senderOf(deps, ctx, reject);
-  const followUri = reject.objectId?.href;
-  if (!sender || !followUri) return;
-  const ended = await deps.services.db.transaction(async (tx) => {
-    const ended = [
-      ...(await tx
-        .deleteFrom('follow_requests')
-        .where('uri', '=', followUri)
-        .where('target_account_id', '=', sender.id)
-        .returning('account_id')
-        .execute()),
-      ...(await tx
-        .deleteFrom('follows')
-        .where('uri', '=', followUri)
-        .where('target_account_id', '=', sender.id)
-        .returning('account_id')
-        .execute()),
-    ].map((r) => r.account_id);
-    await recountFollows(tx, [...ended, sender.id]);
-    return ended;
-  });
-  if (ended.length) {
-    deps.services.changes.emit({ kind: 'viewers', ids: ended });
-    deps.services.changes.emit({ kind: 'accounts', ids: [...ended, sender.id] });
-  }
+  const follow = reject.objectId ? await findFollowByUri(deps.read, reject.objectId.href) : undefined;
+  if (!sender || !follow || follow.target_account_id !== sender.account.id) return;
+  await apply(deps, reject, () =>
+    follow.table === 'follow_requests'
+      ? deps.graph.answerRequest(sender, follow.account_id, false)
+      : deps.graph.removeFromFollowers(sender, follow.account_id),
+  );
 };

@@ -58,7 +58,12 @@ const ROLES = {
 } as const;
 
 /** Mastodon's CredentialAccount: the Account plus `source` and `role`, shown only to its owner. */
-export function serializeCredentialAccount(account: AccountRow, user: UserRow, counts: AccountCounts, urls: AccountUrls) {
+export function serializeCredentialAccount(
+  account: AccountRow,
+  user: UserRow,
+  counts: AccountCounts & { followRequests: number },
+  urls: AccountUrls,
+) {
   return {
     ...serializeAccount(account, counts, urls),
     source: {
@@ -67,7 +72,7 @@ export function serializeCredentialAccount(account: AccountRow, user: UserRow, c
       language: user.default_language ?? '',
       note: account.note,
       fields: profileFields(account).map((f) => ({ ...f, verified_at: null })),
-      follow_requests_count: 0,
+      follow_requests_count: counts.followRequests,
       hide_collections: toBool(account.hide_collections),
       discoverable: toBool(account.discoverable),
       indexable: false,

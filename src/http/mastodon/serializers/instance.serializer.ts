@@ -1,4 +1,4 @@
-import { COMPATIBLE_VERSION } from '../../../app/version.ts';
+import { COMPATIBLE_VERSION } from '../../../config/version.ts';
 import type { Config } from '../../../config/index.ts';
 import type { InstanceStats } from '../../../domain/instance/instance.service.ts';
 import { LIMITS, SUPPORTED_MEDIA_TYPES } from '../../../domain/limits.ts';

@@ -1,4 +1,4 @@
-import type { StatusView } from '../../../domain/statuses/status-views.ts';
+import type { StatusView } from '../../../domain/statuses/statuses.views.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { serializeAccount, type AccountUrls } from './account.serializer.ts';
 import { serializeMedia } from './media.serializer.ts';

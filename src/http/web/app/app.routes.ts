@@ -1,7 +1,10 @@
+import type { Config } from '../../../config/index.ts';
+import type { TokenMinter } from '../../../domain/auth/token-format.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import type { Db } from '../../../storage/db/database.ts';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../../app/services.ts';
 import { webClientToken } from '../../../domain/auth/web-client.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
@@ -70,8 +73,17 @@ function scriptSafeJson(value: unknown): string {
  * The page hands the app its API token in a JSON data block (not a script: the CSP allows no inline script).
  * See `domain/auth/web-client.ts` for why that token is safe to hand out and how it ends.
  */
-export function webAppRoutes(services: Services, browser: BrowserSessions, dist = DIST): Hono<AppEnv> {
-  const { config } = services;
+/** What these routes use. */
+export interface WebAppRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly minter: TokenMinter;
+  readonly vapidKey: () => Promise<string>;
+}
+
+export function webAppRoutes(deps: WebAppRouteDeps, browser: BrowserSessions, dist = DIST): Hono<AppEnv> {
+  const { config } = deps;
   const build = loadBuild(dist);
   const mediaOrigin = new URL(config.media.baseUrl).origin;
   const csp = [
@@ -96,13 +108,13 @@ export function webAppRoutes(services: Services, browser: BrowserSessions, dist 
       const body = html`<h1>The web app is not built</h1><p>Run <code>npm run build</code> on the server, then reload. Any Mastodon app can be used meanwhile.</p>`;
       return c.html(renderPage({ title: config.instance.name, siteName: config.instance.name, body }), 503);
     }
-    const token = await webClientToken(services.db, services.clock, services.minter, session);
+    const token = await webClientToken(deps.db, deps.clock, deps.minter, session);
     if (!token) return c.redirect('/auth/sign_in', 302);
     const state = {
       token,
       accountId: session.account.id,
       csrf: browser.csrfToken(c),
-      vapidKey: (await services.push.vapidKeys()).publicKey,
+      vapidKey: await deps.vapidKey(),
     };
     const page = build.shell
       .replace('<title>Stoa</title>', `<title>${config.instance.name.replace(/[<>&"]/g, '')}</title>`)

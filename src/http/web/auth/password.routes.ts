@@ -1,5 +1,6 @@
+import type { Config } from '../../../config/index.ts';
+import type { RegistrationService } from '../../../domain/accounts/registration.service.ts';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../../app/services.ts';
 import { Invalid, RateLimited } from '../../../domain/errors.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
@@ -8,9 +9,15 @@ import { csrfField, field, notice, sendPage } from '../page.ts';
 import { textFor } from '../i18n/index.ts';
 
 /** Forgotten passwords: ask for a link by email (the same answer for any address), then set a new one. */
-export function passwordRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+/** What these routes use. */
+export interface PasswordRouteDeps {
+  readonly config: Config;
+  readonly registration: RegistrationService;
+}
+
+export function passwordRoutes(deps: PasswordRouteDeps, browser: BrowserSessions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const site = services.config.instance.name;
+  const site = deps.config.instance.name;
 
   const requestForm = (c: Context<AppEnv>, message?: string, status = 200) => {
     const { t } = textFor(c);
@@ -47,7 +54,7 @@ ${field({ name: 'password', label: t('password.new'), type: 'password', autocomp
     browser.checkCsrf(c);
     const email = typeof c.var.body.email === 'string' ? c.var.body.email.slice(0, 300) : '';
     try {
-      await services.registration.requestPasswordReset(email, c.var.clientIp);
+      await deps.registration.requestPasswordReset(email, c.var.clientIp);
     } catch (error) {
       if (error instanceof RateLimited) return requestForm(c, error.publicMessage, 429);
       throw error;
@@ -63,7 +70,7 @@ ${field({ name: 'password', label: t('password.new'), type: 'password', autocomp
     const password = typeof c.var.body.password === 'string' ? c.var.body.password.slice(0, 1000) : '';
     const { t } = textFor(c);
     try {
-      if (!/^[\w-]{43}$/.test(token) || !(await services.registration.resetPassword(token, password))) {
+      if (!/^[\w-]{43}$/.test(token) || !(await deps.registration.resetPassword(token, password))) {
         return sendPage(
           c,
           site,

@@ -1,5 +1,12 @@
+import type { Config } from '../../../config/index.ts';
+import { findUserByAccountId } from '../../../domain/accounts/accounts.repo.ts';
+import type { PasskeyService } from '../../../domain/auth/passkeys.service.ts';
+import type { SignInThrottle } from '../../../domain/auth/sign-in-throttle.ts';
+import type { TotpService } from '../../../domain/auth/totp.service.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import type { Signer } from '../../../lib/signed-value.ts';
+import type { Db } from '../../../storage/db/database.ts';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../../app/services.ts';
 import { checkPassword } from '../../../domain/auth/sign-in.service.ts';
 import { RateLimited, Unauthorized } from '../../../domain/errors.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
@@ -11,9 +18,20 @@ import { textFor } from '../i18n/index.ts';
 const PENDING_TTL_MS = 5 * 60 * 1000;
 
 /** Sign-in with a password, the second-factor step (TOTP or recovery code), and sign-out. */
-export function signInRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+/** What these routes use. */
+export interface SignInRouteDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly passkeys: PasskeyService;
+  readonly totp: TotpService;
+  readonly throttle: SignInThrottle;
+  readonly signers: { readonly pendingSignIn: Signer };
+}
+
+export function signInRoutes(deps: SignInRouteDeps, browser: BrowserSessions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const site = services.config.instance.name;
+  const site = deps.config.instance.name;
 
   const signInForm = (c: Context<AppEnv>, options: { error?: string; login?: string; returnTo: string; status?: number }) => {
     const { t } = textFor(c);
@@ -45,7 +63,7 @@ ${field({ name: 'password', label: t('field.password'), type: 'password', autoco
     const returnTo = safeReturnPath(body.return_to);
     let verified;
     try {
-      verified = await checkPassword(services.db, services.clock, services.throttle, { login, password, ip: c.var.clientIp });
+      verified = await checkPassword(deps.db, deps.clock, deps.throttle, { login, password, ip: c.var.clientIp });
     } catch (error) {
       if (error instanceof Unauthorized) return signInForm(c, { error: error.publicMessage, login, returnTo, status: 401 });
       if (error instanceof RateLimited) {
@@ -58,7 +76,7 @@ ${field({ name: 'password', label: t('field.password'), type: 'password', autoco
       browser.setShortCookie(
         c,
         'pending',
-        services.signers.pendingSignIn.sign({ a: verified.account.id, r: returnTo }, PENDING_TTL_MS),
+        deps.signers.pendingSignIn.sign({ a: verified.account.id, r: returnTo }, PENDING_TTL_MS),
         PENDING_TTL_MS / 1000,
       );
       return c.redirect('/auth/two_factor', 303);
@@ -68,15 +86,11 @@ ${field({ name: 'password', label: t('field.password'), type: 'password', autoco
   });
 
   const pending = (c: Context<AppEnv>) =>
-    services.signers.pendingSignIn.verify<{ a: string; r: string }>(browser.readShortCookie(c, 'pending'));
+    deps.signers.pendingSignIn.verify<{ a: string; r: string }>(browser.readShortCookie(c, 'pending'));
 
   const twoFactorForm = async (c: Context<AppEnv>, accountId: string, error?: string, status?: number) => {
-    const user = await services.db.read
-      .selectFrom('users')
-      .select('totp_enabled_at')
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
-    const hasPasskeys = (await services.passkeys.list(accountId)).length > 0;
+    const user = await findUserByAccountId(deps.db.read, accountId);
+    const hasPasskeys = (await deps.passkeys.list(accountId)).length > 0;
     const { t } = textFor(c);
     return sendPage(
       c,
@@ -109,11 +123,11 @@ ${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-secon
     if (!state) return c.redirect('/auth/sign_in', 303);
     const key = `second-factor:${state.a}`;
     try {
-      await services.throttle.check(key, c.var.clientIp);
-      await services.totp.verify(state.a, typeof c.var.body.code === 'string' ? c.var.body.code.slice(0, 40) : '');
+      await deps.throttle.check(key, c.var.clientIp);
+      await deps.totp.verify(state.a, typeof c.var.body.code === 'string' ? c.var.body.code.slice(0, 40) : '');
     } catch (error) {
       if (error instanceof Unauthorized) {
-        services.throttle.recordFailure(key);
+        deps.throttle.recordFailure(key);
         return twoFactorForm(c, state.a, error.publicMessage, 401);
       }
       if (error instanceof RateLimited) {
@@ -122,7 +136,7 @@ ${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-secon
       }
       throw error;
     }
-    services.throttle.recordSuccess(key);
+    deps.throttle.recordSuccess(key);
     browser.clearShortCookie(c, 'pending');
     await browser.start(c, state.a);
     return c.redirect(safeReturnPath(state.r), 303);

@@ -1,5 +1,7 @@
+import type { Config } from '../../../config/index.ts';
+import type { RegistrationService } from '../../../domain/accounts/registration.service.ts';
+import type { ProofOfWork } from '../../../domain/auth/proof-of-work.ts';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../../app/services.ts';
 import { Forbidden, Invalid, RateLimited, Unavailable, type FieldProblem } from '../../../domain/errors.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
@@ -10,9 +12,16 @@ import { textFor } from '../i18n/index.ts';
 type Values = Record<string, string>;
 
 /** The sign-up form with its proof of work, and the email confirmation link. */
-export function signUpRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+/** What these routes use. */
+export interface SignUpRouteDeps {
+  readonly config: Config;
+  readonly registration: RegistrationService;
+  readonly proofOfWork: ProofOfWork;
+}
+
+export function signUpRoutes(deps: SignUpRouteDeps, browser: BrowserSessions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const { config } = services;
+  const { config } = deps;
   const site = config.instance.name;
   const mode = config.registration.mode;
 
@@ -32,7 +41,7 @@ export function signUpRoutes(services: Services, browser: BrowserSessions): Hono
       html`<h1>${t('sign_up.heading', { site })}</h1>
 ${notice(message)}
 ${mode === 'approval' ? html`<p class="info">${t('sign_up.approval')}</p>` : ''}
-<form method="post" action="/auth/sign_up" data-pow-bits="${services.proofOfWork.bits}">${csrfField(browser.csrfToken(c))}
+<form method="post" action="/auth/sign_up" data-pow-bits="${deps.proofOfWork.bits}">${csrfField(browser.csrfToken(c))}
 ${field({ name: 'username', label: t('sign_up.username'), value: values.username, autocomplete: 'username', hint: t('sign_up.username_hint'), error: err('username') })}
 ${field({ name: 'email', label: t('field.email'), type: 'email', value: values.email, autocomplete: 'email', error: err('email') })}
 ${field({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'new-password', hint: t('sign_up.password_hint'), error: err('password') })}
@@ -41,7 +50,7 @@ ${mode === 'invite' || values.invite_code ? field({ name: 'invite_code', label: 
 ${config.instance.rules.length ? html`<section aria-labelledby="rules-heading"><h2 id="rules-heading">${t('sign_up.rules')}</h2><ol class="rules">${config.instance.rules.map((r) => html`<li>${r}</li>`)}</ol></section>` : ''}
 <p class="field"><label><input type="checkbox" name="agreement" value="1"${values.agreement ? html` checked` : ''}> ${tHtml('sign_up.agreement', { rules: html`<a href="/about">${t('sign_up.agreement_rules')}</a>` })}</label>
 ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''}</p>
-<input type="hidden" name="pow_challenge" value="${services.proofOfWork.challenge()}">
+<input type="hidden" name="pow_challenge" value="${deps.proofOfWork.challenge()}">
 <input type="hidden" name="pow_nonce" value="">
 <p><button type="submit">${t('sign_up.submit')}</button></p>
 <p class="note" data-pow-status data-running="${t('sign_up.pow_running')}" data-ready="${t('sign_up.pow_ready')}">${t('sign_up.pow')}</p>
@@ -76,11 +85,11 @@ ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''
       agreement: text('agreement', 5),
     };
     const { t, tHtml } = textFor(c);
-    if (!services.proofOfWork.verify(text('pow_challenge', 500), text('pow_nonce', 20))) {
+    if (!deps.proofOfWork.verify(text('pow_challenge', 500), text('pow_nonce', 20))) {
       return form(c, values, {}, t('sign_up.pow_failed'), 400);
     }
     try {
-      await services.registration.register({
+      await deps.registration.register({
         username: values.username!,
         email: values.email!,
         password: text('password', 1000),
@@ -106,7 +115,7 @@ ${err('agreement') ? html`<small class="error">${err('agreement')}</small>` : ''
 
   routes.get('/auth/confirmation', async (c) => {
     const token = c.req.query('token') ?? '';
-    const confirmed = /^[\w-]{43}$/.test(token) && (await services.registration.confirmEmail(token));
+    const confirmed = /^[\w-]{43}$/.test(token) && (await deps.registration.confirmEmail(token));
     const { t } = textFor(c);
     if (!confirmed)
       return sendPage(c, site, t('link.invalid_title'), html`<h1>${t('link.invalid_heading')}</h1><p>${t('link.invalid')}</p>`, {

@@ -1,4 +1,4 @@
-import type { StatusView } from '../../../domain/statuses/status-views.ts';
+import type { StatusView } from '../../../domain/statuses/statuses.views.ts';
 import { html, SafeHtml, type SafeHtml as Html } from '../../shared/html.ts';
 
 /** What the renderers need to know about the server. */

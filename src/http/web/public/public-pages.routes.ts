@@ -1,12 +1,15 @@
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../../app/services.ts';
+import type { Config } from '../../../config/index.ts';
+import type { InstanceService } from '../../../domain/instance/instance.service.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import type { DbReader } from '../../../storage/db/database.ts';
 import { countAccounts } from '../../../domain/accounts/account-counts.repo.ts';
 import { findAccountByHandle, noteHtml, profileFieldsHtml, type AccountRow } from '../../../domain/accounts/accounts.repo.ts';
-import { loadStatusViews } from '../../../domain/statuses/status-views.ts';
+import { loadStatusViews } from '../../../domain/statuses/statuses.views.ts';
 import { findStatusById } from '../../../domain/statuses/statuses.repo.ts';
 import { threadContext } from '../../../domain/statuses/thread.ts';
 import { canSee } from '../../../domain/statuses/visibility-policy.ts';
-import { accountTimeline, tagTimeline } from '../../../domain/timelines/timelines.repo.ts';
+import { accountTimeline, tagTimeline } from '../../../domain/timelines/timelines.views.ts';
 import { isoAt } from '../../../lib/clock.ts';
 import { escapeHtml, plainText } from '../../../lib/html.ts';
 import { isUuid7 } from '../../../lib/uuid7.ts';
@@ -27,8 +30,11 @@ const FEED_SIZE = 20;
  * canonical links for link previews; what they show is what the visibility policy lets the visitor see
  * (signed in or not), so a followers-only post is a 404 to a stranger, exactly as in the API.
  */
-export function publicPagesRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
-  const { db, config, clock } = services;
+export function publicPagesRoutes(
+  deps: { config: Config; clock: Clock; read: DbReader; instance: InstanceService },
+  browser: BrowserSessions,
+): Hono<AppEnv> {
+  const { read, config, clock } = deps;
   const site = config.instance.name;
   const routes = new Hono<AppEnv>();
   const mediaOrigin = new URL(config.media.baseUrl).origin;
@@ -60,7 +66,7 @@ export function publicPagesRoutes(services: Services, browser: BrowserSessions):
     if (!match) return null;
     const [, username, domain] = match as unknown as [string, string, string | undefined];
     const remote = domain && domain.toLowerCase() !== config.domain ? domain.toLowerCase() : null;
-    const account = await findAccountByHandle(db.read, username, remote);
+    const account = await findAccountByHandle(read, username, remote);
     return account && account.suspended_at === null ? account : null;
   };
 
@@ -94,15 +100,15 @@ ${o.extra ?? ''}`;
     const viewer = viewerOf(c);
     const maxId = c.req.query('max_id');
     const rows = await accountTimeline(
-      db.read,
+      read,
       viewer,
       isoAt(clock),
       account.id,
       { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE },
       { excludeReplies: true },
     );
-    const views = await loadStatusViews(db.read, viewer, rows);
-    const counts = (await countAccounts(db.read, [account.id])).get(account.id)!;
+    const views = await loadStatusViews(read, viewer, rows);
+    const counts = (await countAccounts(read, [account.id])).get(account.id)!;
     const local = account.domain === null;
     const name = account.display_name || account.username;
     const fullHandle = local ? `@${account.username}@${config.domain}` : handleOf(account);
@@ -143,13 +149,13 @@ ${toBool(account.discoverable) && local ? '' : html`<meta name="robots" content=
     const id = c.req.param('id');
     if (!account || !isUuid7(id)) return notFound(c);
     const viewer = viewerOf(c);
-    const status = await findStatusById(db.read, id);
+    const status = await findStatusById(read, id);
     // The same answer for a post that does not exist and one the visitor may not see.
-    if (!status || status.account_id !== account.id || status.reblog_of_id !== null || !(await canSee(db.read, viewer, status.id)))
+    if (!status || status.account_id !== account.id || status.reblog_of_id !== null || !(await canSee(read, viewer, status.id)))
       return notFound(c);
     if (wantsActivityPub(c) && account.domain === null) return c.redirect(status.uri, 302);
-    const { ancestors, descendants } = await threadContext(db.read, viewer, status, isoAt(clock));
-    const [focused, ...rest] = await loadStatusViews(db.read, viewer, [status, ...ancestors, ...descendants]);
+    const { ancestors, descendants } = await threadContext(read, viewer, status, isoAt(clock));
+    const [focused, ...rest] = await loadStatusViews(read, viewer, [status, ...ancestors, ...descendants]);
     const before = rest.slice(0, ancestors.length);
     const after = rest.slice(ancestors.length);
     const name = account.display_name || account.username;
@@ -188,9 +194,9 @@ ${status.visibility !== 'public' || account.domain !== null ? html`<meta name="r
     const account = await accountAt(handle);
     if (!account || account.domain !== null) return c.text('Not found', 404);
     const rows = (
-      await accountTimeline(db.read, null, isoAt(clock), account.id, { limit: FEED_SIZE }, { excludeReplies: true, excludeReblogs: true })
+      await accountTimeline(read, null, isoAt(clock), account.id, { limit: FEED_SIZE }, { excludeReplies: true, excludeReblogs: true })
     ).filter((s) => s.visibility === 'public');
-    const views = await loadStatusViews(db.read, null, rows);
+    const views = await loadStatusViews(read, null, rows);
     const url = `${config.publicUrl}${profilePath(account)}`;
     const name = account.display_name || account.username;
     const x = escapeHtml;
@@ -236,13 +242,13 @@ ${entries.join('\n')}
     const viewer = viewerOf(c);
     const maxId = c.req.query('max_id');
     const rows = await tagTimeline(
-      db.read,
+      read,
       viewer,
       isoAt(clock),
       { maxId: maxId && isUuid7(maxId) ? maxId : undefined, limit: PAGE_SIZE },
       { name },
     );
-    const views = await loadStatusViews(db.read, viewer, rows);
+    const views = await loadStatusViews(read, viewer, rows);
     const url = `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
     const body = html`<h1>#${name}</h1>
 <section aria-label="Posts" class="posts">
@@ -262,7 +268,7 @@ ${rows.length === PAGE_SIZE ? html`<nav class="pager"><a href="/tags/${encodeURI
 
   routes.get('/about', async (c) => {
     const { name, description, contactEmail, rules } = config.instance;
-    const stats = await services.instance.stats();
+    const stats = await deps.instance.stats();
     const registration = {
       open: 'Anyone may sign up.',
       approval: 'Anyone may apply to join; a moderator approves each application.',

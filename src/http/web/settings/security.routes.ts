@@ -1,8 +1,17 @@
+import type { Config } from '../../../config/index.ts';
+import { apiActor } from '../../../domain/actor.ts';
+import type { AccountService } from '../../../domain/accounts/accounts.service.ts';
+import { authorizedApps, revokeAppTokens } from '../../../domain/auth/apps.service.ts';
+import type { PasskeyService } from '../../../domain/auth/passkeys.service.ts';
+import type { SessionService } from '../../../domain/auth/sessions.service.ts';
+import type { SignInThrottle } from '../../../domain/auth/sign-in-throttle.ts';
+import type { TotpService } from '../../../domain/auth/totp.service.ts';
+import type { Signer } from '../../../lib/signed-value.ts';
+import type { RateLimiter } from '../../../storage/cache/rate-limiter.ts';
+import type { Db } from '../../../storage/db/database.ts';
 import { Hono, type Context } from 'hono';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import QRCode from 'qrcode';
-import type { Services } from '../../../app/services.ts';
-import { deleteAccount } from '../../../domain/accounts/accounts.service.ts';
 import { exportFile, EXPORT_KINDS, type ExportKind } from '../../../domain/accounts/export.ts';
 import { NotFound, RateLimited, Unauthorized } from '../../../domain/errors.ts';
 import { verifyPassword } from '../../../lib/password-hash.ts';
@@ -21,9 +30,22 @@ const EXPORTS_PER_HOUR = 30;
  * authentication, passkeys, exporting its data, and deleting the account. Every change is a POST with a CSRF token, and every
  * id is looked up within the signed-in account only (someone else's id is a 404).
  */
-export function securityRoutes(services: Services, browser: BrowserSessions): Hono<AppEnv> {
+/** What these routes use. */
+export interface SecurityRouteDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly accounts: AccountService;
+  readonly sessions: SessionService;
+  readonly passkeys: PasskeyService;
+  readonly totp: TotpService;
+  readonly throttle: SignInThrottle;
+  readonly limiter: RateLimiter;
+  readonly signers: { readonly webauthn: Signer };
+}
+
+export function securityRoutes(deps: SecurityRouteDeps, browser: BrowserSessions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const { db, config } = services;
+  const { db, config } = deps;
   const site = config.instance.name;
 
   routes.use('/settings/*', async (c: Context<AppEnv>, next) => {
@@ -38,9 +60,9 @@ export function securityRoutes(services: Services, browser: BrowserSessions): Ho
 
   routes.get('/settings/security', async (c) => {
     const { account, user, id: currentId } = me(c);
-    const sessions = await services.sessions.list(account.id);
-    const apps = await authorizedApps(account.id);
-    const passkeys = await services.passkeys.list(account.id);
+    const sessions = await deps.sessions.list(account.id);
+    const apps = await authorizedApps(db.read, account.id);
+    const passkeys = await deps.passkeys.list(account.id);
     const csrf = browser.csrfToken(c);
     const { t, locale } = textFor(c);
     const when = (iso: string, style: Intl.DateTimeFormatOptions) =>
@@ -72,43 +94,30 @@ ${
     );
   });
 
-  async function authorizedApps(accountId: string) {
-    return db.read
-      .selectFrom('oauth_tokens')
-      .innerJoin('oauth_apps', 'oauth_apps.id', 'oauth_tokens.app_id')
-      .select(['oauth_apps.id', 'oauth_apps.name', 'oauth_tokens.scopes'])
-      .where('oauth_tokens.account_id', '=', accountId)
-      .groupBy(['oauth_apps.id', 'oauth_apps.name', 'oauth_tokens.scopes'])
-      .execute();
-  }
-
   routes.post('/settings/sessions/:id/revoke', async (c) => {
     const { account } = me(c);
     const id = c.req.param('id');
-    const own = (await services.sessions.list(account.id)).some((s) => s.id === id);
+    const own = (await deps.sessions.list(account.id)).some((s) => s.id === id);
     if (!own) throw new NotFound();
-    await services.sessions.destroyById(account.id, id);
+    await deps.sessions.destroyById(account.id, id);
     return c.redirect('/settings/security', 303);
   });
 
   routes.post('/settings/sessions/revoke_all', async (c) => {
-    await services.sessions.destroyAll(me(c).account.id);
+    await deps.sessions.destroyAll(me(c).account.id);
     await browser.end(c);
     return c.redirect('/auth/sign_in', 303);
   });
 
   routes.post('/settings/apps/:id/revoke', async (c) => {
     const { account } = me(c);
-    const removed = await db.transaction((tx) =>
-      tx.deleteFrom('oauth_tokens').where('account_id', '=', account.id).where('app_id', '=', c.req.param('id')).executeTakeFirst(),
-    );
-    if (Number(removed.numDeletedRows) === 0) throw new NotFound();
+    if (!(await revokeAppTokens(db, account.id, c.req.param('id')))) throw new NotFound();
     return c.redirect('/settings/security', 303);
   });
 
   routes.post('/settings/two_factor/setup', async (c) => {
     const { account } = me(c);
-    const { secret, uri } = await services.totp.begin(account.id, `${account.username}@${config.domain}`, site);
+    const { secret, uri } = await deps.totp.begin(account.id, `${account.username}@${config.domain}`, site);
     const qr = await QRCode.toDataURL(uri, { margin: 1, width: 240 });
     const { t } = textFor(c);
     return sendPage(
@@ -126,7 +135,7 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
   });
 
   routes.post('/settings/two_factor/confirm', async (c) => {
-    const codes = await services.totp.confirm(me(c).account.id, typeof c.var.body.code === 'string' ? c.var.body.code : '');
+    const codes = await deps.totp.confirm(me(c).account.id, typeof c.var.body.code === 'string' ? c.var.body.code : '');
     const { t } = textFor(c);
     return sendPage(
       c,
@@ -143,17 +152,17 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
     const { account, user } = me(c);
     if (!(await verifyPassword(textField(c.var.body.password), user.password_hash)))
       throw new HttpError(403, 'The password is not correct');
-    await services.totp.disable(account.id);
+    await deps.totp.disable(account.id);
     return c.redirect('/settings/security', 303);
   });
 
   routes.post('/settings/passkeys/options', async (c) => {
     const { account } = me(c);
-    const options = await services.passkeys.registrationOptions(account.id, account.username);
+    const options = await deps.passkeys.registrationOptions(account.id, account.username);
     browser.setShortCookie(
       c,
       'webauthn',
-      services.signers.webauthn.sign({ c: options.challenge, a: account.id, k: 'register' }, CEREMONY_TTL_MS),
+      deps.signers.webauthn.sign({ c: options.challenge, a: account.id, k: 'register' }, CEREMONY_TTL_MS),
       CEREMONY_TTL_MS / 1000,
     );
     c.header('Cache-Control', 'no-store');
@@ -162,13 +171,13 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
 
   routes.post('/settings/passkeys', async (c) => {
     const { account } = me(c);
-    const ceremony = services.signers.webauthn.verify<{ c: string; a: string; k: string }>(browser.readShortCookie(c, 'webauthn'));
+    const ceremony = deps.signers.webauthn.verify<{ c: string; a: string; k: string }>(browser.readShortCookie(c, 'webauthn'));
     if (!ceremony || ceremony.k !== 'register' || ceremony.a !== account.id)
       throw new HttpError(400, 'The passkey request has expired; try again');
     browser.clearShortCookie(c, 'webauthn');
     const credential = c.var.body.credential as unknown as RegistrationResponseJSON | undefined;
     if (!credential || typeof credential !== 'object') throw new HttpError(400, 'credential is required');
-    const row = await services.passkeys.register(
+    const row = await deps.passkeys.register(
       account.id,
       typeof c.var.body.name === 'string' ? c.var.body.name : 'Passkey',
       credential,
@@ -180,8 +189,8 @@ ${field({ name: 'code', label: t('totp.code'), autocomplete: 'one-time-code' })}
   routes.post('/settings/passkeys/:id/delete', async (c) => {
     const { account } = me(c);
     const id = c.req.param('id');
-    if (!(await services.passkeys.list(account.id)).some((p) => p.id === id)) throw new NotFound();
-    await services.passkeys.remove(account.id, id);
+    if (!(await deps.passkeys.list(account.id)).some((p) => p.id === id)) throw new NotFound();
+    await deps.passkeys.remove(account.id, id);
     return c.redirect('/settings/security', 303);
   });
 
@@ -203,17 +212,17 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
   routes.post('/settings/delete', async (c) => {
     const { account, user } = me(c);
     const key = `delete:${account.id}`;
-    await services.throttle.check(key, c.var.clientIp);
+    await deps.throttle.check(key, c.var.clientIp);
     const passwordOk = await verifyPassword(textField(c.var.body.password), user.password_hash);
     const codeOk =
       !user.totp_enabled_at ||
-      (await services.totp.verify(account.id, textField(c.var.body.code)).then(
+      (await deps.totp.verify(account.id, textField(c.var.body.code)).then(
         () => true,
         () => false,
       ));
     const { t } = textFor(c);
     if (!passwordOk || !codeOk) {
-      services.throttle.recordFailure(key);
+      deps.throttle.recordFailure(key);
       return sendPage(
         c,
         site,
@@ -222,7 +231,7 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
         { status: 403 },
       );
     }
-    await deleteAccount(db, account.id, { flushMedia: services.media.flush, changes: services.changes });
+    await deps.accounts.delete(apiActor(account));
     await browser.end(c);
     return sendPage(c, site, t('delete.done_title'), html`<h1>${t('delete.done_heading')}</h1><p>${t('delete.done')}</p>`);
   });
@@ -251,7 +260,7 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
     if (!EXPORT_KINDS.includes(kind)) throw new NotFound();
     const { account } = me(c);
     // Each export reads the whole list: a few an hour are plenty.
-    const decision = await services.limiter.hit(`export:${account.id}`, EXPORTS_PER_HOUR, 3600_000);
+    const decision = await deps.limiter.hit(`export:${account.id}`, EXPORTS_PER_HOUR, 3600_000);
     if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds, 'Too many exports; try again later');
     const file = await exportFile(db.read, config, account.id, kind);
     c.header('Cache-Control', 'no-store');

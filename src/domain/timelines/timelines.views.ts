@@ -1,27 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
 import type { DbReader } from '../../storage/db/database.ts';
+import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import type { StatusRow } from '../statuses/statuses.repo.ts';
 import { notMutedBy, reblogVisibleTo, visibleTo } from '../statuses/visibility-policy.ts';
-
-/** A window of a time-ordered list: before `maxId`, after `sinceId` (newest first) or `minId` (oldest first). */
-export interface Window {
-  maxId?: string | undefined;
-  sinceId?: string | undefined;
-  minId?: string | undefined;
-  limit: number;
-}
-
-function windowed(column: string, w: Window) {
-  const after = w.minId ?? w.sinceId;
-  return sql<SqlBool>`(${w.maxId ? sql`${sql.ref(column)} < ${w.maxId}` : sql`1 = 1`} and ${after ? sql`${sql.ref(column)} > ${after}` : sql`1 = 1`})`;
-}
-
-/** Runs a statuses query in a window, newest first (reading forward from `minId` when asked). */
-async function page(query: ReturnType<typeof base>, w: Window): Promise<StatusRow[]> {
-  const q = query.where(windowed('statuses.id', w));
-  if (w.minId) return (await q.orderBy('statuses.id', 'asc').limit(w.limit).execute()).reverse();
-  return q.orderBy('statuses.id', 'desc').limit(w.limit).execute();
-}
 
 const hasMedia = sql<SqlBool>`exists (select 1 from media_attachments m where m.status_id = statuses.id)`;
 
@@ -43,7 +24,7 @@ function base(db: DbReader, viewerId: string | null, now: string) {
 export async function homeTimeline(db: DbReader, viewerId: string, now: string, w: Window): Promise<StatusRow[]> {
   const followsTags =
     (await db.selectFrom('tag_follows').select('tag_id').where('account_id', '=', viewerId).limit(1).executeTakeFirst()) !== undefined;
-  const rows = await page(homeQuery(db, viewerId, now, followsTags), w);
+  const rows = await readWindow(homeQuery(db, viewerId, now, followsTags), 'statuses.id', w);
   const seen = new Set<string>();
   return rows.filter((s) => {
     const key = s.reblog_of_id ?? s.id;
@@ -129,7 +110,7 @@ export function publicTimeline(
   if (options.local) query = query.where('statuses.domain', 'is', null);
   if (options.remote) query = query.where('statuses.domain', 'is not', null);
   if (options.onlyMedia) query = query.where(hasMedia);
-  return page(query, w);
+  return readWindow(query, 'statuses.id', w);
 }
 
 /** Public posts with a hashtag (and, optionally, any of, all of, none of some others). */
@@ -156,7 +137,7 @@ export function tagTimeline(
   for (const name of tags.none ?? []) query = query.where(sql<SqlBool>`not ${has(name)}`);
   if (tags.local) query = query.where('statuses.domain', 'is', null);
   if (tags.remote) query = query.where('statuses.domain', 'is not', null);
-  return page(query, w);
+  return readWindow(query, 'statuses.id', w);
 }
 
 /** An account's posts as the viewer may see them, with Mastodon's filters. */
@@ -192,7 +173,7 @@ export function accountTimeline(
     query = query.where(
       sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${options.tagged.toLowerCase()})`,
     );
-  return page(query, w);
+  return readWindow(query, 'statuses.id', w);
 }
 
 /** The viewer's bookmarks or favourites, newest mark first; the cursor is the mark's id. */
@@ -202,16 +183,13 @@ export async function markedStatuses(
   table: 'bookmarks' | 'favourites',
   w: Window,
 ): Promise<{ cursor: string; status: StatusRow }[]> {
-  let query = db
+  const query = db
     .selectFrom('statuses')
     .innerJoin(`${table} as mark`, 'mark.status_id', 'statuses.id')
     .selectAll('statuses')
     .select('mark.id as cursor')
     .where('mark.account_id', '=', viewerId)
-    .where(visibleTo(viewerId))
-    .where(windowed('mark.id', w));
-  query = w.minId ? query.orderBy('mark.id', 'asc') : query.orderBy('mark.id', 'desc');
-  const rows = await query.limit(w.limit).execute();
-  const ordered = w.minId ? rows.reverse() : rows;
-  return ordered.map(({ cursor, ...status }) => ({ cursor, status }));
+    .where(visibleTo(viewerId));
+  const rows = await readWindow(query, 'mark.id', w);
+  return rows.map(({ cursor, ...status }) => ({ cursor, status }));
 }

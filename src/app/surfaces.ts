@@ -1,0 +1,106 @@
+import type { Hono } from 'hono';
+import type { StoaFederation } from '../http/activitypub/federation.ts';
+import { healthRoutes } from '../http/health.routes.ts';
+import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
+import { appsRoutes } from '../http/mastodon/apps.routes.ts';
+import { graphRoutes } from '../http/mastodon/graph.routes.ts';
+import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
+import { mediaRoutes } from '../http/mastodon/media.routes.ts';
+import { migrationRoutes } from '../http/mastodon/migration.routes.ts';
+import { notificationsRoutes } from '../http/mastodon/notifications.routes.ts';
+import { pushRoutes } from '../http/mastodon/push.routes.ts';
+import { reportsRoutes } from '../http/mastodon/reports.routes.ts';
+import { searchRoutes } from '../http/mastodon/search.routes.ts';
+import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
+import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
+import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
+import { authorizeRoutes } from '../http/oauth/authorize.routes.ts';
+import { tokenRoutes } from '../http/oauth/token.routes.ts';
+import type { AppEnv } from '../http/shared/app-env.ts';
+import type { BrowserSessions } from '../http/shared/browser-session.ts';
+import type { RouteDef } from '../http/shared/route-table.ts';
+import { adminRoleRoutes } from '../http/web/admin/roles.routes.ts';
+import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
+import { passwordRoutes } from '../http/web/auth/password.routes.ts';
+import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
+import { signUpRoutes } from '../http/web/auth/sign-up.routes.ts';
+import { webAppRoutes } from '../http/web/app/app.routes.ts';
+import { homeRoutes } from '../http/web/home.routes.ts';
+import { publicPagesRoutes } from '../http/web/public/public-pages.routes.ts';
+import { securityRoutes } from '../http/web/settings/security.routes.ts';
+import { staticRoutes } from '../http/web/static.routes.ts';
+import type { Services } from './services.ts';
+
+/**
+ * The Mastodon API's route table, each resource given exactly the services it uses. Static paths come
+ * before parameterized ones: /accounts/relationships before /accounts/:id.
+ */
+export function apiRouteTable(services: Services, federation: StoaFederation): RouteDef[] {
+  const { config, clock, db, commands } = services;
+  const read = db.read;
+  const resolve = (query: string, options?: { fresh?: boolean }) => federation.resolve(query, options);
+  return [
+    ...appsRoutes({ clock, db, vapidKey: () => vapidKeyOf(services) }),
+    ...graphRoutes({ config, clock, read, graph: commands.graph }),
+    ...migrationRoutes({ config, read, migration: commands.migration, resolve }),
+    ...accountsRoutes({
+      config,
+      clock,
+      db,
+      accounts: commands.accounts,
+      registration: services.registration,
+      tokens: services.tokens,
+      minter: services.minter,
+      media: services.media,
+    }),
+    ...statusesRoutes({ config, clock, read, statuses: commands.statuses }),
+    ...timelinesRoutes({ config, clock, read, homeCache: services.homeCache }),
+    ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
+    ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
+    ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),
+    ...pushRoutes({ push: services.push }),
+    ...mediaRoutes({ config, media: services.media }),
+  ];
+}
+
+/** Mounts the surfaces other than the API's route table: health, Instance, OAuth, the web pages, media files. */
+export function mountPages(http: Hono<AppEnv>, services: Services, browser: BrowserSessions): void {
+  const { config, clock, db } = services;
+  const { throttle, passkeys, signers } = services;
+  const vapidKey = () => vapidKeyOf(services);
+  http.route('/', healthRoutes(db));
+  http.route('/', instanceRoutes(config, services.instance, vapidKey));
+  http.route('/', tokenRoutes({ config, clock, db, tokens: services.tokens, throttle }));
+  http.route('/', authorizeRoutes({ config, clock, db }, browser));
+  http.route('/', signInRoutes({ config, clock, db, passkeys, totp: services.totp, throttle, signers }, browser));
+  http.route('/', passkeySignInRoutes({ passkeys, throttle, signers }, browser));
+  http.route('/', signUpRoutes({ config, registration: services.registration, proofOfWork: services.proofOfWork }, browser));
+  http.route('/', passwordRoutes({ config, registration: services.registration }, browser));
+  http.route(
+    '/',
+    securityRoutes(
+      {
+        config,
+        db,
+        accounts: services.commands.accounts,
+        sessions: services.sessions,
+        passkeys,
+        totp: services.totp,
+        throttle,
+        limiter: services.limiter,
+        signers,
+      },
+      browser,
+    ),
+  );
+  http.route('/', adminRoleRoutes({ clock, db, logger: services.logger, passkeys }, browser));
+  http.route('/', staticRoutes());
+  http.route('/', mediaFileRoutes({ blobs: services.blobs }));
+  http.route('/', webAppRoutes({ config, clock, db, minter: services.minter, vapidKey }, browser));
+  http.route('/', homeRoutes(config, services.instance));
+  http.route('/', publicPagesRoutes({ config, clock, read: db.read, instance: services.instance }, browser));
+}
+
+async function vapidKeyOf(services: Services): Promise<string> {
+  return (await services.push.vapidKeys()).publicKey;
+}

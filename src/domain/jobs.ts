@@ -1,0 +1,32 @@
+import type { Unit } from './unit-of-work.ts';
+
+/** The queue channel of the domain's background jobs. */
+export const JOBS_CHANNEL = 'jobs';
+
+/**
+ * Work a command leaves for the workers, queued in its transaction, so that no request waits on another
+ * server, on the blob store or on a slow loop over followers.
+ */
+export type Job =
+  /** Remove these files from the blob store (their rows are already gone). */
+  | { readonly kind: 'delete-blobs'; readonly keys: readonly string[] }
+  /** Make deletions final on disk (SQLite's write-ahead log); many are coalesced into one. */
+  | { readonly kind: 'purge-deleted' }
+  /** Tell the followers who asked to be notified ("notify me") of a new post. */
+  | { readonly kind: 'notify-subscribers'; readonly statusId: string }
+  /**
+   * Look up remote accounts a local post mentions that this server does not know yet, link them, then
+   * record the post's activity event (deferred until then, so that the post reaches them).
+   */
+  | {
+      readonly kind: 'resolve-mentions';
+      readonly statusId: string;
+      readonly handles: readonly string[];
+      readonly then: 'status-created' | 'status-updated';
+    };
+
+/** Queues a job in the command's transaction. */
+export function queueJob(unit: Unit, job: Job): Promise<void> {
+  const orderingKey = job.kind === 'resolve-mentions' ? `status:${job.statusId}` : null;
+  return unit.enqueue(JOBS_CHANNEL, job, orderingKey);
+}

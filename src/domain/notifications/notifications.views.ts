@@ -1,0 +1,75 @@
+import { sql, type Selectable, type SqlBool } from 'kysely';
+import type { DbReader } from '../../storage/db/database.ts';
+import type { NotificationsTable } from '../../storage/db/schema.ts';
+import { readWindow, type Window } from '../../storage/db/keyset.ts';
+import { visibleTo } from '../statuses/visibility-policy.ts';
+
+export type NotificationRow = Selectable<NotificationsTable>;
+
+/** Which notifications a listing shows. */
+export interface NotificationFilter {
+  readonly types?: readonly string[] | undefined;
+  readonly excludeTypes?: readonly string[] | undefined;
+  readonly fromAccountId?: string | undefined;
+}
+
+/** Notifications the recipient may still see: from accounts not suspended, blocked or muted, about visible statuses. */
+function visibleNotifications(db: DbReader, viewerId: string, now: string) {
+  return db
+    .selectFrom('notifications')
+    .selectAll('notifications')
+    .where('notifications.account_id', '=', viewerId)
+    .where(sql<SqlBool>`not exists (select 1 from accounts a where a.id = notifications.from_account_id and a.suspended_at is not null)`)
+    .where(
+      sql<SqlBool>`not exists (select 1 from blocks b where b.account_id = ${viewerId} and b.target_account_id = notifications.from_account_id)`,
+    )
+    .where(
+      sql<SqlBool>`not exists (select 1 from mutes m where m.account_id = ${viewerId} and m.target_account_id = notifications.from_account_id and m.hide_notifications = ${true} and (m.expires_at is null or m.expires_at > ${now}))`,
+    )
+    .where(
+      sql<SqlBool>`(notifications.status_id is null or exists (select 1 from statuses where statuses.id = notifications.status_id and ${visibleTo(viewerId)}))`,
+    );
+}
+
+/** A page of the viewer's notifications, newest first. */
+export function notificationsPage(
+  db: DbReader,
+  viewerId: string,
+  now: string,
+  filter: NotificationFilter,
+  window: Window,
+): Promise<NotificationRow[]> {
+  let query = visibleNotifications(db, viewerId, now);
+  if (filter.types?.length) query = query.where('notifications.type', 'in', [...filter.types]);
+  if (filter.excludeTypes?.length) query = query.where('notifications.type', 'not in', [...filter.excludeTypes]);
+  if (filter.fromAccountId) query = query.where('notifications.from_account_id', '=', filter.fromAccountId);
+  return readWindow(query, 'notifications.id', window);
+}
+
+/** One of the viewer's notifications, if it may still see it. */
+export function findNotification(db: DbReader, viewerId: string, now: string, id: string): Promise<NotificationRow | undefined> {
+  return visibleNotifications(db, viewerId, now).where('notifications.id', '=', id).executeTakeFirst();
+}
+
+/** How many notifications the viewer has not read (after its marker), counted up to 1,000. */
+export async function unreadNotifications(db: DbReader, viewerId: string, now: string): Promise<number> {
+  const marker = await db
+    .selectFrom('markers')
+    .select('last_read_id')
+    .where('account_id', '=', viewerId)
+    .where('timeline', '=', 'notifications')
+    .executeTakeFirst();
+  let query = visibleNotifications(db, viewerId, now);
+  if (marker) query = query.where('notifications.id', '>', marker.last_read_id);
+  return (await query.select('notifications.id').limit(1000).execute()).length;
+}
+
+/** The viewer's read markers, by timeline. */
+export async function markersOf(db: DbReader, accountId: string, timelines?: readonly string[]) {
+  let query = db.selectFrom('markers').selectAll().where('account_id', '=', accountId);
+  if (timelines) {
+    if (!timelines.length) return [];
+    query = query.where('timeline', 'in', [...timelines]);
+  }
+  return query.execute();
+}

@@ -1,0 +1,37 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { DbReader } from '../../storage/db/database.ts';
+import type { ReportsTable } from '../../storage/db/schema.ts';
+import type { Unit } from '../unit-of-work.ts';
+
+export type ReportRow = Selectable<ReportsTable>;
+
+/** A report by id. */
+export function findReport(db: DbReader, id: string): Promise<ReportRow | undefined> {
+  return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Files a report; one from another server is filed once however often its Flag arrives. */
+export async function insertReport(unit: Unit, report: Insertable<ReportsTable>): Promise<void> {
+  await unit.tx
+    .insertInto('reports')
+    .values(report)
+    .onConflict((oc) => oc.column('uri').doNothing())
+    .execute();
+}
+
+/** Reports not yet acted on, newest first. */
+export function openReports(db: DbReader, limit: number): Promise<ReportRow[]> {
+  return db.selectFrom('reports').selectAll().where('action_taken_at', 'is', null).orderBy('created_at', 'desc').limit(limit).execute();
+}
+
+/** Which of `ids` are statuses of `accountId`. */
+export async function statusesOfAccount(
+  db: DbReader,
+  accountId: string,
+  where: { ids?: readonly string[]; uris?: readonly string[] },
+): Promise<string[]> {
+  let query = db.selectFrom('statuses').select('id').where('account_id', '=', accountId);
+  if (where.ids) query = where.ids.length ? query.where('id', 'in', [...where.ids]) : query.where('id', '=', '');
+  if (where.uris) query = where.uris.length ? query.where('uri', 'in', [...where.uris]) : query.where('id', '=', '');
+  return (await query.execute()).map((s) => s.id);
+}

@@ -1,0 +1,130 @@
+import type { Article, Note, Question } from '@fedify/vocab';
+import { Application, Document, Hashtag, Mention, PUBLIC_COLLECTION, PropertyValue, Service, type Actor } from '@fedify/vocab';
+import { withoutNul } from '../lib/text.ts';
+import type { RemoteProfile } from '../domain/accounts/accounts.repo.ts';
+import type { RemoteAttachment } from '../domain/media/remote-media-jobs.ts';
+import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
+import type { RemoteStatusInput } from '../domain/statuses/statuses.service.ts';
+import { isHashtagName } from '../domain/statuses/text-format.ts';
+import type { Visibility } from '../storage/db/schema.ts';
+
+/** What the network sends that becomes a status: notes, articles and polls alike. */
+export type RemotePost = Note | Article | Question;
+
+const MAX_TEXT = 100_000;
+const MAX_NAME = 200;
+const MAX_FIELDS = 16;
+const MAX_TAGS = 50;
+const MAX_ATTACHMENTS = 4;
+const MAX_ADDRESSEES = 200;
+
+/**
+ * What a remote actor document says of its account, made safe to keep: text without NUL characters and
+ * capped, HTML sanitized, links only on the actor's own server. Nothing is fetched here.
+ */
+export async function profileOf(actor: Actor): Promise<RemoteProfile> {
+  const uri = actor.id!;
+  const fields: { name: string; value: string }[] = [];
+  for await (const attachment of actor.getAttachments()) {
+    if (attachment instanceof PropertyValue && fields.length < MAX_FIELDS) {
+      fields.push({ name: cap(String(attachment.name ?? ''), MAX_NAME), value: sanitizeHtml(cap(String(attachment.value ?? ''), 2000)) });
+    }
+  }
+  const url = actor.url instanceof URL ? actor.url.href : (actor.url?.href?.href ?? null);
+  return {
+    uri: uri.href,
+    username: cap(actor.preferredUsername?.toString() ?? uri.pathname.split('/').pop() ?? 'unknown', 100),
+    domain: uri.host.toLowerCase(),
+    url: url && sameOrigin(url, uri) ? url : uri.href,
+    displayName: cap(actor.name?.toString() ?? '', MAX_NAME),
+    note: sanitizeHtml(cap(actor.summary?.toString() ?? '', MAX_TEXT)),
+    locked: actor.manuallyApprovesFollowers ?? false,
+    bot: actor instanceof Service || actor instanceof Application,
+    discoverable: actor.discoverable ?? false,
+    inboxUrl: actor.inboxId?.href ?? null,
+    sharedInboxUrl: actor.endpoints?.sharedInbox?.href ?? null,
+    outboxUrl: actor.outboxId?.href ?? null,
+    followersUrl: actor.followersId?.href ?? null,
+    followingUrl: actor.followingId?.href ?? null,
+    featuredUrl: actor.featuredId?.href ?? null,
+    fields,
+    alsoKnownAs: actor.aliasIds.map((a) => a.href).slice(0, 20),
+    avatarUrl: await imageUrl(actor, 'icon'),
+    headerUrl: await imageUrl(actor, 'image'),
+  };
+}
+
+/**
+ * What a remote post says and where it stands, made safe to keep: its visibility from its audience, its
+ * HTML sanitized, its tags, mentions, attachments and links capped; references stay URIs (the domain finds
+ * what they name here). `followersUrl` is its author's followers collection.
+ */
+export async function postOf(post: RemotePost, followersUrl: string | null, options: { fetched: boolean }): Promise<RemoteStatusInput> {
+  const audience = [...post.toIds, ...post.ccIds].map((u) => u.href);
+  const inTo = post.toIds.some((u) => u.href === PUBLIC_COLLECTION.href);
+  const inCc = post.ccIds.some((u) => u.href === PUBLIC_COLLECTION.href);
+  const toFollowers = followersUrl !== null && audience.includes(followersUrl);
+  const visibility: Visibility = inTo ? 'public' : inCc ? 'unlisted' : toFollowers ? 'private' : 'direct';
+  const mentioned = new Set<string>();
+  const tags: string[] = [];
+  for await (const tag of post.getTags()) {
+    if (tag instanceof Mention && tag.href) mentioned.add(tag.href.href);
+    else if (tag instanceof Hashtag && tag.name) {
+      const name = tag.name.toString().replace(/^#/, '');
+      if (isHashtagName(name)) tags.push(name);
+    }
+  }
+  // Accounts addressed directly are mentioned too, even without a Mention tag.
+  for (const uri of audience) if (uri !== PUBLIC_COLLECTION.href && uri !== followersUrl) mentioned.add(uri);
+  const attachments: RemoteAttachment[] = [];
+  for await (const attachment of post.getAttachments()) {
+    if (attachments.length >= MAX_ATTACHMENTS || !(attachment instanceof Document)) continue;
+    const href = attachment.url instanceof URL ? attachment.url : attachment.url?.href;
+    if (href && /^https?:$/.test(href.protocol))
+      attachments.push({ url: href.href, description: attachment.name ? cap(attachment.name.toString(), 1500) : null });
+  }
+  const instant = post.published as unknown as { epochMilliseconds: number } | null;
+  const url = post.url instanceof URL ? post.url.href : (post.url?.href?.href ?? null);
+  return {
+    uri: post.id!.href,
+    url: url && sameOrigin(url, post.id!) ? url : post.id!.href,
+    content: sanitizeHtml(cap(post.content?.toString() ?? '', MAX_TEXT)),
+    spoilerText: cap(post.summary?.toString() ?? '', 1000),
+    sensitive: post.sensitive ?? false,
+    language:
+      (post.contents.find((c) => typeof c !== 'string') as { locale?: { baseName?: string } } | undefined)?.locale?.baseName?.slice(
+        0,
+        16,
+      ) ?? null,
+    visibility,
+    publishedAt: instant ? new Date(instant.epochMilliseconds).toISOString() : null,
+    mentionedUris: [...mentioned].slice(0, MAX_ADDRESSEES),
+    tags: [...new Set(tags)].slice(0, MAX_TAGS),
+    inReplyToUri: post.replyTargetId?.href ?? null,
+    quoteUri: (post.quoteId ?? post.quoteUrl)?.href ?? null,
+    attachments,
+    fetched: options.fetched,
+  };
+}
+
+/** Remote text as stored: without NUL characters (PostgreSQL's text refuses them) and at most `max` long. */
+function cap(text: string, max: number): string {
+  const clean = withoutNul(text);
+  return clean.length > max ? clean.slice(0, max) : clean;
+}
+
+function sameOrigin(url: string, base: URL): boolean {
+  try {
+    return new URL(url).origin === base.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Where an actor's avatar (`icon`) or header (`image`) is, from the embedded Image; nothing is fetched here. */
+async function imageUrl(actor: Actor, which: 'icon' | 'image'): Promise<string | null> {
+  const noFetch = { documentLoader: () => Promise.reject(new Error('not fetched')), suppressError: true };
+  const image = which === 'icon' ? await actor.getIcon(noFetch).catch(() => null) : await actor.getImage(noFetch).catch(() => null);
+  const url = image?.url instanceof URL ? image.url : image?.url?.href;
+  return url && /^https?:$/.test(url.protocol) ? url.href : null;
+}

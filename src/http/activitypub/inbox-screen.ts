@@ -1,0 +1,58 @@
+const INBOX_MAX_BYTES = 256 * 1024;
+
+/**
+ * What every inbox request must pass before Fedify verifies it: a size cap, an HTTP signature (an
+ * activity proven only by a JSON-LD signature or an embedded proof is refused), no `@graph`, `@reverse`
+ * or `@included` anywhere, an activity id on its actor's server, and a server federation may talk to.
+ * Returns the request to hand on (its body read once), or the refusal.
+ */
+export async function screenInbox(request: Request, domainAllowed: (host: string) => boolean): Promise<Request | Response> {
+  const refuse = (status: number, error: string) => Response.json({ error }, { status });
+  if (!request.headers.has('signature') && !request.headers.has('signature-input')) return refuse(401, 'An HTTP signature is required');
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > INBOX_MAX_BYTES) return refuse(413, 'Activity too large');
+  const body = await request.arrayBuffer();
+  if (body.byteLength > INBOX_MAX_BYTES) return refuse(413, 'Activity too large');
+  let activity: unknown;
+  try {
+    activity = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return refuse(400, 'The body is not JSON');
+  }
+  if (typeof activity !== 'object' || activity === null || Array.isArray(activity)) return refuse(400, 'An activity is a JSON object');
+  if (hasKeyword(activity, 0)) return refuse(400, '@graph, @reverse and @included are not accepted');
+  const { id, actor, object, type } = activity as { id?: unknown; actor?: unknown; object?: unknown; type?: unknown };
+  const actorId =
+    typeof actor === 'string' ? actor : typeof actor === 'object' && actor !== null ? (actor as { id?: unknown }).id : undefined;
+  const actorUrl = parseUrl(actorId);
+  if (!actorUrl) return refuse(400, 'The activity has no actor');
+  if (!domainAllowed(actorUrl.host)) return refuse(403, 'This server does not federate with yours');
+  if (id !== undefined && parseUrl(id)?.origin !== actorUrl.origin) return refuse(400, "The activity's id is not on its actor's server");
+  // What an actor creates, changes, deletes or takes back must be its own.
+  if (typeof type === 'string' && ['Create', 'Update', 'Delete', 'Undo'].includes(type)) {
+    const objectId =
+      typeof object === 'string' ? object : typeof object === 'object' && object !== null ? (object as { id?: unknown }).id : undefined;
+    if (parseUrl(objectId)?.origin !== actorUrl.origin) return refuse(400, "The object's id is not on its actor's server");
+  }
+  return new Request(request.url, { method: 'POST', headers: request.headers, body });
+}
+
+function hasKeyword(value: unknown, depth: number): boolean {
+  if (depth > 32) return true;
+  if (Array.isArray(value)) return value.some((v) => hasKeyword(v, depth + 1));
+  if (typeof value !== 'object' || value === null) return false;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '@graph' || key === '@reverse' || key === '@included') return true;
+    if (hasKeyword(inner, depth + 1)) return true;
+  }
+  return false;
+}
+
+function parseUrl(value: unknown): URL | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
