@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { signRequest } from '@fedify/fedify';
 import { createRestAPIClient } from 'masto';
 import sharp from 'sharp';
-import { Temporal } from '@js-temporal/polyfill';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { setRole } from '../../domain/accounts/accounts.service.ts';
 import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
@@ -13,9 +11,8 @@ import { createCommands } from '../../domain/commands.ts';
 import { searchIndex } from '../../domain/statuses/search-index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
-import { actorKeyStore } from '../../federation/actor-keys.ts';
-import { secretBox } from '../../lib/secret-box.ts';
 import { until } from '../../testing/until.ts';
+import { deliverer, type DeliveryOptions } from '../../testing/signed-delivery.ts';
 
 // Two Stoa servers on two loopback addresses, each with its own database, federating over plain HTTP
 // (allowed only because each lists the other in STOA_ALLOWED_PRIVATE_PEERS).
@@ -27,27 +24,7 @@ let bob: TestAccount; // on B, follows alice
 let carol: TestAccount; // on B, does not follow alice
 
 /** Posts an activity to A's shared inbox as bob of B, signed with his key unless told otherwise. */
-async function postAsBob(body: unknown, options: { sign?: boolean; tamper?: boolean; date?: Date } = {}): Promise<Response> {
-  const keys = await actorKeyStore(b.app.db, Date.now, secretBox(b.config.secret, 'actor-keys')).get(bob.id);
-  const bobUri = `${b.url}/users/bob`;
-  let request = new Request(`${a.url}/inbox`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (options.sign !== false)
-    request = await signRequest(request, keys.rsa.privateKey, new URL(`${bobUri}#main-key`), {
-      spec: 'draft-cavage-http-signatures-12',
-      currentTime: options.date ? Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined,
-    });
-  if (options.tamper)
-    request = new Request(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: JSON.stringify(body).replace('forged', 'FORGED'),
-    });
-  return fetch(request);
-}
+const postAsBob = async (body: unknown, options: DeliveryOptions = {}) => (await deliverer(b, 'bob', a)).deliver(body, options);
 
 const homeTexts = async (account: TestAccount) =>
   (await account.client.v1.timelines.home.list({ limit: 40 })).map((s) => s.reblog?.content ?? s.content);
