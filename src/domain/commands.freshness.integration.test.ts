@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createApp, type App } from '../app/create-app.ts';
+import { loadConfig } from '../config/index.ts';
+import { uuid7 } from '../lib/uuid7.ts';
+import { createTestAccounts, type TestAccount } from '../testing/accounts.ts';
+import { manualClock } from '../testing/browser.ts';
+import { startTestServer, testEnv, type TestServer } from '../testing/test-app.ts';
+import { findAccountById, type AccountRow, type RemoteProfile } from './accounts/accounts.repo.ts';
+import { apiActor, remoteActor, type Actor } from './actor.ts';
+import type { Commands } from './commands.ts';
+import { DomainError } from './errors.ts';
+import { notificationsPage } from './notifications/notifications.views.ts';
+import type { DbReader } from '../storage/db/database.ts';
+
+// A home timeline page kept in memory can never be stale after any domain command. The commands are not
+// listed here: they are read from the registry the server builds (domain/commands.ts), and every one of
+// them must have a way to be called with random arguments below; a new command without one fails the test.
+// Random sequences of them, by local and remote actors, run against a server that keeps pages, and after
+// each command every page is compared with the same page read by a second app over the same database
+// without the cache.
+
+/** A small deterministic generator, so that a failure can be replayed. */
+function prng(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+  return { next, pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!, coin: (p = 0.5) => next() < p };
+}
+type Random = ReturnType<typeof prng>;
+
+/** What the random calls draw from: the accounts (local and remote) and the posts made so far. */
+interface World {
+  readonly locals: AccountRow[];
+  readonly remotes: AccountRow[];
+  readonly statuses: { readonly id: string; readonly author: AccountRow }[];
+}
+
+const REMOTE = 'https://far.example';
+
+function remoteProfile(name: string): RemoteProfile {
+  const uri = `${REMOTE}/users/${name}`;
+  return {
+    uri,
+    username: name,
+    domain: 'far.example',
+    url: uri,
+    displayName: name,
+    note: '',
+    locked: false,
+    bot: false,
+    discoverable: true,
+    inboxUrl: `${uri}/inbox`,
+    sharedInboxUrl: `${REMOTE}/inbox`,
+    outboxUrl: null,
+    followersUrl: `${uri}/followers`,
+    followingUrl: null,
+    featuredUrl: null,
+    fields: [],
+    alsoKnownAs: [],
+    avatarUrl: null,
+    headerUrl: null,
+  };
+}
+
+/** A random call of each command: its arguments drawn from the world, local or remote actors as it takes. */
+function callers(commands: Commands, read: DbReader, world: World, random: Random): Record<string, () => Promise<unknown>> {
+  const local = () => apiActor(random.pick(world.locals));
+  const remote = () => remoteActor(random.pick(world.remotes));
+  const anyone = (): Actor => (random.coin(0.3) ? remote() : local());
+  const status = () => random.pick(world.statuses).id;
+  const actorOf = (account: AccountRow): Actor => (account.domain === null ? apiActor(account) : remoteActor(account));
+  const account = () => random.pick([...world.locals, ...world.remotes]).id;
+  const words = () =>
+    `${random.pick(['hello', 'news', 'a thought'])} ${random.coin(0.3) ? '#stoa' : ''} ${random.coin(0.3) ? `@${random.pick(world.locals).username}` : ''}`;
+  const remoteInput = (id = uuid7()) => ({
+    uri: `${REMOTE}/statuses/${id}`,
+    url: `${REMOTE}/statuses/${id}`,
+    content: `<p>${words()}</p>`,
+    spoilerText: '',
+    sensitive: false,
+    language: null,
+    visibility: random.pick(['public', 'public', 'unlisted', 'private'] as const),
+    publishedAt: null,
+    mentionedUris: random.coin(0.3) ? [random.pick(world.locals).uri] : [],
+    tags: random.coin(0.3) ? ['stoa'] : [],
+    inReplyToUri: null,
+    quoteUri: null,
+    attachments: [],
+    fetched: true,
+  });
+  const { statuses, graph, accounts, migration, reports, notifications } = commands;
+  return {
+    'statuses.create': async () => {
+      const actor = anyone();
+      const id =
+        actor.account.domain === null
+          ? await statuses.create(actor, {
+              text: words(),
+              visibility: random.pick(['public', 'public', 'unlisted', 'private', 'direct'] as const),
+              inReplyToId: random.coin(0.2) ? status() : undefined,
+              quotedStatusId: random.coin(0.1) ? status() : undefined,
+            })
+          : await statuses.create(actor, remoteInput());
+      if (id) world.statuses.push({ id, author: actor.account });
+    },
+    'statuses.edit': () => {
+      const { id, author } = random.pick(world.statuses);
+      return statuses.edit(actorOf(author), id, author.domain === null ? { text: `edited ${words()}` } : remoteInput());
+    },
+    'statuses.delete': async () => {
+      const gone = random.pick(world.statuses);
+      await statuses.delete(actorOf(gone.author), gone.id);
+      world.statuses.splice(world.statuses.indexOf(gone), 1);
+    },
+    'statuses.linkLookedUpMentions': () => statuses.linkLookedUpMentions(status(), 'status-updated'),
+    'statuses.notifySubscribers': () => statuses.notifySubscribers(status()),
+    'statuses.reblog': async () => {
+      const actor = anyone();
+      const id = await statuses.reblog(
+        actor,
+        status(),
+        actor.account.domain === null ? {} : { remote: { uri: `${REMOTE}/reposts/${uuid7()}`, visibility: 'public' } },
+      );
+      world.statuses.push({ id, author: actor.account });
+    },
+    'statuses.unreblog': () => statuses.unreblog(anyone(), status()),
+    'statuses.favourite': () => statuses.favourite(anyone(), status()),
+    'statuses.unfavourite': () => statuses.unfavourite(anyone(), status()),
+    'statuses.bookmark': () => statuses.bookmark(local(), status(), random.coin()),
+    'statuses.pin': () => statuses.pin(local(), status(), random.coin()),
+    'statuses.muteConversation': () => statuses.muteConversation(local(), status(), random.coin()),
+    'statuses.answerQuoteRequest': () =>
+      statuses.answerQuoteRequest(remote(), status(), {
+        uri: `${REMOTE}/requests/${uuid7()}`,
+        quotingUri: `${REMOTE}/statuses/${uuid7()}`,
+      }),
+    'statuses.acceptQuoteStamp': () => statuses.acceptQuoteStamp(remote(), status(), `${REMOTE}/stamps/${uuid7()}`),
+    'graph.follow': () => graph.follow(anyone(), account(), { reblogs: random.coin(0.8), uri: `${REMOTE}/follows/${uuid7()}` }),
+    'graph.unfollow': () => graph.unfollow(anyone(), account()),
+    'graph.removeFromFollowers': () => graph.removeFromFollowers(anyone(), account()),
+    'graph.answerRequest': () => graph.answerRequest(anyone(), account(), random.coin(0.7)),
+    'graph.block': () => graph.block(anyone(), account()),
+    'graph.unblock': () => graph.unblock(anyone(), account()),
+    'graph.mute': () => graph.mute(local(), account(), { durationSeconds: random.pick([0, 60, 300]) || undefined }),
+    'graph.unmute': () => graph.unmute(local(), account()),
+    'graph.blockDomain': () => graph.blockDomain(local(), 'far.example', random.coin(0.3)),
+    'graph.followTag': () => graph.followTag(local(), 'stoa', random.coin(0.7)),
+    'graph.moveFollowers': () => graph.moveFollowers('federation', random.pick(world.remotes).id, random.pick(world.remotes).id),
+    'accounts.updateProfile': () => accounts.updateProfile(local(), { displayName: `name ${Math.floor(random.next() * 100)}` }),
+    'accounts.delete': async () => {
+      const gone = world.remotes.splice(Math.floor(random.next() * world.remotes.length), 1)[0]!;
+      await accounts.delete(remoteActor(gone));
+      world.remotes.push(await accounts.saveRemote(remoteProfile(`r${uuid7().slice(-6)}`)));
+    },
+    'accounts.saveRemote': async () => {
+      const again = random.pick(world.remotes);
+      const saved = await accounts.saveRemote({
+        ...remoteProfile(again.username),
+        displayName: `renamed ${Math.floor(random.next() * 100)}`,
+      });
+      world.remotes.splice(world.remotes.indexOf(again), 1, saved);
+    },
+    'accounts.storeRemoteImage': () =>
+      accounts.storeRemoteImage(random.pick(world.remotes).id, 'avatar', `${REMOTE}/avatar.png`, 'aa/bb/unused.jpg'),
+    'migration.addAlias': () => migration.addAlias(local(), random.pick(world.remotes)),
+    'migration.removeAlias': () => migration.removeAlias(local(), random.pick(world.remotes)),
+    'migration.move': async () => {
+      const [from, to] = [random.pick(world.remotes), random.pick(world.remotes)];
+      await migration.move(remoteActor(from), to, [from.uri]);
+    },
+    'reports.create': () =>
+      reports.create(local(), { targetId: account(), statusIds: [], comment: 'spam', category: 'spam', ruleIds: [], forward: false }),
+    'notifications.dismiss': async () => {
+      const viewer = random.pick(world.locals);
+      const [latest] = await notificationsPage(read, viewer.id, new Date().toISOString(), {}, { limit: 1 });
+      await notifications.dismiss(apiActor(viewer), latest?.id ?? 'none');
+    },
+    'notifications.clear': () => notifications.clear(local()),
+    'notifications.saveMarkers': () => notifications.saveMarkers(local(), { home: status(), notifications: status() }),
+  };
+}
+
+describe('home pages kept in memory, after every domain command', () => {
+  const clock = manualClock();
+  let server: TestServer;
+  let reference: App;
+  let people: TestAccount[];
+  before(async () => {
+    server = await startTestServer({ STOA_HOME_CACHE_MB: '16' }, { clock });
+    people = await createTestAccounts(server, ['ann', 'bob', 'cat', 'dan', 'eve']);
+    reference = await createApp(loadConfig(testEnv(server.config.dataDir, server.database, { STOA_HOME_CACHE_MB: '0' })), { clock });
+    assert.equal(reference.services.homeCache, null);
+  });
+  after(async () => {
+    await reference?.close();
+    await server?.close();
+  });
+
+  const page = async (app: { fetch: (r: Request) => Response | Promise<Response> } | null, who: TestAccount, query: string) => {
+    const request = new Request(`${server.url}/api/v1/timelines/home${query}`, { headers: { authorization: `Bearer ${who.token}` } });
+    const res = app ? await app.fetch(request) : await fetch(request);
+    assert.equal(res.status, 200);
+    return { body: await res.text(), link: res.headers.get('link') };
+  };
+
+  it('has a way to call every command the domain has, and no other', () => {
+    const { commands } = server.app.services;
+    const registered = Object.entries(commands).flatMap(([area, service]) =>
+      Object.keys(service as object).map((name) => `${area}.${name}`),
+    );
+    const world: World = { locals: [], remotes: [], statuses: [] };
+    const known = Object.keys(callers(commands, server.app.db.read, world, prng(1)));
+    assert.deepEqual(
+      registered.filter((name) => !known.includes(name)),
+      [],
+      'commands without a random call in this test',
+    );
+    assert.deepEqual(
+      known.filter((name) => !registered.includes(name)),
+      [],
+      'random calls of commands that do not exist',
+    );
+  });
+
+  it('answers exactly what a fresh read answers after random sequences of every command, local and remote', async () => {
+    const { commands } = server.app.services;
+    const random = prng(11);
+    const locals = (await Promise.all(people.map((p) => findAccountById(server.app.db.read, p.id)))) as AccountRow[];
+    const remotes = await Promise.all(['rex', 'ria', 'rod'].map((name) => commands.accounts.saveRemote(remoteProfile(name))));
+    const world: World = { locals, remotes, statuses: [] };
+    await commands.accounts.updateProfile(apiActor(locals[4]!), { locked: true });
+    for (const person of locals) {
+      world.statuses.push({
+        id: (await commands.statuses.create(apiActor(person), { text: `hello from ${person.username}` }))!,
+        author: person,
+      });
+    }
+    for (const person of locals)
+      for (const other of [...locals, ...remotes])
+        if (other !== person) await commands.graph.follow(apiActor(person), other.id).catch(() => undefined);
+
+    const calls = callers(commands, server.app.db.read, world, random);
+    const names = Object.keys(calls);
+    const queries = ['', '?limit=5'];
+    let compared = 0;
+    for (let step = 0; step < 200; step++) {
+      // Pages are read (and kept) before the command, so that the command has something to make stale.
+      for (const who of people) for (const query of queries) await page(null, who, query);
+      const name = random.pick(names);
+      try {
+        await calls[name]!();
+      } catch (error) {
+        // A command may refuse its random arguments (a post not visible, a block): that changes nothing.
+        if (!(error instanceof DomainError)) throw new Error(`${name} failed`, { cause: error });
+      }
+      if (random.coin(0.1)) clock.advance(61_000);
+      for (const who of people) {
+        for (const query of queries) {
+          const [kept, fresh] = [await page(null, who, query), await page(reference, who, query)];
+          assert.deepEqual(kept, fresh, `${who.username}'s home${query} after ${name} (step ${step})`);
+          compared += 1;
+        }
+      }
+    }
+    assert.ok(server.app.services.homeCache!.stats().hits > compared / 2, 'the cache answered most reads');
+  });
+});
