@@ -122,6 +122,41 @@ describe('the route table', () => {
     }
   });
 
+  it('answers every route with or without a trailing slash, alike (as Mastodon routes)', async () => {
+    const app = await createRestAPIClient({ url: server.url }).v1.apps.create({
+      clientName: 'Slashes',
+      redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+      scopes: 'read write follow push',
+    });
+    const token = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'read write follow push');
+    const routes = [
+      ...server.app.apiRoutes.map((r) => ({ method: r.method, path: r.path })),
+      // What client libraries ask with a slash, and what the other surfaces serve.
+      { method: 'GET', path: '/api/v1/instance' },
+      { method: 'GET', path: '/api/v2/instance' },
+      { method: 'GET', path: '/api/v1/instance/rules' },
+      { method: 'GET', path: '/.well-known/nodeinfo' },
+      { method: 'GET', path: '/nodeinfo/2.1' },
+      { method: 'GET', path: '/about' },
+    ];
+    // The status and the error message: an unknown route's 404 says "Not found", a missing record's says
+    // "Record not found".
+    const answer = async (method: string, path: string) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+        body: method === 'GET' ? undefined : '{}',
+      });
+      const text = await res.text();
+      return { status: res.status, error: res.status >= 400 ? ((JSON.parse(text) as { error?: string }).error ?? null) : null };
+    };
+    for (const { method, path } of routes) {
+      const concretePath = path.replace(/:[a-z_]+/g, uuid7());
+      const bare = await answer(method, concretePath);
+      assert.deepEqual(await answer(method, `${concretePath}/`), bare, `${method} ${path}/ answers as ${method} ${path}`);
+    }
+  });
+
   it('refuses an invalid or forged token everywhere with 401', async () => {
     for (const route of server.app.apiRoutes) {
       assert.equal(await call(route.method, route.path, 'x'.repeat(54)), 401, `${route.method} ${route.path}`);
