@@ -13,6 +13,7 @@ import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { until } from '../../testing/until.ts';
 import { deliverer, type DeliveryOptions } from '../../testing/signed-delivery.ts';
+import { drained } from '../../testing/queues.ts';
 
 // Two Stoa servers on two loopback addresses, each with its own database, federating over plain HTTP
 // (allowed only because each lists the other in STOA_ALLOWED_PRIVATE_PEERS).
@@ -370,13 +371,46 @@ describe('federation between two servers', () => {
       ['@graph', await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
     ];
     for (const [what, response] of refusals) assert.ok(response.status >= 400 && response.status < 500, `${what}: ${response.status}`);
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Once A has handled everything it accepted, only the genuine post is there.
+    await drained(a.app.db, 'fedify');
     assert.equal(await count(), before + 1);
     const forged = await a.app.db.read.selectFrom('statuses').select('content').where('content', 'like', '%forged%').execute();
     assert.deepEqual(
       forged.map((f) => f.content.replace(/<[^>]+>/g, '')),
       ['forged genuine'],
     );
+  });
+
+  it('drops a post that concerns nobody here, and keeps one that mentions someone', async () => {
+    const bobUri = `${b.url}/users/bob`;
+    const create = (id: string, extra: Record<string, unknown> = {}) => ({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${bobUri}/statuses/${id}/activity`,
+      type: 'Create',
+      actor: bobUri,
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      object: {
+        id: `${bobUri}/statuses/${id}`,
+        type: 'Note',
+        attributedTo: bobUri,
+        content: `pushed ${id}`,
+        to: ['https://www.w3.org/ns/activitystreams#Public'],
+        ...extra,
+      },
+    });
+    // Nobody on A follows bob: a public post of his, addressed to nobody there, is not A's to keep.
+    assert.equal((await postAsBob(create('unsolicited'))).status, 202);
+    // The same from him, mentioning alice, is kept: it is the sentinel that A has handled the first.
+    const sentinel = create('mentioning', { cc: [`${a.url}/users/alice`], tag: [{ type: 'Mention', href: `${a.url}/users/alice` }] });
+    assert.equal((await postAsBob(sentinel)).status, 202);
+    const stored = async (id: string) =>
+      (await a.app.db.read.selectFrom('statuses').select('id').where('uri', '=', `${bobUri}/statuses/${id}`).executeTakeFirst()) !==
+      undefined;
+    await until('the post mentioning alice on A', () => stored('mentioning'));
+    await drained(a.app.db, 'fedify');
+    assert.equal(await stored('unsolicited'), false, 'a post concerning nobody here was kept');
+    const mentions = await alice.client.v1.notifications.list({ types: ['mention'] });
+    assert.ok(mentions.some((n) => n.status?.uri === `${bobUri}/statuses/mentioning`));
   });
 
   it('carries followers to the new account when one moves, and only when the new one names the old', async () => {
@@ -446,7 +480,7 @@ describe('federation between two servers', () => {
       ).status,
       202,
     );
-    await new Promise((r) => setTimeout(r, 1_000));
+    await drained(a.app.db, 'fedify');
     assert.equal(
       (await a.app.db.read.selectFrom('accounts').select('moved_to_account_id').where('uri', '=', bobUri).executeTakeFirstOrThrow())
         .moved_to_account_id,
@@ -494,7 +528,15 @@ describe('federation between two servers', () => {
       async () => !(await bob.client.v1.accounts.relationships.fetch({ id: [aliceOnB] }))[0]?.following,
     );
     await alice.client.v1.statuses.create({ status: 'after the block', visibility: 'public' });
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Once A has turned the post into deliveries and made them, and B has handled what it received, the
+    // post is not on B.
+    for (const [server, channel] of [
+      [a, 'activity-events'],
+      [a, 'fedify'],
+      [b, 'fedify'],
+    ] as const) {
+      await drained(server.app.db, channel);
+    }
     assert.ok(!(await b.app.db.read.selectFrom('statuses').select('id').where('content', 'like', '%after the block%').executeTakeFirst()));
   });
 });

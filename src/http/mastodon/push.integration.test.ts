@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { until } from '../../testing/until.ts';
+import { drained } from '../../testing/queues.ts';
+import { PUSH_CHANNEL } from '../../domain/notifications/notify.ts';
 import { createPushService } from '../../domain/push/push.service.ts';
 import { secretBox } from '../../lib/secret-box.ts';
 
@@ -110,7 +112,8 @@ describe('Web Push', () => {
 
     // A like is not pushed until the device asks for likes.
     await bob.client.v1.statuses.$select((await alice.client.v1.statuses.create({ status: 'like me' })).id).favourite();
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Once the push worker has handled the like's notification, nothing more has been sent.
+    await drained(server.app.db, PUSH_CHANNEL);
     assert.equal(received.length, 1);
     const updated = await alice.client.v1.push.subscription.update({ data: { alerts: { favourite: true } } });
     assert.equal(updated.alerts.favourite, true);
