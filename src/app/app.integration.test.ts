@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient } from 'masto';
 import { uuid7 } from '../lib/uuid7.ts';
 import { createApp } from './create-app.ts';
-import { startTestServer, type TestServer } from '../testing/test-app.ts';
+import { loadConfig } from '../config/index.ts';
+import { startTestServer, testEnv, type TestServer } from '../testing/test-app.ts';
 
 let server: TestServer;
 
@@ -36,6 +37,25 @@ function chunkedPost(url: string, chunks: string[]): Promise<{ status: number; b
     req.end();
   });
 }
+
+describe('the in-process caches', () => {
+  it('are kept only by a process that makes every write (no separate web and worker roles)', async () => {
+    const env = testEnv(server.config.dataDir, server.database, { STOA_HOME_CACHE_MB: '16' });
+    for (const [role, kept] of [
+      ['all', true],
+      ['web', false],
+      ['worker', false],
+    ] as const) {
+      const app = await createApp(loadConfig(env), { role });
+      try {
+        assert.equal(app.services.homeCache !== null, kept, `home pages kept with --role ${role}`);
+        assert.equal(app.fastPath !== null, kept, `answers from memory with --role ${role}`);
+      } finally {
+        await app.close();
+      }
+    }
+  });
+});
 
 describe('health and readiness', () => {
   it('GET /health says the process is up', async () => {

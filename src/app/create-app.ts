@@ -71,7 +71,14 @@ export async function createApp(
 
   // With the web and worker roles in separate processes, writes happen in both: caches of one process
   // could not be told of the other's writes, so they are off.
-  const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter: (options.role ?? 'all') === 'all' });
+  const soleWriter = (options.role ?? 'all') === 'all';
+  if (!soleWriter && config.homeCacheBytes > 0) {
+    logger.info(
+      { category: 'cache', role: options.role },
+      'home page and token caches are off: another process (the other role) writes this database too',
+    );
+  }
+  const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter });
   const browser = browserSessions({ config, read: db.read, sessions: services.sessions });
   // Resolved tokens are kept for a few seconds where this process makes every write (as for the home cache).
   const tokens = services.homeCache ? tokenCache(db, services.clock) : null;

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient } from 'masto';
 import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
+import { createTestAccounts } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 
 let server: TestServer;
@@ -180,5 +181,13 @@ describe('accounts', () => {
     );
     const relationships = await masto.v1.accounts.relationships.fetch({ id: [updated.id] });
     assert.equal(relationships[0]!.following, false);
+
+    // The locked account's own credentials count who waits for an answer.
+    const [asker, other] = await createTestAccounts(server, ['asker', 'other']);
+    await asker!.client.v1.accounts.$select(updated.id).follow();
+    await other!.client.v1.accounts.$select(updated.id).follow();
+    assert.equal((await masto.v1.accounts.verifyCredentials()).source.followRequestsCount, 2);
+    await masto.v1.followRequests.$select(asker!.id).authorize();
+    assert.equal((await masto.v1.accounts.verifyCredentials()).source.followRequestsCount, 1);
   });
 });
