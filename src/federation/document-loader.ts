@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DocumentLoader, RemoteDocument } from '@fedify/vocab-runtime';
 import { preloadedContexts } from '@fedify/vocab-runtime';
 import { RefusedFetchError, type SafeFetch } from './safe-fetch.ts';
@@ -37,24 +36,4 @@ function sameOrigin(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Fedify makes some requests with the global `fetch` (WebFinger, deliveries). Work done for federation
- * runs inside `withSafeFetch`, and the global `fetch` then goes through that server's SSRF guard; outside
- * it, `fetch` is untouched (the S3 client, tests).
- */
-const scope = new AsyncLocalStorage<SafeFetch>();
-let installed = false;
-
-export function withSafeFetch<T>(safeFetch: SafeFetch, work: () => T): T {
-  if (!installed) {
-    installed = true;
-    const original = globalThis.fetch;
-    globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
-      const guard = scope.getStore();
-      return guard ? guard(input, init) : original(input, init);
-    };
-  }
-  return scope.run(safeFetch, work);
 }

@@ -18,6 +18,9 @@ import { drained } from '../../testing/queues.ts';
 // Two Stoa servers on two loopback addresses, each with its own database, federating over plain HTTP
 // (allowed only because each lists the other in STOA_ALLOWED_PRIVATE_PEERS).
 
+/** The process's fetch before any server started: federation passes its guarded fetch, it replaces nothing. */
+const nativeFetch = globalThis.fetch;
+
 let a: TestServer;
 let b: TestServer;
 let alice: TestAccount; // on A, locked
@@ -519,6 +522,10 @@ describe('federation between two servers', () => {
       async () => !(await b.app.db.read.selectFrom('accounts').select('id').where('id', '=', ginaOnB.id).executeTakeFirst()),
     );
     assert.ok(!(await homeTexts(bob)).some((t) => t.includes('gina was here')));
+  });
+
+  it('leaves the global fetch as it was (deliveries and lookups go through the SSRF guard they are given)', () => {
+    assert.equal(globalThis.fetch, nativeFetch);
   });
 
   it('stops delivering to an account that blocks', async () => {

@@ -27,7 +27,8 @@ import { REMOTE_MEDIA_CHANNEL } from '../../domain/media/remote-media-jobs.ts';
 import { tombstoneOf } from '../../domain/statuses/statuses.repo.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
-import { documentLoader, withSafeFetch } from '../../federation/document-loader.ts';
+import { deliveryWorker } from '../../federation/delivery.ts';
+import { documentLoader } from '../../federation/document-loader.ts';
 import { remoteMedia } from '../../federation/remote-media.ts';
 import { createSafeFetch, type SafeFetch } from '../../federation/safe-fetch.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -114,9 +115,26 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     config.federation.mode === 'open' ||
     (config.federation.mode === 'allowlist' && config.federation.allowedDomains.includes(host.toLowerCase()));
 
+  const kv = new DbKvStore(db, clock);
+  // Deliveries are sent by Stoa's own worker, through the SSRF guard (Fedify would use the global fetch);
+  // Fedify's queue carries inbox work and fan-out.
+  const deliveries = deliveryWorker({
+    db,
+    clock,
+    kv,
+    fetch: guarded(64 * 1024, 30_000),
+    logger: log,
+    policy: {
+      failureThreshold: 5,
+      failureWindowMs: 10 * 60_000,
+      recoveryDelayMs: config.federation.deliveryPauseMs,
+      heldTtlMs: 7 * 24 * 3600_000,
+    },
+  });
+  const work = new DbMessageQueue(db, clock, { logger: log, pollMs: 500 });
   const federation: Federation<void> = createFederation<void>({
-    kv: new DbKvStore(db, clock),
-    queue: new DbMessageQueue(db, clock, { logger: log, pollMs: 500 }),
+    kv,
+    queue: { inbox: work, fanout: work, outbox: deliveries.queue },
     origin: config.publicUrl,
     manuallyStartQueue: true,
     trailingSlashInsensitive: true,
@@ -125,14 +143,8 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     authenticatedDocumentLoaderFactory: (identity) =>
       documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
     signatureTimeWindow: { hours: 1 },
-    circuitBreaker: {
-      failureThreshold: 5,
-      failureWindow: { minutes: 10 },
-      recoveryDelay: { milliseconds: config.federation.deliveryPauseMs },
-      heldActivityTtl: { days: 7 },
-      onStateChange: (host, from, to) => log.info({ host, from, to }, 'delivery circuit changed'),
-    },
-    onOutboxError: (error, activity) => log.warn({ err: error, activity: activity?.id?.href }, 'delivery failed'),
+    // The delivery worker keeps the circuits (with Fedify's circuit breaker).
+    circuitBreaker: false,
   });
 
   setDispatchers(federation, { read: db.read, config, keys, instance: deps.instance });
@@ -195,9 +207,7 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
         if (refused instanceof Response) return refused;
         forwarded = refused;
       }
-      return withSafeFetch(safeFetch, () =>
-        federation.fetch(forwarded, { contextData: undefined, onNotFound: next, onNotAcceptable: next }),
-      );
+      return federation.fetch(forwarded, { contextData: undefined, onNotFound: next, onNotAcceptable: next });
     },
     async resolve(query, options = {}) {
       return resolveAccount(
@@ -207,25 +217,24 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
       );
     },
     startWorkers(signal) {
-      // The workers' requests (deliveries among them) go through the SSRF guard: the scope is inherited.
-      return withSafeFetch(safeFetch, () =>
-        Promise.all([
-          federation.startQueue(undefined, { signal }),
-          media.listen(signal),
-          events.listen(
-            async (message) => {
-              const { event } = message as { event: ActivityEvent };
-              if (config.federation.mode === 'off') return;
-              try {
-                await outbox(event);
-              } catch (error) {
-                log.error({ err: error, event: event.type }, 'could not turn an event into an activity');
-              }
-            },
-            { signal },
-          ),
-        ]).then(() => undefined),
-      );
+      // Inbox work and fan-out (one queue of Fedify's), deliveries, remote media and activity events.
+      return Promise.all([
+        federation.startQueue(undefined, { signal, queue: 'inbox' }),
+        deliveries.listen(signal),
+        media.listen(signal),
+        events.listen(
+          async (message) => {
+            const { event } = message as { event: ActivityEvent };
+            if (config.federation.mode === 'off') return;
+            try {
+              await outbox(event);
+            } catch (error) {
+              log.error({ err: error, event: event.type }, 'could not turn an event into an activity');
+            }
+          },
+          { signal },
+        ),
+      ]).then(() => undefined);
     },
   };
 }
