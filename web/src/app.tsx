@@ -13,7 +13,7 @@ import { SettingsScreen } from './screens/settings.tsx';
 import { ThreadScreen } from './screens/thread.tsx';
 import { HomeScreen, MarkedScreen, PublicScreen, TagScreen } from './screens/timelines.tsx';
 import { AppContext, type AppState, type Draft } from './state.ts';
-import type { Account, Instance } from './types.ts';
+import type { CredentialAccount, Instance } from './types.ts';
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -76,7 +76,7 @@ function NavLink({ href, current, label }: { href: string; current: boolean; lab
 
 export interface AppProps {
   api: Api;
-  me: Account;
+  me: CredentialAccount;
   instance: Instance;
   prefs: Prefs;
   csrf: string;

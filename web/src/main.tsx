@@ -6,7 +6,7 @@ import { t } from './i18n/index.ts';
 import { applyPrefs, loadPrefs } from './prefs.ts';
 import { interceptLinks } from './router.ts';
 import { readInitialState } from './state.ts';
-import type { Account, Instance } from './types.ts';
+import type { CredentialAccount, Instance } from './types.ts';
 import './styles.css';
 
 async function start(): Promise<void> {
@@ -21,7 +21,7 @@ async function start(): Promise<void> {
   const api = new Api(initial.token);
   try {
     const [me, instance] = await Promise.all([
-      api.get<Account>('/api/v1/accounts/verify_credentials'),
+      api.get<CredentialAccount>('/api/v1/accounts/verify_credentials'),
       api.get<Instance>('/api/v2/instance'),
     ]);
     interceptLinks(document.body);

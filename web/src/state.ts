@@ -4,7 +4,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Api } from './api.ts';
 import type { Prefs } from './prefs.ts';
-import type { Account, Instance } from './types.ts';
+import type { CredentialAccount, Instance } from './types.ts';
 
 /** What the server puts in the page for the app (`<script type="application/json" id="stoa-state">`). */
 export interface InitialState {
@@ -16,13 +16,13 @@ export interface InitialState {
 
 export interface AppState {
   readonly api: Api;
-  readonly me: Account;
+  readonly me: CredentialAccount;
   readonly instance: Instance;
   readonly prefs: Prefs;
   readonly csrf: string;
   readonly vapidKey: string | null;
   readonly setPrefs: (prefs: Prefs) => void;
-  readonly setMe: (me: Account) => void;
+  readonly setMe: (me: CredentialAccount) => void;
   /** Says `message` in the polite live region (and shows it briefly). */
   readonly announce: (message: string) => void;
   /** Opens the composer: for a reply, a quote, an edit or a redraft. */

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Db } from '../../storage/db/database.ts';
 import { Unauthorized } from '../../domain/errors.ts';
 import { readInput, stringList } from '../shared/input.ts';
+import type { Application } from './entities.ts';
 import { PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 
 const NewAppInput = z.object({
@@ -16,7 +17,7 @@ const NewAppInput = z.object({
 });
 
 /** Mastodon's Application entity; the secret only when the app is created. */
-export function serializeApplication(app: AppRow, vapidKey: string, clientSecret?: string) {
+export function serializeApplication(app: AppRow, vapidKey: string, clientSecret?: string): Application {
   const uris = redirectUrisOf(app);
   return {
     id: app.id,

@@ -13,6 +13,7 @@ import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { accountListResponse } from './account-list.ts';
+import type { Relationship } from './entities.ts';
 import { readPage } from './pagination.ts';
 
 const FollowInput = z.object({ reblogs: formBool.optional(), notify: formBool.optional() });
@@ -43,7 +44,7 @@ export function graphRoutes(deps: GraphRouteDeps): RouteDef[] {
 
   const relationshipTo = async (c: Context<AppEnv>) => {
     const { account } = currentUser(c);
-    const [relationship] = await relationships(read, account.id, [c.req.param('id')!], isoAt(clock));
+    const [relationship]: Relationship[] = await relationships(read, account.id, [c.req.param('id')!], isoAt(clock));
     return c.json(relationship);
   };
   const act = (path: string, scope: string, run: (c: Context<AppEnv>) => Promise<void>, prefix = '/api/v1/accounts'): RouteDef => ({

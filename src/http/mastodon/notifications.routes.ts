@@ -23,6 +23,7 @@ import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
+import type { Marker, Notification, NotificationType } from './entities.ts';
 
 const type = z.string().max(40);
 const ListInput = z
@@ -44,7 +45,7 @@ export interface NotificationsRouteDeps {
 export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
   const { read, config, clock, notifications } = deps;
 
-  const present = async (c: Context<AppEnv>, rows: NotificationRow[]) => {
+  const present = async (c: Context<AppEnv>, rows: NotificationRow[]): Promise<Notification[]> => {
     const viewerId = currentUser(c).account.id;
     const accounts = new Map(
       (
@@ -66,7 +67,7 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
       return [
         {
           id: r.id,
-          type: r.type,
+          type: r.type as NotificationType,
           created_at: r.created_at,
           group_key: `ungrouped-${r.id}`,
           account: serializeAccount(account, counts.get(account.id)!, config),
@@ -75,7 +76,7 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
       ];
     });
   };
-  const markers = async (accountId: string, timelines?: readonly string[]) =>
+  const markers = async (accountId: string, timelines?: readonly string[]): Promise<Record<string, Marker>> =>
     Object.fromEntries(
       (await markersOf(read, accountId, timelines)).map((r) => [
         r.timeline,

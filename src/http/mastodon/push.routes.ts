@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PUSH_ALERTS, PUSH_POLICIES, type PushService, type PushSubscriptionRow } from '../../domain/push/push.service.ts';
 import { formBool, readInput } from '../shared/input.ts';
+import type { WebPushSubscription } from './entities.ts';
 import { bearerToken, currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 
 const alerts = z
@@ -27,7 +28,7 @@ const UpdateInput = z.object({ data: Data.optional(), policy: z.enum(PUSH_POLICI
  */
 export function pushRoutes(deps: { push: PushService }): RouteDef[] {
   const { push } = deps;
-  const entity = async (row: PushSubscriptionRow) => ({
+  const entity = async (row: PushSubscriptionRow): Promise<WebPushSubscription> => ({
     id: row.id,
     endpoint: row.endpoint,
     standard: Boolean(row.standard),

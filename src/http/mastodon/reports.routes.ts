@@ -12,6 +12,7 @@ import type { DbReader } from '../../storage/db/database.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount, type AccountUrls } from './serializers/account.serializer.ts';
+import type { AdminReport, Report } from './entities.ts';
 
 const ReportInput = z
   .object({
@@ -30,7 +31,12 @@ const REPORTS_PER_HOUR = 20;
 const ListInput = z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }).loose();
 
 /** Reports as Mastodon's Report entity (for the reporter) and its admin form (for moderators). */
-async function serializeReports(db: DbReader, urls: AccountUrls, reports: readonly ReportRow[], admin: boolean) {
+async function serializeReports(
+  db: DbReader,
+  urls: AccountUrls,
+  reports: readonly ReportRow[],
+  admin: boolean,
+): Promise<(Report | AdminReport)[]> {
   const ids = [...new Set(reports.flatMap((r) => [r.target_account_id, ...(admin && r.account_id ? [r.account_id] : [])]))];
   const accounts = new Map((await findAccountsByIds(db, ids)).map((a) => [a.id, a]));
   const counts = await countAccounts(db, ids);

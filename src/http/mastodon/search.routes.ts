@@ -16,6 +16,7 @@ import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
+import type { Search, Tag } from './entities.ts';
 
 const SearchInput = z
   .object({
@@ -48,7 +49,7 @@ export interface SearchRouteDeps {
 export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
   const { read, config, clock } = deps;
   const tagUrl = (name: string) => `${config.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
-  const tagEntity = (name: string, following?: boolean) => ({
+  const tagEntity = (name: string, following?: boolean): Tag => ({
     name,
     url: tagUrl(name),
     history: [],
@@ -73,7 +74,7 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
         const limit = input.limit ?? 20;
         const offset = input.offset ?? 0;
         const want = (kind: 'accounts' | 'hashtags' | 'statuses') => !input.type || input.type === kind;
-        const result: { accounts: unknown[]; hashtags: unknown[]; statuses: unknown[] } = { accounts: [], hashtags: [], statuses: [] };
+        const result: Search = { accounts: [], hashtags: [], statuses: [] };
 
         // Signed-in searchers may look up accounts of other servers by handle or URL (`resolve=true`).
         const remoteQuery = /^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q);

@@ -21,6 +21,7 @@ import { readPage } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeMedia } from './serializers/media.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
+import type { Context as ThreadContext, StatusEdit, StatusSource } from './entities.ts';
 
 const visibility = z.enum(['public', 'unlisted', 'private', 'direct']);
 const language = z
@@ -163,7 +164,7 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
         const { account } = currentUser(c);
         const status = await findStatusById(read, c.req.param('id')!);
         if (!status || status.account_id !== account.id) throw new NotFound();
-        return c.json({ id: status.id, text: status.text, spoiler_text: status.spoiler_text });
+        return c.json({ id: status.id, text: status.text, spoiler_text: status.spoiler_text } satisfies StatusSource);
       },
     },
     {
@@ -185,7 +186,7 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
         ];
         const current = view!.media.map((m) => serializeMedia(m, config));
         return c.json(
-          versions.map((v, i) => ({
+          versions.map((v, i): StatusEdit => ({
             content: v.content,
             spoiler_text: v.spoiler_text,
             sensitive: Boolean(v.sensitive),
@@ -206,7 +207,7 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
         const viewer = viewerOf(c);
         const status = await visibleStatus(read, viewer, c.req.param('id')!);
         const { ancestors, descendants } = await threadContext(read, viewer, status, isoAt(deps.clock));
-        return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) });
+        return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) } satisfies ThreadContext);
       },
     },
     {

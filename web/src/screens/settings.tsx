@@ -4,7 +4,7 @@ import { ApiError } from '../api.ts';
 import { LOCALES, t, type Locale } from '../i18n/index.ts';
 import type { MediaDisplay, Theme } from '../prefs.ts';
 import { useApp } from '../state.ts';
-import type { Account, Visibility } from '../types.ts';
+import type { CredentialAccount, Visibility } from '../types.ts';
 import { PushSetting } from './push-setting.tsx';
 
 const MAX_FIELDS = 4;
@@ -40,7 +40,7 @@ function ProfileSettings() {
     if (avatar) form.set('avatar', avatar);
     if (header) form.set('header', header);
     try {
-      const me = await app.api.patch<Account>('/api/v1/accounts/update_credentials', form);
+      const me = await app.api.patch<CredentialAccount>('/api/v1/accounts/update_credentials', form);
       app.setMe(me);
       setMessage({ error: false, text: t('settings.saved') });
       app.announce(t('settings.saved'));

@@ -1,5 +1,6 @@
 import { noteHtml, profileFields, profileFieldsHtml, type AccountRow, type UserRow } from '../../../domain/accounts/accounts.repo.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
+import type { Account, CredentialAccount } from '../entities.ts';
 
 /** Counts shown on a profile. */
 export interface AccountCounts {
@@ -19,7 +20,7 @@ export interface AccountUrls {
  * Mastodon's Account entity. Public by design: it never carries email, role, addresses, sign-in data or
  * internal flags. The join date is given to the day, as Mastodon does.
  */
-export function serializeAccount(account: AccountRow, counts: AccountCounts, urls: AccountUrls) {
+export function serializeAccount(account: AccountRow, counts: AccountCounts, urls: AccountUrls): Account {
   const avatar = account.avatar_key ? `${urls.media.baseUrl}/${account.avatar_key}` : `${urls.publicUrl}/static/avatar.png`;
   const header = account.header_key ? `${urls.media.baseUrl}/${account.header_key}` : `${urls.publicUrl}/static/header.png`;
   return {
@@ -63,7 +64,7 @@ export function serializeCredentialAccount(
   user: UserRow,
   counts: AccountCounts & { followRequests: number },
   urls: AccountUrls,
-) {
+): CredentialAccount {
   return {
     ...serializeAccount(account, counts, urls),
     source: {

@@ -2,6 +2,7 @@ import { COMPATIBLE_VERSION } from '../../../config/version.ts';
 import type { Config } from '../../../config/index.ts';
 import type { InstanceStats } from '../../../domain/instance/instance.service.ts';
 import { LIMITS, SUPPORTED_MEDIA_TYPES } from '../../../domain/limits.ts';
+import type { Instance, InstanceV1, Rule } from '../entities.ts';
 
 /** The parts of the configuration the Instance entity shows. */
 export type InstanceConfig = Pick<Config, 'domain' | 'publicUrl' | 'insecureHttp' | 'instance' | 'media'>;
@@ -50,7 +51,7 @@ function accountsConfiguration() {
 }
 
 /** Mastodon's Instance entity (`GET /api/v2/instance`). Registration opens with the accounts feature. */
-export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats, vapidKey: string) {
+export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats, vapidKey: string): Instance {
   return {
     domain: config.domain,
     title: config.instance.name,
@@ -84,7 +85,7 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
 }
 
 /** Mastodon's V1::Instance entity (`GET /api/v1/instance`), still read by many clients. */
-export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats) {
+export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats): InstanceV1 {
   return {
     uri: config.domain,
     title: config.instance.name,
@@ -111,6 +112,6 @@ export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats
 }
 
 /** The server's rules as Mastodon's Rule entities (ids are their positions, from 1). */
-export function serializeRules(config: InstanceConfig) {
+export function serializeRules(config: InstanceConfig): Rule[] {
   return config.instance.rules.map((text, i) => ({ id: String(i + 1), text, hint: '' }));
 }

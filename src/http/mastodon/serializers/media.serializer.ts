@@ -1,10 +1,11 @@
 import type { MediaRow } from '../../../domain/media/media.repo.ts';
 import type { AccountUrls } from './account.serializer.ts';
+import type { MediaAttachment } from '../entities.ts';
 
 /** Mastodon's MediaAttachment entity; `url` is null while the file is being processed. */
-export function serializeMedia(media: MediaRow, urls: AccountUrls) {
+export function serializeMedia(media: MediaRow, urls: AccountUrls): MediaAttachment {
   const fileUrl = (key: string | null) => (key ? `${urls.media.baseUrl}/${key}` : null);
-  const meta = media.meta ? (JSON.parse(media.meta) as Record<string, unknown>) : {};
+  const meta = media.meta ? (JSON.parse(media.meta) as NonNullable<MediaAttachment['meta']>) : {};
   return {
     id: media.id,
     // A remote file that could not be fetched or processed is shown as Mastodon shows it: unknown.

@@ -2,9 +2,10 @@ import type { StatusView } from '../../../domain/statuses/statuses.views.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { serializeAccount, type AccountUrls } from './account.serializer.ts';
 import { serializeMedia } from './media.serializer.ts';
+import type { Status } from '../entities.ts';
 
 /** Mastodon's Status entity for one viewer. `text` (the source) only where Mastodon sends it. */
-export function serializeStatus(view: StatusView, urls: AccountUrls, options: { withSource?: boolean } = {}): Record<string, unknown> {
+export function serializeStatus(view: StatusView, urls: AccountUrls, options: { withSource?: boolean } = {}): Status {
   const { status, account } = view;
   const tagUrl = (name: string) => `${urls.publicUrl}/tags/${encodeURIComponent(name.toLowerCase())}`;
   return {

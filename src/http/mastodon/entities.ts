@@ -1,0 +1,356 @@
+// The wire contract of the Mastodon client API as Stoa serves it: every entity, field by field, defined once.
+// The serializers return these types and the web client reads them, so a field renamed or dropped on one
+// side does not type-check on the other. This file imports nothing, so that the web client can use it.
+
+/** Who may see a status. */
+export type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
+
+/** A profile field; `value` is HTML. */
+export interface Field {
+  name: string;
+  value: string;
+  verified_at: string | null;
+}
+
+/** Mastodon's Account entity: public by design (never an email, a role, an address or internal flags). */
+export interface Account {
+  id: string;
+  username: string;
+  acct: string;
+  url: string;
+  uri: string;
+  display_name: string;
+  /** HTML. */
+  note: string;
+  avatar: string;
+  avatar_static: string;
+  header: string;
+  header_static: string;
+  locked: boolean;
+  fields: Field[];
+  emojis: never[];
+  bot: boolean;
+  group: boolean;
+  discoverable: boolean | null;
+  indexable: boolean;
+  noindex: boolean;
+  hide_collections: boolean;
+  created_at: string;
+  last_status_at: string | null;
+  statuses_count: number;
+  followers_count: number;
+  following_count: number;
+  /** The account it moved to, when it has. */
+  moved?: Account | null;
+}
+
+/** The account's settings, in its own credentials. */
+export interface Source {
+  privacy: Visibility;
+  sensitive: boolean;
+  language: string;
+  /** Plain text. */
+  note: string;
+  fields: Field[];
+  follow_requests_count: number;
+  hide_collections: boolean;
+  discoverable: boolean;
+  indexable: boolean;
+}
+
+/** A role, as Mastodon shows it to the account that has it. */
+export interface Role {
+  id: string;
+  name: string;
+  permissions: string;
+  color: string;
+  highlighted: boolean;
+}
+
+/** Mastodon's CredentialAccount: the signed-in account as its owner sees it. */
+export interface CredentialAccount extends Account {
+  source: Source;
+  role: Role;
+}
+
+/** Mastodon's MediaAttachment; `url` is null while the file is being processed. */
+export interface MediaAttachment {
+  id: string;
+  type: 'image' | 'video' | 'gifv' | 'audio' | 'unknown';
+  url: string | null;
+  preview_url: string | null;
+  remote_url: null;
+  preview_remote_url: null;
+  text_url: null;
+  meta: {
+    focus?: { x: number; y: number };
+    small?: { width: number; height: number; size?: string; aspect?: number };
+    original?: {
+      width?: number;
+      height?: number;
+      size?: string;
+      aspect?: number;
+      duration?: number;
+      frame_rate?: string;
+      bitrate?: number;
+    };
+  } | null;
+  description: string | null;
+  blurhash: string | null;
+}
+
+/** An account a status mentions. */
+export interface Mention {
+  id: string;
+  username: string;
+  url: string;
+  acct: string;
+}
+
+/** A hashtag; `following` for a signed-in viewer. */
+export interface Tag {
+  name: string;
+  url: string;
+  history?: { day: string; uses: string; accounts: string }[];
+  following?: boolean;
+}
+
+/** A quoted post, or why it is not shown (Mastodon 4.5's Quote). */
+export interface Quote {
+  state: 'accepted' | 'deleted' | 'unauthorized';
+  quoted_status: Status | null;
+}
+
+/** Mastodon's Status entity, for one viewer (`favourited`... only for a signed-in one). */
+export interface Status {
+  id: string;
+  uri: string;
+  url: string | null;
+  created_at: string;
+  account: Account;
+  /** HTML; empty for a repost. */
+  content: string;
+  visibility: Visibility;
+  sensitive: boolean;
+  spoiler_text: string;
+  media_attachments: MediaAttachment[];
+  application?: { name: string; website: string | null };
+  mentions: Mention[];
+  tags: Tag[];
+  emojis: never[];
+  reblogs_count: number;
+  favourites_count: number;
+  replies_count: number;
+  quotes_count: number;
+  edited_at: string | null;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  reblog: Status | null;
+  quote: Quote | null;
+  quote_approval: { automatic: string[]; manual: string[]; current_user: string };
+  poll: null;
+  card: null;
+  language: string | null;
+  filtered: never[];
+  /** The source text, where Mastodon gives it (deleting, for "delete and redraft"). */
+  text?: string;
+  favourited?: boolean;
+  reblogged?: boolean;
+  muted?: boolean;
+  bookmarked?: boolean;
+  pinned?: boolean;
+}
+
+/** A status's source, for editing. */
+export interface StatusSource {
+  id: string;
+  text: string;
+  spoiler_text: string;
+}
+
+/** A version of a status (`GET /api/v1/statuses/:id/history`). */
+export interface StatusEdit {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: string;
+  account: Account;
+  media_attachments: MediaAttachment[];
+  emojis: never[];
+  poll: null;
+}
+
+/** The thread around a status. */
+export interface Context {
+  ancestors: Status[];
+  descendants: Status[];
+}
+
+/** The notification types Stoa produces. */
+export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote' | 'move';
+
+/** Mastodon's Notification entity. */
+export interface Notification {
+  id: string;
+  type: NotificationType;
+  created_at: string;
+  group_key: string;
+  account: Account;
+  status?: Status;
+}
+
+/** How the viewer stands to an account. */
+export interface Relationship {
+  id: string;
+  following: boolean;
+  showing_reblogs: boolean;
+  notifying: boolean;
+  followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
+  muting_notifications: boolean;
+  requested: boolean;
+  requested_by: boolean;
+  domain_blocking: boolean;
+}
+
+/** `GET /api/v2/search`. */
+export interface Search {
+  accounts: Account[];
+  statuses: Status[];
+  hashtags: Tag[];
+}
+
+/** Where the account stopped reading a timeline. */
+export interface Marker {
+  last_read_id: string;
+  version: number;
+  updated_at: string;
+}
+
+/** A rule of the server. */
+export interface Rule {
+  id: string;
+  text: string;
+  hint: string;
+}
+
+/** A registered app; `client_id` and `client_secret` only when it is created. */
+export interface Application {
+  id: string;
+  name: string;
+  website: string | null;
+  scopes: string[];
+  redirect_uri: string;
+  redirect_uris: string[];
+  vapid_key: string;
+  client_id?: string;
+  client_secret?: string;
+  client_secret_expires_at?: number;
+}
+
+/** The limits of statuses and attachments a client must keep to. */
+export interface InstanceConfiguration {
+  accounts: { max_featured_tags: number; max_pinned_statuses: number };
+  statuses: { max_characters: number; max_media_attachments: number; characters_reserved_per_url: number };
+  media_attachments: {
+    supported_mime_types: readonly string[];
+    description_limit: number;
+    image_size_limit: number;
+    image_matrix_limit: number;
+    video_size_limit: number;
+    video_frame_rate_limit: number;
+    video_matrix_limit: number;
+  };
+  polls: { max_options: number; max_characters_per_option: number; min_expiration: number; max_expiration: number };
+}
+
+/** Mastodon's Instance entity (`GET /api/v2/instance`). */
+export interface Instance {
+  domain: string;
+  title: string;
+  version: string;
+  source_url: string;
+  description: string;
+  usage: { users: { active_month: number } };
+  thumbnail: { url: string; blurhash: null; versions: Record<string, never> };
+  icon: never[];
+  languages: string[];
+  configuration: InstanceConfiguration & {
+    urls: { streaming: string; status: null; about: string; privacy_policy: null; terms_of_service: null };
+    vapid: { public_key: string };
+    translation: { enabled: boolean };
+  };
+  registrations: { enabled: boolean; approval_required: boolean; reason_required: boolean; message: null; url: null; min_age: null };
+  api_versions: { mastodon: number };
+  contact: { email: string; account: null };
+  rules: Rule[];
+}
+
+/** Mastodon's V1::Instance entity (`GET /api/v1/instance`). */
+export interface InstanceV1 {
+  uri: string;
+  title: string;
+  short_description: string;
+  description: string;
+  email: string;
+  version: string;
+  urls: { streaming_api: string };
+  stats: { user_count: number; status_count: number; domain_count: number };
+  thumbnail: string;
+  languages: string[];
+  registrations: boolean;
+  approval_required: boolean;
+  invites_enabled: boolean;
+  configuration: InstanceConfiguration;
+  contact_account: null;
+  rules: Rule[];
+}
+
+/** An access token as the OAuth token endpoint (and sign-up) answers it. */
+export interface Token {
+  access_token: string;
+  token_type: 'Bearer';
+  scope: string;
+  created_at: number;
+  expires_in?: number;
+  refresh_token?: string;
+}
+
+/** A report, as its reporter sees it. */
+export interface Report {
+  id: string;
+  action_taken: boolean;
+  action_taken_at: string | null;
+  category: string;
+  comment: string;
+  forwarded: boolean;
+  created_at: string;
+  status_ids: string[];
+  rule_ids: string[];
+  target_account: Account | null;
+}
+
+/** A report, as moderators see it: who filed it, or the server it came from. */
+export interface AdminReport extends Report {
+  account: Account | null;
+  origin_domain: string | null;
+}
+
+/** A Web Push subscription. */
+export interface WebPushSubscription {
+  id: string;
+  endpoint: string;
+  standard: boolean;
+  alerts: Record<string, boolean>;
+  policy: string;
+  server_key: string;
+}
+
+/** Mastodon's error body. */
+export interface ApiError {
+  error: string;
+  error_description?: string;
+  details?: Record<string, { error: string; description: string }[]>;
+}
