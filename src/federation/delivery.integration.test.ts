@@ -14,6 +14,7 @@ import { until } from '../testing/until.ts';
 import { addressPolicy } from './address-policy.ts';
 import { DELIVERY_CHANNEL, deliveryWorker } from './delivery.ts';
 import { createSafeFetch } from './safe-fetch.ts';
+import { rows } from '../testing/rows.ts';
 
 // Deliveries are Stoa's own requests through the SSRF guard (never the global fetch): signed, posted to
 // servers the guard allows, never to an address it refuses, retried when they fail, given up on an inbox
@@ -95,8 +96,9 @@ function delivery(inbox: string, id: string) {
 
 /** The deliveries still queued for later, with how many attempts they had. */
 async function queued(): Promise<{ inbox: string; attempt: number }[]> {
-  const rows = await db.read.selectFrom('queue_messages').select('payload').where('channel', '=', DELIVERY_CHANNEL).execute();
-  return rows.map((r) => JSON.parse(r.payload) as { inbox: string; attempt: number });
+  return (await rows(db, 'queue_messages', { channel: DELIVERY_CHANNEL })).map(
+    (r) => JSON.parse(r.payload) as { inbox: string; attempt: number },
+  );
 }
 
 describe('deliveries', () => {

@@ -4,6 +4,7 @@ import { Document, Note, Person, PropertyValue, PUBLIC_COLLECTION } from '@fedif
 import { remoteActor } from '../domain/actor.ts';
 import { startTestServer, type TestServer } from '../testing/test-app.ts';
 import { postOf, profileOf } from './remote-objects.ts';
+import { row, rows } from '../testing/rows.ts';
 
 // What remote servers send is stored as this server's own text is: PostgreSQL's text type cannot hold
 // U+0000, so a remote actor or post carrying it must be stored without it rather than fail on one engine.
@@ -48,17 +49,12 @@ describe('remote objects, as mapped and kept by the domain commands', () => {
       { fetched: true },
     );
     const statusId = (await statuses.create(remoteActor(author), note))!;
-    const status = await server.app.db.read
-      .selectFrom('statuses')
-      .select(['content', 'spoiler_text'])
-      .where('id', '=', statusId)
-      .executeTakeFirstOrThrow();
-    assert.deepEqual({ ...status }, { content: '<p>hello world</p>', spoiler_text: 'warning' });
-    const media = await server.app.db.read
-      .selectFrom('media_attachments')
-      .select('description')
-      .where('status_id', '=', statusId)
-      .execute();
+    const status = await row(server.app.db, 'statuses', { id: statusId });
+    assert.deepEqual(
+      { content: status?.content, spoiler_text: status?.spoiler_text },
+      { content: '<p>hello world</p>', spoiler_text: 'warning' },
+    );
+    const media = await rows(server.app.db, 'media_attachments', { status_id: statusId });
     assert.deepEqual(
       media.map((m) => m.description),
       ['alttext'],

@@ -5,6 +5,7 @@ import type { Change } from '../../domain/changes.ts';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { drained } from '../../testing/queues.ts';
 import { deliverer } from '../../testing/signed-delivery.ts';
+import { row, rows } from '../../testing/rows.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 
 // Every social action has one write path: an action taken through the API by a local account and the same
@@ -129,7 +130,6 @@ async function bothWays(action: SharedAction): Promise<{ api: Facts; inbox: Fact
   return { api: api.facts, inbox: inbox.facts };
 }
 
-const read = () => a.app.db.read;
 const notifications = async (viewer: TestAccount, type: string, from: string) =>
   (await viewer.client.v1.notifications.list({ types: [type as 'follow'], limit: 80 })).filter((n) => n.account.id === from).length;
 const statusCounts = async (viewer: TestAccount, id: string) => {
@@ -141,22 +141,11 @@ const accountCounts = async (id: string) => {
   return { followers: account.followersCount, following: account.followingCount, statuses: account.statusesCount };
 };
 const rowExists = async (table: 'follows' | 'follow_requests' | 'blocks', accountId: string, targetId: string) =>
-  (await read()
-    .selectFrom(table)
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('target_account_id', '=', targetId)
-    .executeTakeFirst()) !== undefined;
+  (await row(a.app.db, table, { account_id: accountId, target_account_id: targetId })) !== undefined;
 
 /** The latest status of an account replying to lia's post, if any. */
-const replyOf = (actorId: string) =>
-  read()
-    .selectFrom('statuses')
-    .selectAll()
-    .where('account_id', '=', actorId)
-    .where('in_reply_to_id', '=', post.id)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+const replyOf = async (actorId: string) =>
+  (await rows(a.app.db, 'statuses', { account_id: actorId, in_reply_to_id: post.id })).sort((x, y) => (x.id < y.id ? 1 : -1))[0];
 
 /** A request made twice with this Idempotency-Key makes one post, as an activity delivered twice does. */
 const once = (key: string) => ({ requestInit: { headers: { 'Idempotency-Key': key } } });
@@ -205,13 +194,7 @@ describe('one write path: the same action from the API and from another server',
 
   it('likes a post: counted once, one notification; takes it back: all of it goes', async () => {
     const observe = async (actorId: string) => ({
-      liked:
-        (await read()
-          .selectFrom('favourites')
-          .select('id')
-          .where('account_id', '=', actorId)
-          .where('status_id', '=', post.id)
-          .executeTakeFirst()) !== undefined,
+      liked: (await row(a.app.db, 'favourites', { account_id: actorId, status_id: post.id })) !== undefined,
       notifications: await notifications(lia, 'favourite', actorId),
       favourites: (await statusCounts(lia, post.id)).favourites,
     });
@@ -232,24 +215,13 @@ describe('one write path: the same action from the API and from another server',
 
   it('reposts a post: one repost, counted for both, one notification; takes it back: all of it goes', async () => {
     const observe = async (actorId: string) => ({
-      reposted:
-        (await read()
-          .selectFrom('statuses')
-          .select('id')
-          .where('account_id', '=', actorId)
-          .where('reblog_of_id', '=', post.id)
-          .executeTakeFirst()) !== undefined,
+      reposted: (await row(a.app.db, 'statuses', { account_id: actorId, reblog_of_id: post.id })) !== undefined,
       notifications: await notifications(lia, 'reblog', actorId),
       reblogs: (await statusCounts(lia, post.id)).reblogs,
       posts: (await accountCounts(actorId)).statuses,
     });
     const roles = async (actorId: string): Promise<[string, string][]> => {
-      const repost = await read()
-        .selectFrom('statuses')
-        .select('id')
-        .where('account_id', '=', actorId)
-        .where('reblog_of_id', '=', post.id)
-        .executeTakeFirst();
+      const repost = await row(a.app.db, 'statuses', { account_id: actorId, reblog_of_id: post.id });
       return repost ? [[repost.id, 'repost']] : [];
     };
     const announce = {
@@ -298,12 +270,8 @@ describe('one write path: the same action from the API and from another server',
       return {
         replied: reply !== undefined,
         edited: reply?.edited_at != null,
-        versions: reply ? (await read().selectFrom('status_edits').select('id').where('status_id', '=', reply.id).execute()).length : 0,
-        mentioned: reply
-          ? (await read().selectFrom('mentions').select('account_id').where('status_id', '=', reply.id).execute())
-              .map((m) => m.account_id === lia.id)
-              .join()
-          : '',
+        versions: reply ? (await rows(a.app.db, 'status_edits', { status_id: reply.id })).length : 0,
+        mentioned: reply ? (await rows(a.app.db, 'mentions', { status_id: reply.id })).map((m) => m.account_id === lia.id).join() : '',
         notifications: await notifications(lia, 'mention', actorId),
         replies: (await statusCounts(lia, post.id)).replies,
         posts: (await accountCounts(actorId)).statuses,
@@ -367,13 +335,7 @@ describe('one write path: the same action from the API and from another server',
   });
 
   it('quotes a post: one quote notification, counted on the quoted post', async () => {
-    const quoteOf = (actorId: string) =>
-      read()
-        .selectFrom('statuses')
-        .select(['id', 'quote_of_id'])
-        .where('account_id', '=', actorId)
-        .where('quote_of_id', '=', post.id)
-        .executeTakeFirst();
+    const quoteOf = (actorId: string) => row(a.app.db, 'statuses', { account_id: actorId, quote_of_id: post.id });
     const observe = async (actorId: string) => ({
       quoted: (await quoteOf(actorId)) !== undefined,
       notifications: await notifications(lia, 'quote', actorId),

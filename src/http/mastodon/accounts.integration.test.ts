@@ -7,6 +7,7 @@ import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { createTestAccounts } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { rows, setColumns } from '../../testing/rows.ts';
 
 let server: TestServer;
 let appToken: string;
@@ -103,8 +104,7 @@ describe('POST /api/v1/accounts', () => {
       fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } }).then(json);
     assert.deepEqual(await use(known.body.access_token as string), await use(unknown.body.access_token as string));
     assert.match(lastMailTo('taken@example.org'), /already has an account/);
-    const rows = await server.app.db.read.selectFrom('accounts').select('username').where('username', '=', 'someone1').execute();
-    assert.deepEqual(rows, [], 'no account was made for the known address');
+    assert.deepEqual(await rows(server.app.db, 'accounts', { username: 'someone1' }), [], 'no account was made for the known address');
   });
 
   it('refuses bad usernames, common passwords and missing agreement, naming each field', async () => {
@@ -155,9 +155,7 @@ describe('accounts', () => {
 
   it('updates the profile of the signed-in account', async () => {
     const res = await register({ username: 'editor', email: 'editor@example.org', password: 'purple monkey dishwasher' }, '198.51.100.20');
-    await server.app.db.transaction((tx) =>
-      tx.updateTable('users').set({ confirmed_at: new Date().toISOString() }).where('email', '=', 'editor@example.org').execute(),
-    );
+    await setColumns(server.app.db, 'users', { email: 'editor@example.org' }, { confirmed_at: new Date().toISOString() });
     const masto = createRestAPIClient({ url: server.url, accessToken: res.body.access_token as string });
     const updated = await masto.v1.accounts.updateCredentials({
       displayName: 'The <Editor>',

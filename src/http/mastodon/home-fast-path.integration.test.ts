@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { deleteRows, setColumns } from '../../testing/rows.ts';
 
 // A home page an app asks for again is answered from memory before the full stack sees the request. It
 // must be the same answer the full stack gives, and every change to the caller's token, account or
@@ -141,20 +141,20 @@ describe('the home timeline fast path', () => {
     const app = await fetch(`${server.url}/api/v1/apps/verify_credentials`, { headers: { authorization: `Bearer ${cat.token}` } });
     assert.equal(app.status, 200);
     // The test accounts' app revokes through the database here: the route needs the client secret.
-    await server.app.db.transaction((tx) => tx.deleteFrom('oauth_tokens').where('account_id', '=', cat.id).execute());
+    await deleteRows(server.app.db, 'oauth_tokens', { account_id: cat.id });
     const refused = await home(cat.token);
     assert.equal(refused.status, 401);
     assert.deepEqual(await refused.json(), { error: 'The access token is invalid' });
   });
 
-  it('sees a change to the account however it was written, raw SQL included', async () => {
+  it('sees a change to the account however it was written (here by SQL of its own, outside the repositories)', async () => {
     const [dot, eve] = (await createTestAccounts(server, ['dot', 'eve'])) as [TestAccount, TestAccount];
     assert.ok((await readTwice(dot.token)).fromMemory);
-    await server.app.db.transaction((tx) => tx.updateTable('users').set({ approved_at: null }).where('account_id', '=', dot.id).execute());
+    await setColumns(server.app.db, 'users', { account_id: dot.id }, { approved_at: null });
     assert.deepEqual(await (await home(dot.token)).json(), { error: 'Your login is currently pending approval' });
 
     assert.ok((await readTwice(eve.token)).fromMemory);
-    await server.app.db.transaction((tx) => sql`update users set confirmed_at = null where account_id = ${eve.id}`.execute(tx));
+    await setColumns(server.app.db, 'users', { account_id: eve.id }, { confirmed_at: null });
     const refused = await home(eve.token);
     assert.equal(refused.status, 403);
     assert.deepEqual(await refused.json(), { error: 'Your login is missing a confirmed e-mail address' });

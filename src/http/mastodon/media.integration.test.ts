@@ -26,6 +26,7 @@ import { until } from '../../testing/until.ts';
 import { startTestS3, type TestS3 } from '../../testing/s3-server.ts';
 import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
 import { cliActor } from '../../domain/actor.ts';
+import { rows } from '../../testing/rows.ts';
 
 // Without exiftool and ffmpeg (Debian's packages) the fixtures cannot be made: the suite says so and skips.
 const skip = mediaToolsMissing() ?? false;
@@ -355,7 +356,7 @@ describe('media uploads', { skip }, () => {
     );
     assert.equal((await fetch(here(media.url!))).status, 404);
     assert.equal((await fetch(here(media.previewUrl))).status, 404);
-    assert.equal((await server.app.db.read.selectFrom('blob_deletions').selectAll().execute()).length, 0);
+    await until('nothing left to remove', async () => (await rows(server.app.db, 'blob_deletions')).length === 0);
   });
 
   it('re-encodes avatars and headers to their shapes, and removes the old file when replaced', async () => {

@@ -10,6 +10,7 @@ import { drained } from '../../testing/queues.ts';
 import { PUSH_CHANNEL } from '../../domain/notifications/notify.ts';
 import { createPushService } from '../../domain/push/push.service.ts';
 import { secretBox } from '../../lib/secret-box.ts';
+import { row } from '../../testing/rows.ts';
 
 // Web Push end to end: a device (a P-256 key pair and an auth secret made here) subscribes through
 // Mastodon's API; a push service on loopback receives what the worker sends, and the test decrypts it
@@ -181,12 +182,8 @@ describe('Web Push', () => {
       allowHttp: true,
     }).vapidKeys();
     assert.notEqual(rekeyed.publicKey, original.publicKey);
-    const stored = await server.app.db.read
-      .selectFrom('server_keys')
-      .select('public_key')
-      .where('name', '=', 'vapid')
-      .executeTakeFirstOrThrow();
-    assert.equal(stored.public_key, rekeyed.publicKey);
+    const stored = await row(server.app.db, 'server_keys', { name: 'vapid' });
+    assert.equal(stored?.public_key, rekeyed.publicKey);
   });
 
   it('unsubscribes', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { rows } from '../../testing/rows.ts';
 
 // Every API request counts against its caller: the account, or the address when there is no token; posts
 // and reposts also against a posting limit. Over a limit: 429 with Retry-After, as Mastodon clients expect.
@@ -68,7 +69,7 @@ describe('API rate limits', () => {
     assert.equal((await call(`/api/v1/statuses/${second.id}/reblog`, cai.token, { method: 'POST' })).status, 429);
     // Reading is still allowed: the posting limit is its own.
     assert.equal((await call('/api/v1/timelines/home', cai.token)).status, 200);
-    const statuses = await server.app.db.read.selectFrom('statuses').select('id').where('account_id', '=', cai.id).execute();
+    const statuses = await rows(server.app.db, 'statuses', { account_id: cai.id });
     assert.equal(statuses.length, 2);
   });
 });

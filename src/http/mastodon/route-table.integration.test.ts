@@ -6,6 +6,7 @@ import { systemClock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import { TestBrowser } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { insertRow, row, rows } from '../../testing/rows.ts';
 
 // Generated from the route table itself: a route added later is checked without editing this file.
 
@@ -177,33 +178,18 @@ describe('what belongs to one account', () => {
       await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'read');
       return app;
     })();
-    const sessions = await server.app.db.read
-      .selectFrom('sessions')
-      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-      .select('sessions.id')
-      .where('accounts.username', '=', 'owner')
-      .execute();
+    const ownerId = (await row(server.app.db, 'accounts', { username: 'owner' }))!.id;
+    const sessions = await rows(server.app.db, 'sessions', { account_id: ownerId });
     const passkeyId = uuid7();
-    const ownerId = (await server.app.db.read.selectFrom('accounts').select('id').where('username', '=', 'owner').executeTakeFirstOrThrow())
-      .id;
-    await server.app.db.transaction((tx) =>
-      tx
-        .insertInto('passkeys')
-        .values({
-          id: passkeyId,
-          account_id: ownerId,
-          credential_id: 'cred-owner',
-          public_key: 'x',
-          name: 'Owner key',
-          created_at: new Date().toISOString(),
-        })
-        .execute(),
-    );
-    const ownerApp = await server.app.db.read
-      .selectFrom('oauth_apps')
-      .select('id')
-      .where('client_id', '=', ownerToken.clientId!)
-      .executeTakeFirstOrThrow();
+    await insertRow(server.app.db, 'passkeys', {
+      id: passkeyId,
+      account_id: ownerId,
+      credential_id: 'cred-owner',
+      public_key: 'x',
+      name: 'Owner key',
+      created_at: new Date().toISOString(),
+    });
+    const ownerApp = (await row(server.app.db, 'oauth_apps', { client_id: ownerToken.clientId! }))!;
 
     const intruder = new TestBrowser(server.url);
     await intruder.signIn('intruder', 'intruder password is long');

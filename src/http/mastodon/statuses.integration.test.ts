@@ -8,6 +8,7 @@ import { JOBS_CHANNEL } from '../../domain/jobs.ts';
 import { drained } from '../../testing/queues.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { testDatabaseUrl } from '../../testing/test-database.ts';
+import { rows } from '../../testing/rows.ts';
 
 let server: TestServer;
 let ann: TestAccount;
@@ -182,14 +183,13 @@ describe('deleting a status', () => {
     const kept = await cat.client.v1.statuses.$select(reply.id).fetch();
     assert.equal(kept.inReplyToId, null, 'replies stay but lose their parent');
 
-    const db = server.app.db.read;
     for (const table of ['statuses', 'status_edits'] as const) {
-      const rows = await db.selectFrom(table).select('text').where('text', 'like', `%${secret}%`).execute();
-      assert.deepEqual(rows, [], `${table} holds no copy`);
+      const copies = (await rows(server.app.db, table)).filter((r) => r.text.includes(secret));
+      assert.deepEqual(copies, [], `${table} holds no copy`);
     }
-    assert.deepEqual(await db.selectFrom('favourites').select('id').where('status_id', '=', post.id).execute(), []);
-    assert.deepEqual(await db.selectFrom('notifications').select('id').where('status_id', '=', post.id).execute(), []);
-    assert.deepEqual(await server.app.services.search.candidates(db, secret), [], 'nor the search index');
+    assert.deepEqual(await rows(server.app.db, 'favourites', { status_id: post.id }), []);
+    assert.deepEqual(await rows(server.app.db, 'notifications', { status_id: post.id }), []);
+    assert.deepEqual(await server.app.services.search.candidates(server.app.db.read, secret), [], 'nor the search index');
     await drained(server.app.db, JOBS_CHANNEL);
     if (!testDatabaseUrl()) {
       const file = server.config.database.engine === 'sqlite' ? server.config.database.path : '';

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+import { setColumns } from '../../testing/rows.ts';
 
 // The visibility matrix: for each visibility and each relationship to the author, every read path answers
 // exactly what Mastodon would. All read paths ask one policy module; this checks they all do.
@@ -121,9 +122,7 @@ describe('visibility matrix', () => {
   });
 
   it("a suspended author's posts appear nowhere, not even through reposts", async () => {
-    await server.app.db.transaction((tx) =>
-      tx.updateTable('accounts').set({ suspended_at: new Date().toISOString() }).where('id', '=', author.id).execute(),
-    );
+    await setColumns(server.app.db, 'accounts', { id: author.id }, { suspended_at: new Date().toISOString() });
     try {
       for (const viewer of ['anonymous', 'follower', 'mentioned'] as Viewer[]) {
         const client = clientOf(viewer);
@@ -136,7 +135,7 @@ describe('visibility matrix', () => {
         }
       }
     } finally {
-      await server.app.db.transaction((tx) => tx.updateTable('accounts').set({ suspended_at: null }).where('id', '=', author.id).execute());
+      await setColumns(server.app.db, 'accounts', { id: author.id }, { suspended_at: null });
     }
   });
 });

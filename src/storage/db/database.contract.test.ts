@@ -220,6 +220,9 @@ describe(`database contract (${testDatabaseUrl() ? 'PostgreSQL' : 'SQLite'})`, (
     assert.deepEqual(seen.splice(0), ['update', 'end']);
     await db.transaction((tx) => sql`update accounts set note = ${'raw'} where id = ${account.id}`.execute(tx));
     assert.equal(seen.splice(0).length, 2);
+    // Raw SQL built from pieces: the table's name in a nested raw piece is seen too.
+    await db.transaction((tx) => sql`update ${sql.raw('accounts')} set note = ${'pieces'} where id = ${account.id}`.execute(tx));
+    assert.equal(seen.splice(0).length, 2);
     await db.transaction((tx) => tx.updateTable('accounts as a').set({ note: 'aliased' }).where('a.id', '=', account.id).execute());
     assert.equal(seen.splice(0).length, 2);
     // A write that fails still reports: the cache forgets more than it must, never less.

@@ -101,13 +101,23 @@ export function writtenTables(node: OperationNode): string[] {
         visit((n as OperationNode & { with?: OperationNode }).with);
         break;
       case 'RawNode':
-        for (const match of (n as OperationNode & { sqlFragments: readonly string[] }).sqlFragments.join(' ').matchAll(RAW_WRITE))
-          tables.push(match[1]!.toLowerCase());
+        for (const match of rawText(n).matchAll(RAW_WRITE)) tables.push(match[1]!.toLowerCase());
         break;
     }
   };
   visit(node);
   return tables;
+}
+
+/** The text of raw SQL, with the raw pieces it was built from (`sql.raw`, nested `sql`) in their places. */
+function rawText(node: OperationNode): string {
+  const raw = node as OperationNode & { sqlFragments: readonly string[]; parameters: readonly OperationNode[] };
+  return raw.sqlFragments
+    .map((fragment, i) => {
+      const parameter = raw.parameters[i];
+      return fragment + (parameter === undefined ? '' : parameter.kind === 'RawNode' ? rawText(parameter) : ' ? ');
+    })
+    .join('');
 }
 
 function tableName(node: OperationNode | undefined, into: string[]): void {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../../testing/accounts.ts';
 import { TestBrowser } from '../../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../../testing/test-app.ts';
+import { rows } from '../../../testing/rows.ts';
 
 // The web client's page: served to signed-in browsers only, with a strict CSP, and carrying a token that
 // belongs to the browser session and ends with it.
@@ -89,13 +90,8 @@ describe('the web client page', () => {
     const second = await signedIn();
     const firstToken = (await appState(first)).state.token;
     const settings = await second.page('/settings/security');
-    const sessionTokens = () =>
-      server.app.db.read
-        .selectFrom('oauth_tokens')
-        .select('id')
-        .where('account_id', '=', alice.id)
-        .where('session_id', 'is not', null)
-        .execute();
+    const sessionTokens = async () =>
+      (await rows(server.app.db, 'oauth_tokens', { account_id: alice.id })).filter((t) => t.session_id !== null);
     assert.ok((await sessionTokens()).length > 0);
     const revokeAll = await second.post('/settings/sessions/revoke_all', { _csrf: settings.csrf });
     assert.ok(revokeAll.status < 400);

@@ -7,6 +7,7 @@ import { totpCode } from '../../../lib/totp.ts';
 import { manualClock, TestBrowser } from '../../../testing/browser.ts';
 import { SoftAuthenticator } from '../../../testing/soft-authenticator.ts';
 import { startTestServer, type TestServer } from '../../../testing/test-app.ts';
+import { row, rows, setColumns } from '../../../testing/rows.ts';
 
 const clock = manualClock();
 let server: TestServer;
@@ -194,12 +195,10 @@ describe('deleting an account', () => {
 
     await assert.rejects(masto.v1.accounts.verifyCredentials(), (e: any) => e.statusCode === 401);
     assert.equal((await fetch(`${server.url}/api/v1/accounts/${me.id}`)).status, 404);
-    const db = server.app.db.read;
     for (const table of ['users', 'sessions', 'oauth_tokens', 'passkeys', 'recovery_codes', 'email_tokens'] as const) {
-      const rows = await db.selectFrom(table).select('account_id').where('account_id', '=', me.id).execute();
-      assert.deepEqual(rows, [], `${table} rows are gone`);
+      assert.deepEqual(await rows(server.app.db, table, { account_id: me.id }), [], `${table} rows are gone`);
     }
-    assert.equal(await db.selectFrom('accounts').select('id').where('id', '=', me.id).executeTakeFirst(), undefined);
+    assert.equal(await row(server.app.db, 'accounts', { id: me.id }), undefined);
     assert.equal((await browser.get('/settings/security')).status, 303, 'the session is gone too');
   });
 });
@@ -207,8 +206,7 @@ describe('deleting an account', () => {
 describe('roles', () => {
   it('are raised only by an admin with a second factor, never by oneself', async () => {
     const db = server.app.db;
-    const idOf = async (username: string) =>
-      (await db.read.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+    const idOf = async (username: string) => (await row(db, 'accounts', { username }))!.id;
     await createLocalAccount(db, systemClock, server.config, {
       username: 'boss',
       email: 'boss@example.org',
@@ -244,12 +242,10 @@ describe('roles', () => {
     );
 
     // The factor is checked when the change is made, on the same session.
-    await db.transaction((tx) =>
-      tx.updateTable('users').set({ totp_enabled_at: new Date().toISOString() }).where('account_id', '=', bossId).execute(),
-    );
+    await setColumns(db, 'users', { account_id: bossId }, { totp_enabled_at: new Date().toISOString() });
     const session = await boss.page('/settings/security');
     assert.equal((await boss.post(`/admin/accounts/${climberId}/role`, { _csrf: session.csrf, role: 'moderator' })).status, 303);
-    const role = (await db.read.selectFrom('users').select('role').where('account_id', '=', climberId).executeTakeFirstOrThrow()).role;
+    const role = (await row(db, 'users', { account_id: climberId }))?.role;
     assert.equal(role, 'moderator');
     assert.equal((await boss.post(`/admin/accounts/${bossId}/role`, { _csrf: session.csrf, role: 'user' })).status, 403, 'nor their own');
   });

@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { leadingZeroBits } from '../../../domain/auth/proof-of-work.ts';
 import { TestBrowser } from '../../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../../testing/test-app.ts';
+import { insertRow, row, rows } from '../../../testing/rows.ts';
 
 const servers: TestServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -58,13 +59,9 @@ describe('the sign-up form', () => {
     });
     assert.equal(ok.status, 200);
     assert.match(await ok.text(), /Check your email/);
-    const user = await server.app.db.read
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', 'applicant@example.org')
-      .executeTakeFirstOrThrow();
-    assert.equal(user.approved_at, null);
-    assert.equal(user.registration_reason, 'I live here');
+    const user = await row(server.app.db, 'users', { email: 'applicant@example.org' });
+    assert.equal(user?.approved_at, null);
+    assert.equal(user?.registration_reason, 'I live here');
   });
 
   it('is closed when registrations are closed, and needs an invitation in invite mode', async () => {
@@ -75,9 +72,7 @@ describe('the sign-up form', () => {
     const browser = new TestBrowser(invite.url);
     const without = await signUp(browser, { username: 'guest', email: 'guest@example.org', password: 'purple monkey dishwasher' });
     assert.equal(without.status, 422);
-    await invite.app.db.transaction((tx) =>
-      tx.insertInto('invites').values({ id: 'invite-1', code: 'WELCOME42', max_uses: 1, created_at: new Date().toISOString() }).execute(),
-    );
+    await insertRow(invite.app.db, 'invites', { id: 'invite-1', code: 'WELCOME42', max_uses: 1, created_at: new Date().toISOString() });
     const withCode = await signUp(browser, {
       username: 'guest',
       email: 'guest@example.org',
@@ -102,7 +97,6 @@ describe('the sign-up form', () => {
       password: 'purple monkey dishwasher',
     });
     assert.equal(res.status, 503);
-    const rows = await server.app.db.read.selectFrom('accounts').select('id').where('username', '=', 'unlucky').execute();
-    assert.deepEqual(rows, [], 'no account without its confirmation mail');
+    assert.deepEqual(await rows(server.app.db, 'accounts', { username: 'unlucky' }), [], 'no account without its confirmation mail');
   });
 });
