@@ -32,19 +32,49 @@ export async function createTestAccounts(server: TestServer, usernames: readonly
       password,
       confirmed: true,
     });
-    const res = await fetch(`${server.url}/oauth/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: clientId,
-        client_secret: clientSecret,
-        username,
-        password,
-        scope: 'read write follow push',
-      }),
-    });
-    const { access_token: token } = (await res.json()) as { access_token: string };
+    const token = await passwordToken(server.url, { clientId, clientSecret }, username, password, 'read write follow push');
     accounts.push({ id: account.id, username, token, client: createRestAPIClient({ url: server.url, accessToken: token }) });
   }
   return accounts;
+}
+
+/** A token by the password grant (as a command-line client signs in); fails loudly if the server refuses. */
+export async function passwordToken(
+  url: string,
+  app: { clientId?: string | null; clientSecret?: string | null },
+  username: string,
+  password: string,
+  scope: string,
+): Promise<string> {
+  if (!app.clientId || !app.clientSecret) throw new Error('the application has no client credentials');
+  const res = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      username,
+      password,
+      scope,
+    }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (!body.access_token) throw new Error(`password grant for ${username} refused: ${res.status} ${body.error ?? ''}`);
+  return body.access_token;
+}
+
+/** An application's own token (the client credentials grant), signed in as no one. */
+export async function clientCredentialsToken(
+  url: string,
+  app: { clientId?: string | null; clientSecret?: string | null },
+  scope: string,
+): Promise<string> {
+  if (!app.clientId || !app.clientSecret) throw new Error('the application has no client credentials');
+  const res = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (!body.access_token) throw new Error(`client credentials grant refused: ${res.status} ${body.error ?? ''}`);
+  return body.access_token;
 }

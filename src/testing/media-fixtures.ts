@@ -18,6 +18,12 @@ export const LEAKS = {
   latitude: '48.8584',
 } as const;
 
+/** ffmpeg options that write the leaks as container tags (location, device, author). */
+const DEVICE_TAGS = [
+  ...['-metadata', `location=${LEAKS.location}/`, '-metadata', `make=${LEAKS.make}`],
+  ...['-metadata', `model=${LEAKS.model}`, '-metadata', `artist=${LEAKS.creator}`],
+];
+
 /**
  * Why the media tests cannot run here (exiftool, ffmpeg or ffprobe missing), or null. Under CI they
  * must run: `.ci/run` installs the tools, and a missing one is an error there.
@@ -146,14 +152,7 @@ export function videoWithLeaks(dir: string, container: 'mp4' | 'mov', seconds = 
     'yuv420p',
     '-c:a',
     'aac',
-    '-metadata',
-    `location=${LEAKS.location}/`,
-    '-metadata',
-    `make=${LEAKS.make}`,
-    '-metadata',
-    `model=${LEAKS.model}`,
-    '-metadata',
-    `artist=${LEAKS.creator}`,
+    ...DEVICE_TAGS,
     '-movflags',
     'use_metadata_tags',
     path,
@@ -211,14 +210,7 @@ export function webmWithTags(dir: string): string {
     '200k',
     '-c:a',
     'libopus',
-    '-metadata',
-    `location=${LEAKS.location}/`,
-    '-metadata',
-    `make=${LEAKS.make}`,
-    '-metadata',
-    `model=${LEAKS.model}`,
-    '-metadata',
-    `artist=${LEAKS.creator}`,
+    ...DEVICE_TAGS,
     path,
   ]);
   return path;

@@ -32,14 +32,27 @@ export function findMedia(db: DbReader, accountId: string, id: string): Promise<
   return db.selectFrom('media_attachments').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
 
-/** Records new attachment rows (uploads being processed, or remote files being fetched). */
-export async function insertMedia(unit: Unit, rows: readonly Insertable<MediaAttachmentsTable>[]): Promise<void> {
-  if (!rows.length) return;
+/** A new attachment: whose it is, what it will show and where; the rest is the pipeline's to fill. */
+export type NewMedia = Pick<Insertable<MediaAttachmentsTable>, 'id' | 'account_id' | 'status_id' | 'type'> &
+  Partial<Pick<Insertable<MediaAttachmentsTable>, 'position' | 'description' | 'focus_x' | 'focus_y'>>;
+
+/** Records new attachments as being processed (uploads kept aside, or remote files to fetch). */
+export async function insertMedia(unit: Unit, media: readonly NewMedia[]): Promise<void> {
+  if (!media.length) return;
+  const unprocessed = {
+    state: 'processing',
+    error: null,
+    file_key: null,
+    file_size: null,
+    preview_key: null,
+    meta: null,
+    blurhash: null,
+  } as const;
   await unit.tx
     .insertInto('media_attachments')
-    .values([...rows])
+    .values(media.map((m) => ({ description: null, ...unprocessed, ...m, created_at: unit.now, updated_at: unit.now })))
     .execute();
-  const statuses = [...new Set(rows.flatMap((r) => (r.status_id ? [r.status_id] : [])))];
+  const statuses = [...new Set(media.flatMap((m) => (m.status_id ? [m.status_id] : [])))];
   if (statuses.length) unit.changed({ kind: 'statuses', ids: statuses });
 }
 

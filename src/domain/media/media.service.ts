@@ -204,29 +204,10 @@ export function createMediaService(deps: {
       const sniffed = admit(bytes);
       const fields = validated(edits);
       const id = uuid7(clock());
-      const now = isoAt(clock);
       await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
       await writeFile(uploadPath(id), bytes, { mode: 0o600 });
       await run((unit) =>
-        insertMedia(unit, [
-          {
-            id,
-            account_id: accountId,
-            status_id: null,
-            type: sniffed.kind === 'image' ? 'image' : 'video',
-            state: 'processing',
-            error: null,
-            file_key: null,
-            file_size: null,
-            preview_key: null,
-            meta: null,
-            blurhash: null,
-            description: null,
-            ...fields,
-            created_at: now,
-            updated_at: now,
-          },
-        ]),
+        insertMedia(unit, [{ id, account_id: accountId, status_id: null, type: sniffed.kind === 'image' ? 'image' : 'video', ...fields }]),
       );
       const job = enqueue(id, sniffed);
       if (!options.wait) {

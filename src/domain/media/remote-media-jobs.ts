@@ -32,16 +32,7 @@ export async function recordRemoteAttachments(
     status_id: statusId,
     position,
     type: 'image' as const, // until processed: the pipeline tells what it is
-    state: 'processing' as const,
-    error: null,
-    file_key: null,
-    file_size: null,
-    preview_key: null,
-    meta: null,
-    blurhash: null,
     description: a.description?.slice(0, 1500) ?? null,
-    created_at: unit.now,
-    updated_at: unit.now,
   }));
   await insertMedia(unit, rows);
   for (const [i, row] of rows.entries()) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient } from 'masto';
 import sharp from 'sharp';
-import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
 import { setRole } from '../../domain/accounts/accounts.service.ts';
 import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
 import { cliActor } from '../../domain/actor.ts';
@@ -247,22 +247,7 @@ describe('federation between two servers', () => {
       redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
       scopes: 'read admin:read',
     });
-    const tokenOf = async (username: string) =>
-      (
-        (await (
-          await fetch(`${a.url}/oauth/token`, {
-            method: 'POST',
-            body: new URLSearchParams({
-              grant_type: 'password',
-              client_id: adminApp.clientId!,
-              client_secret: adminApp.clientSecret!,
-              username,
-              password: `${username} uses a long password`,
-              scope: 'read admin:read',
-            }),
-          })
-        ).json()) as { access_token: string }
-      ).access_token;
+    const tokenOf = (username: string) => passwordToken(a.url, adminApp, username, `${username} uses a long password`, 'read admin:read');
     const list = async (token: string) => fetch(`${a.url}/api/v1/admin/reports`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal((await list(await tokenOf('alice'))).status, 403, 'a member who is no moderator reads reports');
     const modToken = await tokenOf('moderator1');

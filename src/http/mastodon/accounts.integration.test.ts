@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient } from 'masto';
 import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
-import { createTestAccounts } from '../../testing/accounts.ts';
+import { clientCredentialsToken, createTestAccounts } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { rows, setColumns } from '../../testing/rows.ts';
 
@@ -45,16 +45,7 @@ before(async () => {
   });
   const masto = createRestAPIClient({ url: server.url });
   const app = await masto.v1.apps.create({ clientName: 'Signup', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow' });
-  const res = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: app.clientId!,
-      client_secret: app.clientSecret!,
-      scope: 'read write',
-    }),
-  });
-  appToken = ((await res.json()) as { access_token: string }).access_token;
+  appToken = await clientCredentialsToken(server.url, app, 'read write');
 });
 after(() => server.close());
 

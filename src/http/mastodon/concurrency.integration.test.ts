@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
+import { passwordToken } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { rows } from '../../testing/rows.ts';
 
@@ -23,18 +24,7 @@ async function tokenFor(username: string) {
     redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
     scopes: 'read write follow push',
   });
-  const res = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: app.clientId!,
-      client_secret: app.clientSecret!,
-      username,
-      password: `${username} password is long`,
-      scope: 'read write follow push',
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
+  return passwordToken(server.url, app, username, `${username} password is long`, 'read write follow push');
 }
 
 /** Sends COPIES identical requests at once; returns their statuses and bodies. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { deleteRows, setColumns } from '../../testing/rows.ts';
 
@@ -114,18 +114,13 @@ describe('the home timeline fast path', () => {
       body: new URLSearchParams({ client_name: 'Narrow', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read:accounts' }),
     });
     const { client_id, client_secret } = (await apps.json()) as { client_id: string; client_secret: string };
-    const grant = await fetch(`${server.url}/oauth/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id,
-        client_secret,
-        username: 'ana',
-        password: 'ana uses a long password',
-        scope: 'read:accounts',
-      }),
-    });
-    const { access_token: narrow } = (await grant.json()) as { access_token: string };
+    const narrow = await passwordToken(
+      server.url,
+      { clientId: client_id, clientSecret: client_secret },
+      'ana',
+      'ana uses a long password',
+      'read:accounts',
+    );
     assert.equal(
       (await fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${narrow}` } })).status,
       200,

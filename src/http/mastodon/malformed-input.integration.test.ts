@@ -5,6 +5,7 @@ import { createRestAPIClient, type mastodon } from 'masto';
 import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
+import { passwordToken } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 
 // Generated from the route table: every API route, called by a member with every scope, with values of the
@@ -108,21 +109,6 @@ let token: string;
 let client: mastodon.rest.Client;
 let otherId: string;
 
-async function passwordToken(clientId: string, clientSecret: string, username: string) {
-  const res = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: clientId,
-      client_secret: clientSecret,
-      username,
-      password: `${username} password is long`,
-      scope: 'read write follow push',
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
 /** A path of the route with its parameters filled: real ids where the route names a status or an account. */
 async function concrete(path: string, id?: string): Promise<string> {
   let realId = uuid7();
@@ -161,7 +147,7 @@ before(async () => {
     redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
     scopes: 'read write follow push',
   });
-  token = await passwordToken(app.clientId!, app.clientSecret!, 'prober');
+  token = await passwordToken(server.url, app, 'prober', 'prober password is long', 'read write follow push');
   client = createRestAPIClient({ url: server.url, accessToken: token });
   otherId = (await client.v1.accounts.lookup({ acct: 'other' })).id;
 });

@@ -5,6 +5,7 @@ import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import { TestBrowser } from '../../testing/browser.ts';
+import { clientCredentialsToken, passwordToken } from '../../testing/accounts.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { insertRow, row, rows } from '../../testing/rows.ts';
 
@@ -29,21 +30,6 @@ async function call(method: string, path: string, token?: string) {
   return res.status;
 }
 
-async function passwordToken(clientId: string, clientSecret: string, username: string, scope: string) {
-  const res = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: clientId,
-      client_secret: clientSecret,
-      username,
-      password: `${username} password is long`,
-      scope,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
 before(async () => {
   server = await startTestServer();
   for (const name of ['owner', 'intruder']) {
@@ -59,17 +45,8 @@ before(async () => {
     redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
     scopes: 'read write follow push admin:read admin:write',
   });
-  pushOnly = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'push');
-  const res = await fetch(`${server.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: app.clientId!,
-      client_secret: app.clientSecret!,
-      scope: 'read write push admin:read admin:write',
-    }),
-  });
-  appOnly = ((await res.json()) as { access_token: string }).access_token;
+  pushOnly = await passwordToken(server.url, app, 'owner', 'owner password is long', 'push');
+  appOnly = await clientCredentialsToken(server.url, app, 'read write push admin:read admin:write');
 });
 after(() => server.close());
 
@@ -129,7 +106,7 @@ describe('the route table', () => {
       redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
       scopes: 'read write follow push',
     });
-    const token = await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'read write follow push');
+    const token = await passwordToken(server.url, app, 'owner', 'owner password is long', 'read write follow push');
     const routes = [
       ...server.app.apiRoutes.map((r) => ({ method: r.method, path: r.path })),
       // What client libraries ask with a slash, and what the other surfaces serve.
@@ -175,7 +152,7 @@ describe('what belongs to one account', () => {
         redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
         scopes: 'read',
       });
-      await passwordToken(app.clientId!, app.clientSecret!, 'owner', 'read');
+      await passwordToken(server.url, app, 'owner', 'owner password is long', 'read');
       return app;
     })();
     const ownerId = (await row(server.app.db, 'accounts', { username: 'owner' }))!.id;
