@@ -1,8 +1,8 @@
 // `npm run bench`: builds a deterministic data set, starts Stoa on it (one `stoa serve` process), and
 // measures the main read and write paths with a load generator on loopback, next to a bare node:http
 // server that returns the same bytes. Sizes: BENCH_USERS (20000), BENCH_STATUSES (1000000); time per
-// scenario: BENCH_SECONDS (10); concurrent connections: BENCH_CONNECTIONS (10); BENCH_CPU_PROFILE=<folder>
-// writes the server's CPU profile there.
+// scenario: BENCH_SECONDS (10); concurrent connections: BENCH_CONNECTIONS (10); BENCH_ROLE (all) the role the
+// server runs (`web` leaves the workers out); BENCH_CPU_PROFILE=<folder> writes the server's CPU profile there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ const env = process.env;
 const sizes = { users: Number(env.BENCH_USERS ?? 20_000), statuses: Number(env.BENCH_STATUSES ?? 1_000_000) };
 const seconds = Number(env.BENCH_SECONDS ?? 10);
 const connections = Number(env.BENCH_CONNECTIONS ?? 10);
+const role = env.BENCH_ROLE ?? 'all';
 const node = process.execPath;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -121,8 +122,9 @@ try {
       ...(env.BENCH_CPU_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${env.BENCH_CPU_PROFILE}`] : []),
       new URL('../bin/stoa.js', import.meta.url).pathname,
       'serve',
+      // By default every role in one process, as `npm start` runs it (the sole writer: its caches are on).
       '--role',
-      'web',
+      role,
     ],
     { env: serverEnv, stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -248,7 +250,7 @@ try {
   const ratio = homeRow.rps / bareRow.rps;
   const pad = (s: string, w: number) => s.padEnd(w);
   console.log(
-    `\nStoa benchmark: ${sizes.users} users, ${sizes.statuses} statuses, ${data.follows} follows; SQLite; ${connections} connections, ${seconds} s per scenario\n`,
+    `\nStoa benchmark: ${sizes.users} users, ${sizes.statuses} statuses, ${data.follows} follows; SQLite; role ${role}; ${connections} connections, ${seconds} s per scenario\n`,
   );
   console.log(`${pad('scenario', 58)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('req/s', 8)}`);
   for (const r of rows)
