@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { FollowsTable } from '../../storage/db/schema.ts';
@@ -83,6 +83,7 @@ export async function insertFollow(
       show_reblogs: values.showReblogs,
       notify: values.notify,
       uri: values.uri,
+      by_remote_account: sql<boolean>`exists (select 1 from accounts where id = ${values.accountId} and domain is not null)`,
       created_at: unit.now,
     })
     .onConflict((oc) => oc.doNothing())

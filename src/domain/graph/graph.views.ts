@@ -211,14 +211,14 @@ export function followCollectionPage(
     .execute();
 }
 
-/** The remote accounts that follow `accountId`: where its posts go. */
+/** The remote accounts that follow `accountId`: where its posts go (an index of remote followers alone). */
 export function remoteFollowers(db: DbReader, accountId: string): Promise<InboxAddress[]> {
   return db
     .selectFrom('follows')
     .innerJoin('accounts', 'accounts.id', 'follows.account_id')
     .select(['accounts.id', 'accounts.uri', 'accounts.inbox_url', 'accounts.shared_inbox_url'])
     .where('follows.target_account_id', '=', accountId)
-    .where('accounts.domain', 'is not', null)
+    .where(sql<SqlBool>`follows.by_remote_account = true`)
     .execute();
 }
 

@@ -22,6 +22,7 @@ import {
   findStatusByUri,
   grantQuoteAuthorization,
   idempotentStatus,
+  hasSubscribers,
   insertStatus,
   isTombstoned,
   linkMentionsAndTags,
@@ -127,7 +128,7 @@ export function postingCommands(deps: PostingDeps) {
         await notify(unit, { accountId: quoted.account_id, fromAccountId: status.account_id, type: 'quote', statusId: status.id });
     }
     // Followers who asked to hear of every post are told by a worker (there may be thousands).
-    if (status.visibility === 'public' || status.visibility === 'unlisted')
+    if ((status.visibility === 'public' || status.visibility === 'unlisted') && (await hasSubscribers(unit.tx, status.account_id)))
       await queueJob(unit, { kind: 'notify-subscribers', statusId: status.id });
   }
 

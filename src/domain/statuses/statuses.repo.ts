@@ -74,6 +74,18 @@ export async function subscribersOf(db: DbReader, authorId: string): Promise<str
   return rows.map((r) => r.account_id);
 }
 
+/** Whether anyone asked to hear of `authorId`'s posts (an index of a few rows: cheap in any transaction). */
+export async function hasSubscribers(db: DbReader, authorId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('follows')
+    .select('id')
+    .where('target_account_id', '=', authorId)
+    .where(sql<SqlBool>`notify = true`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The status an Idempotency-Key already made, and when. */
 export function idempotentStatus(
   db: DbReader,

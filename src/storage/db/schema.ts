@@ -115,6 +115,8 @@ export interface FollowsTable extends AccountPair {
   show_reblogs: DefaultBool;
   notify: DefaultBool;
   uri: string | null;
+  /** The follower is on another server (set when the follow is made: an account's server never changes). */
+  by_remote_account: DefaultBool;
 }
 
 /** A mute, possibly temporary, possibly also of notifications. */

@@ -5,7 +5,7 @@ import { uuid7 } from '../../../lib/uuid7.ts';
 import { createTestDatabase, type TestDatabase } from '../../../testing/test-database.ts';
 import { openDatabase, type Db } from '../database.ts';
 import { isUniqueViolation } from '../db-errors.ts';
-import { migrateTo, migrateToLatest } from '../migrate.ts';
+import { migrateTo } from '../migrate.ts';
 
 let testDb: TestDatabase;
 let db: Db;
@@ -54,7 +54,7 @@ describe('migration 0008: one repost per account', () => {
       await tx.insertInto('account_stats').values({ account_id: reposter.id, statuses_count: 4 }).execute();
     });
 
-    assert.deepEqual(await migrateToLatest(db), ['0008-one-repost-per-account']);
+    assert.deepEqual(await migrateTo(db, '0008-one-repost-per-account'), ['0008-one-repost-per-account']);
 
     const left = await db.read.selectFrom('statuses').select('id').where('account_id', '=', reposter.id).execute();
     const oldest = reposts.map((r) => r.id).sort()[0]!;
