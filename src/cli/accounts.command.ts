@@ -1,18 +1,18 @@
-import { deleteQueuedBlobs } from '../domain/media/media.repo.ts';
-import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
-import { cliActor } from '../domain/actor.ts';
-import { changeFeed } from '../domain/changes.ts';
-import { createCommands } from '../domain/commands.ts';
-import { LIMITS } from '../domain/limits.ts';
-import { searchIndex } from '../domain/statuses/search-index.ts';
-import { createLogger } from '../lib/logger.ts';
 import { randomBytes } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { findAccountByHandle } from '../domain/accounts/accounts.repo.ts';
-import { changePassword, createLocalAccount, setRole } from '../domain/accounts/accounts.service.ts';
+import { findAccountByHandle, localUsers } from '../domain/accounts/accounts.repo.ts';
+import { approveAccount, changePassword, createLocalAccount, setRole } from '../domain/accounts/accounts.service.ts';
+import { cliActor } from '../domain/actor.ts';
+import { changeFeed } from '../domain/changes.ts';
+import { createCommands } from '../domain/commands.ts';
 import { Invalid } from '../domain/errors.ts';
-import { isoAt, systemClock } from '../lib/clock.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { deleteQueuedBlobs } from '../domain/media/media.repo.ts';
+import { searchIndex } from '../domain/statuses/search-index.ts';
+import { systemClock } from '../lib/clock.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import type { Db } from '../storage/db/database.ts';
 import type { Role } from '../storage/db/schema.ts';
 import { EXIT, type CliIo, type Command } from './command.ts';
@@ -109,21 +109,7 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
             return await create(rest, io, readStdin);
           case 'list':
             return await withDatabase(io, async (db) => {
-              const rows = await db.read
-                .selectFrom('users')
-                .innerJoin('accounts', 'accounts.id', 'users.account_id')
-                .select([
-                  'accounts.username',
-                  'users.email',
-                  'users.role',
-                  'users.confirmed_at',
-                  'users.approved_at',
-                  'users.totp_enabled_at',
-                  'accounts.created_at',
-                  'accounts.locked',
-                ])
-                .orderBy('accounts.username')
-                .execute();
+              const rows = await localUsers(db.read);
               io.out(['username', 'email', 'role', 'confirmed', 'approved', 'two-factor', 'created'].join('\t'));
               for (const r of rows) {
                 io.out(
@@ -158,14 +144,7 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
             return await withDatabase(io, async (db) => {
               const account = await localAccount(db, io, rest[0]);
               if (!account) return EXIT.failure;
-              await db.transaction((tx) =>
-                tx
-                  .updateTable('users')
-                  .set({ approved_at: isoAt(systemClock) })
-                  .where('account_id', '=', account.id)
-                  .where('approved_at', 'is', null)
-                  .execute(),
-              );
+              await approveAccount(db, systemClock, account.id);
               io.out(`@${account.username} is approved.`);
               return EXIT.ok;
             });

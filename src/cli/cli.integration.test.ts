@@ -5,6 +5,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createRestAPIClient } from 'masto';
+import { createLocalAccount } from '../domain/accounts/accounts.service.ts';
+import { systemClock } from '../lib/clock.ts';
+import { passwordToken } from '../testing/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
 import { createApp } from '../app/create-app.ts';
 import { startServer } from '../app/server.ts';
@@ -235,6 +239,41 @@ describe('stoa accounts', () => {
       const deleted = await stoa(['accounts', 'delete', 'clara'], env, cwd);
       assert.equal(deleted.code, 0, deleted.stderr);
       assert.equal((await grant('clara', newPassword)).status, 400);
+    } finally {
+      await server.stop(1000);
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('approves a sign-up waiting for the moderators, after which it may sign in', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stoa-cli-approve-'));
+    const app = await createApp(loadConfig(testEnv(dataDir, database)));
+    const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
+    try {
+      await createLocalAccount(app.db, systemClock, app.config, {
+        username: 'waiting',
+        email: 'waiting@example.org',
+        password: 'waiting has a long password',
+        confirmed: true,
+        approved: false,
+      });
+      const pending = await stoa(['accounts', 'list'], env, cwd);
+      assert.match(pending.stdout, /^waiting\twaiting@example\.org\tuser\tyes\tno\t/m);
+      const app1 = await createRestAPIClient({ url: server.url }).v1.apps.create({
+        clientName: 'toot',
+        redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+        scopes: 'read',
+      });
+      const token = await passwordToken(server.url, app1, 'waiting', 'waiting has a long password', 'read');
+      const me = () => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await me()).status, 403, 'an account waiting for approval is refused');
+
+      const approved = await stoa(['accounts', 'approve', 'waiting'], env, cwd);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.match(approved.stdout, /@waiting is approved/);
+      assert.match((await stoa(['accounts', 'list'], env, cwd)).stdout, /^waiting\twaiting@example\.org\tuser\tyes\tyes\t/m);
+      assert.equal((await me()).status, 200);
     } finally {
       await server.stop(1000);
       await app.close();

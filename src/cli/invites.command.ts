@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isoAt, systemClock } from '../lib/clock.ts';
-import { randomToken } from '../lib/secure-token.ts';
-import { uuid7 } from '../lib/uuid7.ts';
+import { createInvite, usableInvites } from '../domain/accounts/invites.repo.ts';
 import { EXIT, type Command } from './command.ts';
 import { withDatabase } from './with-database.ts';
 
@@ -39,30 +38,15 @@ export const invitesCommand: Command = {
         return EXIT.usage;
       }
       return withDatabase(io, async (db, config) => {
-        const code = randomToken(12);
-        await db.transaction((tx) =>
-          tx
-            .insertInto('invites')
-            .values({
-              id: uuid7(),
-              code,
-              max_uses: maxUses || null,
-              expires_at: days ? isoAt(systemClock, days * 86_400_000) : null,
-              created_at: isoAt(systemClock),
-            })
-            .execute(),
-        );
+        const code = await createInvite(db, systemClock, { maxUses: maxUses || null, expiresInMs: days ? days * 86_400_000 : null });
         io.out(`${config.publicUrl}/auth/sign_up?invite=${code}`);
         return EXIT.ok;
       });
     }
     if (sub === 'list') {
       return withDatabase(io, async (db, config) => {
-        const rows = await db.read.selectFrom('invites').selectAll().orderBy('created_at', 'desc').execute();
-        const now = isoAt(systemClock);
         io.out(['link', 'uses', 'expires'].join('\t'));
-        for (const r of rows) {
-          if ((r.expires_at && r.expires_at <= now) || (r.max_uses !== null && r.uses >= r.max_uses)) continue;
+        for (const r of await usableInvites(db.read, isoAt(systemClock))) {
           io.out(
             [
               `${config.publicUrl}/auth/sign_up?invite=${r.code}`,

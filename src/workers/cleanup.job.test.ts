@@ -58,7 +58,7 @@ describe('the cleanup job', () => {
     });
     await services.commands.graph.mute(apiActor(account), other.id, { durationSeconds: 60 });
 
-    assert.deepEqual(await runCleanup(db, clock, services.media), {
+    assert.deepEqual(await runCleanup(services.run, services.media), {
       sessions: 0,
       tokens: 0,
       codes: 0,
@@ -70,8 +70,14 @@ describe('the cleanup job', () => {
     });
     clock.advance(31 * 24 * 3600 * 1000);
     await services.sessions.create(account.id, { userAgent: 'new', ip: '127.0.0.1' });
-    const removed = await runCleanup(db, clock, services.media);
+    const told: string[] = [];
+    const stop = services.changes.subscribe((batch) => {
+      for (const change of batch) if (change.kind === 'viewers') told.push(...change.ids);
+    });
+    const removed = await runCleanup(services.run, services.media);
+    stop();
     assert.deepEqual({ sessions: removed.sessions, tokens: removed.tokens, mutes: removed.mutes }, { sessions: 1, tokens: 1, mutes: 1 });
+    assert.deepEqual(told, [account.id], 'the pages of the account whose mute ran out are told');
     const sessions = await db.read.selectFrom('sessions').select('user_agent').where('account_id', '=', account.id).execute();
     assert.deepEqual(
       sessions.map((s) => s.user_agent),

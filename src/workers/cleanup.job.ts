@@ -1,6 +1,13 @@
-import { isoAt, type Clock } from '../lib/clock.ts';
-import type { Db } from '../storage/db/database.ts';
+import { deleteExpiredEmailTokens } from '../domain/accounts/email-tokens.ts';
+import { deleteSpentInvites } from '../domain/accounts/invites.repo.ts';
+import { deleteExpiredCodes } from '../domain/auth/codes.service.ts';
+import { deleteExpiredSessions } from '../domain/auth/sessions.service.ts';
+import { deleteExpiredTokens } from '../domain/auth/tokens.service.ts';
+import { endExpiredMutes } from '../domain/graph/graph.repo.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
+import { deleteIdempotencyKeys } from '../domain/statuses/statuses.repo.ts';
+import type { RunCommand } from '../domain/unit-of-work.ts';
+import { isoAt } from '../lib/clock.ts';
 
 /** How many rows one cleanup removed, by kind. */
 export type CleanupCounts = Record<
@@ -12,40 +19,19 @@ const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * Removes what has expired: sessions, access tokens whose refresh token has expired too, authorization
- * codes, email links, idempotency keys older than an hour, temporary mutes that ran out, used-up or
- * expired invitations, uploads never attached within a day (with their files). Expired rows are already refused when read; this keeps them from piling up.
+ * codes, email links, idempotency keys older than an hour, temporary mutes that ran out (their owners'
+ * pages are told), used-up or expired invitations, uploads never attached within a day (with their
+ * files). Expired rows are already refused when read; this keeps them from piling up.
  */
-export async function runCleanup(db: Db, clock: Clock, media: Pick<MediaService, 'cleanup'>): Promise<CleanupCounts> {
-  const now = isoAt(clock);
-  const rows = await db.transaction(async (tx) => {
-    const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
-    return {
-      sessions: count(await tx.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst()),
-      tokens: count(
-        await tx
-          .deleteFrom('oauth_tokens')
-          .where('expires_at', '<=', now)
-          .where((w) => w.or([w('refresh_expires_at', 'is', null), w('refresh_expires_at', '<=', now)]))
-          .executeTakeFirst(),
-      ),
-      codes: count(await tx.deleteFrom('oauth_codes').where('expires_at', '<=', now).executeTakeFirst()),
-      emailTokens: count(await tx.deleteFrom('email_tokens').where('expires_at', '<=', now).executeTakeFirst()),
-      idempotencyKeys: count(
-        await tx.deleteFrom('idempotency_keys').where('created_at', '<=', isoAt(clock, -IDEMPOTENCY_WINDOW_MS)).executeTakeFirst(),
-      ),
-      mutes: count(await tx.deleteFrom('mutes').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst()),
-      invites: count(
-        await tx
-          .deleteFrom('invites')
-          .where((w) =>
-            w.or([
-              w.and([w('expires_at', 'is not', null), w('expires_at', '<=', now)]),
-              w.and([w('max_uses', 'is not', null), w('uses', '>=', w.ref('max_uses') as never)]),
-            ]),
-          )
-          .executeTakeFirst(),
-      ),
-    };
-  });
+export async function runCleanup(run: RunCommand, media: Pick<MediaService, 'cleanup'>): Promise<CleanupCounts> {
+  const rows = await run(async (unit) => ({
+    sessions: await deleteExpiredSessions(unit.tx, unit.now),
+    tokens: await deleteExpiredTokens(unit.tx, unit.now),
+    codes: await deleteExpiredCodes(unit.tx, unit.now),
+    emailTokens: await deleteExpiredEmailTokens(unit.tx, unit.now),
+    idempotencyKeys: await deleteIdempotencyKeys(unit.tx, isoAt(unit.clock, -IDEMPOTENCY_WINDOW_MS)),
+    mutes: await endExpiredMutes(unit),
+    invites: await deleteSpentInvites(unit.tx, unit.now),
+  }));
   return { ...rows, media: await media.cleanup() };
 }

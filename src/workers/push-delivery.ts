@@ -3,6 +3,8 @@ import webpush from 'web-push';
 import type { Config } from '../config/index.ts';
 import { onQueued, type Changes } from '../domain/changes.ts';
 import { PUSH_CHANNEL } from '../domain/notifications/notify.ts';
+import { findFollow } from '../domain/graph/graph.repo.ts';
+import { forgetSubscription, notificationToPush, subscriptionsOf } from '../domain/push/push.repo.ts';
 import type { PushService } from '../domain/push/push.service.ts';
 import { plainText } from '../lib/html.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -54,35 +56,11 @@ export function pushDelivery(deps: {
   onQueued(deps.changes, PUSH_CHANNEL, () => queue.wake());
 
   async function deliver(notificationId: string, attempt: number, only: readonly string[] | undefined): Promise<void> {
-    const n = await db.read
-      .selectFrom('notifications')
-      .innerJoin('accounts as sender', 'sender.id', 'notifications.from_account_id')
-      .innerJoin('users', 'users.account_id', 'notifications.account_id')
-      .leftJoin('statuses', 'statuses.id', 'notifications.status_id')
-      .select([
-        'notifications.id',
-        'notifications.type',
-        'notifications.account_id as recipient',
-        'sender.id as senderId',
-        'sender.display_name',
-        'sender.username',
-        'sender.avatar_key',
-        'users.locale',
-        'statuses.content',
-        'statuses.spoiler_text',
-      ])
-      .where('notifications.id', '=', notificationId)
-      .executeTakeFirst();
+    const n = await notificationToPush(db.read, notificationId);
     if (!n) return;
-    const subscriptions = await db.read.selectFrom('push_subscriptions').selectAll().where('account_id', '=', n.recipient).execute();
+    const subscriptions = await subscriptionsOf(db.read, n.recipient);
     if (!subscriptions.length) return;
-    const follows = async (from: string, to: string) =>
-      (await db.read
-        .selectFrom('follows')
-        .select('id')
-        .where('account_id', '=', from)
-        .where('target_account_id', '=', to)
-        .executeTakeFirst()) !== undefined;
+    const follows = async (from: string, to: string) => (await findFollow(db.read, 'follows', from, to)) !== undefined;
     const vapid = await push.vapidKeys();
     const name = n.display_name || n.username;
     const failed: string[] = [];
@@ -115,8 +93,7 @@ export function pushDelivery(deps: {
         });
         await response.arrayBuffer().catch(() => undefined);
         // The device unsubscribed (or the subscription expired): forget it.
-        if (response.status === 404 || response.status === 410)
-          await db.transaction((tx) => tx.deleteFrom('push_subscriptions').where('id', '=', sub.id).execute());
+        if (response.status === 404 || response.status === 410) await forgetSubscription(db, sub.id);
         else if (response.status === 429 || response.status >= 500) failed.push(sub.id);
       } catch (error) {
         deps.logger.info({ err: error, endpoint: new URL(sub.endpoint).host }, 'a push could not be sent');

@@ -3,6 +3,7 @@ import type { Changes } from '../domain/changes.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
 import type { PushService } from '../domain/push/push.service.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
+import { commandRunner } from '../domain/unit-of-work.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Db } from '../storage/db/database.ts';
@@ -44,8 +45,9 @@ const CLEANUP_EVERY_MS = 10 * 60 * 1000;
 export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: number } = {}): Workers {
   const log = deps.logger.child({ category: 'workers' });
   let running: Promise<void> = Promise.resolve();
+  const run = commandRunner(deps.db, deps.clock, deps.changes);
   const cleanup = () => {
-    running = runCleanup(deps.db, deps.clock, deps.media)
+    running = runCleanup(run, deps.media)
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) log.info({ job: 'cleanup', removed: counts }, 'expired rows removed');
       })

@@ -278,3 +278,22 @@ export async function deleteAccountRows(unit: Unit, engine: Engine, accountId: s
 export async function removeUnusedAccount(db: Db, accountId: string): Promise<void> {
   await db.transaction((tx) => tx.deleteFrom('accounts').where('id', '=', accountId).execute());
 }
+
+/** Every local account with its user's standing, by username (the command line's list). */
+export function localUsers(db: DbReader) {
+  return db
+    .selectFrom('users')
+    .innerJoin('accounts', 'accounts.id', 'users.account_id')
+    .select([
+      'accounts.username',
+      'users.email',
+      'users.role',
+      'users.confirmed_at',
+      'users.approved_at',
+      'users.totp_enabled_at',
+      'accounts.created_at',
+      'accounts.locked',
+    ])
+    .orderBy('accounts.username')
+    .execute();
+}

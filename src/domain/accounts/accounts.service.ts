@@ -266,6 +266,19 @@ export async function setRole(db: Db, clock: Clock, accountId: string, role: Rol
   );
 }
 
+/** Approves a sign-up waiting for the moderators (command line); approving twice changes nothing. */
+export async function approveAccount(db: Db, clock: Clock, accountId: string): Promise<void> {
+  const now = isoAt(clock);
+  await db.transaction((tx) =>
+    tx
+      .updateTable('users')
+      .set({ approved_at: now, updated_at: now })
+      .where('account_id', '=', accountId)
+      .where('approved_at', 'is', null)
+      .execute(),
+  );
+}
+
 /** Sets a new password and signs the account out everywhere (sessions and tokens). */
 export async function changePassword(db: Db, clock: Clock, accountId: string, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);

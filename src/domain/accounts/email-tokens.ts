@@ -25,3 +25,9 @@ export async function consumeEmailToken(tx: DbWriter, clock: Clock, token: strin
     .executeTakeFirst();
   return row && row.expires_at > isoAt(clock) ? row.account_id : null;
 }
+
+/** Removes the email links that expired by `now`; returns how many. */
+export async function deleteExpiredEmailTokens(tx: DbWriter, now: string): Promise<number> {
+  const result = await tx.deleteFrom('email_tokens').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -9,6 +9,7 @@ import { Forbidden, Invalid, RateLimited, Unavailable, type FieldProblem } from 
 import { findUserByLogin, removeUnusedAccount } from './accounts.repo.ts';
 import { changePassword, insertLocalAccount, newAccountProblems } from './accounts.service.ts';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts';
+import { countInviteUse, usableInvite } from './invites.repo.ts';
 import { passwordProblems } from './password-rules.ts';
 
 /** What a sign-up form or `POST /api/v1/accounts` sends. */
@@ -51,13 +52,7 @@ export function createRegistrationService(deps: {
   const { db, clock, config, mailer, limiter } = deps;
   const site = config.instance.name;
 
-  const validInvite = async (code: string | undefined) => {
-    if (!code) return null;
-    const invite = await db.read.selectFrom('invites').selectAll().where('code', '=', code).executeTakeFirst();
-    if (!invite || (invite.expires_at && invite.expires_at <= isoAt(clock)) || (invite.max_uses !== null && invite.uses >= invite.max_uses))
-      return null;
-    return invite;
-  };
+  const validInvite = async (code: string | undefined) => (code ? ((await usableInvite(db.read, code, isoAt(clock))) ?? null) : null);
 
   return {
     async register(input) {
@@ -100,12 +95,7 @@ export function createRegistrationService(deps: {
           inviteId: invite?.id ?? null,
           locale: input.locale,
         });
-        if (invite)
-          await tx
-            .updateTable('invites')
-            .set((eb) => ({ uses: eb('uses', '+', 1) }))
-            .where('id', '=', invite.id)
-            .execute();
+        if (invite) await countInviteUse(tx, invite.id);
         return { account, token: await issueEmailToken(tx, clock, account.id, 'confirm') };
       });
       try {

@@ -55,3 +55,9 @@ export async function redeemAuthorizationCode(
   }
   return { accountId: row.account_id, scopes: row.scopes.split(' ').filter(Boolean) };
 }
+
+/** Removes the authorization codes that expired by `now`; returns how many. */
+export async function deleteExpiredCodes(tx: DbWriter, now: string): Promise<number> {
+  const result = await tx.deleteFrom('oauth_codes').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

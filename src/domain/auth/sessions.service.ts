@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { hashToken, randomToken } from '../../lib/secure-token.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
-import type { Db } from '../../storage/db/database.ts';
+import type { Db, DbWriter } from '../../storage/db/database.ts';
 import type { SessionsTable } from '../../storage/db/schema.ts';
 
 /** A signed-in browser, as listed on the security settings page. */
@@ -79,4 +79,10 @@ export function createSessionService(db: Db, clock: Clock, ttlMs: number): Sessi
         .execute();
     },
   };
+}
+
+/** Removes the sessions that expired by `now` (the cleanup job); returns how many. */
+export async function deleteExpiredSessions(tx: DbWriter, now: string): Promise<number> {
+  const result = await tx.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -145,3 +145,13 @@ export function createTokenService(
     },
   };
 }
+
+/** Removes the access tokens that expired by `now` and can no longer be refreshed; returns how many. */
+export async function deleteExpiredTokens(tx: DbWriter, now: string): Promise<number> {
+  const result = await tx
+    .deleteFrom('oauth_tokens')
+    .where('expires_at', '<=', now)
+    .where((w) => w.or([w('refresh_expires_at', 'is', null), w('refresh_expires_at', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -192,6 +192,18 @@ export async function deleteMute(unit: Unit, accountId: string, targetId: string
   unit.changed({ kind: 'viewers', ids: [accountId] });
 }
 
+/** Ends the temporary mutes that ran out by the unit's time (the cleanup job); returns how many. */
+export async function endExpiredMutes(unit: Unit): Promise<number> {
+  const ended = await unit.tx
+    .deleteFrom('mutes')
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', unit.now)
+    .returning('account_id')
+    .execute();
+  if (ended.length) unit.changed({ kind: 'viewers', ids: [...new Set(ended.map((m) => m.account_id))] });
+  return ended.length;
+}
+
 /** Hides (or shows again) a whole server for an account. */
 export async function setDomainBlock(unit: Unit, accountId: string, domain: string, on: boolean): Promise<void> {
   if (on) {

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely';
-import type { DbReader } from '../../storage/db/database.ts';
+import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 import type { StatusesTable } from '../../storage/db/schema.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import { bumpStatusCount } from '../accounts/account-counts.repo.ts';
@@ -129,6 +129,12 @@ export async function claimIdempotencyKey(
     .where('created_at', '=', earlier.created_at)
     .executeTakeFirst();
   return Number(taken.numUpdatedRows) === 0 ? (await idempotentStatus(tx, accountId, key))!.status_id : null;
+}
+
+/** Forgets the Idempotency-Keys claimed before `before` (the cleanup job); returns how many. */
+export async function deleteIdempotencyKeys(tx: DbWriter, before: string): Promise<number> {
+  const result = await tx.deleteFrom('idempotency_keys').where('created_at', '<=', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /**
