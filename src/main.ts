@@ -4,10 +4,19 @@ import { EXIT, type CliIo, type Command } from './cli/command.ts';
 import { accountsCommand } from './cli/accounts.command.ts';
 import { configCommand } from './cli/config.command.ts';
 import { invitesCommand } from './cli/invites.command.ts';
+import { domainBlocksCommand, moderationCommand } from './cli/moderation.command.ts';
 import { migrateCommand } from './cli/migrate.command.ts';
 import { serveCommand } from './cli/serve.command.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, configCommand, accountsCommand(), invitesCommand];
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  configCommand,
+  accountsCommand(),
+  invitesCommand,
+  moderationCommand,
+  domainBlocksCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -15,6 +15,7 @@ import { HttpError } from '../http/shared/http-error.ts';
 import { requestContext } from '../http/shared/request-context.ts';
 import { mountRoutes, type ApiAuth, type RouteDef, type TokenResolver } from '../http/shared/route-table.ts';
 import { tokenCache } from '../http/shared/token-cache.ts';
+import { signInRefusal } from '../domain/auth/sign-in.service.ts';
 import { HOME_PATH, homeFastPath, type FastPath } from '../http/mastodon/home-fast-path.ts';
 import { securityHeaders } from '../http/shared/security-headers.ts';
 import { webErrorPage } from '../http/web/error-page.ts';
@@ -79,6 +80,7 @@ export async function createApp(
     );
   }
   const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter });
+  await services.policy.reload();
   const browser = browserSessions({ config, read: db.read, sessions: services.sessions });
   // Resolved tokens are kept for a few seconds where this process makes every write (as for the home cache).
   const tokens = services.homeCache ? tokenCache(db, services.clock) : null;
@@ -92,7 +94,7 @@ export async function createApp(
     if (grant.accountId !== null) {
       const account = await findAccountById(db.read, grant.accountId);
       const user = account ? await findUserByAccountId(db.read, account.id) : undefined;
-      auth = account && user ? { grant, account, user } : null;
+      auth = account && user && !signInRefusal(account, user) ? { grant, account, user } : null;
     }
     if (auth) tokens?.put(ticket, token, auth);
     return auth;
@@ -107,6 +109,7 @@ export async function createApp(
     commands: services.commands,
     media: services.media,
     instance: services.instance,
+    policy: services.policy,
   });
   // Every route answers with or without a trailing slash, as Mastodon's routing does (client libraries
   // ask for some paths with one).
@@ -114,6 +117,11 @@ export async function createApp(
   http.use(requestContext(logger.child({ category: 'http' }), config.trustedProxies));
   http.use(securityHeaders({ https: !config.insecureHttp }));
   http.use(refuseNulInUrl());
+  // An address blocked with `no_access` is served nothing at all.
+  http.use(async (c, next) => {
+    if (services.policy.ipSeverity(c.var.clientIp) === 'no_access') throw new HttpError(403, 'Access from your address is blocked');
+    await next();
+  });
   // ActivityPub and discovery first: Fedify answers its paths and hands everything else on.
   http.use(async (c, next) => {
     const response = await federation.handle(c.req.raw, async () => {
@@ -146,6 +154,7 @@ export async function createApp(
           logger: logger.child({ category: 'http' }),
           trustedProxies: config.trustedProxies,
           https: !config.insecureHttp,
+          refused: (ip) => services.policy.ipSeverity(ip) === 'no_access',
         })
       : null;
   mountPages(http, services, browser);
@@ -180,9 +189,11 @@ export async function createApp(
         media: services.media,
         push: services.push,
         statuses: services.commands.statuses,
+        moderation: services.commands.moderation,
         federation,
       }),
     close: async () => {
+      services.policy.close();
       services.media.close();
       await db.close();
     },

@@ -25,6 +25,7 @@ import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import { createMediaService, type MediaService } from '../domain/media/media.service.ts';
 import { changeFeed, type Changes } from '../domain/changes.ts';
 import { homeCache, type HomeCache } from '../domain/timelines/home-cache.ts';
+import { serverPolicy, type ServerPolicy } from '../domain/moderation/server-policy.ts';
 
 /** Everything the surfaces call, built once per process from the configuration. */
 export interface Services {
@@ -50,6 +51,8 @@ export interface Services {
   readonly run: RunCommand;
   readonly push: PushService;
   readonly changes: Changes;
+  /** Domain and address blocks, in memory (loaded when the app starts). */
+  readonly policy: ServerPolicy;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
   readonly homeCache: HomeCache | null;
   readonly blobs: BlobStore;
@@ -78,8 +81,12 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     publicUrl: config.publicUrl,
     domain: config.domain,
     maxCharacters: LIMITS.statusCharacters,
+    mailer,
+    logger,
+    siteName: config.instance.name,
   });
   const media = createMediaService({ db, clock, config, blobs, limiter, logger, run });
+  const policy = serverPolicy({ read: db.read, clock, changes, federation: config.federation });
   const push = createPushService({ db, clock, box: secretBox(config.secret, 'web-push'), allowHttp: config.insecureHttp });
   return {
     config,
@@ -105,13 +112,14 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
       id: new URL(config.publicUrl).hostname,
       origin: config.publicUrl,
     }),
-    registration: createRegistrationService({ db, clock, config, mailer, limiter, logger }),
+    registration: createRegistrationService({ db, clock, config, mailer, limiter, logger, run, ipSeverity: (ip) => policy.ipSeverity(ip) }),
     mailer,
     search,
     commands,
     run,
     push,
     changes,
+    policy,
     homeCache: options.soleWriter && config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,
     media,

@@ -10,6 +10,10 @@ import { migrationRoutes } from '../http/mastodon/migration.routes.ts';
 import { notificationsRoutes } from '../http/mastodon/notifications.routes.ts';
 import { pushRoutes } from '../http/mastodon/push.routes.ts';
 import { reportsRoutes } from '../http/mastodon/reports.routes.ts';
+import { adminAccountsRoutes } from '../http/mastodon/admin/admin-accounts.routes.ts';
+import { adminBlocksRoutes } from '../http/mastodon/admin/admin-blocks.routes.ts';
+import { adminMeasuresRoutes } from '../http/mastodon/admin/admin-measures.routes.ts';
+import { adminReportsRoutes } from '../http/mastodon/admin/admin-reports.routes.ts';
 import { searchRoutes } from '../http/mastodon/search.routes.ts';
 import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
 import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
@@ -58,6 +62,10 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),
+    ...adminAccountsRoutes({ config, read, moderation: commands.moderation }),
+    ...adminReportsRoutes({ config, read, moderation: commands.moderation }),
+    ...adminBlocksRoutes({ config, read, blocks: commands.blocks, policySettled: () => services.policy.settled() }),
+    ...adminMeasuresRoutes({ read }),
     ...pushRoutes({ push: services.push }),
     ...mediaRoutes({ config, media: services.media }),
   ];
@@ -69,7 +77,7 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
   const { throttle, passkeys, signers } = services;
   const vapidKey = () => vapidKeyOf(services);
   http.route('/', healthRoutes(db));
-  http.route('/', instanceRoutes(config, services.instance, vapidKey));
+  http.route('/', instanceRoutes(config, services.instance, vapidKey, db.read));
   http.route('/', tokenRoutes({ config, clock, db, tokens: services.tokens, throttle }));
   http.route('/', authorizeRoutes({ config, clock, db }, browser));
   http.route('/', signInRoutes({ config, clock, db, passkeys, totp: services.totp, throttle, signers }, browser));

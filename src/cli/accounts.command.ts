@@ -4,19 +4,15 @@ import { parseArgs } from 'node:util';
 import { findAccountByHandle, localUsers } from '../domain/accounts/accounts.repo.ts';
 import { approveAccount, changePassword, createLocalAccount, setRole } from '../domain/accounts/accounts.service.ts';
 import { cliActor } from '../domain/actor.ts';
-import { changeFeed } from '../domain/changes.ts';
-import { createCommands } from '../domain/commands.ts';
 import { Invalid } from '../domain/errors.ts';
-import { LIMITS } from '../domain/limits.ts';
 import { deleteQueuedBlobs } from '../domain/media/media.repo.ts';
-import { searchIndex } from '../domain/statuses/search-index.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import type { Db } from '../storage/db/database.ts';
 import type { Role } from '../storage/db/schema.ts';
 import { EXIT, type CliIo, type Command } from './command.ts';
-import { withDatabase } from './with-database.ts';
+import { cliCommands, withDatabase } from './with-database.ts';
 
 const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
 
@@ -161,15 +157,7 @@ export function accountsCommand(readStdin: () => Promise<string> = () => text(pr
             return await withDatabase(io, async (db, config) => {
               const account = await localAccount(db, io, rest[0]);
               if (!account) return EXIT.failure;
-              const { accounts } = createCommands({
-                db,
-                clock: systemClock,
-                changes: changeFeed(),
-                search: searchIndex(db.engine, config.secret),
-                publicUrl: config.publicUrl,
-                domain: config.domain,
-                maxCharacters: LIMITS.statusCharacters,
-              });
+              const { accounts } = cliCommands(db, config);
               await accounts.delete(cliActor(account));
               // The server's workers would remove its files and purge the deleted rows from disk soon;
               // the command does it now, in case no server runs.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -301,5 +301,98 @@ describe('stoa invites', () => {
     const listed = await stoa(['invites', 'list'], env, cwd);
     assert.match(listed.stdout, new RegExp(`invite=${code}\\t0/2\\t`));
     assert.equal((await stoa(['invites', 'create', '--max-uses', 'lots'], env, cwd)).code, 64);
+  });
+});
+
+describe('stoa moderation and stoa domain-blocks', () => {
+  it('suspends, limits and lifts from the shell, every action on a log that verifies and finds tampering', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stoa-cli-moderation-'));
+    const app = await createApp(loadConfig(testEnv(dataDir, database)));
+    const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
+    try {
+      await createLocalAccount(app.db, systemClock, app.config, {
+        username: 'troll',
+        email: 'troll@example.org',
+        password: 'troll has a long password',
+        confirmed: true,
+      });
+      const client = await createRestAPIClient({ url: server.url }).v1.apps.create({
+        clientName: 'toot',
+        redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+        scopes: 'read',
+      });
+      const token = await passwordToken(server.url, client, 'troll', 'troll has a long password', 'read');
+      const me = () => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await me()).status, 200);
+
+      const limited = await stoa(['moderation', 'limit', '@troll', '--reason', 'spam'], env, cwd);
+      assert.equal(limited.code, 0, limited.stderr);
+      assert.match(limited.stdout, /@troll is limited/);
+      const suspended = await stoa(['moderation', 'suspend', 'troll', '--reason', 'threats'], env, cwd);
+      assert.equal(suspended.code, 0, suspended.stderr);
+      assert.equal((await me()).status, 401, 'the suspended account is signed out');
+      assert.equal((await stoa(['moderation', 'unsuspend', 'troll'], env, cwd)).code, 0);
+      assert.equal((await stoa(['moderation', 'unlimit', 'troll'], env, cwd)).code, 0);
+      const missing = await stoa(['moderation', 'suspend', '@nobody@far.example'], env, cwd);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /No account "@nobody@far\.example"/);
+
+      const log = await stoa(['moderation', 'log', '--limit', '4'], env, cwd);
+      assert.equal(log.code, 0, log.stderr);
+      const lines = log.stdout.trim().split('\n');
+      assert.equal(lines.length, 5, log.stdout);
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.split('\t').slice(2, 4)),
+        [
+          ['cli', 'unsilence'],
+          ['cli', 'unsuspend'],
+          ['cli', 'suspend'],
+          ['cli', 'silence'],
+        ],
+      );
+      const verified = await stoa(['moderation', 'log', '--verify'], env, cwd);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /verifies: \d+ entries/);
+      const second = lines[3]!.split('\t')[0]!;
+      await app.db.transaction((tx) => tx.updateTable('audit_log').set({ action: 'warn' }).where('seq', '=', Number(second)).execute());
+      const broken = await stoa(['moderation', 'log', '--verify'], env, cwd);
+      assert.equal(broken.code, 1);
+      assert.match(broken.stderr, new RegExp(`entry ${second} was changed after it was written`));
+      await app.db.transaction((tx) => tx.updateTable('audit_log').set({ action: 'suspend' }).where('seq', '=', Number(second)).execute());
+      assert.equal((await stoa(['moderation', 'log', '--verify'], env, cwd)).code, 0);
+    } finally {
+      await server.stop(1000);
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds, lists, imports and removes domain blocks', async () => {
+    const added = await stoa(['domain-blocks', 'add', 'Bad.Example', '--severity', 'silence', '--public-comment', 'spam, lots'], env, cwd);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /bad\.example is blocked \(silence\)/);
+    const again = await stoa(['domain-blocks', 'add', 'bad.example'], env, cwd);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already blocked \(silence\)/);
+    assert.equal((await stoa(['domain-blocks', 'add', 'bad.example', '--severity', 'nuke'], env, cwd)).code, 64);
+    const file = join(cwd, 'blocklist.csv');
+    writeFileSync(
+      file,
+      '#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\nbad.example,suspend,false,false,,false\nworse.example,suspend,true,false,threats,false\n',
+    );
+    const imported = await stoa(['domain-blocks', 'import', file], env, cwd);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /Blocked 1: worse\.example/);
+    assert.match(imported.stdout, /Already blocked, kept as they were: bad\.example/);
+    const listed = await stoa(['domain-blocks', 'list'], env, cwd);
+    assert.equal(
+      listed.stdout.trim(),
+      '#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\nbad.example,silence,false,false,"spam, lots",false\nworse.example,suspend,true,false,threats,false',
+    );
+    assert.equal((await stoa(['domain-blocks', 'remove', 'bad.example'], env, cwd)).code, 0);
+    assert.equal((await stoa(['domain-blocks', 'remove', 'worse.example'], env, cwd)).code, 0);
+    const gone = await stoa(['domain-blocks', 'remove', 'bad.example'], env, cwd);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /"bad\.example" is not blocked/);
   });
 });

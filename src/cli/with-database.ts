@@ -1,4 +1,10 @@
 import type { Config } from '../config/index.ts';
+import { changeFeed } from '../domain/changes.ts';
+import { createCommands } from '../domain/commands.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { searchIndex } from '../domain/statuses/search-index.ts';
+import { systemClock } from '../lib/clock.ts';
+import { createMailer } from '../mail/mailer.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openDatabase, type Db } from '../storage/db/database.ts';
 import { migrateToLatest } from '../storage/db/migrate.ts';
@@ -20,4 +26,24 @@ export async function withDatabase(io: CliIo, work: (db: Db, config: Config) => 
   } finally {
     await db.close();
   }
+}
+
+/**
+ * The domain's commands for a command-line tool: the same commands the server runs, over the database,
+ * with a change feed of their own (the server's workers find what they queue at their next poll).
+ */
+export function cliCommands(db: Db, config: Config) {
+  const logger = createLogger('warn');
+  return createCommands({
+    db,
+    clock: systemClock,
+    changes: changeFeed(),
+    search: searchIndex(db.engine, config.secret),
+    publicUrl: config.publicUrl,
+    domain: config.domain,
+    maxCharacters: LIMITS.statusCharacters,
+    mailer: createMailer(config, logger),
+    logger,
+    siteName: config.instance.name,
+  });
 }

@@ -12,6 +12,8 @@ export type Change =
   | { readonly kind: 'accounts'; readonly ids: readonly string[] }
   /** Accounts whose own view changed: what they follow, block, mute, or marked. */
   | { readonly kind: 'viewers'; readonly ids: readonly string[] }
+  /** The server's moderation policy changed (domain, address or email blocks): who may reach this server. */
+  | { readonly kind: 'moderation' }
   /** Anything may have changed (an account deleted). */
   | { readonly kind: 'everything' }
   /** Messages were queued on these channels in the committed transaction: a wake-up call for their listeners. */
@@ -91,6 +93,7 @@ export class ChangeSet {
   readonly #ids = { statuses: new Set<string>(), accounts: new Set<string>(), viewers: new Set<string>() };
   readonly #channels = new Set<string>();
   #everything = false;
+  #moderation = false;
 
   add(change: Change): void {
     switch (change.kind) {
@@ -105,6 +108,9 @@ export class ChangeSet {
       case 'everything':
         this.#everything = true;
         break;
+      case 'moderation':
+        this.#moderation = true;
+        break;
       case 'queued':
         for (const channel of change.channels) this.#channels.add(channel);
         break;
@@ -118,6 +124,7 @@ export class ChangeSet {
       if (this.#ids[kind].size) batch.push({ kind, ids: [...this.#ids[kind]] });
     }
     if (this.#everything) batch.push({ kind: 'everything' });
+    if (this.#moderation) batch.push({ kind: 'moderation' });
     if (this.#channels.size) batch.push({ kind: 'queued', channels: [...this.#channels] });
     return batch;
   }

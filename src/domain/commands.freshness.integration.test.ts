@@ -11,6 +11,9 @@ import { apiActor, remoteActor, type Actor } from './actor.ts';
 import type { Commands } from './commands.ts';
 import { DomainError } from './errors.ts';
 import { notificationsPage } from './notifications/notifications.views.ts';
+import { ACCOUNT_ACTIONS, UNDO_ACTIONS } from './moderation/account-effects.ts';
+import { findDomainBlock } from './moderation/moderation.repo.ts';
+import { OPERATOR } from './moderation/staff.ts';
 import type { DbReader } from '../storage/db/database.ts';
 
 // A home timeline page kept in memory can never be stale after any domain command. The commands are not
@@ -36,6 +39,10 @@ interface World {
   readonly locals: AccountRow[];
   readonly remotes: AccountRow[];
   readonly statuses: { readonly id: string; readonly author: AccountRow }[];
+  /** Accounts moderators may act on: the remote ones and a local one whose pages are not compared. */
+  readonly moderated?: AccountRow[];
+  readonly reports?: string[];
+  readonly warnings?: string[];
 }
 
 const REMOTE = 'https://far.example';
@@ -91,7 +98,11 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     attachments: [],
     fetched: true,
   });
-  const { statuses, graph, accounts, migration, reports, notifications } = commands;
+  const { statuses, graph, accounts, migration, reports, notifications, moderation, blocks } = commands;
+  const moderated = () => random.pick(world.moderated ?? world.remotes);
+  const report = () => random.pick(world.reports?.length ? world.reports : ['none']);
+  const warning = () => random.pick(world.warnings?.length ? world.warnings : ['none']);
+  const domainBlock = async () => (await findDomainBlock(read, { domain: 'far.example' }))?.id ?? 'none';
   return {
     'statuses.create': async () => {
       const actor = anyone();
@@ -171,8 +182,51 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       const [from, to] = [random.pick(world.remotes), random.pick(world.remotes)];
       await migration.move(remoteActor(from), to, [from.uri]);
     },
-    'reports.create': () =>
-      reports.create(local(), { targetId: account(), statusIds: [], comment: 'spam', category: 'spam', ruleIds: [], forward: false }),
+    'reports.create': async () => {
+      const filed = await reports.create(local(), {
+        targetId: moderated().id,
+        statusIds: [],
+        comment: 'spam',
+        category: 'spam',
+        ruleIds: [],
+        forward: false,
+      });
+      if (filed) world.reports?.push(filed.id);
+    },
+    'moderation.act': async () => {
+      const filed = await moderation.act(OPERATOR, moderated().id, { type: random.pick(ACCOUNT_ACTIONS), text: 'rule 1' });
+      if (filed) world.warnings?.push(filed.id);
+    },
+    'moderation.undo': () => moderation.undo(OPERATOR, moderated().id, random.pick(UNDO_ACTIONS)),
+    'moderation.approve': () => moderation.approve(OPERATOR, moderated().id),
+    'moderation.reject': () => moderation.reject(OPERATOR, moderated().id),
+    'moderation.deleteSuspended': () => moderation.deleteSuspended(OPERATOR, random.pick(world.remotes).id),
+    'moderation.purge': () => moderation.purge(random.pick(world.remotes).id),
+    'moderation.removeStatus': async () => {
+      const gone = random.pick(world.statuses);
+      await moderation.removeStatus(OPERATOR, gone.id, 'against the rules');
+      world.statuses.splice(world.statuses.indexOf(gone), 1);
+    },
+    'moderation.assignReport': () => moderation.assignReport(OPERATOR, report(), random.coin()),
+    'moderation.resolveReport': () => moderation.resolveReport(OPERATOR, report(), random.coin()),
+    'moderation.recategorize': () => moderation.recategorize(OPERATOR, report(), { category: 'violation', ruleIds: ['1'] }),
+    'moderation.appeal': () => moderation.appeal(moderated(), warning(), 'I did not do it'),
+    'moderation.decideAppeal': () => moderation.decideAppeal(OPERATOR, warning(), random.coin()),
+    'blocks.createDomainBlock': () =>
+      blocks.createDomainBlock(OPERATOR, 'far.example', { severity: random.pick(['silence', 'suspend', 'noop'] as const) }),
+    'blocks.updateDomainBlock': async () =>
+      blocks.updateDomainBlock(OPERATOR, await domainBlock(), { severity: random.pick(['silence', 'suspend', 'noop'] as const) }),
+    'blocks.deleteDomainBlock': async () => blocks.deleteDomainBlock(OPERATOR, await domainBlock()),
+    'blocks.importDomainBlocks': () =>
+      blocks.importDomainBlocks(OPERATOR, '#domain,#severity\nfar.example,silence\nnear.example,suspend\n', 'test'),
+    'blocks.createDomainAllow': () => blocks.createDomainAllow(OPERATOR, `allowed${Math.floor(random.next() * 5)}.example`),
+    'blocks.createEmailDomainBlock': () => blocks.createEmailDomainBlock(OPERATOR, `spam${Math.floor(random.next() * 5)}.example`),
+    'blocks.createCanonicalEmailBlock': () =>
+      blocks.createCanonicalEmailBlock(OPERATOR, { email: `someone${Math.floor(random.next() * 5)}@example.org` }),
+    'blocks.createIpBlock': () =>
+      blocks.createIpBlock(OPERATOR, { ip: `192.0.2.${Math.floor(random.next() * 5)}`, severity: 'sign_up_requires_approval' }),
+    'blocks.updateIpBlock': () => blocks.updateIpBlock(OPERATOR, 'none', { comment: 'x' }),
+    'blocks.deleteRow': () => blocks.deleteRow(OPERATOR, 'ip_blocks', 'none'),
     'notifications.dismiss': async () => {
       const viewer = random.pick(world.locals);
       const [latest] = await notificationsPage(read, viewer.id, new Date().toISOString(), {}, { limit: 1 });
@@ -230,7 +284,10 @@ describe('home pages kept in memory, after every domain command', () => {
     const random = prng(11);
     const locals = (await Promise.all(people.map((p) => findAccountById(server.app.db.read, p.id)))) as AccountRow[];
     const remotes = await Promise.all(['rex', 'ria', 'rod'].map((name) => commands.accounts.saveRemote(remoteProfile(name))));
-    const world: World = { locals, remotes, statuses: [] };
+    // A local account the moderators act on: its own pages are not compared (a suspension signs it out).
+    const [target] = await createTestAccounts(server, ['fay']);
+    const fay = (await findAccountById(server.app.db.read, target!.id))!;
+    const world: World = { locals: [...locals, fay], remotes, statuses: [], moderated: [...remotes, fay], reports: [], warnings: [] };
     await commands.accounts.updateProfile(apiActor(locals[4]!), { locked: true });
     for (const person of locals) {
       world.statuses.push({
@@ -238,8 +295,9 @@ describe('home pages kept in memory, after every domain command', () => {
         author: person,
       });
     }
+    world.statuses.push({ id: (await commands.statuses.create(apiActor(fay), { text: 'hello from fay' }))!, author: fay });
     for (const person of locals)
-      for (const other of [...locals, ...remotes])
+      for (const other of [...locals, ...remotes, fay])
         if (other !== person) await commands.graph.follow(apiActor(person), other.id).catch(() => undefined);
 
     const calls = callers(commands, server.app.db.read, world, random);

@@ -4,6 +4,10 @@ import { createAccountService, type AccountService } from './accounts/accounts.s
 import { accountMigration, type AccountMigration } from './accounts/migration.ts';
 import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { createBlockService, type BlockService } from './moderation/blocks.service.ts';
+import { createModerationService, type ModerationService } from './moderation/moderation.service.ts';
 import { createNotificationService, type NotificationService } from './notifications/notifications.service.ts';
 import { createReportService, type ReportService } from './reports/reports.service.ts';
 import type { SearchIndex } from './statuses/search-index.ts';
@@ -22,6 +26,10 @@ export interface Commands {
   readonly migration: AccountMigration;
   readonly reports: ReportService;
   readonly notifications: NotificationService;
+  /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
+  readonly moderation: ModerationService;
+  /** Admins' blocks of servers, addresses and email domains (each on the audit log). */
+  readonly blocks: BlockService;
 }
 
 /** Builds the commands over the database; `run` is the unit-of-work runner they all share. */
@@ -33,17 +41,34 @@ export function createCommands(deps: {
   publicUrl: string;
   domain: string;
   maxCharacters: number;
+  mailer: Mailer;
+  logger: Logger;
+  siteName: string;
 }): Commands & { readonly run: RunCommand } {
-  const { db, clock, publicUrl } = deps;
+  const { db, clock, publicUrl, search } = deps;
   const run = commandRunner(db, clock, deps.changes);
   const graph = createGraphService({ db, clock, run, publicUrl });
+  const statuses = createStatusService({ db, run, publicUrl, domain: deps.domain, maxCharacters: deps.maxCharacters, search });
+  const accounts = createAccountService({ db, run });
   return {
     run,
-    statuses: createStatusService({ db, run, publicUrl, domain: deps.domain, maxCharacters: deps.maxCharacters, search: deps.search }),
+    statuses,
     graph,
-    accounts: createAccountService({ db, run }),
+    accounts,
     migration: accountMigration({ db, run, graph }),
     reports: createReportService({ db, run }),
     notifications: createNotificationService({ run }),
+    moderation: createModerationService({
+      db,
+      run,
+      search,
+      accounts,
+      statuses,
+      mailer: deps.mailer,
+      logger: deps.logger,
+      publicUrl,
+      siteName: deps.siteName,
+    }),
+    blocks: createBlockService({ db, run, ownDomain: deps.domain }),
   };
 }

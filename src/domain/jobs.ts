@@ -12,6 +12,8 @@ export type Job =
   | { readonly kind: 'delete-blobs'; readonly keys: readonly string[] }
   /** Make deletions final on disk (SQLite's write-ahead log); many are coalesced into one. */
   | { readonly kind: 'purge-deleted' }
+  /** Remove a suspended account's content for good (a remote account's posts; a local account entirely). */
+  | { readonly kind: 'purge-account'; readonly accountId: string }
   /** Tell the followers who asked to be notified ("notify me") of a new post. */
   | { readonly kind: 'notify-subscribers'; readonly statusId: string }
   /**

@@ -24,6 +24,8 @@ export interface SafeFetchOptions {
   readonly userAgent: string;
   /** The name resolver (tests give one that answers what they need). */
   readonly lookup?: typeof dnsLookup;
+  /** Whether this server may fetch from a host at all (domain blocks); every redirect is asked too. */
+  readonly hostAllowed?: (host: string) => boolean;
 }
 
 /** `fetch`, for URLs that came from the network. */
@@ -99,6 +101,7 @@ function checkUrl(url: URL, options: SafeFetchOptions): void {
     throw new RefusedFetchError(`${url.protocol} URLs may not be fetched`);
   }
   if (url.username || url.password) throw new RefusedFetchError('URLs with credentials may not be fetched');
+  if (options.hostAllowed && !options.hostAllowed(url.host)) throw new RefusedFetchError(`${url.host} is blocked by this server`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0 && !options.policy.allows(host)) throw new RefusedFetchError(`${host} may not be fetched`);
   if (isIP(host) === 0 && !/^[a-z0-9.-]+$/i.test(host)) throw new RefusedFetchError(`${host} is not a host name`);

@@ -7,6 +7,9 @@ import { manualClock } from '../testing/browser.ts';
 import { startTestServer, type TestServer } from '../testing/test-app.ts';
 import { runCleanup } from './cleanup.job.ts';
 import { apiActor } from '../domain/actor.ts';
+import { findAccountById } from '../domain/accounts/accounts.repo.ts';
+import { JOBS_CHANNEL } from '../domain/jobs.ts';
+import { OPERATOR } from '../domain/moderation/staff.ts';
 
 const clock = manualClock();
 let server: TestServer;
@@ -17,7 +20,7 @@ before(async () => {
 after(() => server.close());
 
 describe('the cleanup job', () => {
-  it('removes expired sessions, tokens, codes, links, keys, mutes and invitations, and keeps live ones', async () => {
+  it('removes expired sessions, tokens, codes, links, keys, mutes and invitations, keeps live ones, and ends suspensions past their grace period', async () => {
     const { db, services } = server.app;
     const account = await createLocalAccount(db, clock, server.config, {
       username: 'tidy',
@@ -57,6 +60,13 @@ describe('the cleanup job', () => {
         .execute();
     });
     await services.commands.graph.mute(apiActor(account), other.id, { durationSeconds: 60 });
+    const suspended = await createLocalAccount(db, clock, server.config, {
+      username: 'suspended',
+      email: 'suspended@example.org',
+      password: 'a suspended long password',
+      confirmed: true,
+    });
+    await services.commands.moderation.act(OPERATOR, suspended.id, { type: 'suspend', text: 'threats' });
 
     assert.deepEqual(await runCleanup(services.run, services.media), {
       sessions: 0,
@@ -67,6 +77,7 @@ describe('the cleanup job', () => {
       mutes: 0,
       invites: 1,
       media: 0,
+      suspensions: 0,
     });
     clock.advance(31 * 24 * 3600 * 1000);
     await services.sessions.create(account.id, { userAgent: 'new', ip: '127.0.0.1' });
@@ -76,7 +87,15 @@ describe('the cleanup job', () => {
     });
     const removed = await runCleanup(services.run, services.media);
     stop();
-    assert.deepEqual({ sessions: removed.sessions, tokens: removed.tokens, mutes: removed.mutes }, { sessions: 1, tokens: 1, mutes: 1 });
+    assert.deepEqual(
+      { sessions: removed.sessions, tokens: removed.tokens, mutes: removed.mutes, suspensions: removed.suspensions },
+      { sessions: 1, tokens: 1, mutes: 1, suspensions: 1 },
+    );
+    // The grace period for an appeal is over: the suspended account's final deletion is queued, and done by it.
+    const jobs = await db.read.selectFrom('queue_messages').select('payload').where('channel', '=', JOBS_CHANNEL).execute();
+    assert.ok(jobs.some((j) => (JSON.parse(j.payload) as { kind: string; accountId?: string }).accountId === suspended.id));
+    await services.commands.moderation.purge(suspended.id);
+    assert.equal(await findAccountById(db.read, suspended.id), undefined);
     assert.deepEqual(told, [account.id], 'the pages of the account whose mute ran out are told');
     const sessions = await db.read.selectFrom('sessions').select('user_agent').where('account_id', '=', account.id).execute();
     assert.deepEqual(

@@ -13,6 +13,8 @@ export interface JobDeps {
   readonly changes: Changes;
   readonly logger: Logger;
   readonly statuses: StatusService;
+  /** Removes a suspended account's content for good. */
+  readonly purgeAccount: (accountId: string) => Promise<void>;
   /** Removes these files from the blob store (logging those it cannot). */
   readonly deleteBlobs: (keys: readonly string[]) => Promise<unknown>;
   /** Looks up a remote account by handle on its server (WebFinger); null if it cannot be. */
@@ -40,6 +42,9 @@ export function jobWorker(deps: JobDeps) {
         // One purge covers every deletion committed before it: the requests still waiting are dropped.
         await queue.discard(job);
         await deps.db.purge();
+        return;
+      case 'purge-account':
+        await deps.purgeAccount(job.accountId);
         return;
       case 'notify-subscribers':
         await deps.statuses.notifySubscribers(job.statusId);

@@ -3,6 +3,7 @@ import type { Changes } from '../domain/changes.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
 import type { PushService } from '../domain/push/push.service.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
+import type { ModerationService } from '../domain/moderation/moderation.service.ts';
 import { commandRunner } from '../domain/unit-of-work.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -27,6 +28,7 @@ export interface WorkerDeps {
   readonly media: MediaService;
   readonly push: PushService;
   readonly statuses: StatusService;
+  readonly moderation: Pick<ModerationService, 'purge'>;
   /** Federation's workers (deliveries, inbox work, remote media) and its remote lookups, behind the SSRF guard. */
   readonly federation: {
     startWorkers(signal: AbortSignal): Promise<void>;
@@ -65,6 +67,7 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
     changes: deps.changes,
     logger: log,
     statuses: deps.statuses,
+    purgeAccount: (accountId) => deps.moderation.purge(accountId),
     deleteBlobs: (keys) => deps.media.deleteBlobs(keys),
     resolve: (handle) => deps.federation.resolve(handle),
   })

@@ -297,3 +297,9 @@ export function localUsers(db: DbReader) {
     .orderBy('accounts.username')
     .execute();
 }
+
+/** The local accounts of moderators and admins (who are told of sign-ups and reports). */
+export async function staffAccountIds(db: DbReader): Promise<string[]> {
+  const rows = await db.selectFrom('users').select('account_id').where('role', 'in', ['moderator', 'admin']).execute();
+  return rows.map((r) => r.account_id);
+}

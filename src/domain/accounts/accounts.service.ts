@@ -2,6 +2,7 @@ import { scheduleBlobDeletion } from '../media/media.repo.ts';
 import { REMOTE_MEDIA_CHANNEL, type RemoteMediaJob } from '../media/remote-media-jobs.ts';
 import { isLocal, type Actor } from '../actor.ts';
 import type { RunCommand } from '../unit-of-work.ts';
+import { domainSeverityOf, setAccountStanding } from '../moderation/moderation.repo.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
@@ -42,6 +43,8 @@ export interface NewLocalAccount {
   reason?: string | null;
   inviteId?: string | null;
   locale?: string;
+  /** The address the account signed up from. */
+  signUpIp?: string | null;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -105,6 +108,10 @@ export async function insertLocalAccount(
     moved_at: null,
     avatar_remote_url: null,
     header_remote_url: null,
+    silenced_at: null,
+    sensitized_at: null,
+    suspension_origin: null,
+    silence_origin: null,
   } satisfies Insertable<AccountsTable>;
   try {
     await tx.insertInto('accounts').values(account).execute();
@@ -120,6 +127,7 @@ export async function insertLocalAccount(
         registration_reason: input.reason ?? null,
         invite_id: input.inviteId ?? null,
         locale: input.locale ?? 'en',
+        sign_up_ip: input.signUpIp ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -220,6 +228,12 @@ export function createAccountService(deps: { db: Db; run: RunCommand }) {
     async saveRemote(profile: RemoteProfile): Promise<AccountRow> {
       return run(async (unit) => {
         const row = await upsertRemoteAccount(unit, profile);
+        // An account of a server limited or suspended as a whole is limited or suspended with it.
+        if (row.domain && row.silenced_at === null && row.suspended_at === null) {
+          const severity = await domainSeverityOf(unit.tx, row.domain);
+          if (severity === 'silence') await setAccountStanding(unit, [row.id], { silenced_at: unit.now, silence_origin: 'domain' });
+          if (severity === 'suspend') await setAccountStanding(unit, [row.id], { suspended_at: unit.now, suspension_origin: 'domain' });
+        }
         for (const [kind, url] of [
           ['avatar', profile.avatarUrl],
           ['header', profile.headerUrl],

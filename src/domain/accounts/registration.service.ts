@@ -3,10 +3,14 @@ import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import type { Mailer } from '../../mail/mailer.ts';
+import type { IpBlockSeverity } from '../../storage/db/schema.ts';
+import { signUpScreen } from '../moderation/blocks.service.ts';
+import { notifyOfModeration } from '../notifications/notify.ts';
+import type { RunCommand } from '../unit-of-work.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import type { Db } from '../../storage/db/database.ts';
 import { Forbidden, Invalid, RateLimited, Unavailable, type FieldProblem } from '../errors.ts';
-import { findUserByLogin, removeUnusedAccount } from './accounts.repo.ts';
+import { staffAccountIds, findUserByLogin, removeUnusedAccount } from './accounts.repo.ts';
 import { changePassword, insertLocalAccount, newAccountProblems } from './accounts.service.ts';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts';
 import { countInviteUse, usableInvite } from './invites.repo.ts';
@@ -48,6 +52,9 @@ export function createRegistrationService(deps: {
   mailer: Mailer;
   limiter: RateLimiter;
   logger: Logger;
+  run: RunCommand;
+  /** The strongest address block covering an address (the server's policy). */
+  ipSeverity: (ip: string) => IpBlockSeverity | null;
 }): RegistrationService {
   const { db, clock, config, mailer, limiter } = deps;
   const site = config.instance.name;
@@ -63,13 +70,16 @@ export function createRegistrationService(deps: {
       if (!input.agreement) problems.agreement = [{ error: 'ERR_ACCEPTED', description: 'must be accepted' }];
       if (mode === 'invite' && !invite)
         problems.invite_code = [{ error: 'ERR_INVALID', description: 'is required and must be a valid, unexpired invitation' }];
-      const needsApproval = mode === 'approval' && !invite;
+      const screen = await signUpScreen(db.read, deps.ipSeverity, { email: input.email, ip: input.ip });
+      if (screen === 'refuse') throw new Forbidden('Sign-ups from this address or with this email are not allowed');
       const reason = input.reason?.trim() ?? '';
-      if (needsApproval && !reason)
+      if (mode === 'approval' && !invite && !reason)
         problems.reason = [{ error: 'ERR_BLANK', description: "can't be blank: tell the moderators why you want to join" }];
       if (reason.length > 1000) problems.reason = [{ error: 'ERR_TOO_LONG', description: 'is too long (maximum is 1000 characters)' }];
       Object.assign(problems, await newAccountProblems(db, input, { checkEmailTaken: false }));
       if (Object.keys(problems).length) throw new Invalid('Validation failed', problems);
+      // An address block may ask for approval even where sign-ups are open or invited.
+      const needsApproval = (mode === 'approval' && !invite) || screen === 'approval';
 
       const byIp = await limiter.hit(`sign-up:ip:${input.ip}`, PER_IP_SIGNUPS.limit, PER_IP_SIGNUPS.windowMs);
       if (!byIp.allowed) throw new RateLimited(byIp.retryAfterSeconds, 'Too many sign-ups from this address; try again later');
@@ -84,7 +94,8 @@ export function createRegistrationService(deps: {
         });
         return { accountId: null };
       }
-      const { account, token } = await db.transaction(async (tx) => {
+      const { account, token } = await deps.run(async (unit) => {
+        const { tx } = unit;
         const account = await insertLocalAccount(tx, clock, config, {
           username: input.username,
           email: input.email,
@@ -94,8 +105,12 @@ export function createRegistrationService(deps: {
           reason: reason || null,
           inviteId: invite?.id ?? null,
           locale: input.locale,
+          signUpIp: input.ip,
         });
         if (invite) await countInviteUse(tx, invite.id);
+        // The moderators hear of a new account (a waiting application above all).
+        for (const staff of await staffAccountIds(tx))
+          await notifyOfModeration(unit, { accountId: staff, fromAccountId: account.id, type: 'admin.sign_up' });
         return { account, token: await issueEmailToken(tx, clock, account.id, 'confirm') };
       });
       try {

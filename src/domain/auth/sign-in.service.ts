@@ -38,6 +38,9 @@ export async function checkPassword(
     throw new Unauthorized(INVALID_LOGIN);
   }
   throttle.recordSuccess(key);
+  // Told only to whoever knows the password: a suspended or disabled account does not sign in.
+  const refusal = signInRefusal(found.account, found.user);
+  if (refusal) throw new Unauthorized(refusal);
   await db.transaction((tx) =>
     tx
       .updateTable('users')
@@ -47,4 +50,11 @@ export async function checkPassword(
   );
   const passkeys = await db.read.selectFrom('passkeys').select('id').where('account_id', '=', found.account.id).executeTakeFirst();
   return { ...found, secondFactor: { totp: found.user.totp_enabled_at !== null, passkeys: passkeys !== undefined } };
+}
+
+/** Why an account may not sign in or use its tokens (suspended, or sign-in disabled by a moderator), or null. */
+export function signInRefusal(account: Pick<AccountRow, 'suspended_at'>, user: Pick<UserRow, 'disabled_at'>): string | null {
+  if (account.suspended_at !== null) return 'Your account is suspended';
+  if (user.disabled_at !== null) return 'Your login is currently disabled';
+  return null;
 }

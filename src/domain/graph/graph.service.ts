@@ -75,7 +75,9 @@ export function createGraphService(deps: { db: Db; clock: Clock; run: RunCommand
           }
           return;
         }
-        const table = toBool(target.locked) || !isLocal(target) ? 'follow_requests' : 'follows';
+        // A limited account's follows need approval, unless the target already follows it.
+        const limited = self.silenced_at !== null && !(await findFollow(unit.tx, 'follows', target.id, self.id));
+        const table = toBool(target.locked) || !isLocal(target) || limited ? 'follow_requests' : 'follows';
         const uri = options.uri ?? `${publicUrl}/follows/${uuid7(unit.clock())}`;
         const inserted = await insertFollow(unit, table, {
           accountId: self.id,

@@ -3,7 +3,19 @@ import { uuid7 } from '../../lib/uuid7.ts';
 import type { Unit } from '../unit-of-work.ts';
 
 /** The notification types Mastodon clients know, as far as Stoa produces them. */
-export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote' | 'move';
+export type NotificationType =
+  | 'mention'
+  | 'status'
+  | 'reblog'
+  | 'follow'
+  | 'follow_request'
+  | 'favourite'
+  | 'update'
+  | 'quote'
+  | 'move'
+  | 'moderation_warning'
+  | 'admin.sign_up'
+  | 'admin.report';
 
 /** The queue channel of Web Push deliveries: one message per notification. */
 export const PUSH_CHANNEL = 'web-push';
@@ -67,8 +79,39 @@ export async function notify(unit: Unit, input: NotificationInput): Promise<bool
     .where('account_id', '=', input.accountId)
     .executeTakeFirst();
   if (!wanted || truthy(wanted.blocked) || truthy(wanted.muted) || truthy(wanted.threadMuted)) return false;
-  const id = uuid7(Date.parse(now));
-  await tx
+  await insertNotification(unit, input, truthy(wanted.subscribed));
+  return true;
+}
+
+/**
+ * Records what the server itself tells a local account: a strike (`moderation_warning`, about the account
+ * itself), or, for moderators, a new sign-up or report. No block or mute silences these.
+ */
+export async function notifyOfModeration(
+  unit: Unit,
+  input: {
+    readonly accountId: string;
+    readonly fromAccountId: string;
+    readonly type: 'moderation_warning' | 'admin.sign_up' | 'admin.report';
+    readonly accountWarningId?: string;
+    readonly reportId?: string;
+  },
+): Promise<void> {
+  const subscribed = await unit.tx
+    .selectFrom('push_subscriptions')
+    .select('id')
+    .where('account_id', '=', input.accountId)
+    .executeTakeFirst();
+  await insertNotification(unit, input, subscribed !== undefined);
+}
+
+async function insertNotification(
+  unit: Unit,
+  input: NotificationInput & { readonly accountWarningId?: string; readonly reportId?: string },
+  pushed: boolean,
+): Promise<void> {
+  const id = uuid7(Date.parse(unit.now));
+  await unit.tx
     .insertInto('notifications')
     .values({
       id,
@@ -76,12 +119,13 @@ export async function notify(unit: Unit, input: NotificationInput): Promise<bool
       from_account_id: input.fromAccountId,
       type: input.type,
       status_id: input.statusId ?? null,
-      created_at: now,
+      account_warning_id: input.accountWarningId ?? null,
+      report_id: input.reportId ?? null,
+      created_at: unit.now,
     })
     .execute();
   // Devices subscribed to Web Push hear of it once this commits (a worker sends it).
-  if (truthy(wanted.subscribed)) await unit.enqueue(PUSH_CHANNEL, { notificationId: id });
-  return true;
+  if (pushed) await unit.enqueue(PUSH_CHANNEL, { notificationId: id });
 }
 
 /** Takes back the notifications an undone action made (a like, a repost, a follow or its request). */

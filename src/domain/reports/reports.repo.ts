@@ -10,18 +10,25 @@ export function findReport(db: DbReader, id: string): Promise<ReportRow | undefi
   return db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Files a report; one from another server is filed once however often its Flag arrives. */
-export async function insertReport(unit: Unit, report: Insertable<ReportsTable>): Promise<void> {
-  await unit.tx
-    .insertInto('reports')
-    .values(report)
-    .onConflict((oc) => oc.column('uri').doNothing())
+/** Reports by id. */
+export function findReportsByIds(db: DbReader, ids: readonly string[]): Promise<ReportRow[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return db
+    .selectFrom('reports')
+    .selectAll()
+    .where('id', 'in', [...ids])
     .execute();
 }
 
-/** Reports not yet acted on, newest first. */
-export function openReports(db: DbReader, limit: number): Promise<ReportRow[]> {
-  return db.selectFrom('reports').selectAll().where('action_taken_at', 'is', null).orderBy('created_at', 'desc').limit(limit).execute();
+/** Files a report; one from another server is filed once however often its Flag arrives. Returns whether it was new. */
+export async function insertReport(unit: Unit, report: Insertable<ReportsTable>): Promise<boolean> {
+  const rows = await unit.tx
+    .insertInto('reports')
+    .values(report)
+    .onConflict((oc) => oc.column('uri').doNothing())
+    .returning('id')
+    .execute();
+  return rows.length > 0;
 }
 
 /** Which of `ids` are statuses of `accountId`. */

@@ -1,12 +1,13 @@
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db } from '../../storage/db/database.ts';
-import { findAccountById, findLocalAccountsByUris, type AccountRow } from '../accounts/accounts.repo.ts';
+import { findAccountById, findLocalAccountsByUris, staffAccountIds, type AccountRow } from '../accounts/accounts.repo.ts';
 import { isLocal, type Actor } from '../actor.ts';
 import { recordActivity } from '../activity-queue.ts';
 import { Invalid, NotFound } from '../errors.ts';
 import { findStatusByUri } from '../statuses/statuses.repo.ts';
 import { canSee } from '../statuses/visibility-policy.ts';
-import type { RunCommand } from '../unit-of-work.ts';
+import type { RunCommand, Unit } from '../unit-of-work.ts';
+import { notifyOfModeration } from '../notifications/notify.ts';
 import { findReport, insertReport, statusesOfAccount, type ReportRow } from './reports.repo.ts';
 
 export type { ReportRow };
@@ -65,8 +66,8 @@ export function createReportService(deps: { db: Db; run: RunCommand }) {
         if (!target) return null;
         const statusIds = await statusesOfAccount(db.read, target.id, { uris: uris.slice(0, REPORT_LIMITS.statuses) });
         const id = uuid7();
-        await run((unit) =>
-          insertReport(unit, {
+        await run(async (unit) => {
+          const filed = await insertReport(unit, {
             id,
             account_id: null,
             origin_domain: reporter.domain,
@@ -77,8 +78,9 @@ export function createReportService(deps: { db: Db; run: RunCommand }) {
             category: 'other',
             created_at: unit.now,
             action_taken_at: null,
-          }),
-        );
+          });
+          if (filed) await tellModerators(unit, id, reporter.id);
+        });
         return (await findReport(db.read, id)) ?? null;
       }
       const target = await findAccountById(db.read, input.targetId);
@@ -115,6 +117,7 @@ export function createReportService(deps: { db: Db; run: RunCommand }) {
           created_at: unit.now,
           action_taken_at: null,
         });
+        await tellModerators(unit, id, reporter.id);
         // Forwarded reports come from the server, not from the member who made them.
         if (forward) await recordActivity(unit, null, { type: 'reported', reportId: id });
       });
@@ -124,3 +127,11 @@ export function createReportService(deps: { db: Db; run: RunCommand }) {
 }
 
 export type ReportService = ReturnType<typeof createReportService>;
+
+/** Every moderator and admin hears of a new report (`admin.report`), from whoever filed it. */
+export async function tellModerators(unit: Unit, reportId: string, fromAccountId: string): Promise<void> {
+  for (const staff of await staffAccountIds(unit.tx)) {
+    if (staff === fromAccountId) continue;
+    await notifyOfModeration(unit, { accountId: staff, fromAccountId, type: 'admin.report', reportId });
+  }
+}

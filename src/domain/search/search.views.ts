@@ -3,7 +3,7 @@ import type { DbReader } from '../../storage/db/database.ts';
 import type { AccountRow } from '../accounts/accounts.repo.ts';
 import type { SearchIndex } from '../statuses/search-index.ts';
 import type { StatusRow } from '../statuses/statuses.repo.ts';
-import { notMutedBy, visibleTo } from '../statuses/visibility-policy.ts';
+import { notLimitedFor, notMutedBy, visibleTo } from '../statuses/visibility-policy.ts';
 
 /** Escapes `%`, `_` and `\` for a LIKE pattern. */
 function likePrefix(text: string): string {
@@ -23,7 +23,7 @@ export interface AccountQuery {
   readonly offset: number;
 }
 
-/** Accounts by name or handle (not suspended, none blocked either way with the viewer), exact names first. */
+/** Accounts by name or handle (not suspended, none blocked either way with the viewer, not limited to strangers), exact names first. */
 export function searchAccounts(db: DbReader, q: AccountQuery): Promise<AccountRow[]> {
   let query = db.selectFrom('accounts').selectAll().where('suspended_at', 'is', null);
   if (q.handle) {
@@ -35,6 +35,12 @@ export function searchAccounts(db: DbReader, q: AccountQuery): Promise<AccountRo
     const pattern = likePrefix(q.term.toLowerCase());
     query = query.where((eb) =>
       eb.or([eb(eb.fn('lower', ['username']), 'like', pattern), eb(eb.fn('lower', ['display_name']), 'like', pattern)]),
+    );
+    // A limited account is found by its exact handle only, except by its followers.
+    query = query.where(
+      q.viewerId
+        ? sql<SqlBool>`(accounts.silenced_at is null or accounts.id in (select target_account_id from follows where account_id = ${q.viewerId}))`
+        : sql<SqlBool>`accounts.silenced_at is null`,
     );
   }
   if (q.viewerId) {
@@ -117,6 +123,7 @@ export async function searchStatuses(db: DbReader, index: SearchIndex, q: Status
         .where('statuses.id', 'in', chunk)
         .where('statuses.reblog_of_id', 'is', null)
         .where(visibleTo(q.viewerId))
+        .where(notLimitedFor(q.viewerId))
         .where(notMutedBy(q.viewerId, q.now));
       if (q.scope === 'interacted') query = query.where(interacted);
       if (q.scope === 'opted-in') {

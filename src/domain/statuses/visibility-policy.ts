@@ -49,6 +49,17 @@ export function notMutedBy(viewerId: string | null, now: string, alias = 'status
   return sql<SqlBool>`not exists (select 1 from mutes mu where mu.account_id = ${viewerId} and mu.target_account_id = ${sql.ref(`${alias}.account_id`)} and (mu.expires_at is null or mu.expires_at > ${now}))`;
 }
 
+/**
+ * Keeps posts of limited accounts (silenced by a moderator, or with their server) out of the shared places
+ * (public and hashtag timelines, search) for everyone but their followers and themselves.
+ */
+export function notLimitedFor(viewerId: string | null, alias = 'statuses'): RawBuilder<SqlBool> {
+  const author = sql.ref(`${alias}.account_id`);
+  const limited = sql`exists (select 1 from accounts lim where lim.id = ${author} and lim.silenced_at is not null)`;
+  if (viewerId === null) return sql<SqlBool>`not ${limited}`;
+  return sql<SqlBool>`(not ${limited} or ${author} = ${viewerId} or exists (select 1 from follows lf where lf.account_id = ${viewerId} and lf.target_account_id = ${author}))`;
+}
+
 /** Whether one status is visible to the viewer: the same rules, asked of one row. */
 export async function canSee(db: DbReader, viewerId: string | null, statusId: string): Promise<boolean> {
   const row = await db

@@ -2,7 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { DbReader } from '../../storage/db/database.ts';
 import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import type { StatusRow } from '../statuses/statuses.repo.ts';
-import { notMutedBy, reblogVisibleTo, visibleTo } from '../statuses/visibility-policy.ts';
+import { notLimitedFor, notMutedBy, reblogVisibleTo, visibleTo } from '../statuses/visibility-policy.ts';
 
 const hasMedia = sql<SqlBool>`exists (select 1 from media_attachments m where m.status_id = statuses.id)`;
 
@@ -98,7 +98,7 @@ export function homeQuery(db: DbReader, viewerId: string, now: string, followsTa
     .where(notMutedBy(viewerId, now));
 }
 
-/** The public timeline: public posts (no reposts), local or remote only if asked. */
+/** The public timeline: public posts (no reposts, none of limited accounts), local or remote only if asked. */
 export function publicTimeline(
   db: DbReader,
   viewerId: string | null,
@@ -106,7 +106,10 @@ export function publicTimeline(
   w: Window,
   options: { local?: boolean | undefined; remote?: boolean | undefined; onlyMedia?: boolean | undefined },
 ) {
-  let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
+  let query = base(db, viewerId, now)
+    .where('statuses.visibility', '=', 'public')
+    .where('statuses.reblog_of_id', 'is', null)
+    .where(notLimitedFor(viewerId));
   if (options.local) query = query.where('statuses.domain', 'is', null);
   if (options.remote) query = query.where('statuses.domain', 'is not', null);
   if (options.onlyMedia) query = query.where(hasMedia);
@@ -130,7 +133,10 @@ export function tagTimeline(
 ) {
   const has = (name: string) =>
     sql<SqlBool>`exists (select 1 from status_tags st join tags t on t.id = st.tag_id where st.status_id = statuses.id and lower(t.name) = ${name.toLowerCase()})`;
-  let query = base(db, viewerId, now).where('statuses.visibility', '=', 'public').where('statuses.reblog_of_id', 'is', null);
+  let query = base(db, viewerId, now)
+    .where('statuses.visibility', '=', 'public')
+    .where('statuses.reblog_of_id', 'is', null)
+    .where(notLimitedFor(viewerId));
   const anyOf = [tags.name, ...(tags.any ?? [])];
   query = query.where(sql<SqlBool>`(${sql.join(anyOf.map(has), sql` or `)})`);
   for (const name of tags.all ?? []) query = query.where(has(name));

@@ -53,7 +53,6 @@ export function setDispatchers(
         const gone = await tombstoneOf(read, ctx.getActorUri(identifier).href);
         return gone ? new Tombstone({ id: ctx.getActorUri(identifier), deleted: Temporal.Instant.from(gone) }) : null;
       }
-      if (account.suspended_at) return null;
       const moved = account.moved_to_account_id ? await findAccountById(read, account.moved_to_account_id) : undefined;
       return actorOf(ctx, config, account, moved?.uri ?? null);
     })

@@ -5,10 +5,8 @@ import sharp from 'sharp';
 import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
 import { setRole } from '../../domain/accounts/accounts.service.ts';
 import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
+import { cliCommands } from '../../cli/with-database.ts';
 import { cliActor } from '../../domain/actor.ts';
-import { changeFeed } from '../../domain/changes.ts';
-import { createCommands } from '../../domain/commands.ts';
-import { searchIndex } from '../../domain/statuses/search-index.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
 import { until } from '../../testing/until.ts';
@@ -466,15 +464,7 @@ describe('federation between two servers', () => {
     await until("gina's post on B", async () => (await homeTexts(bob)).some((t) => t.includes('gina was here')));
     // As `stoa accounts delete` does it: commands of its own over the database, no change feed shared with
     // the server (whose workers find the queued Delete at their next poll).
-    const cli = createCommands({
-      db: a.app.db,
-      clock: systemClock,
-      changes: changeFeed(),
-      search: searchIndex(a.app.db.engine, a.config.secret),
-      publicUrl: a.config.publicUrl,
-      domain: a.config.domain,
-      maxCharacters: 1000,
-    });
+    const cli = cliCommands(a.app.db, a.config);
     await cli.accounts.delete(cliActor((await findAccountById(a.app.db.read, gina.id))!));
     const gone = await fetch(`${a.url}/users/gina`, { headers: { accept: 'application/activity+json' } });
     assert.equal(gone.status, 410);

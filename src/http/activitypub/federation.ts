@@ -23,6 +23,7 @@ import { onQueued, type ActivityEvent, type Changes } from '../../domain/changes
 import type { Commands } from '../../domain/commands.ts';
 import type { InstanceService } from '../../domain/instance/instance.service.ts';
 import type { MediaService } from '../../domain/media/media.service.ts';
+import type { ServerPolicy } from '../../domain/moderation/server-policy.ts';
 import { REMOTE_MEDIA_CHANNEL } from '../../domain/media/remote-media-jobs.ts';
 import { tombstoneOf } from '../../domain/statuses/statuses.repo.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
@@ -82,6 +83,8 @@ export interface FederationDeps {
   readonly commands: Commands;
   readonly media: MediaService;
   readonly instance: InstanceService;
+  /** Domain blocks and allows: who this server talks to at all. */
+  readonly policy: ServerPolicy;
 }
 
 /**
@@ -91,15 +94,19 @@ export interface FederationDeps {
 export function createStoaFederation(deps: FederationDeps): StoaFederation {
   const { db, clock, config, commands } = deps;
   const log = deps.logger.child({ category: 'federation' });
-  const guarded = (maxBytes: number, timeoutMs?: number) =>
+  const { policy } = deps;
+  // Nothing is fetched from a server this one does not federate with (suspended, or not allowed); media
+  // not from one whose media is rejected. Deliveries may still go out: a severed follow is told.
+  const guarded = (maxBytes: number, timeoutMs?: number, hostAllowed?: (host: string) => boolean) =>
     createSafeFetch({
       policy: addressPolicy(config.federation.allowedPrivatePeers),
       allowHttp: config.insecureHttp,
       userAgent: `Stoa/${STOA_VERSION} (+${config.publicUrl})`,
       maxBytes,
       timeoutMs,
+      hostAllowed,
     });
-  const safeFetch = guarded(2 * 1024 * 1024);
+  const safeFetch = guarded(2 * 1024 * 1024, undefined, (host) => policy.federates(host));
   const keys = actorKeyStore(db, clock, secretBox(config.secret, 'actor-keys'));
   // Remote media may be as large as local uploads allow, and takes longer to come than an activity.
   const media = remoteMedia({
@@ -107,13 +114,18 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     clock,
     media: deps.media,
     accounts: commands.accounts,
-    fetch: guarded(Math.max(config.media.maxImageBytes, config.media.maxVideoBytes), 120_000),
+    fetch: guarded(
+      Math.max(config.media.maxImageBytes, config.media.maxVideoBytes),
+      120_000,
+      (host) => policy.federates(host) && !policy.standing(host)?.rejectMedia,
+    ),
     logger: log,
   });
   const loader = documentLoader(safeFetch);
-  const domainAllowed = (host: string) =>
-    config.federation.mode === 'open' ||
-    (config.federation.mode === 'allowlist' && config.federation.allowedDomains.includes(host.toLowerCase()));
+  const screen = {
+    federates: (host: string) => policy.federates(host),
+    rejectsReports: (host: string) => policy.standing(host)?.rejectReports === true,
+  };
 
   const kv = new DbKvStore(db, clock);
   // Deliveries are sent by Stoa's own worker, through the SSRF guard (Fedify would use the global fetch);
@@ -203,7 +215,7 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
       }
       let forwarded = request;
       if (request.method === 'POST' && /\/inbox$/.test(path)) {
-        const refused = await screenInbox(request, domainAllowed);
+        const refused = await screenInbox(request, screen);
         if (refused instanceof Response) return refused;
         forwarded = refused;
       }

@@ -3,10 +3,14 @@ const INBOX_MAX_BYTES = 256 * 1024;
 /**
  * What every inbox request must pass before Fedify verifies it: a size cap, an HTTP signature (an
  * activity proven only by a JSON-LD signature or an embedded proof is refused), no `@graph`, `@reverse`
- * or `@included` anywhere, an activity id on its actor's server, and a server federation may talk to.
+ * or `@included` anywhere, an activity id on its actor's server, and a server federation may talk to (not
+ * suspended by a domain block, and allowed in allowlist mode).
  * Returns the request to hand on (its body read once), or the refusal.
  */
-export async function screenInbox(request: Request, domainAllowed: (host: string) => boolean): Promise<Request | Response> {
+export async function screenInbox(
+  request: Request,
+  servers: { federates(host: string): boolean; rejectsReports(host: string): boolean },
+): Promise<Request | Response> {
   const refuse = (status: number, error: string) => Response.json({ error }, { status });
   if (!request.headers.has('signature') && !request.headers.has('signature-input')) return refuse(401, 'An HTTP signature is required');
   const declared = Number(request.headers.get('content-length') ?? 0);
@@ -26,7 +30,9 @@ export async function screenInbox(request: Request, domainAllowed: (host: string
     typeof actor === 'string' ? actor : typeof actor === 'object' && actor !== null ? (actor as { id?: unknown }).id : undefined;
   const actorUrl = parseUrl(actorId);
   if (!actorUrl) return refuse(400, 'The activity has no actor');
-  if (!domainAllowed(actorUrl.host)) return refuse(403, 'This server does not federate with yours');
+  if (!servers.federates(actorUrl.host)) return refuse(403, 'This server does not federate with yours');
+  // Reports from a server whose reports are rejected are taken and dropped, as Mastodon does.
+  if (type === 'Flag' && servers.rejectsReports(actorUrl.host)) return new Response(null, { status: 202 });
   if (id !== undefined && parseUrl(id)?.origin !== actorUrl.origin) return refuse(400, "The activity's id is not on its actor's server");
   // What an actor creates, changes, deletes or takes back must be its own.
   if (typeof type === 'string' && ['Create', 'Update', 'Delete', 'Undo'].includes(type)) {

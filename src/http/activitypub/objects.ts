@@ -28,6 +28,25 @@ export const INSTANCE_ACTOR = 'actor';
 export async function actorOf(ctx: Context<void>, config: Config, account: AccountRow, movedTo: string | null) {
   const username = account.username;
   const keys = await ctx.getActorKeyPairs(username);
+  // A suspended account is shown as suspended, with nothing of its profile (as Mastodon's are).
+  if (account.suspended_at !== null) {
+    const values = {
+      id: ctx.getActorUri(username),
+      preferredUsername: username,
+      url: new URL(account.url ?? account.uri),
+      published: Temporal.Instant.from(account.created_at),
+      suspended: true,
+      manuallyApprovesFollowers: true,
+      inbox: ctx.getInboxUri(username),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      outbox: ctx.getOutboxUri(username),
+      followers: ctx.getFollowersUri(username),
+      following: ctx.getFollowingUri(username),
+      publicKey: keys[0]?.cryptographicKey ?? null,
+      assertionMethods: keys.map((k) => k.multikey),
+    };
+    return account.bot ? new Service(values) : new Person(values);
+  }
   const values = {
     id: ctx.getActorUri(username),
     preferredUsername: username,

@@ -42,6 +42,8 @@ export interface Account {
   following_count: number;
   /** The account it moved to, when it has. */
   moved?: Account | null;
+  /** Limited by the moderators of this server. */
+  limited?: true;
 }
 
 /** The account's settings, in its own credentials. */
@@ -187,7 +189,19 @@ export interface Context {
 }
 
 /** The notification types Stoa produces. */
-export type NotificationType = 'mention' | 'status' | 'reblog' | 'follow' | 'follow_request' | 'favourite' | 'update' | 'quote' | 'move';
+export type NotificationType =
+  | 'mention'
+  | 'status'
+  | 'reblog'
+  | 'follow'
+  | 'follow_request'
+  | 'favourite'
+  | 'update'
+  | 'quote'
+  | 'move'
+  | 'moderation_warning'
+  | 'admin.sign_up'
+  | 'admin.report';
 
 /** Mastodon's Notification entity. */
 export interface Notification {
@@ -197,6 +211,10 @@ export interface Notification {
   group_key: string;
   account: Account;
   status?: Status;
+  /** For `moderation_warning`: the strike. */
+  moderation_warning?: AccountWarning;
+  /** For `admin.report`: the report. */
+  report?: Report;
 }
 
 /** How the viewer stands to an account. */
@@ -332,10 +350,122 @@ export interface Report {
   target_account: Account | null;
 }
 
-/** A report, as moderators see it: who filed it, or the server it came from. */
-export interface AdminReport extends Report {
-  account: Account | null;
+/** An account as moderators see it (Mastodon's Admin::Account). */
+export interface AdminAccount {
+  id: string;
+  username: string;
+  domain: string | null;
+  created_at: string;
+  email: string;
+  ip: string | null;
+  ips: { ip: string; used_at: string }[];
+  locale: string;
+  invite_request: string | null;
+  role: Role;
+  confirmed: boolean;
+  approved: boolean;
+  disabled: boolean;
+  silenced: boolean;
+  suspended: boolean;
+  sensitized: boolean;
+  account: Account;
+  invited_by_account_id: string | null;
+}
+
+/** A report, as moderators see it (Mastodon's Admin::Report), with the server it came from when no member filed it. */
+export interface AdminReport {
+  id: string;
+  action_taken: boolean;
+  action_taken_at: string | null;
+  category: string;
+  comment: string;
+  forwarded: boolean;
+  created_at: string;
+  updated_at: string;
+  account: AdminAccount | null;
   origin_domain: string | null;
+  target_account: AdminAccount;
+  assigned_account: AdminAccount | null;
+  action_taken_by_account: AdminAccount | null;
+  statuses: Status[];
+  status_ids: string[];
+  rules: Rule[];
+}
+
+/** A server moderated as a whole (Mastodon's Admin::DomainBlock). */
+export interface AdminDomainBlock {
+  id: string;
+  domain: string;
+  digest: string;
+  created_at: string;
+  severity: 'silence' | 'suspend' | 'noop';
+  reject_media: boolean;
+  reject_reports: boolean;
+  private_comment: string | null;
+  public_comment: string | null;
+  obfuscate: boolean;
+  /** Where the block came from: null when made here, else the import it was read from. */
+  source: string | null;
+}
+
+/** A blocked domain as the public list shows it (Mastodon's DomainBlock). */
+export interface PublicDomainBlock {
+  domain: string;
+  digest: string;
+  severity: 'silence' | 'suspend';
+  comment?: string;
+}
+
+/** A server allowed in allowlist federation. */
+export interface AdminDomainAllow {
+  id: string;
+  domain: string;
+  created_at: string;
+}
+
+/** An email domain whose addresses may not sign up. */
+export interface AdminEmailDomainBlock {
+  id: string;
+  domain: string;
+  created_at: string;
+  history: { day: string; accounts: string; uses: string }[];
+}
+
+/** An address or range and what it may not do. */
+export interface AdminIpBlock {
+  id: string;
+  ip: string;
+  severity: 'sign_up_requires_approval' | 'sign_up_block' | 'no_access';
+  comment: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+/** An email address blocked by its canonical hash. */
+export interface AdminCanonicalEmailBlock {
+  id: string;
+  canonical_email_hash: string;
+}
+
+/** A dashboard figure over a span of days. */
+export interface AdminMeasure {
+  key: string;
+  unit: string | null;
+  total: string;
+  human_value?: string;
+  previous_total?: string;
+  data: { date: string; value: string }[];
+}
+
+/** A strike, as its member sees it (Mastodon's AccountWarning). */
+export interface AccountWarning {
+  id: string;
+  action: string;
+  text: string;
+  status_ids: string[];
+  target_account: Account;
+  appeal: { text: string; state: 'pending' | 'approved' | 'rejected' } | null;
+  created_at: string;
 }
 
 /** A Web Push subscription. */

@@ -41,6 +41,8 @@ export function homeFastPath(deps: {
   logger: Logger;
   trustedProxies: readonly string[];
   https: boolean;
+  /** Whether an address is served nothing (an address block); the full stack answers it. */
+  refused: (ip: string) => boolean;
 }): FastPath {
   const { homeCache, tokens, access, limiter, perAccount, logger } = deps;
   const resolveClientIp = clientIpResolver(deps.trustedProxies);
@@ -65,6 +67,7 @@ export function homeFastPath(deps: {
     const key = PLAIN_QUERY.test(search) ? search : new URL(url, 'http://localhost').search;
     const page = homeCache.get(auth.account.id, key);
     if (!page) return false;
+    if (deps.refused(resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'] as string | undefined))) return false;
     const started = performance.now();
     const answer = (decision: RateDecision) => {
       // Over the limit: the full stack counts the request once more (it is refused either way) and answers 429.

@@ -1,10 +1,18 @@
 import { Hono } from 'hono';
 import type { InstanceService } from '../../domain/instance/instance.service.ts';
+import { allDomainBlocks } from '../../domain/moderation/moderation.repo.ts';
+import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
+import { serializePublicDomainBlock } from './admin/admin.serializers.ts';
 import { serializeInstanceV1, serializeInstanceV2, serializeRules, type InstanceConfig } from './serializers/instance.serializer.ts';
 
 /** `GET /api/v1/instance`, `GET /api/v2/instance`, its peers and domain blocks: public, so that clients can read them before sign-in. */
-export function instanceRoutes(config: InstanceConfig, instance: InstanceService, vapidKey: () => Promise<string>): Hono<AppEnv> {
+export function instanceRoutes(
+  config: InstanceConfig,
+  instance: InstanceService,
+  vapidKey: () => Promise<string>,
+  read: DbReader,
+): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/api/v2/instance', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');
@@ -23,10 +31,10 @@ export function instanceRoutes(config: InstanceConfig, instance: InstanceService
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(serializeRules(config));
   });
-  // Servers this one has suspended or limited: none until moderation sets some.
-  routes.get('/api/v1/instance/domain_blocks', (c) => {
+  // Servers this one has suspended or limited, with their public comments (obfuscated where asked).
+  routes.get('/api/v1/instance/domain_blocks', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');
-    return c.json([]);
+    return c.json((await allDomainBlocks(read)).flatMap((b) => serializePublicDomainBlock(b) ?? []));
   });
   return routes;
 }

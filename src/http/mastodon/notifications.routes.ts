@@ -23,6 +23,10 @@ import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
+import { serializeReports } from './serializers/report.serializer.ts';
+import { serializeWarnings } from './admin/admin.serializers.ts';
+import { findWarningsByIds } from '../../domain/moderation/moderation.repo.ts';
+import { findReportsByIds } from '../../domain/reports/reports.repo.ts';
 import type { Marker, Notification, NotificationType } from './entities.ts';
 
 const type = z.string().max(40);
@@ -60,10 +64,36 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
     const statuses = new Map(
       (await loadStatusViews(read, viewerId, await findStatusesByIds(read, statusIds))).map((v) => [v.status.id, v]),
     );
+    const warnings = new Map(
+      (
+        await serializeWarnings(
+          read,
+          config,
+          await findWarningsByIds(
+            read,
+            rows.flatMap((r) => (r.account_warning_id ? [r.account_warning_id] : [])),
+          ),
+        )
+      ).map((w) => [w.id, w]),
+    );
+    const reports = new Map(
+      (
+        await serializeReports(
+          read,
+          config,
+          await findReportsByIds(
+            read,
+            rows.flatMap((r) => (r.report_id ? [r.report_id] : [])),
+          ),
+        )
+      ).map((rep) => [rep.id, rep]),
+    );
     return rows.flatMap((r) => {
       const account = accounts.get(r.from_account_id);
       if (!account) return [];
       const status = r.status_id ? statuses.get(r.status_id) : undefined;
+      const warning = r.account_warning_id ? warnings.get(r.account_warning_id) : undefined;
+      const report = r.report_id ? reports.get(r.report_id) : undefined;
       return [
         {
           id: r.id,
@@ -72,6 +102,8 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
           group_key: `ungrouped-${r.id}`,
           account: serializeAccount(account, counts.get(account.id)!, config),
           ...(status ? { status: serializeStatus(status, config) } : {}),
+          ...(warning ? { moderation_warning: warning } : {}),
+          ...(report ? { report } : {}),
         },
       ];
     });

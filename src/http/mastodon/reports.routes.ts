@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
 import { apiActor } from '../../domain/actor.ts';
-import { openReports } from '../../domain/reports/reports.repo.ts';
 import type { ReportService } from '../../domain/reports/reports.service.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
-import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
-import { Forbidden, Invalid, RateLimited } from '../../domain/errors.ts';
-import { REPORT_CATEGORIES, REPORT_LIMITS, type ReportRow } from '../../domain/reports/reports.service.ts';
+import { Invalid, RateLimited } from '../../domain/errors.ts';
+import { REPORT_CATEGORIES, REPORT_LIMITS } from '../../domain/reports/reports.service.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
-import { serializeAccount, type AccountUrls } from './serializers/account.serializer.ts';
-import type { AdminReport, Report } from './entities.ts';
+import { serializeReports } from './serializers/report.serializer.ts';
 
 const ReportInput = z
   .object({
@@ -28,37 +24,6 @@ const ReportInput = z
 /** Reports one member may file per hour. */
 const REPORTS_PER_HOUR = 20;
 
-const ListInput = z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }).loose();
-
-/** Reports as Mastodon's Report entity (for the reporter) and its admin form (for moderators). */
-async function serializeReports(
-  db: DbReader,
-  urls: AccountUrls,
-  reports: readonly ReportRow[],
-  admin: boolean,
-): Promise<(Report | AdminReport)[]> {
-  const ids = [...new Set(reports.flatMap((r) => [r.target_account_id, ...(admin && r.account_id ? [r.account_id] : [])]))];
-  const accounts = new Map((await findAccountsByIds(db, ids)).map((a) => [a.id, a]));
-  const counts = await countAccounts(db, ids);
-  const account = (id: string | null) => {
-    const row = id ? accounts.get(id) : undefined;
-    return row ? serializeAccount(row, counts.get(row.id)!, urls) : null;
-  };
-  return reports.map((r) => ({
-    id: r.id,
-    action_taken: r.action_taken_at !== null,
-    action_taken_at: r.action_taken_at,
-    category: r.category,
-    comment: r.comment,
-    forwarded: Boolean(r.forwarded),
-    created_at: r.created_at,
-    status_ids: JSON.parse(r.status_ids) as string[],
-    rule_ids: JSON.parse(r.rule_ids) as string[],
-    target_account: account(r.target_account_id),
-    ...(admin ? { account: account(r.account_id), origin_domain: r.origin_domain } : {}),
-  }));
-}
-
 /** What the reports API uses: the report commands, the reader, and the limiter of reports per member. */
 export interface ReportsRouteDeps {
   readonly config: Config;
@@ -67,7 +32,7 @@ export interface ReportsRouteDeps {
   readonly limiter: RateLimiter;
 }
 
-/** `POST /api/v1/reports` for members; `GET /api/v1/admin/reports` (open reports) for moderators. */
+/** `POST /api/v1/reports`: a member reports an account (moderators read reports through the admin API). */
 export function reportsRoutes(deps: ReportsRouteDeps): RouteDef[] {
   const { read, config, reports, limiter } = deps;
   return [
@@ -94,18 +59,7 @@ export function reportsRoutes(deps: ReportsRouteDeps): RouteDef[] {
           ruleIds: input.rule_ids ?? [],
           forward: input.forward ?? false,
         }))!;
-        return c.json((await serializeReports(read, config, [report], false))[0]);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/admin/reports',
-      access: scoped('admin:read:reports'),
-      async handler(c) {
-        const { user } = currentUser(c);
-        if (user.role !== 'moderator' && user.role !== 'admin') throw new Forbidden('This action is not allowed');
-        const { limit } = readInput(c, ListInput);
-        return c.json(await serializeReports(read, config, await openReports(read, limit ?? 100), true));
+        return c.json((await serializeReports(read, config, [report]))[0]);
       },
     },
   ];

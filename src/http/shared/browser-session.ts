@@ -1,5 +1,7 @@
 import type { Config } from '../../config/index.ts';
 import type { SessionService } from '../../domain/auth/sessions.service.ts';
+import { signInRefusal } from '../../domain/auth/sign-in.service.ts';
+import { Unauthorized } from '../../domain/errors.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -69,12 +71,16 @@ export function browserSessions(deps: BrowserSessionDeps): BrowserSessions {
         const row = await deps.sessions.find(token);
         const account = row ? await findAccountById(deps.read, row.account_id) : undefined;
         const user = account ? await findUserByAccountId(deps.read, account.id) : undefined;
-        if (row && account && user) c.set('session', { id: row.id, token, account, user });
+        if (row && account && user && !signInRefusal(account, user)) c.set('session', { id: row.id, token, account, user });
         else deleteCookie(c, names.session, base);
       }
       await next();
     },
     async start(c, accountId) {
+      const account = await findAccountById(deps.read, accountId);
+      const user = account ? await findUserByAccountId(deps.read, accountId) : undefined;
+      const refusal = account && user ? signInRefusal(account, user) : 'Unknown account';
+      if (refusal) throw new Unauthorized(refusal);
       const token = await deps.sessions.create(accountId, { userAgent: c.req.header('user-agent') ?? '', ip: c.var.clientIp });
       setCookie(c, names.session, token, { ...base, maxAge: Math.floor(deps.config.auth.sessionTtlMs / 1000) });
     },

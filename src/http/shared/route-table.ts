@@ -8,8 +8,13 @@ import type { RateDecision, RateLimiter } from '../../storage/cache/rate-limiter
 import type { AppEnv } from './app-env.ts';
 import { HttpError } from './http-error.ts';
 
-/** Who may call a route: anyone, or a bearer token with a scope (and, unless `app`, a signed-in user). */
-export type Access = { readonly kind: 'public' } | { readonly kind: 'token'; readonly scope: string | null; readonly user: boolean };
+/**
+ * Who may call a route: anyone, or a bearer token with a scope (and, unless `app`, a signed-in user; with
+ * `staff`, a user who is a moderator or admin, or only an admin).
+ */
+export type Access =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'token'; readonly scope: string | null; readonly user: boolean; readonly staff?: 'moderator' | 'admin' };
 
 /** Anyone may call the route; a valid token, if sent, is still resolved. */
 export const PUBLIC: Access = Object.freeze({ kind: 'public' });
@@ -17,6 +22,14 @@ export const PUBLIC: Access = Object.freeze({ kind: 'public' });
 /** A token with `scope` (null: any scope) is required; by default it must belong to a user. */
 export function scoped(scope: string | null, options: { app?: boolean } = {}): Access {
   return Object.freeze({ kind: 'token', scope, user: !options.app });
+}
+
+/**
+ * An admin API route: a token with `scope` belonging to a moderator or admin (`admin`: to an admin only).
+ * A member's token never gains anything by holding admin scopes.
+ */
+export function staffOnly(scope: string, role: 'moderator' | 'admin' = 'moderator'): Access {
+  return Object.freeze({ kind: 'token', scope, user: true, staff: role });
 }
 
 /** The caller behind a bearer token. */
@@ -127,6 +140,10 @@ export function checkAccess(access: Access, auth: ApiAuth): void {
     if (!auth.account || !auth.user) throw new HttpError(422, 'This method requires an authenticated user');
     if (!auth.user.confirmed_at) throw new Forbidden(UNCONFIRMED);
     if (!auth.user.approved_at) throw new Forbidden('Your login is currently pending approval');
+    if (access.staff) {
+      const role = auth.user.role;
+      if (role !== 'admin' && (access.staff === 'admin' || role !== 'moderator')) throw new Forbidden('This action is not allowed');
+    }
   }
 }
 

@@ -49,6 +49,14 @@ export interface AccountsTable {
   /** For a remote account: the URLs its avatar and header were fetched from. */
   avatar_remote_url: Generated<string | null>;
   header_remote_url: Generated<string | null>;
+  /** Limited by a moderator (Mastodon's "silenced"): kept out of public timelines, search and hashtags. */
+  silenced_at: Generated<Timestamp | null>;
+  /** Its media is always shown as sensitive. */
+  sensitized_at: Generated<Timestamp | null>;
+  /** Why `suspended_at` is set: by a moderator, or with its whole server (a domain block). */
+  suspension_origin: Generated<'moderator' | 'domain' | null>;
+  /** Why `silenced_at` is set, likewise. */
+  silence_origin: Generated<'moderator' | 'domain' | null>;
 }
 
 /** Who may see a status, as Mastodon names it. */
@@ -142,6 +150,10 @@ export interface NotificationsTable {
   type: string;
   status_id: string | null;
   created_at: Timestamp;
+  /** The strike a `moderation_warning` is about. */
+  account_warning_id: Generated<string | null>;
+  /** The report an `admin.report` is about. */
+  report_id: Generated<string | null>;
 }
 
 /** What a local user may do beyond posting. */
@@ -169,6 +181,10 @@ export interface UsersTable {
   last_sign_in_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Sign-in turned off by a moderator; the account itself stays visible. */
+  disabled_at: Generated<Timestamp | null>;
+  /** The address the account signed up from. */
+  sign_up_ip: Generated<string | null>;
 }
 
 /** An invitation link: usable `max_uses` times (null: no limit) until `expires_at` (null: never). */
@@ -336,6 +352,22 @@ export interface Database {
   reports: ReportsTable;
   push_subscriptions: PushSubscriptionsTable;
   server_keys: { name: string; public_key: string; private_key: string; created_at: Timestamp };
+  domain_blocks: DomainBlocksTable;
+  domain_allows: { id: string; domain: string; created_at: Timestamp };
+  email_domain_blocks: { id: string; domain: string; created_at: Timestamp };
+  ip_blocks: {
+    id: string;
+    ip: string;
+    severity: IpBlockSeverity;
+    comment: Generated<string>;
+    expires_at: Timestamp | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  canonical_email_blocks: { id: string; canonical_email_hash: string; created_at: Timestamp };
+  account_warnings: AccountWarningsTable;
+  audit_log: AuditLogTable;
+  audit_head: { id: number; seq: number; hash: string };
 }
 
 /** A Web Push subscription of one access token (Mastodon's WebPushSubscription). */
@@ -374,6 +406,64 @@ export interface ReportsTable {
   forwarded: DefaultBool;
   created_at: Timestamp;
   action_taken_at: Timestamp | null;
+  /** The moderator handling it. */
+  assigned_account_id: Generated<string | null>;
+  /** The moderator who resolved it. */
+  action_taken_by_account_id: Generated<string | null>;
+  updated_at: Generated<Timestamp | null>;
+}
+
+/** How hard a domain block bites: `suspend` cuts the server off, `silence` limits it, `noop` only its flags. */
+export type DomainBlockSeverity = 'silence' | 'suspend' | 'noop';
+
+/** A server moderated as a whole. */
+export interface DomainBlocksTable {
+  id: string;
+  domain: string;
+  severity: DomainBlockSeverity;
+  reject_media: DefaultBool;
+  reject_reports: DefaultBool;
+  private_comment: string | null;
+  public_comment: string | null;
+  obfuscate: DefaultBool;
+  /** Where it came from: null when a moderator made it here, else the file or list it was imported from. */
+  source: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** What an address block refuses. */
+export type IpBlockSeverity = 'sign_up_requires_approval' | 'sign_up_block' | 'no_access';
+
+/** A strike: a moderator's action on an account, with the reason its owner sees and its one appeal. */
+export interface AccountWarningsTable {
+  id: string;
+  account_id: string | null;
+  target_account_id: string;
+  action: string;
+  text: Generated<string>;
+  report_id: string | null;
+  status_ids: Generated<string>;
+  created_at: Timestamp;
+  appeal_text: Generated<string | null>;
+  appealed_at: Generated<Timestamp | null>;
+  appeal_state: Generated<'pending' | 'approved' | 'rejected' | null>;
+  appeal_decided_by_id: Generated<string | null>;
+  appeal_decided_at: Generated<Timestamp | null>;
+}
+
+/** One entry of the audit log; `hash` covers the entry and `prev_hash`, the hash of the entry before it. */
+export interface AuditLogTable {
+  seq: number;
+  account_id: string | null;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  detail: string;
+  created_at: Timestamp;
+  prev_hash: string;
+  hash: string;
 }
 
 /** The key pairs an actor signs with: public keys as JWK, private keys sealed (JWK inside). */

@@ -163,6 +163,9 @@ export const de: Messages = {
   'notification.update': '{name} hat einen Beitrag bearbeitet, den du geteilt hast',
   'notification.quote': '{name} hat deinen Beitrag zitiert',
   'notification.move': '{name} ist zu einem neuen Konto umgezogen',
+  'notification.moderation_warning': 'Die Moderation hat eine Maßnahme gegen dein Konto ergriffen',
+  'notification.admin_sign_up': '{name} hat sich registriert',
+  'notification.admin_report': '{name} hat eine Meldung eingereicht',
 
   'search.label': 'Nach Menschen, Hashtags oder Wörtern in Beiträgen suchen',
   'search.submit': 'Suchen',

@@ -161,6 +161,9 @@ export const en = {
   'notification.update': '{name} edited a post you reposted',
   'notification.quote': '{name} quoted your post',
   'notification.move': '{name} moved to a new account',
+  'notification.moderation_warning': 'The moderators took an action on your account',
+  'notification.admin_sign_up': '{name} signed up',
+  'notification.admin_report': '{name} filed a report',
 
   'search.label': 'Search for people, hashtags or words in posts',
   'search.submit': 'Search',

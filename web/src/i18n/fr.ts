@@ -162,6 +162,9 @@ export const fr: Messages = {
   'notification.update': '{name} a modifié un message que vous avez partagé',
   'notification.quote': '{name} a cité votre message',
   'notification.move': '{name} a déménagé vers un nouveau compte',
+  'notification.moderation_warning': 'La modération a pris une mesure concernant votre compte',
+  'notification.admin_sign_up': '{name} s’est inscrit·e',
+  'notification.admin_report': '{name} a fait un signalement',
 
   'search.label': 'Chercher des personnes, des hashtags ou des mots dans les messages',
   'search.submit': 'Chercher',

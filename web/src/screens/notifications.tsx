@@ -25,6 +25,9 @@ const MESSAGES: Record<NotificationType, MessageKey> = {
   update: 'notification.update',
   quote: 'notification.quote',
   move: 'notification.move',
+  moderation_warning: 'notification.moderation_warning',
+  'admin.sign_up': 'notification.admin_sign_up',
+  'admin.report': 'notification.admin_report',
 };
 
 function NotificationItem({ notification }: { notification: Notification }) {

@@ -49,10 +49,13 @@ export function serializeAccount(account: AccountRow, counts: AccountCounts, url
     statuses_count: counts.statuses,
     followers_count: counts.followers,
     following_count: counts.following,
+    // Limited by the moderators: apps show the profile behind a warning.
+    ...(account.silenced_at !== null ? { limited: true } : {}),
   };
 }
 
-const ROLES = {
+/** The Role entity of each role. */
+export const ROLES = {
   user: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
   moderator: { id: '2', name: 'Moderator', permissions: '1308', color: '', highlighted: true },
   admin: { id: '3', name: 'Admin', permissions: '1', color: '', highlighted: true },

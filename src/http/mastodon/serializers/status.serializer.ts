@@ -16,7 +16,8 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
     account: serializeAccount(account, view.accountCounts, urls),
     content: status.reblog_of_id ? '' : status.content,
     visibility: status.visibility,
-    sensitive: toBool(status.sensitive),
+    // A moderator may mark an account's media sensitive, whatever its posts say.
+    sensitive: toBool(status.sensitive) || (account.sensitized_at !== null && view.media.length > 0),
     spoiler_text: status.spoiler_text,
     media_attachments: view.media.map((m) => serializeMedia(m, urls)),
     application: status.application_name && status.domain === null ? { name: status.application_name, website: null } : undefined,

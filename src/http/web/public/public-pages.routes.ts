@@ -162,7 +162,9 @@ ${toBool(account.discoverable) && local ? '' : html`<meta name="robots" content=
     const fullHandle = account.domain === null ? `@${account.username}@${config.domain}` : handleOf(account);
     const text = status.spoiler_text ? `Content warning: ${status.spoiler_text}` : plainText(status.content);
     const image =
-      status.spoiler_text || status.sensitive ? undefined : focused!.media.find((m) => m.state === 'ready' && m.type === 'image');
+      status.spoiler_text || status.sensitive || account.sensitized_at
+        ? undefined
+        : focused!.media.find((m) => m.state === 'ready' && m.type === 'image');
     const url = `${config.publicUrl}${profilePath(account)}/${status.id}`;
     const body = html`${before.length ? html`<section class="ancestors" aria-label="Earlier in the thread">${before.map((v) => renderPost(v, config))}</section>` : ''}
 <h1 class="visually-hidden">Post by ${name}</h1>

@@ -6,7 +6,7 @@ import { uuid7 } from '../../../lib/uuid7.ts';
 import { createTestDatabase, type TestDatabase } from '../../../testing/test-database.ts';
 import { openDatabase, type Db } from '../database.ts';
 import { toBool } from '../db-errors.ts';
-import { migrateTo, migrateToLatest } from '../migrate.ts';
+import { migrateTo } from '../migrate.ts';
 
 let testDb: TestDatabase;
 let db: Db;
@@ -50,7 +50,7 @@ describe('migration 0009: follows by remote accounts', () => {
       await tx.insertInto('follow_requests').values(follow(asking.id, author.id)).execute();
     });
 
-    assert.deepEqual(await migrateToLatest(db), ['0009-follows-by-remote-accounts']);
+    assert.deepEqual(await migrateTo(db, '0009-follows-by-remote-accounts'), ['0009-follows-by-remote-accounts']);
 
     const flags = async (table: 'follows' | 'follow_requests') =>
       Object.fromEntries(

@@ -9,6 +9,7 @@ import * as m0006 from './0006-quotes-moves-reports.ts';
 import * as m0007 from './0007-web-client.ts';
 import * as m0008 from './0008-one-repost-per-account.ts';
 import * as m0009 from './0009-follows-by-remote-accounts.ts';
+import * as m0010 from './0010-moderation.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -30,4 +31,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0007-web-client', m0007],
   ['0008-one-repost-per-account', m0008],
   ['0009-follows-by-remote-accounts', m0009],
+  ['0010-moderation', m0010],
 ];

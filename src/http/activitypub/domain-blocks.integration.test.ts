@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRestAPIClient, type mastodon } from 'masto';
+import { findAccountByHandle } from '../../domain/accounts/accounts.repo.ts';
+import { setRole } from '../../domain/accounts/accounts.service.ts';
+import { systemClock } from '../../lib/clock.ts';
+import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
+import { rows } from '../../testing/rows.ts';
+import { deliverer } from '../../testing/signed-delivery.ts';
+import { startFederatedServer, type TestServer } from '../../testing/test-app.ts';
+import { until } from '../../testing/until.ts';
+
+// A domain block between two real servers on loopback: A suspends B as a whole. Follows end both ways and
+// B is told (a Reject for what its accounts followed on A, an Undo for what A's accounts followed on B);
+// B's accounts and their posts are gone from A; A refuses B's activities and fetches nothing from it.
+// Lifted, the accounts come back (their removed posts do not), and B is heard again.
+
+let a: TestServer;
+let b: TestServer;
+let alice: TestAccount; // on A
+let admin: mastodon.rest.Client; // an admin of A
+let bob: TestAccount; // on B, follows alice
+let bea: TestAccount; // on B, followed by alice
+
+before(async () => {
+  a = await startFederatedServer('127.0.0.18', ['127.0.0.19'], { STOA_LOG_LEVEL: 'warn' });
+  b = await startFederatedServer('127.0.0.19', ['127.0.0.18'], { STOA_LOG_LEVEL: 'warn' });
+  const [alicia, chief] = (await createTestAccounts(a, ['alice', 'chief'])) as [TestAccount, TestAccount];
+  alice = alicia;
+  await setRole(a.app.db, systemClock, chief.id, 'admin');
+  const app = await createRestAPIClient({ url: a.url }).v1.apps.create({
+    clientName: 'Admin app',
+    redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+    scopes: 'read admin:read admin:write',
+  });
+  const token = await passwordToken(a.url, app, 'chief', 'chief uses a long password', 'read admin:read admin:write');
+  admin = createRestAPIClient({ url: a.url, accessToken: token });
+  [bob, bea] = (await createTestAccounts(b, ['bob', 'bea'])) as [TestAccount, TestAccount];
+});
+
+after(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+const following = async (who: TestAccount, id: string) => (await who.client.v1.accounts.relationships.fetch({ id: [id] }))[0]!.following;
+
+describe('a domain block between two servers', () => {
+  let aliceOnB: string;
+  let beaOnA: string;
+
+  it('cuts a suspended server off: follows severed both ways and told, its posts removed, its activities refused, nothing fetched', async () => {
+    aliceOnB = (await bob.client.v2.search.list({ q: `@alice@${a.config.domain}`, resolve: true, type: 'accounts' })).accounts[0]!.id;
+    await bob.client.v1.accounts.$select(aliceOnB).follow();
+    await until('bob following alice', () => following(bob, aliceOnB));
+    beaOnA = (await alice.client.v2.search.list({ q: `@bea@${b.config.domain}`, resolve: true, type: 'accounts' })).accounts[0]!.id;
+    await alice.client.v1.accounts.$select(beaOnA).follow();
+    await until('alice following bea', () => following(alice, beaOnA));
+    await bea.client.v1.statuses.create({ status: 'bea says hello' });
+    await until("bea's post on A", async () => (await rows(a.app.db, 'statuses', { domain: b.config.domain })).length > 0);
+
+    const block = await admin.v1.admin.domainBlocks.create({ domain: b.config.domain, severity: 'suspend', publicComment: 'harassment' });
+    assert.equal(block.severity, 'suspend');
+
+    // On A at once: no follows with B's accounts, which are suspended.
+    assert.equal(await following(alice, beaOnA), false);
+    const remote = await rows(a.app.db, 'accounts', { domain: b.config.domain });
+    assert.ok(remote.length >= 2 && remote.every((r) => r.suspended_at !== null && r.suspension_origin === 'domain'));
+    assert.equal(
+      (await alice.client.v1.accounts
+        .$select(beaOnA)
+        .fetch()
+        .catch(() => null)) ?? null,
+      null,
+      'the account is hidden',
+    );
+    // Their posts are removed by A's workers.
+    await until("bea's post removed from A", async () => (await rows(a.app.db, 'statuses', { domain: b.config.domain })).length === 0);
+    // B hears of it: bob no longer follows alice (a Reject), bea no longer has alice as a follower (an Undo).
+    await until('B told that bob no longer follows alice', async () => !(await following(bob, aliceOnB)));
+    const aliceFollowsBea = async () => (await bea.client.v1.accounts.$select(bea.id).followers.list()).some((f) => f.id === aliceOnB);
+    await until('B told that alice no longer follows bea', async () => !(await aliceFollowsBea()));
+
+    // B's activities are refused at A's door.
+    const delivery = await (
+      await deliverer(b, 'bob', a)
+    ).deliver({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${b.url}/users/bob#follows/again`,
+      type: 'Follow',
+      actor: `${b.url}/users/bob`,
+      object: `${a.url}/users/alice`,
+    });
+    assert.equal(delivery.status, 403);
+    assert.equal(
+      (await rows(a.app.db, 'follow_requests')).length + (await rows(a.app.db, 'follows', { target_account_id: alice.id })).length,
+      0,
+    );
+    // Nothing is fetched from B: an account A never saw cannot be looked up.
+    await createTestAccounts(b, ['bree']);
+    const looked = await alice.client.v2.search.list({ q: `@bree@${b.config.domain}`, resolve: true, type: 'accounts' });
+    assert.deepEqual(looked.accounts, []);
+    assert.equal(await findAccountByHandle(a.app.db.read, 'bree', b.config.domain), undefined);
+    // The public list says so.
+    const listed = (await (await fetch(`${a.url}/api/v1/instance/domain_blocks`)).json()) as { domain: string; comment: string }[];
+    assert.deepEqual(
+      listed.map((l) => [l.domain, l.comment]),
+      [[b.config.domain, 'harassment']],
+    );
+  });
+
+  it('lifted, brings the accounts back and hears the server again', async () => {
+    const [block] = await admin.v1.admin.domainBlocks.list();
+    await admin.v1.admin.domainBlocks.$select(block!.id).remove();
+    const remote = await rows(a.app.db, 'accounts', { domain: b.config.domain });
+    assert.ok(remote.every((r) => r.suspended_at === null));
+    await bob.client.v1.accounts.$select(aliceOnB).follow();
+    await until('bob following alice again', () => following(bob, aliceOnB));
+    await alice.client.v1.accounts.$select(beaOnA).follow();
+    await until('alice following bea again', () => following(alice, beaOnA));
+  });
+
+  it('limits a server: its posts leave the federated timeline for everyone but their followers', async () => {
+    const post = await bea.client.v1.statuses.create({ status: 'bea posts in public', visibility: 'public' });
+    // It reaches A because alice follows bea.
+    await until("bea's public post on A", async () => (await rows(a.app.db, 'statuses', { uri: post.uri })).length === 1);
+    const federated = async (client: mastodon.rest.Client) => (await client.v1.timelines.public.list({ remote: true })).map((s) => s.uri);
+    const [stranger] = (await createTestAccounts(a, ['stranger'])) as [TestAccount];
+    assert.ok((await federated(stranger.client)).includes(post.uri));
+    await admin.v1.admin.domainBlocks.create({ domain: b.config.domain, severity: 'silence' });
+    assert.ok(!(await federated(stranger.client)).includes(post.uri), 'a stranger no longer sees it');
+    const bobOnA = (await findAccountByHandle(a.app.db.read, 'bob', b.config.domain))!;
+    assert.notEqual(bobOnA.silenced_at, null, 'its accounts are limited with it');
+  });
+});
