@@ -16,6 +16,7 @@ import { requestContext } from '../http/shared/request-context.ts';
 import { mountRoutes, type ApiAuth, type RouteDef, type TokenResolver } from '../http/shared/route-table.ts';
 import { tokenCache } from '../http/shared/token-cache.ts';
 import { signInRefusal } from '../domain/auth/sign-in.service.ts';
+import { recordFlagRules } from '../domain/moderation/flagging/flag-status.ts';
 import { HOME_PATH, homeFastPath, type FastPath } from '../http/mastodon/home-fast-path.ts';
 import { securityHeaders } from '../http/shared/security-headers.ts';
 import { webErrorPage } from '../http/web/error-page.ts';
@@ -81,6 +82,8 @@ export async function createApp(
   }
   const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter });
   await services.policy.reload();
+  const flagRules = config.instance.flagRules;
+  await recordFlagRules(services.run, db.read, services.flagger, typeof flagRules === 'string' ? flagRules : flagRules.file);
   const browser = browserSessions({ config, read: db.read, sessions: services.sessions });
   // Resolved tokens are kept for a few seconds where this process makes every write (as for the home cache).
   const tokens = services.homeCache ? tokenCache(db, services.clock) : null;

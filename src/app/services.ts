@@ -1,3 +1,5 @@
+import { configuredFlagger } from '../domain/moderation/flagging/flag-status.ts';
+import type { Flagger } from '../domain/moderation/flagging/flagger.ts';
 import type { Config } from '../config/index.ts';
 import { createPasskeyService, type PasskeyService } from '../domain/auth/passkeys.service.ts';
 import { createProofOfWork, type ProofOfWork } from '../domain/auth/proof-of-work.ts';
@@ -51,6 +53,8 @@ export interface Services {
   readonly run: RunCommand;
   readonly push: PushService;
   readonly changes: Changes;
+  /** The rules that flag threats of violence for the moderators, compiled; null when flagging is off. */
+  readonly flagger: Flagger | null;
   /** Domain and address blocks, in memory (loaded when the app starts). */
   readonly policy: ServerPolicy;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
@@ -73,6 +77,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
   const search = searchIndex(db.engine, config.secret);
   const changes = changeFeed();
   const blobs = createBlobStore(config.blobs);
+  const flagger = configuredFlagger(config.instance.flagRules);
   const { run, ...commands } = createCommands({
     db,
     clock,
@@ -84,6 +89,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     mailer,
     logger,
     siteName: config.instance.name,
+    flagger,
   });
   const media = createMediaService({ db, clock, config, blobs, limiter, logger, run });
   const policy = serverPolicy({ read: db.read, clock, changes, federation: config.federation });
@@ -120,6 +126,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     push,
     changes,
     policy,
+    flagger,
     homeCache: options.soleWriter && config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,
     media,

@@ -1,3 +1,4 @@
+import { configuredFlagger } from '../domain/moderation/flagging/flag-status.ts';
 import type { Config } from '../config/index.ts';
 import { changeFeed } from '../domain/changes.ts';
 import { createCommands } from '../domain/commands.ts';
@@ -45,5 +46,6 @@ export function cliCommands(db: Db, config: Config) {
     mailer: createMailer(config, logger),
     logger,
     siteName: config.instance.name,
+    flagger: configuredFlagger(config.instance.flagRules),
   });
 }

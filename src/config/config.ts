@@ -46,6 +46,11 @@ export interface Config {
     readonly rules: readonly string[];
     /** Whether profile and post pages (and feeds) are for everyone or only for signed-in members. */
     readonly publicPages: 'public' | 'signed-in';
+    /**
+     * The rules that flag threats of violence for the moderators: Stoa's starter rules (`starter`), none
+     * (`off`), or the operator's JSON file (its absolute path), from `STOA_FLAG_RULES_FILE`.
+     */
+    readonly flagRules: 'starter' | 'off' | { readonly file: string };
   };
   readonly limits: {
     /** Largest request body accepted by the API, in bytes (media uploads have their own limit). */

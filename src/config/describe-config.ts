@@ -53,6 +53,7 @@ export function describeConfig(config: Config): string[] {
           ['STOA_S3_PATH_STYLE', String(config.blobs.pathStyle)],
         ] as [string, string][])),
     ['STOA_RULES_FILE', `${config.instance.rules.length} rules`],
+    ['STOA_FLAG_RULES_FILE', typeof config.instance.flagRules === 'string' ? config.instance.flagRules : config.instance.flagRules.file],
     ['STOA_PUBLIC_PAGES', config.instance.publicPages],
     ['STOA_FEDERATION', config.federation.mode],
     ['STOA_FEDERATION_ALLOWLIST', config.federation.allowedDomains.join(', ') || '(none)'],

@@ -82,6 +82,7 @@ export const envSchema = z.object({
   STOA_DESCRIPTION: optionalText.pipe(z.string().max(2000, { error: 'must be at most 2000 characters' }).optional()),
   STOA_SOURCE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   STOA_RULES_FILE: z.string().trim().min(1).optional(),
+  STOA_FLAG_RULES_FILE: z.string().trim().min(1).optional(),
   STOA_PUBLIC_PAGES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
   STOA_CONTACT_EMAIL: z
     .string()

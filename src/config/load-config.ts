@@ -55,6 +55,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       sourceUrl: parsed.STOA_SOURCE_URL ?? `${publicUrl}/about`,
       rules: Object.freeze(readRules(parsed.STOA_RULES_FILE, dataDir, cwd)),
       publicPages: parsed.STOA_PUBLIC_PAGES ?? 'public',
+      flagRules: flagRulesOf(parsed.STOA_FLAG_RULES_FILE, dataDir, cwd),
     }),
     limits: Object.freeze({
       requestBodyBytes: parsed.STOA_MAX_REQUEST_BYTES ?? 1024 * 1024,
@@ -158,6 +159,21 @@ function shownValue(name: string, value: string | undefined): string {
 
 function truncate(value: string): string {
   return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
+/**
+ * Which rules flag threats: `off`, a file the operator named (which must exist), `<data dir>/flag-rules.json`
+ * when it exists, else Stoa's starter rules. The file itself is read (and checked) when the server starts.
+ */
+function flagRulesOf(value: string | undefined, dataDir: string, cwd: string): Config['instance']['flagRules'] {
+  if (value === 'off') return 'off';
+  if (value === undefined || value === 'starter') {
+    const own = join(dataDir, 'flag-rules.json');
+    return value === undefined && existsSync(own) ? Object.freeze({ file: own }) : 'starter';
+  }
+  const file = absolute(value, cwd);
+  if (!existsSync(file)) throw new ConfigError([`STOA_FLAG_RULES_FILE does not exist: ${file} (or use "starter" or "off")`]);
+  return Object.freeze({ file });
 }
 
 /** At most this many rules, of at most this many characters each. */

@@ -6,6 +6,8 @@ import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { flagStatus } from './moderation/flagging/flag-status.ts';
+import type { Flagger } from './moderation/flagging/flagger.ts';
 import { createBlockService, type BlockService } from './moderation/blocks.service.ts';
 import { createModerationService, type ModerationService } from './moderation/moderation.service.ts';
 import { createNotificationService, type NotificationService } from './notifications/notifications.service.ts';
@@ -44,11 +46,21 @@ export function createCommands(deps: {
   mailer: Mailer;
   logger: Logger;
   siteName: string;
+  /** The rules that flag threats of violence for the moderators (null: none). */
+  flagger: Flagger | null;
 }): Commands & { readonly run: RunCommand } {
-  const { db, clock, publicUrl, search } = deps;
+  const { db, clock, publicUrl, search, flagger } = deps;
   const run = commandRunner(db, clock, deps.changes);
   const graph = createGraphService({ db, clock, run, publicUrl });
-  const statuses = createStatusService({ db, run, publicUrl, domain: deps.domain, maxCharacters: deps.maxCharacters, search });
+  const statuses = createStatusService({
+    db,
+    run,
+    publicUrl,
+    domain: deps.domain,
+    maxCharacters: deps.maxCharacters,
+    search,
+    screen: flagger ? (unit, status) => flagStatus(unit, flagger, publicUrl, status) : undefined,
+  });
   const accounts = createAccountService({ db, run });
   return {
     run,

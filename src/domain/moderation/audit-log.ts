@@ -83,6 +83,11 @@ export function auditEntries(db: DbReader, options: { limit: number; before?: nu
   return query.execute();
 }
 
+/** The newest entry of an action, if any. */
+export function lastAuditEntry(db: DbReader, action: string): Promise<AuditEntry | undefined> {
+  return db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
 /** What checking the chain found: fine, or the first entry that does not hold. */
 export type ChainCheck =
   | { readonly ok: true; readonly entries: number }

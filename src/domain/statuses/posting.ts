@@ -92,6 +92,9 @@ export interface PostingDeps {
   readonly publicUrl: string;
   readonly domain: string;
   readonly maxCharacters: number;
+  /** Screens a new or edited post for the moderators (the flagging rules), in its command's unit. */
+  readonly screen?:
+    ((unit: Unit, status: Pick<StatusRow, 'id' | 'account_id' | 'content' | 'spoiler_text' | 'language'>) => Promise<unknown>) | undefined;
 }
 
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
@@ -119,6 +122,7 @@ export function postingCommands(deps: PostingDeps) {
   async function afterInsert(unit: Unit, status: StatusRow, mentions: readonly string[], tags: readonly string[], indexed: string | null) {
     await linkMentionsAndTags(unit, status.id, mentions, tags);
     if (indexed !== null) await search.add(unit.tx, status.id, indexed);
+    if (status.reblog_of_id === null) await deps.screen?.(unit, status);
     const threadId = status.thread_id;
     for (const mentioned of mentions)
       await notify(unit, { accountId: mentioned, fromAccountId: status.account_id, type: 'mention', statusId: status.id, threadId });
@@ -296,6 +300,13 @@ export function postingCommands(deps: PostingDeps) {
         const tags = local ? local.tags : (input as RemoteStatusInput).tags;
         await reviseStatus(unit, status, revision, tags);
         await linkMentionsAndTags(unit, status.id, mentions, tags);
+        await deps.screen?.(unit, {
+          id: status.id,
+          account_id: status.account_id,
+          content: revision.content,
+          spoiler_text: revision.spoilerText,
+          language: revision.language,
+        });
         const mediaIds = local ? (input as LocalEdit).mediaIds : undefined;
         if (mediaIds !== undefined) await forgetMedia(unit, { ids: await attachMedia(unit, author.id, statusId, mediaIds) });
         await search.remove(unit.tx, statusId);

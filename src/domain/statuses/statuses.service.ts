@@ -1,8 +1,5 @@
-import type { Db } from '../../storage/db/database.ts';
-import type { RunCommand } from '../unit-of-work.ts';
-import { postingCommands } from './posting.ts';
+import { postingCommands, type PostingDeps } from './posting.ts';
 import { reactionCommands } from './reactions.ts';
-import type { SearchIndex } from './search-index.ts';
 
 export type { DeletedStatus, LocalEdit, LocalStatusInput, RemoteStatusInput } from './posting.ts';
 export type { RemoteRepost } from './reactions.ts';
@@ -11,14 +8,7 @@ export type { RemoteRepost } from './reactions.ts';
  * The status commands: posting, editing, deleting, reposting, favourites, bookmarks, pins, muted threads
  * and quote consent. Each takes an actor, local or remote: the API and federation enter the same command.
  */
-export function createStatusService(deps: {
-  db: Db;
-  run: RunCommand;
-  publicUrl: string;
-  domain: string;
-  maxCharacters: number;
-  search: SearchIndex;
-}) {
+export function createStatusService(deps: PostingDeps) {
   return { ...postingCommands(deps), ...reactionCommands(deps) };
 }
 

@@ -120,6 +120,17 @@ describe('a domain block between two servers', () => {
     await until('alice following bea again', () => following(alice, beaOnA));
   });
 
+  it('flags a threat arriving from another server for the moderators, as a report from this server', async () => {
+    const post = await bea.client.v1.statuses.create({ status: 'Ich bring dich um, wenn du das noch einmal schreibst.', language: 'de' });
+    const report = await until('the flag on A', async () =>
+      (await rows(a.app.db, 'reports', { category: 'violation' })).find((r) => r.comment.includes('de.bring-um')),
+    );
+    const onA = (await rows(a.app.db, 'statuses', { uri: post.uri }))[0]!;
+    assert.deepEqual(JSON.parse(report.status_ids), [onA.id]);
+    assert.equal(report.account_id, null);
+    assert.equal(report.target_account_id, beaOnA);
+  });
+
   it('limits a server: its posts leave the federated timeline for everyone but their followers', async () => {
     const post = await bea.client.v1.statuses.create({ status: 'bea posts in public', visibility: 'public' });
     // It reaches A because alice follows bea.

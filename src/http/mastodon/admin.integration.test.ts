@@ -332,6 +332,36 @@ describe('reports', () => {
   });
 });
 
+describe('flagging threats of violence', () => {
+  it('files a report from the server for a post that matches a rule, naming the rule; an ordinary post is left alone', async () => {
+    const { sam } = people;
+    const threat = await sam.client.v1.statuses.create({ status: "I'm going to kill you if you come back here", language: 'en' });
+    await sam.client.v1.statuses.create({ status: 'This game is killing me', language: 'en' });
+    const reports = (await mod.v1.admin.reports.list()).filter(
+      (r) => r.targetAccount.id === sam.id && r.category === 'violation' && r.account === null,
+    );
+    assert.equal(reports.length, 1);
+    const [flagged] = reports;
+    assert.equal(flagged!.account, null, 'filed by the server, not by a person');
+    assert.match(flagged!.comment, /rule en\.intent/);
+    assert.deepEqual(
+      flagged!.statuses.map((s) => s.id),
+      [threat.id],
+    );
+    const told = await mod.v1.notifications.list({ types: ['admin.report'] as never });
+    assert.equal((told[0] as unknown as { report: { id: string } }).report.id, flagged!.id);
+    // The post is not hidden: moderators decide.
+    assert.equal((await api(people.mia.token, 'GET', `/api/v1/statuses/${threat.id}`)).status, 200);
+    // Editing it keeps one report.
+    await sam.client.v1.statuses.$select(threat.id).update({ status: "I'm going to kill you, I said" });
+    assert.equal(
+      (await mod.v1.admin.reports.list()).filter((r) => r.targetAccount.id === sam.id && r.category === 'violation' && r.account === null)
+        .length,
+      1,
+    );
+  });
+});
+
 describe('server-wide blocks', () => {
   it('keeps domain blocks: create, refuse a duplicate with the existing block, update, list publicly (obfuscated), export and import CSV, delete', async () => {
     const block = await admin.v1.admin.domainBlocks.create({
@@ -490,7 +520,8 @@ describe('the dashboard and the record', () => {
       'block_ip',
     ])
       assert.ok(actions.has(action), action);
-    assert.ok(entries.every((e) => e.actor === '@keeper' || e.actor === '@chief' || e.actor === 'cli'));
+    assert.ok(entries.every((e) => ['@keeper', '@chief', 'cli', 'system'].includes(e.actor)));
+    assert.equal(entries.find((e) => e.action === 'flag_rules')?.target_id, 'starter', 'the rules in force are on the record');
     assert.deepEqual(await verifyAuditChain(db.read), { ok: true, entries: entries.length });
 
     const victim = entries[5]!;
