@@ -43,7 +43,7 @@ export function parseRuleSet(text: string, source: string): FlagRuleSet {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const problems: string[] = [];
   const set = data as Partial<FlagRuleSet> | null;
