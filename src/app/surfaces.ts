@@ -24,6 +24,8 @@ import type { AppEnv } from '../http/shared/app-env.ts';
 import type { BrowserSessions } from '../http/shared/browser-session.ts';
 import type { RouteDef } from '../http/shared/route-table.ts';
 import { adminRoleRoutes } from '../http/web/admin/roles.routes.ts';
+import { moderationPages } from '../http/web/admin/moderation.routes.ts';
+import { strikesRoutes } from '../http/web/settings/strikes.routes.ts';
 import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
 import { passwordRoutes } from '../http/web/auth/password.routes.ts';
 import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
@@ -102,6 +104,20 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
     ),
   );
   http.route('/', adminRoleRoutes({ clock, db, logger: services.logger, passkeys }, browser));
+  http.route(
+    '/',
+    moderationPages(
+      {
+        config,
+        read: db.read,
+        moderation: services.commands.moderation,
+        blocks: services.commands.blocks,
+        policySettled: () => services.policy.settled(),
+      },
+      browser,
+    ),
+  );
+  http.route('/', strikesRoutes({ config, read: db.read, moderation: services.commands.moderation }, browser));
   http.route('/', staticRoutes());
   http.route('/', mediaFileRoutes({ blobs: services.blobs }));
   http.route('/', webAppRoutes({ config, clock, db, minter: services.minter, vapidKey }, browser));

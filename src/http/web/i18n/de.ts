@@ -122,4 +122,22 @@ export const de: PageMessages = {
   'delete.done_title': 'Konto gelöscht',
   'delete.done_heading': 'Dein Konto ist gelöscht',
   'delete.done': 'Alles, was es enthielt, wurde von diesem Server entfernt.',
+
+  'strikes.title': 'Moderation',
+  'strikes.intro':
+    'Was die Moderation dieses Servers wegen deines Kontos getan hat, und warum. Gegen jede Entscheidung kannst du einmal Einspruch einlegen.',
+  'strikes.none': 'Die Moderation hat nichts gegen dein Konto unternommen.',
+  'strikes.action.none': 'Eine Verwarnung',
+  'strikes.action.sensitive': 'Deine Medien werden als heikel markiert',
+  'strikes.action.silence': 'Dein Konto ist eingeschränkt',
+  'strikes.action.disable': 'Deine Anmeldung wurde gesperrt',
+  'strikes.action.suspend': 'Dein Konto wurde gesperrt',
+  'strikes.reason': 'Angegebener Grund: {text}',
+  'strikes.no_reason': 'Es wurde kein Grund angegeben.',
+  'strikes.appeal_label': 'Warum diese Entscheidung überdacht werden sollte',
+  'strikes.appeal': 'Einspruch senden',
+  'strikes.appeal.pending': 'Du hast Einspruch eingelegt: Die Moderation entscheidet.',
+  'strikes.appeal.approved': 'Deinem Einspruch wurde stattgegeben und die Maßnahme aufgehoben.',
+  'strikes.appeal.rejected': 'Dein Einspruch wurde abgelehnt.',
+  'strikes.appeal_sent': 'Dein Einspruch wurde an die Moderation geschickt.',
 };

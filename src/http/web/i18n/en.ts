@@ -117,6 +117,23 @@ export const en = {
   'delete.done_title': 'Account deleted',
   'delete.done_heading': 'Your account is deleted',
   'delete.done': 'Everything it held has been removed from this server.',
+
+  'strikes.title': 'Moderation',
+  'strikes.intro': 'What the moderators of this server did about your account, and why. You may appeal each decision once.',
+  'strikes.none': 'The moderators have taken no action on your account.',
+  'strikes.action.none': 'A warning',
+  'strikes.action.sensitive': 'Your media is marked sensitive',
+  'strikes.action.silence': 'Your account is limited',
+  'strikes.action.disable': 'Your sign-in was disabled',
+  'strikes.action.suspend': 'Your account was suspended',
+  'strikes.reason': 'Reason given: {text}',
+  'strikes.no_reason': 'No reason was given.',
+  'strikes.appeal_label': 'Why this decision should be reconsidered',
+  'strikes.appeal': 'Send appeal',
+  'strikes.appeal.pending': 'You appealed: the moderators will decide.',
+  'strikes.appeal.approved': 'Your appeal was approved and the action undone.',
+  'strikes.appeal.rejected': 'Your appeal was rejected.',
+  'strikes.appeal_sent': 'Your appeal was sent to the moderators.',
 } as const;
 
 export type PageMessageKey = keyof typeof en;

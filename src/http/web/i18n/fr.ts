@@ -121,4 +121,22 @@ export const fr: PageMessages = {
   'delete.done_title': 'Compte supprimé',
   'delete.done_heading': 'Votre compte est supprimé',
   'delete.done': 'Tout ce qu’il contenait a été supprimé de ce serveur.',
+
+  'strikes.title': 'Modération',
+  'strikes.intro':
+    'Ce que la modération de ce serveur a décidé au sujet de votre compte, et pourquoi. Vous pouvez faire appel de chaque décision une fois.',
+  'strikes.none': 'La modération n’a pris aucune mesure concernant votre compte.',
+  'strikes.action.none': 'Un avertissement',
+  'strikes.action.sensitive': 'Vos médias sont marqués comme sensibles',
+  'strikes.action.silence': 'Votre compte est limité',
+  'strikes.action.disable': 'Votre connexion a été désactivée',
+  'strikes.action.suspend': 'Votre compte a été suspendu',
+  'strikes.reason': 'Motif indiqué : {text}',
+  'strikes.no_reason': 'Aucun motif n’a été indiqué.',
+  'strikes.appeal_label': 'Pourquoi cette décision devrait être reconsidérée',
+  'strikes.appeal': 'Envoyer l’appel',
+  'strikes.appeal.pending': 'Vous avez fait appel : la modération va décider.',
+  'strikes.appeal.approved': 'Votre appel a été accepté et la mesure annulée.',
+  'strikes.appeal.rejected': 'Votre appel a été rejeté.',
+  'strikes.appeal_sent': 'Votre appel a été transmis à la modération.',
 };
