@@ -160,7 +160,7 @@ export async function createApp(
           refused: (ip) => services.policy.ipSeverity(ip) === 'no_access',
         })
       : null;
-  mountPages(http, services, browser);
+  mountPages(http, services, browser, federation);
 
   const answer = (c: Context<AppEnv>, error: PublicError) =>
     !API_PATHS.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html')
@@ -193,6 +193,7 @@ export async function createApp(
         push: services.push,
         statuses: services.commands.statuses,
         moderation: services.commands.moderation,
+        blocks: services.commands.blocks,
         federation,
       }),
     close: async () => {

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { StoaFederation } from '../http/activitypub/federation.ts';
+import { fetchBlocklist } from '../federation/blocklists.ts';
 import { healthRoutes } from '../http/health.routes.ts';
 import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
 import { appsRoutes } from '../http/mastodon/apps.routes.ts';
@@ -66,7 +67,13 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),
     ...adminAccountsRoutes({ config, read, moderation: commands.moderation }),
     ...adminReportsRoutes({ config, read, moderation: commands.moderation }),
-    ...adminBlocksRoutes({ config, read, blocks: commands.blocks, policySettled: () => services.policy.settled() }),
+    ...adminBlocksRoutes({
+      config,
+      read,
+      blocks: commands.blocks,
+      policySettled: () => services.policy.settled(),
+      fetchBlocklist: (url) => fetchBlocklist(federation.safeFetch, url),
+    }),
     ...adminMeasuresRoutes({ read }),
     ...pushRoutes({ push: services.push }),
     ...mediaRoutes({ config, media: services.media }),
@@ -74,7 +81,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
 }
 
 /** Mounts the surfaces other than the API's route table: health, Instance, OAuth, the web pages, media files. */
-export function mountPages(http: Hono<AppEnv>, services: Services, browser: BrowserSessions): void {
+export function mountPages(http: Hono<AppEnv>, services: Services, browser: BrowserSessions, federation: StoaFederation): void {
   const { config, clock, db } = services;
   const { throttle, passkeys, signers } = services;
   const vapidKey = () => vapidKeyOf(services);
@@ -113,6 +120,7 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
         moderation: services.commands.moderation,
         blocks: services.commands.blocks,
         policySettled: () => services.policy.settled(),
+        fetchBlocklist: (url) => fetchBlocklist(federation.safeFetch, url),
       },
       browser,
     ),

@@ -12,7 +12,7 @@ import type { Commands } from './commands.ts';
 import { DomainError } from './errors.ts';
 import { notificationsPage } from './notifications/notifications.views.ts';
 import { ACCOUNT_ACTIONS, UNDO_ACTIONS } from './moderation/account-effects.ts';
-import { findDomainBlock } from './moderation/moderation.repo.ts';
+import { allSubscriptions, findDomainBlock } from './moderation/moderation.repo.ts';
 import { OPERATOR } from './moderation/staff.ts';
 import type { DbReader } from '../storage/db/database.ts';
 
@@ -225,6 +225,16 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       blocks.createCanonicalEmailBlock(OPERATOR, { email: `someone${Math.floor(random.next() * 5)}@example.org` }),
     'blocks.createIpBlock': () =>
       blocks.createIpBlock(OPERATOR, { ip: `192.0.2.${Math.floor(random.next() * 5)}`, severity: 'sign_up_requires_approval' }),
+    'blocks.subscribe': () => blocks.subscribe(OPERATOR, `https://lists.example/${Math.floor(random.next() * 3)}.csv`),
+    'blocks.unsubscribe': async () => {
+      const [first] = await allSubscriptions(read);
+      await blocks.unsubscribe(OPERATOR, first?.id ?? 'none');
+    },
+    'blocks.applySubscription': async () => {
+      const [first] = await allSubscriptions(read);
+      const csv = random.coin() ? '#domain,#severity\nfar.example,suspend\n' : '#domain,#severity\nnear.example,silence\n';
+      await blocks.applySubscription(first?.id ?? 'none', random.coin(0.8) ? { csv } : { error: 'unreachable' });
+    },
     'blocks.updateIpBlock': () => blocks.updateIpBlock(OPERATOR, 'none', { comment: 'x' }),
     'blocks.deleteRow': () => blocks.deleteRow(OPERATOR, 'ip_blocks', 'none'),
     'notifications.dismiss': async () => {

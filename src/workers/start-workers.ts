@@ -4,6 +4,9 @@ import type { MediaService } from '../domain/media/media.service.ts';
 import type { PushService } from '../domain/push/push.service.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
 import type { ModerationService } from '../domain/moderation/moderation.service.ts';
+import type { BlockService } from '../domain/moderation/blocks.service.ts';
+import { allSubscriptions } from '../domain/moderation/moderation.repo.ts';
+import { fetchBlocklist } from '../federation/blocklists.ts';
 import { commandRunner } from '../domain/unit-of-work.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -29,6 +32,7 @@ export interface WorkerDeps {
   readonly push: PushService;
   readonly statuses: StatusService;
   readonly moderation: Pick<ModerationService, 'purge'>;
+  readonly blocks: Pick<BlockService, 'applySubscription'>;
   /** Federation's workers (deliveries, inbox work, remote media) and its remote lookups, behind the SSRF guard. */
   readonly federation: {
     startWorkers(signal: AbortSignal): Promise<void>;
@@ -38,13 +42,15 @@ export interface WorkerDeps {
 }
 
 const CLEANUP_EVERY_MS = 10 * 60 * 1000;
+/** How often subscribed blocklists are fetched again. */
+const BLOCKLISTS_EVERY_MS = 6 * 3600 * 1000;
 
 /**
  * Starts the background jobs: the periodic cleanup of expired rows, the domain's jobs (file removals,
  * purges, "notify me" notifications, lookups of mentioned accounts), federation's queues (deliveries to
  * other servers, inbox work, remote media) and Web Push.
  */
-export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: number } = {}): Workers {
+export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: number; blocklistsEveryMs?: number } = {}): Workers {
   const log = deps.logger.child({ category: 'workers' });
   let running: Promise<void> = Promise.resolve();
   const run = commandRunner(deps.db, deps.clock, deps.changes);
@@ -60,6 +66,26 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
   cleanup();
   const timer = setInterval(cleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
   timer.unref();
+  // Subscribed blocklists, fetched through the SSRF guard: new blocks from them, and blocks they dropped lifted.
+  let refreshing: Promise<void> = Promise.resolve();
+  const refreshBlocklists = () => {
+    refreshing = (async () => {
+      for (const subscription of await allSubscriptions(deps.db.read)) {
+        const result = await deps.blocks.applySubscription(
+          subscription.id,
+          await fetchBlocklist(deps.federation.safeFetch, subscription.url),
+        );
+        if (result.created.length || result.lifted.length)
+          log.info(
+            { job: 'blocklists', url: subscription.url, blocked: result.created.length, lifted: result.lifted.length },
+            'blocklist applied',
+          );
+      }
+    })().catch((error: unknown) => log.error({ job: 'blocklists', err: error }, 'blocklist refresh failed'));
+  };
+  refreshBlocklists();
+  const blocklistTimer = setInterval(refreshBlocklists, options.blocklistsEveryMs ?? BLOCKLISTS_EVERY_MS);
+  blocklistTimer.unref();
   const stopQueues = new AbortController();
   const jobs = jobWorker({
     db: deps.db,
@@ -89,14 +115,15 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
   })
     .listen(stopQueues.signal)
     .catch((error: unknown) => log.error({ job: 'push', err: error }, 'the push queue stopped'));
-  const processors = ['cleanup', 'jobs', 'federation', 'push'];
+  const processors = ['cleanup', 'jobs', 'federation', 'push', 'blocklists'];
   log.info({ processors }, 'workers started');
   return {
     processors,
     async stop() {
       clearInterval(timer);
+      clearInterval(blocklistTimer);
       stopQueues.abort();
-      await Promise.all([running, jobs, queue, pushes]);
+      await Promise.all([running, refreshing, jobs, queue, pushes]);
     },
   };
 }

@@ -26,7 +26,8 @@ export interface AuditRecord {
     | 'ip_block'
     | 'canonical_email_block'
     | 'warning'
-    | 'flag_rules';
+    | 'flag_rules'
+    | 'blocklist';
   readonly targetId: string;
   readonly detail?: Readonly<Record<string, unknown>>;
 }

@@ -18,6 +18,12 @@ import {
   insertBlockRow,
   insertDomainBlock,
   moderatedWithDomain,
+  deleteSubscription,
+  domainBlocksFrom,
+  findSubscription,
+  insertSubscription,
+  markSubscription,
+  type SubscriptionRow,
   updateDomainBlock,
   updateIpBlock,
   type DomainBlockRow,
@@ -203,40 +209,115 @@ export function createBlockService(deps: { db: Db; run: RunCommand; ownDomain: s
      */
     async importDomainBlocks(staff: Staff, csv: string, source: string): Promise<ImportResult> {
       requireAdmin(staff);
-      const result: ImportResult = { created: [], skipped: [], invalid: [] };
-      const rows = parseCsv(csv);
-      if (rows.length > IMPORT_MAX_ROWS + 1)
-        throw new Invalid('Validation failed', { data: [{ error: 'ERR_TOO_LONG', description: `at most ${IMPORT_MAX_ROWS} rows` }] });
-      const header = (rows[0] ?? []).map((h) => h.trim().replace(/^#/, '').toLowerCase());
-      const hasHeader = header.includes('domain');
-      const columns = hasHeader ? header : ['domain', 'severity', 'reject_media', 'reject_reports', 'public_comment', 'obfuscate'];
-      for (const [index, row] of rows.entries()) {
-        if (hasHeader && index === 0) continue;
-        const value = (name: string) => row[columns.indexOf(name)]?.trim() ?? '';
-        if (row.every((cell) => !cell.trim())) continue;
-        const severity = (value('severity') || 'suspend') as DomainBlockSeverity;
+      const { rows, invalid } = parseBlocklist(csv);
+      const result: ImportResult = { created: [], skipped: [], invalid };
+      for (const row of rows) {
         try {
-          if (!DOMAIN_BLOCK_SEVERITIES.includes(severity)) throw new Invalid(`unknown severity ${severity}`);
-          const block = await create(
-            staff,
-            value('domain'),
-            {
-              severity,
-              rejectMedia: value('reject_media') === 'true',
-              rejectReports: value('reject_reports') === 'true',
-              publicComment: value('public_comment') || undefined,
-              obfuscate: value('obfuscate') === 'true',
-            },
-            source,
-          );
-          result.created.push(block.domain);
+          result.created.push((await create(staff, row.domain, row.input, source)).domain);
         } catch (error) {
           if (error instanceof DomainBlockExists) result.skipped.push(error.existing.domain);
           else if (error instanceof Invalid || error instanceof Forbidden)
-            result.invalid.push({ line: index + 1, reason: error.message === 'Validation failed' ? 'not a valid domain' : error.message });
+            result.invalid.push({ line: row.line, reason: error.message === 'Validation failed' ? 'not a valid domain' : error.message });
           else throw error;
         }
       }
+      return result;
+    },
+
+    /** Subscribes to a blocklist (Mastodon's CSV at a URL), fetched by the workers through the SSRF guard. */
+    async subscribe(staff: Staff, url: string): Promise<SubscriptionRow> {
+      requireAdmin(staff);
+      let parsed: URL;
+      try {
+        parsed = new URL(url.trim());
+      } catch {
+        throw new Invalid('Validation failed', { url: [{ error: 'ERR_INVALID', description: 'is not a URL' }] });
+      }
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        throw new Invalid('Validation failed', { url: [{ error: 'ERR_INVALID', description: 'must be an https URL' }] });
+      const id = uuid7();
+      await run(async (unit) => {
+        if (!(await insertSubscription(unit, { id, url: parsed.href, created_at: unit.now })))
+          throw new Invalid('Validation failed', { url: [{ error: 'ERR_TAKEN', description: 'is already subscribed' }] });
+        await appendAudit(unit, {
+          ...auditBy(staff),
+          action: 'subscribe_blocklist',
+          targetType: 'blocklist',
+          targetId: id,
+          detail: { url: parsed.href },
+        });
+      });
+      return (await findSubscription(db.read, id))!;
+    },
+
+    /** Ends a subscription: every block that came from it is lifted (blocks made here or from elsewhere stay). */
+    async unsubscribe(staff: Staff, id: string): Promise<void> {
+      requireAdmin(staff);
+      const subscription = await findSubscription(db.read, id);
+      if (!subscription) throw new NotFound();
+      const source = subscriptionSource(subscription.url);
+      await run(async (unit) => {
+        for (const block of await domainBlocksFrom(unit.tx, source)) {
+          await deleteBlockRow(unit, 'domain_blocks', block.id);
+          await lift(unit, block.domain, block.severity);
+        }
+        await deleteSubscription(unit, id);
+        await appendAudit(unit, {
+          ...auditBy(staff),
+          action: 'unsubscribe_blocklist',
+          targetType: 'blocklist',
+          targetId: id,
+          detail: { url: subscription.url },
+        });
+      });
+    },
+
+    /**
+     * Applies a fetched copy of a subscribed list: domains new on it are blocked (with the list as their
+     * source), blocks that came from it and are no longer on it are lifted, and a domain already blocked
+     * otherwise is left as it is. A fetch that failed is recorded on the subscription.
+     */
+    async applySubscription(id: string, fetched: { csv: string } | { error: string }): Promise<ImportResult & { lifted: string[] }> {
+      const subscription = await findSubscription(db.read, id);
+      if (!subscription) throw new NotFound();
+      const result = { created: [] as string[], skipped: [] as string[], invalid: [] as ImportResult['invalid'], lifted: [] as string[] };
+      if ('error' in fetched) {
+        await run((unit) => markSubscription(unit, id, { last_error: fetched.error.slice(0, 500) }));
+        return result;
+      }
+      const source = subscriptionSource(subscription.url);
+      const { rows, invalid } = parseBlocklist(fetched.csv);
+      result.invalid.push(...invalid);
+      const listed = new Set<string>();
+      for (const row of rows) {
+        try {
+          const domain = normalizeDomain(row.domain);
+          listed.add(domain);
+          result.created.push((await create(SUBSCRIPTIONS, domain, row.input, source)).domain);
+        } catch (error) {
+          // Blocked already: by this list (nothing to do), or here or by another list (left as it is).
+          if (error instanceof DomainBlockExists) {
+            if (error.existing.source !== source) result.skipped.push(error.existing.domain);
+          } else if (error instanceof Invalid || error instanceof Forbidden) result.invalid.push({ line: row.line, reason: error.message });
+          else throw error;
+        }
+      }
+      await run(async (unit) => {
+        for (const block of await domainBlocksFrom(unit.tx, source)) {
+          if (listed.has(block.domain)) continue;
+          await deleteBlockRow(unit, 'domain_blocks', block.id);
+          await lift(unit, block.domain, block.severity);
+          result.lifted.push(block.domain);
+        }
+        await markSubscription(unit, id, { fetched_at: unit.now, last_error: null });
+        await appendAudit(unit, {
+          ...auditBy(SUBSCRIPTIONS),
+          action: 'refresh_blocklist',
+          targetType: 'blocklist',
+          targetId: id,
+          detail: { url: subscription.url, blocked: result.created, lifted: result.lifted },
+        });
+      });
       return result;
     },
 
@@ -401,6 +482,51 @@ export async function exportDomainBlocks(db: DbReader): Promise<string> {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Reads Mastodon's blocklist CSV into rows to block (with their line), and the lines that are not valid. */
+export function parseBlocklist(csv: string): {
+  rows: { line: number; domain: string; input: DomainBlockInput }[];
+  invalid: ImportResult['invalid'];
+} {
+  const cells = parseCsv(csv);
+  if (cells.length > IMPORT_MAX_ROWS + 1)
+    throw new Invalid('Validation failed', { data: [{ error: 'ERR_TOO_LONG', description: `at most ${IMPORT_MAX_ROWS} rows` }] });
+  const header = (cells[0] ?? []).map((h) => h.trim().replace(/^#/, '').toLowerCase());
+  const hasHeader = header.includes('domain');
+  const columns = hasHeader ? header : ['domain', 'severity', 'reject_media', 'reject_reports', 'public_comment', 'obfuscate'];
+  const rows: { line: number; domain: string; input: DomainBlockInput }[] = [];
+  const invalid: ImportResult['invalid'] = [];
+  for (const [index, row] of cells.entries()) {
+    if (hasHeader && index === 0) continue;
+    if (row.every((cell) => !cell.trim())) continue;
+    const value = (name: string) => row[columns.indexOf(name)]?.trim() ?? '';
+    const severity = (value('severity') || 'suspend') as DomainBlockSeverity;
+    if (!DOMAIN_BLOCK_SEVERITIES.includes(severity)) {
+      invalid.push({ line: index + 1, reason: `unknown severity ${severity}` });
+      continue;
+    }
+    rows.push({
+      line: index + 1,
+      domain: value('domain'),
+      input: {
+        severity,
+        rejectMedia: value('reject_media') === 'true',
+        rejectReports: value('reject_reports') === 'true',
+        publicComment: value('public_comment') || undefined,
+        obfuscate: value('obfuscate') === 'true',
+      },
+    });
+  }
+  return { rows, invalid };
+}
+
+/** The source a subscribed list's blocks are recorded with. */
+export function subscriptionSource(url: string): string {
+  return `subscription:${url}`;
+}
+
+/** Who refreshes subscribed lists: the server itself, on the record as `system`. */
+const SUBSCRIPTIONS: Staff = Object.freeze({ account: null, role: 'admin', origin: 'cli', label: 'system' });
 
 /** What sign-up checks about an applicant: refused, or waiting for approval because of a block. */
 export async function signUpScreen(

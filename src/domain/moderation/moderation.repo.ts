@@ -315,3 +315,54 @@ export async function purgeExpiredSuspensions(unit: Unit, before: string): Promi
   for (const { id } of due) await queueJob(unit, { kind: 'purge-account', accountId: id });
   return due.length;
 }
+
+export type SubscriptionRow = Selectable<Database['blocklist_subscriptions']>;
+
+/** A blocklist subscription. */
+export function findSubscription(db: DbReader, id: string): Promise<SubscriptionRow | undefined> {
+  return db.selectFrom('blocklist_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every blocklist subscription. */
+export function allSubscriptions(db: DbReader): Promise<SubscriptionRow[]> {
+  return db.selectFrom('blocklist_subscriptions').selectAll().orderBy('id', 'asc').execute();
+}
+
+/** Records a subscription; false when the URL is already subscribed. */
+export async function insertSubscription(unit: Unit, row: Insertable<Database['blocklist_subscriptions']>): Promise<boolean> {
+  const rows = await unit.tx
+    .insertInto('blocklist_subscriptions')
+    .values(row)
+    .onConflict((oc) => oc.column('url').doNothing())
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}
+
+/** Records a subscription's last fetch. */
+export async function markSubscription(unit: Unit, id: string, set: Updateable<Database['blocklist_subscriptions']>): Promise<void> {
+  await unit.tx.updateTable('blocklist_subscriptions').set(set).where('id', '=', id).execute();
+}
+
+/** Ends a subscription. */
+export async function deleteSubscription(unit: Unit, id: string): Promise<void> {
+  await unit.tx.deleteFrom('blocklist_subscriptions').where('id', '=', id).execute();
+}
+
+/** The domain blocks that came from one source. */
+export function domainBlocksFrom(db: DbReader, source: string): Promise<DomainBlockRow[]> {
+  return db.selectFrom('domain_blocks').selectAll().where('source', '=', source).execute();
+}
+
+/** Every subscription, with how many blocks it holds now. */
+export async function subscriptionsWithCounts(db: DbReader) {
+  const subscriptions = await allSubscriptions(db);
+  const counts = await db
+    .selectFrom('domain_blocks')
+    .select((eb) => ['source', eb.fn.countAll<number>().as('n')])
+    .where('source', 'like', 'subscription:%')
+    .groupBy('source')
+    .execute();
+  const bySource = new Map(counts.map((c) => [c.source, Number(c.n)]));
+  return subscriptions.map((s) => ({ ...s, blocks: bySource.get(`subscription:${s.url}`) ?? 0 }));
+}

@@ -12,6 +12,8 @@ export interface Staff {
   readonly account: AccountRow | null;
   readonly role: StaffRole;
   readonly origin: Origin;
+  /** How the audit log names an actor without an account (default: its origin). */
+  readonly label?: string;
 }
 
 /** A staff member acting through the API or the web, or a Forbidden error for a member. */
@@ -30,5 +32,7 @@ export function requireAdmin(staff: Staff): void {
 
 /** How an action by `staff` is recorded in the audit log. */
 export function auditBy(staff: Staff): Pick<AuditRecord, 'accountId' | 'actor'> {
-  return staff.account ? { accountId: staff.account.id, actor: `@${staff.account.username}` } : { accountId: null, actor: staff.origin };
+  return staff.account
+    ? { accountId: staff.account.id, actor: `@${staff.account.username}` }
+    : { accountId: null, actor: staff.label ?? staff.origin };
 }

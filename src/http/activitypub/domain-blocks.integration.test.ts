@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { findAccountByHandle } from '../../domain/accounts/accounts.repo.ts';
@@ -19,6 +21,7 @@ let a: TestServer;
 let b: TestServer;
 let alice: TestAccount; // on A
 let admin: mastodon.rest.Client; // an admin of A
+let adminToken: () => Promise<string>;
 let bob: TestAccount; // on B, follows alice
 let bea: TestAccount; // on B, followed by alice
 
@@ -35,6 +38,7 @@ before(async () => {
   });
   const token = await passwordToken(a.url, app, 'chief', 'chief uses a long password', 'read admin:read admin:write');
   admin = createRestAPIClient({ url: a.url, accessToken: token });
+  adminToken = () => Promise.resolve(token);
   [bob, bea] = (await createTestAccounts(b, ['bob', 'bea'])) as [TestAccount, TestAccount];
 });
 
@@ -142,5 +146,59 @@ describe('a domain block between two servers', () => {
     assert.ok(!(await federated(stranger.client)).includes(post.uri), 'a stranger no longer sees it');
     const bobOnA = (await findAccountByHandle(a.app.db.read, 'bob', b.config.domain))!;
     assert.notEqual(bobOnA.silenced_at, null, 'its accounts are limited with it');
+  });
+
+  it('subscribes to a blocklist: its blocks carry it as their source, follow the list as it changes, and go with the subscription', async () => {
+    let list = '#domain,#severity,#public_comment\nspam1.example,suspend,spam\nspam2.example,silence,\n';
+    let status = 200;
+    const lists = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/csv' });
+      res.end(status === 200 ? list : 'down');
+    });
+    await new Promise<void>((resolve) => lists.listen(0, '127.0.0.19', resolve));
+    const url = `http://127.0.0.19:${(lists.address() as AddressInfo).port}/blocklist.csv`;
+    try {
+      const chief = await adminToken();
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${a.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${chief}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const subscribed = await call('POST', '/api/v1/admin/blocklist_subscriptions', { url });
+      assert.equal(subscribed.status, 200, JSON.stringify(subscribed.body));
+      assert.deepEqual(subscribed.body.result.created, ['spam1.example', 'spam2.example']);
+      assert.equal(subscribed.body.blocks, 2);
+      const blocks = async () =>
+        Object.fromEntries(
+          (await admin.v1.admin.domainBlocks.list()).map((b) => [b.domain, (b as unknown as { source: string | null }).source]),
+        );
+      assert.equal((await blocks())['spam1.example'], `subscription:${url}`);
+
+      await admin.v1.admin.domainBlocks.create({ domain: 'manual.example', severity: 'suspend' });
+      list = '#domain,#severity\nspam1.example,suspend\nmanual.example,suspend\n';
+      const refreshed = await call('POST', `/api/v1/admin/blocklist_subscriptions/${subscribed.body.id}/refresh`);
+      assert.deepEqual(refreshed.body.result.lifted, ['spam2.example'], 'a domain the list dropped is lifted');
+      assert.deepEqual(refreshed.body.result.skipped, ['manual.example'], 'a block made here is left alone');
+      assert.equal((await blocks())['manual.example'], null);
+      assert.equal((await blocks())['spam2.example'], undefined);
+
+      status = 500;
+      const failed = await call('POST', `/api/v1/admin/blocklist_subscriptions/${subscribed.body.id}/refresh`);
+      assert.match(failed.body.last_error, /answered 500/);
+      assert.equal((await blocks())['spam1.example'], `subscription:${url}`, 'a failed fetch changes no block');
+
+      const refused = await call('POST', '/api/v1/admin/blocklist_subscriptions', { url: 'http://10.1.2.3/list.csv' });
+      assert.match(refused.body.last_error, /may not be fetched/, 'the list is fetched through the SSRF guard');
+
+      assert.equal((await call('DELETE', `/api/v1/admin/blocklist_subscriptions/${subscribed.body.id}`)).status, 200);
+      const after = await blocks();
+      assert.equal(after['spam1.example'], undefined, 'its blocks go with the subscription');
+      assert.equal(after['manual.example'], null);
+    } finally {
+      lists.close();
+    }
   });
 });

@@ -354,6 +354,7 @@ export interface Database {
   server_keys: { name: string; public_key: string; private_key: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
+  blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };
   email_domain_blocks: { id: string; domain: string; created_at: Timestamp };
   ip_blocks: {
     id: string;

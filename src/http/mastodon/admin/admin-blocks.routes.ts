@@ -15,6 +15,8 @@ import {
   canonicalEmailBlocks,
   findBlockRow,
   findDomainBlock,
+  findSubscription,
+  subscriptionsWithCounts,
   type BlockTable,
 } from '../../../domain/moderation/moderation.repo.ts';
 import { staffOf } from '../../../domain/moderation/staff.ts';
@@ -59,6 +61,7 @@ const IpBlockInput = z
   })
   .loose();
 const CanonicalInput = z.object({ email: z.string().max(320).optional(), canonical_email_hash: z.string().max(64).optional() }).loose();
+const SubscriptionInput = z.object({ url: z.string().min(1).max(2000) }).loose();
 const ImportInput = z.object({ data: z.union([z.string(), z.instanceof(File)]), source: z.string().max(300).optional() }).loose();
 
 /** The largest blocklist file an import reads. */
@@ -71,6 +74,8 @@ export interface AdminBlocksRouteDeps {
   readonly blocks: BlockService;
   /** Resolves once the server's in-memory policy holds the change just made. */
   readonly policySettled: () => Promise<void>;
+  /** Fetches a subscribed blocklist through the SSRF guard. */
+  readonly fetchBlocklist: (url: string) => Promise<{ csv: string } | { error: string }>;
 }
 
 /**
@@ -173,6 +178,52 @@ export function adminBlocksRoutes(deps: AdminBlocksRouteDeps): RouteDef[] {
         if (Buffer.byteLength(data) > IMPORT_MAX_BYTES) throw new HttpError(413, 'The blocklist is too large');
         const source = input.source?.trim() || (input.data instanceof File && input.data.name ? `import:${input.data.name}` : 'import');
         return c.json(await settled(await blocks.importDomainBlocks(staff(c), data, source)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/admin/blocklist_subscriptions',
+      access: staffOnly('admin:read:domain_blocks', 'admin'),
+      async handler(c) {
+        return c.json(await subscriptionsWithCounts(read));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/admin/blocklist_subscriptions',
+      access: staffOnly('admin:write:domain_blocks', 'admin'),
+      async handler(c) {
+        const { url } = readInput(c, SubscriptionInput);
+        const subscription = await blocks.subscribe(staff(c), url);
+        // The first copy is read at once, so that the admin sees what the list blocks.
+        const result = await blocks.applySubscription(subscription.id, await deps.fetchBlocklist(subscription.url));
+        await deps.policySettled();
+        const [listed] = (await subscriptionsWithCounts(read)).filter((s) => s.id === subscription.id);
+        return c.json({ ...listed, result });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/admin/blocklist_subscriptions/:id/refresh',
+      access: staffOnly('admin:write:domain_blocks', 'admin'),
+      async handler(c) {
+        const id = c.req.param('id')!;
+        const subscription = await findSubscription(read, id);
+        if (!subscription) throw new NotFound();
+        staff(c);
+        const result = await blocks.applySubscription(id, await deps.fetchBlocklist(subscription.url));
+        await deps.policySettled();
+        const [listed] = (await subscriptionsWithCounts(read)).filter((s) => s.id === id);
+        return c.json({ ...listed, result });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/admin/blocklist_subscriptions/:id',
+      access: staffOnly('admin:write:domain_blocks', 'admin'),
+      async handler(c) {
+        await blocks.unsubscribe(staff(c), c.req.param('id')!);
+        return c.json(await settled({}));
       },
     },
     ...crud('domain_blocks', 'domain_blocks', 'domain_blocks', serializeDomainBlock, (c, id) => blocks.deleteDomainBlock(staff(c), id)),

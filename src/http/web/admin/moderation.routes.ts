@@ -13,7 +13,14 @@ import {
   IP_BLOCK_SEVERITIES,
   type BlockService,
 } from '../../../domain/moderation/blocks.service.ts';
-import { allDomainBlocks, blockRows, pendingAppeals, reportsQuery, warningsOf } from '../../../domain/moderation/moderation.repo.ts';
+import {
+  allDomainBlocks,
+  blockRows,
+  pendingAppeals,
+  reportsQuery,
+  subscriptionsWithCounts,
+  warningsOf,
+} from '../../../domain/moderation/moderation.repo.ts';
 import { handleOf, MODERATION_LIMITS, type ModerationService } from '../../../domain/moderation/moderation.service.ts';
 import { staffOf, type Staff } from '../../../domain/moderation/staff.ts';
 import { findStatusesByIds } from '../../../domain/statuses/statuses.repo.ts';
@@ -33,6 +40,8 @@ export interface ModerationPageDeps {
   readonly moderation: ModerationService;
   readonly blocks: BlockService;
   readonly policySettled: () => Promise<void>;
+  /** Fetches a subscribed blocklist through the SSRF guard. */
+  readonly fetchBlocklist: (url: string) => Promise<{ csv: string } | { error: string }>;
 }
 
 const ActionInput = z
@@ -71,6 +80,7 @@ const IpInput = z
     comment: z.string().max(1000).optional(),
   })
   .loose();
+const SubscriptionInput = z.object({ url: z.string().min(1).max(2000) }).loose();
 const EmailDomainInput = z.object({ domain: z.string().min(1).max(300) }).loose();
 
 const ACTION_LABELS: Record<(typeof ACCOUNT_ACTIONS)[number], string> = {
@@ -302,6 +312,7 @@ ${user && !user.approved_at ? html`<p>${post(c, `/admin/moderation/accounts/${ac
   routes.get('/admin/moderation/domain-blocks', async (c) => {
     adminOnly(c);
     const list = await allDomainBlocks(read);
+    const subscriptions = await subscriptionsWithCounts(read);
     return show(
       c,
       'Domain blocks',
@@ -325,7 +336,12 @@ ${list.map(
 <p class="field"><label for="db-csv">Mastodon's CSV (#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate)</label><textarea id="db-csv" name="csv" rows="6" required></textarea></p>
 <p class="field"><label for="db-source">Where it comes from</label><input id="db-source" name="source" maxlength="300"></p>
 <button type="submit">Import</button></form>
-<p><a href="/admin/moderation/domain-blocks.csv">Export as CSV</a></p>`,
+<p><a href="/admin/moderation/domain-blocks.csv">Export as CSV</a></p>
+<h2>Subscribed blocklists</h2>
+${subscriptions.length ? html`<ul>${subscriptions.map((l) => html`<li>${l.url}: ${String(l.blocks)} blocks${l.fetched_at ? `, read ${l.fetched_at.slice(0, 16).replace('T', ' ')}` : ''}${l.last_error ? html` <strong>(last fetch failed: ${l.last_error})</strong>` : ''} ${post(c, `/admin/moderation/subscriptions/${l.id}/remove`, `Unsubscribe from ${l.url} and lift its blocks`)}</li>`)}</ul>` : html`<p>None.</p>`}
+<form method="post" action="/admin/moderation/subscriptions">${csrfField(browser.csrfToken(c))}
+<p class="field"><label for="sub-url">Blocklist URL (Mastodon's CSV, read again every 6 hours)</label><input id="sub-url" name="url" type="url" required></p>
+<button type="submit">Subscribe</button></form>`,
       c.req.query('imported') ?? undefined,
     );
   });
@@ -368,6 +384,21 @@ ${list.map(
   routes.post('/admin/moderation/domain-blocks/:id/remove', async (c) => {
     adminOnly(c);
     await blocks.deleteDomainBlock(staff(c), c.req.param('id'));
+    await deps.policySettled();
+    return c.redirect('/admin/moderation/domain-blocks', 303);
+  });
+
+  routes.post('/admin/moderation/subscriptions', async (c) => {
+    adminOnly(c);
+    const subscription = await blocks.subscribe(staff(c), validate(SubscriptionInput, c.var.body).url);
+    await blocks.applySubscription(subscription.id, await deps.fetchBlocklist(subscription.url));
+    await deps.policySettled();
+    return c.redirect('/admin/moderation/domain-blocks', 303);
+  });
+
+  routes.post('/admin/moderation/subscriptions/:id/remove', async (c) => {
+    adminOnly(c);
+    await blocks.unsubscribe(staff(c), c.req.param('id'));
     await deps.policySettled();
     return c.redirect('/admin/moderation/domain-blocks', 303);
   });

@@ -43,6 +43,15 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('created_at', sql.raw(ts), (c) => c.notNull())
     .addColumn('updated_at', sql.raw(ts), (c) => c.notNull())
     .execute();
+  // Blocklists an admin subscribed to: fetched on a schedule, their blocks recorded with the list as source.
+  await db.schema
+    .createTable('blocklist_subscriptions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('url', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', sql.raw(ts), (c) => c.notNull())
+    .addColumn('fetched_at', sql.raw(ts))
+    .addColumn('last_error', 'text')
+    .execute();
   await db.schema
     .createTable('domain_allows')
     .addColumn('id', 'text', (c) => c.primaryKey())
