@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { findAccountByHandle } from '../domain/accounts/accounts.repo.ts';
 import { DomainError } from '../domain/errors.ts';
 import { auditEntries, verifyAuditChain } from '../domain/moderation/audit-log.ts';
@@ -33,6 +33,16 @@ async function accountByHandle(db: Db, io: CliIo, handle: string | undefined) {
   return account;
 }
 
+/** Parses a command's options, or says what is wrong (then the command exits with a usage error). */
+function options<T extends ParseArgsConfig['options']>(io: CliIo, args: string[], config: T) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options: config });
+  } catch (error) {
+    io.err((error as Error).message);
+    return null;
+  }
+}
+
 /** Runs a command's work, turning a refusal of the domain (not found, not allowed, invalid) into a message. */
 async function refusalsAsMessages(io: CliIo, work: () => Promise<number>): Promise<number> {
   try {
@@ -51,17 +61,8 @@ export const moderationCommand: Command = {
   help: MODERATION_HELP,
   async run(args, io) {
     const [sub, ...rest] = args;
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { reason: { type: 'string' }, limit: { type: 'string', default: '50' }, verify: { type: 'boolean' } },
-      });
-    } catch (error) {
-      io.err((error as Error).message);
-      return EXIT.usage;
-    }
+    const parsed = options(io, rest, { reason: { type: 'string' }, limit: { type: 'string', default: '50' }, verify: { type: 'boolean' } });
+    if (!parsed) return EXIT.usage;
     const { values, positionals } = parsed;
     const actions = { suspend: 'suspend', limit: 'silence' } as const;
     const undos = { unsuspend: 'unsuspend', unlimit: 'unsilence' } as const;
@@ -137,25 +138,16 @@ export const domainBlocksCommand: Command = {
   help: BLOCKS_HELP,
   async run(args, io) {
     const [sub, ...rest] = args;
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          severity: { type: 'string', default: 'suspend' },
-          'reject-media': { type: 'boolean' },
-          'reject-reports': { type: 'boolean' },
-          'public-comment': { type: 'string' },
-          'private-comment': { type: 'string' },
-          obfuscate: { type: 'boolean' },
-          source: { type: 'string' },
-        },
-      });
-    } catch (error) {
-      io.err((error as Error).message);
-      return EXIT.usage;
-    }
+    const parsed = options(io, rest, {
+      severity: { type: 'string', default: 'suspend' },
+      'reject-media': { type: 'boolean' },
+      'reject-reports': { type: 'boolean' },
+      'public-comment': { type: 'string' },
+      'private-comment': { type: 'string' },
+      obfuscate: { type: 'boolean' },
+      source: { type: 'string' },
+    });
+    if (!parsed) return EXIT.usage;
     const { values, positionals } = parsed;
     if (sub === 'list') {
       return withDatabase(io, async (db) => {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { sql, type SqlBool } from 'kysely';
+import { toBool } from '../../storage/db/db-errors.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import type { AccountRow, UserRow } from '../accounts/accounts.repo.ts';
@@ -7,7 +9,8 @@ import type { AccountRow, UserRow } from '../accounts/accounts.repo.ts';
 export interface AdminAccountFilter {
   readonly origin?: 'local' | 'remote' | undefined;
   readonly status?: 'active' | 'pending' | 'disabled' | 'silenced' | 'suspended' | 'sensitized' | undefined;
-  readonly staff?: boolean | undefined;
+  /** Only accounts with one of these roles (moderators and admins: the staff). */
+  readonly roles?: readonly ('moderator' | 'admin')[] | undefined;
   readonly byDomain?: string | undefined;
   readonly username?: string | undefined;
   readonly displayName?: string | undefined;
@@ -52,7 +55,7 @@ export async function adminAccounts(db: DbReader, filter: AdminAccountFilter, wi
       query = query.where('accounts.sensitized_at', 'is not', null);
       break;
   }
-  if (filter.staff) query = query.where('users.role', 'in', ['moderator', 'admin']);
+  if (filter.roles?.length) query = query.where('users.role', 'in', [...filter.roles]);
   if (filter.byDomain) query = query.where('accounts.domain', '=', filter.byDomain.toLowerCase());
   if (filter.username) query = query.where(sql<SqlBool>`lower(accounts.username) like ${likeContains(filter.username)} escape '\\'`);
   if (filter.displayName)
@@ -182,4 +185,38 @@ export async function measure(db: DbReader, key: MeasureKey, start: string, end:
     days.push({ date: `${date}T00:00:00Z`, value: counts.get(date) ?? 0 });
   }
   return { key, total: times.length, previousTotal: previous.length, days };
+}
+
+/** Mastodon's digest of a domain (SHA-256, hex), by which an obfuscated block can still be checked. */
+export function domainDigest(domain: string): string {
+  return createHash('sha256').update(domain).digest('hex');
+}
+
+/** A domain with the middle of each label but the last starred out (`b*d.example`). */
+function obfuscate(domain: string): string {
+  return domain
+    .split('.')
+    .map((label, i, labels) =>
+      i === labels.length - 1 || label.length <= 2 ? label : `${label[0]}${'*'.repeat(label.length - 2)}${label.at(-1)}`,
+    )
+    .join('.');
+}
+
+/** A block as the public list shows it. */
+export interface PublicDomainBlockView {
+  readonly domain: string;
+  readonly digest: string;
+  readonly severity: 'silence' | 'suspend';
+  readonly comment: string | null;
+}
+
+/** The servers this one suspends or limits, as the public may see them (obfuscated where asked). */
+export async function publicDomainBlocks(db: DbReader): Promise<PublicDomainBlockView[]> {
+  const rows = await db.selectFrom('domain_blocks').selectAll().where('severity', '!=', 'noop').orderBy('domain', 'asc').execute();
+  return rows.map((b) => ({
+    domain: toBool(b.obfuscate) ? obfuscate(b.domain) : b.domain,
+    digest: domainDigest(b.domain),
+    severity: b.severity as 'silence' | 'suspend',
+    comment: b.public_comment,
+  }));
 }

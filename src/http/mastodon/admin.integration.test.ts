@@ -389,6 +389,9 @@ describe('server-wide blocks', () => {
       severity: string;
     }[];
     assert.deepEqual(shown, [{ domain: 'b*d.example', digest: shown[0]!.digest, severity: 'silence', comment: 'harassment' }]);
+    const about = await (await fetch(`${server.url}/about`)).text();
+    assert.match(about, /<strong>b\*d\.example<\/strong> \(limited\): harassment/, 'the about page lists it too');
+    assert.doesNotMatch(about, /bad\.example/, 'obfuscated there as well');
     const csv = await api(rootToken, 'GET', '/api/v1/admin/domain_blocks/export');
     assert.equal(csv.status, 200);
     assert.match(

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { InstanceService } from '../../domain/instance/instance.service.ts';
-import { allDomainBlocks } from '../../domain/moderation/moderation.repo.ts';
+import { publicDomainBlocks } from '../../domain/moderation/admin.views.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
-import { serializePublicDomainBlock } from './admin/admin.serializers.ts';
+import type { PublicDomainBlock } from './entities.ts';
 import { serializeInstanceV1, serializeInstanceV2, serializeRules, type InstanceConfig } from './serializers/instance.serializer.ts';
 
 /** `GET /api/v1/instance`, `GET /api/v2/instance`, its peers and domain blocks: public, so that clients can read them before sign-in. */
@@ -34,7 +34,13 @@ export function instanceRoutes(
   // Servers this one has suspended or limited, with their public comments (obfuscated where asked).
   routes.get('/api/v1/instance/domain_blocks', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');
-    return c.json((await allDomainBlocks(read)).flatMap((b) => serializePublicDomainBlock(b) ?? []));
+    const blocks: PublicDomainBlock[] = (await publicDomainBlocks(read)).map((b) => ({
+      domain: b.domain,
+      digest: b.digest,
+      severity: b.severity,
+      ...(b.comment ? { comment: b.comment } : {}),
+    }));
+    return c.json(blocks);
   });
   return routes;
 }

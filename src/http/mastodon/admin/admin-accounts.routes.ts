@@ -65,6 +65,24 @@ const ActionInput = z
   })
   .loose();
 
+const STAFF = ['moderator', 'admin'] as const;
+/** Roles by the ids the Role entity gives them. */
+const ROLE_IDS = new Map<string, 'moderator' | 'admin'>([
+  ['2', 'moderator'],
+  ['3', 'admin'],
+]);
+
+/** The text filters v1 and v2 share. */
+function searched(f: {
+  by_domain?: string | undefined;
+  username?: string | undefined;
+  display_name?: string | undefined;
+  email?: string | undefined;
+  ip?: string | undefined;
+}) {
+  return { byDomain: f.by_domain, username: f.username, displayName: f.display_name, email: f.email, ip: f.ip };
+}
+
 /** What the admin accounts API uses. */
 export interface AdminAccountsRouteDeps {
   readonly config: Config;
@@ -126,14 +144,10 @@ export function adminAccountsRoutes(deps: AdminAccountsRouteDeps): RouteDef[] {
                     ? 'active'
                     : undefined;
         return list(c, {
+          ...searched(f),
           origin: f.local ? 'local' : f.remote ? 'remote' : undefined,
           status,
-          staff: f.staff,
-          byDomain: f.by_domain,
-          username: f.username,
-          displayName: f.display_name,
-          email: f.email,
-          ip: f.ip,
+          roles: f.staff ? STAFF : undefined,
         });
       },
     },
@@ -144,18 +158,14 @@ export function adminAccountsRoutes(deps: AdminAccountsRouteDeps): RouteDef[] {
       handler(c) {
         const f = readInput(c, V2Filter);
         // Roles are Mastodon's: 2 is Moderator, 3 is Admin (as the Role entity numbers them).
-        const roles = f.role_ids?.map((id) => ({ '2': 'moderator', '3': 'admin' })[id]);
+        const roles = f.role_ids?.map((id) => ROLE_IDS.get(id));
         if (roles?.includes(undefined)) throw new HttpError(422, 'Validation failed: role_ids names a role this server does not have');
         if (f.invited_by !== undefined) throw new HttpError(422, 'Validation failed: filtering by inviter is not supported');
         return list(c, {
+          ...searched(f),
           origin: f.origin,
           status: f.status,
-          staff: f.permissions === 'staff' || (roles !== undefined && roles.length > 0),
-          byDomain: f.by_domain,
-          username: f.username,
-          displayName: f.display_name,
-          email: f.email,
-          ip: f.ip,
+          roles: roles?.length ? roles.filter((r) => r !== undefined) : f.permissions === 'staff' ? STAFF : undefined,
         });
       },
     },

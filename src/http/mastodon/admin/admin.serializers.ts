@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { countAccounts } from '../../../domain/accounts/account-counts.repo.ts';
 import { findAccountsByIds } from '../../../domain/accounts/accounts.repo.ts';
-import { accountIps, adminAccount, type AdminAccountRow, type Measure } from '../../../domain/moderation/admin.views.ts';
+import { accountIps, adminAccount, domainDigest, type AdminAccountRow, type Measure } from '../../../domain/moderation/admin.views.ts';
 import type { DomainBlockRow, IpBlockRow, WarningRow } from '../../../domain/moderation/moderation.repo.ts';
 import type { ReportRow } from '../../../domain/reports/reports.repo.ts';
 import { findStatusesByIds } from '../../../domain/statuses/statuses.repo.ts';
@@ -20,10 +19,10 @@ import type {
   AdminIpBlock,
   AdminMeasure,
   AdminReport,
-  PublicDomainBlock,
   Rule,
 } from '../entities.ts';
 import { ROLES, serializeAccount, type AccountUrls } from '../serializers/account.serializer.ts';
+import { serializeReports } from '../serializers/report.serializer.ts';
 import { serializeStatus } from '../serializers/status.serializer.ts';
 
 /** Accounts as moderators see them (Mastodon's Admin::Account), in the order given. */
@@ -81,35 +80,24 @@ export async function serializeAdminReports(
   const views = await loadStatusViews(db, null, await findStatusesByIds(db, statusIds));
   const statuses = new Map(views.map((v) => [v.status.id, serializeStatus(v, urls)]));
   const account = (id: string | null) => (id ? (accounts.get(id) ?? null) : null);
+  const base = new Map((await serializeReports(db, urls, reports)).map((r) => [r.id, r]));
   return reports.map((r) => {
-    const named = JSON.parse(r.status_ids) as string[];
+    const { rule_ids: ruleIds, target_account: _publicTarget, ...shared } = base.get(r.id)!;
     return {
-      id: r.id,
-      action_taken: r.action_taken_at !== null,
-      action_taken_at: r.action_taken_at,
-      category: r.category,
-      comment: r.comment,
-      forwarded: toBool(r.forwarded),
-      created_at: r.created_at,
+      ...shared,
       updated_at: r.updated_at ?? r.created_at,
       account: account(r.account_id),
       origin_domain: r.origin_domain,
       target_account: account(r.target_account_id)!,
       assigned_account: account(r.assigned_account_id),
       action_taken_by_account: account(r.action_taken_by_account_id),
-      statuses: named.flatMap((id) => statuses.get(id) ?? []),
-      status_ids: named,
-      rules: (JSON.parse(r.rule_ids) as string[]).flatMap((id): Rule[] => {
+      statuses: shared.status_ids.flatMap((id) => statuses.get(id) ?? []),
+      rules: ruleIds.flatMap((id): Rule[] => {
         const text = rules[Number(id) - 1];
         return text === undefined ? [] : [{ id, text, hint: '' }];
       }),
     };
   });
-}
-
-/** Mastodon's digest of a domain (SHA-256, hex), by which an obfuscated block can still be checked. */
-export function domainDigest(domain: string): string {
-  return createHash('sha256').update(domain).digest('hex');
 }
 
 export function serializeDomainBlock(b: DomainBlockRow): AdminDomainBlock {
@@ -126,22 +114,6 @@ export function serializeDomainBlock(b: DomainBlockRow): AdminDomainBlock {
     obfuscate: toBool(b.obfuscate),
     source: b.source,
   };
-}
-
-/** A block on the public list: an obfuscated domain shows only its first and last letters of each label. */
-export function serializePublicDomainBlock(b: DomainBlockRow): PublicDomainBlock | null {
-  if (b.severity === 'noop') return null;
-  const domain = toBool(b.obfuscate) ? obfuscate(b.domain) : b.domain;
-  return { domain, digest: domainDigest(b.domain), severity: b.severity, ...(b.public_comment ? { comment: b.public_comment } : {}) };
-}
-
-function obfuscate(domain: string): string {
-  return domain
-    .split('.')
-    .map((label, i, labels) =>
-      i === labels.length - 1 || label.length <= 2 ? label : `${label[0]}${'*'.repeat(label.length - 2)}${label.at(-1)}`,
-    )
-    .join('.');
 }
 
 export function serializeDomainAllow(row: Selectable<Database['domain_allows']>): AdminDomainAllow {

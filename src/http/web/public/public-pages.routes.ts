@@ -1,3 +1,4 @@
+import { publicDomainBlocks } from '../../../domain/moderation/admin.views.ts';
 import { Hono, type Context } from 'hono';
 import type { Config } from '../../../config/index.ts';
 import type { InstanceService } from '../../../domain/instance/instance.service.ts';
@@ -271,6 +272,7 @@ ${rows.length === PAGE_SIZE ? html`<nav class="pager"><a href="/tags/${encodeURI
   routes.get('/about', async (c) => {
     const { name, description, contactEmail, rules } = config.instance;
     const stats = await deps.instance.stats();
+    const blocked = await publicDomainBlocks(read);
     const registration = {
       open: 'Anyone may sign up.',
       approval: 'Anyone may apply to join; a moderator approves each application.',
@@ -284,6 +286,8 @@ ${description ? html`<p class="description">${description}</p>` : ''}
 ${rules.length ? html`<ol class="rules">${rules.map((r) => html`<li>${r}</li>`)}</ol>` : html`<p>This server has not published rules.</p>`}
 <h2>Joining</h2>
 <p>${registration}${config.registration.mode === 'closed' ? '' : html` <a href="/auth/sign_up">Sign up</a>.`}</p>
+<h2>Moderated servers</h2>
+${blocked.length ? html`<p>This server does not federate with, or limits, these servers:</p><ul class="domain-blocks">${blocked.map((b) => html`<li><strong>${b.domain}</strong> (${b.severity === 'suspend' ? 'suspended' : 'limited'})${b.comment ? `: ${b.comment}` : ''}</li>`)}</ul>` : html`<p>None.</p>`}
 <h2>Contact</h2>
 ${contactEmail ? html`<p><a href="mailto:${contactEmail}">${contactEmail}</a></p>` : html`<p>No contact address was given.</p>`}
 <p><a href="${config.instance.sourceUrl}">Source code</a></p>`;
