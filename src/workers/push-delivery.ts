@@ -28,6 +28,8 @@ const TITLES: Record<string, string> = {
   update: 'edited a post you reposted',
   quote: 'quoted your post',
   move: 'moved to a new account',
+  'admin.sign_up': 'signed up',
+  'admin.report': 'was reported',
 };
 
 /**

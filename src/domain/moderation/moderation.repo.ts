@@ -97,6 +97,8 @@ export interface ReportFilter {
   readonly resolved: boolean;
   readonly accountId?: string | undefined;
   readonly targetAccountId?: string | undefined;
+  /** Only reports about accounts of this server. */
+  readonly byTargetDomain?: string | undefined;
 }
 
 /** Reports, filtered; the caller pages them by id. */
@@ -107,6 +109,10 @@ export function reportsQuery(db: DbReader, filter: ReportFilter) {
     .where('action_taken_at', filter.resolved ? 'is not' : 'is', null);
   if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
   if (filter.targetAccountId) query = query.where('target_account_id', '=', filter.targetAccountId);
+  if (filter.byTargetDomain) {
+    const domain = filter.byTargetDomain.toLowerCase();
+    query = query.where('target_account_id', 'in', db.selectFrom('accounts').select('id').where('domain', '=', domain));
+  }
   return query;
 }
 

@@ -320,6 +320,8 @@ describe('reports', () => {
     assert.equal((await mod.v1.admin.reports.$select(report.id).resolve()).actionTaken, true);
     assert.ok(!(await mod.v1.admin.reports.list()).some((r) => r.id === report.id), 'gone from the open reports');
     assert.ok((await mod.v1.admin.reports.list({ resolved: true })).some((r) => r.id === report.id));
+    const byServer = await api(await tokenFor('keeper'), 'GET', '/api/v1/admin/reports?resolved=true&by_target_domain=elsewhere.example');
+    assert.deepEqual(byServer.body, [], 'filtered by server');
     assert.equal((await mod.v1.admin.reports.$select(report.id).reopen()).actionTaken, false);
     const log = await rows(server.app.db, 'audit_log', { target_id: report.id });
     assert.deepEqual(log.map((e) => e.action).sort(), [

@@ -17,7 +17,12 @@ import { readPage, setLinkHeader } from '../pagination.ts';
 import { serializeAdminReports } from './admin.serializers.ts';
 
 const ListInput = z
-  .object({ resolved: formBool.optional(), account_id: z.string().max(64).optional(), target_account_id: z.string().max(64).optional() })
+  .object({
+    resolved: formBool.optional(),
+    account_id: z.string().max(64).optional(),
+    target_account_id: z.string().max(64).optional(),
+    by_target_domain: z.string().max(300).optional(),
+  })
   .loose();
 
 const UpdateInput = z
@@ -68,6 +73,7 @@ export function adminReportsRoutes(deps: AdminReportsRouteDeps): RouteDef[] {
           resolved: input.resolved ?? false,
           accountId: input.account_id,
           targetAccountId: input.target_account_id,
+          byTargetDomain: input.by_target_domain,
         });
         const reports = await readWindow(query, 'id', page);
         setLinkHeader(
