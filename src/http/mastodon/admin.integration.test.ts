@@ -466,6 +466,30 @@ describe('server-wide blocks', () => {
     );
   });
 
+  it('lists, shows and deletes every kind of server-wide block by id', async () => {
+    const token = await tokenFor('chief');
+    const kinds: [string, Record<string, string>, string][] = [
+      ['domain_blocks', { domain: 'listed.example', severity: 'noop' }, 'domain'],
+      ['domain_allows', { domain: 'allowed.example' }, 'domain'],
+      ['email_domain_blocks', { domain: 'mail.listed.example' }, 'domain'],
+      ['ip_blocks', { ip: '192.0.2.0/24', severity: 'sign_up_block', comment: 'test range' }, 'ip'],
+      ['canonical_email_blocks', { email: 'someone@listed.example' }, 'canonical_email_hash'],
+    ];
+    for (const [kind, body, key] of kinds) {
+      const created = await api(token, 'POST', `/api/v1/admin/${kind}`, body);
+      assert.equal(created.status, 200, `${kind}: ${JSON.stringify(created.body)}`);
+      const listed = await api(token, 'GET', `/api/v1/admin/${kind}?limit=200`);
+      assert.ok(
+        (listed.body as { id: string }[]).some((r) => r.id === created.body.id),
+        `${kind} lists it`,
+      );
+      const shown = await api(token, 'GET', `/api/v1/admin/${kind}/${created.body.id}`);
+      assert.equal(shown.body[key], created.body[key], `${kind} shows it`);
+      assert.equal((await api(token, 'DELETE', `/api/v1/admin/${kind}/${created.body.id}`)).status, 200);
+      assert.equal((await api(token, 'GET', `/api/v1/admin/${kind}/${created.body.id}`)).status, 404, `${kind} deleted it`);
+    }
+  });
+
   it('serves nothing to an address blocked with no_access', async () => {
     const block = await server.app.services.commands.blocks.createIpBlock(OPERATOR, { ip: '198.51.100.99', severity: 'no_access' });
     await server.app.services.policy.reload();
