@@ -303,3 +303,14 @@ export async function staffAccountIds(db: DbReader): Promise<string[]> {
   const rows = await db.selectFrom('users').select('account_id').where('role', 'in', ['moderator', 'admin']).execute();
   return rows.map((r) => r.account_id);
 }
+
+/**
+ * Whether an account may be shown to others: not suspended, and for a local account, its email confirmed
+ * and its sign-up approved (an account still waiting is nobody's business).
+ */
+export async function isShown(db: DbReader, account: Pick<AccountRow, 'id' | 'domain' | 'suspended_at'>): Promise<boolean> {
+  if (account.suspended_at !== null) return false;
+  if (account.domain !== null) return true;
+  const user = await db.selectFrom('users').select(['approved_at', 'confirmed_at']).where('account_id', '=', account.id).executeTakeFirst();
+  return !user || (user.approved_at !== null && user.confirmed_at !== null);
+}

@@ -58,12 +58,18 @@ export function searchAccounts(db: DbReader, q: AccountQuery): Promise<AccountRo
     .execute();
 }
 
-/** Hashtag names starting with `prefix`. */
+/**
+ * Hashtag names starting with `prefix`, among those used in a public or unlisted post: a hashtag used only
+ * in followers-only or direct posts is not discoverable.
+ */
 export async function searchTags(db: DbReader, prefix: string, limit: number, offset: number): Promise<string[]> {
   const rows = await db
     .selectFrom('tags')
     .select('name')
     .where((eb) => eb(eb.fn('lower', ['name']), 'like', likePrefix(prefix.toLowerCase())))
+    .where(
+      sql<SqlBool>`exists (select 1 from status_tags st join statuses s on s.id = st.status_id where st.tag_id = tags.id and s.visibility in ('public', 'unlisted'))`,
+    )
     .orderBy('name')
     .limit(limit)
     .offset(offset)

@@ -10,6 +10,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Db } from '../../storage/db/database.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import {
+  isShown,
   findAccountByHandle,
   findAccountById,
   findUserByAccountId,
@@ -107,15 +108,15 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
   };
   /** An account as Mastodon shows it, with `moved` (the account it moved to) when it has moved. */
   const present = async (account: AccountRow) => {
-    const target = account.moved_to_account_id ? visible(await findAccountById(read, account.moved_to_account_id)) : undefined;
+    const target = account.moved_to_account_id ? await visible(await findAccountById(read, account.moved_to_account_id)) : undefined;
     const counts = await countAccounts(read, [account.id, ...(target ? [target.id] : [])]);
     return {
       ...serializeAccount(account, counts.get(account.id)!, config),
       ...(target ? { moved: serializeAccount(target, counts.get(target.id)!, config) } : {}),
     };
   };
-  /** Local accounts, and remote ones; suspended accounts are not shown. */
-  const visible = (account: AccountRow | undefined) => (account && account.suspended_at === null ? account : undefined);
+  /** Local accounts, and remote ones; suspended accounts, and local ones still waiting for confirmation or approval, are not shown. */
+  const visible = async (account: AccountRow | undefined) => (account && (await isShown(read, account)) ? account : undefined);
 
   return [
     {
@@ -207,7 +208,7 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
         const { acct } = readInput(c, LookupInput);
         const [username = '', domain = null] = acct.replace(/^@/, '').split('@');
         const local = domain === null || domain.toLowerCase() === config.domain;
-        const account = visible(await findAccountByHandle(read, username, local ? null : domain));
+        const account = await visible(await findAccountByHandle(read, username, local ? null : domain));
         if (!account) throw new NotFound();
         return c.json(await present(account));
       },
@@ -217,7 +218,7 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
       path: '/api/v1/accounts/:id',
       access: PUBLIC,
       async handler(c) {
-        const account = visible(await findAccountById(read, c.req.param('id')!));
+        const account = await visible(await findAccountById(read, c.req.param('id')!));
         if (!account) throw new NotFound();
         return c.json(await present(account));
       },

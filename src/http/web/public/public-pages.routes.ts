@@ -5,7 +5,7 @@ import type { InstanceService } from '../../../domain/instance/instance.service.
 import type { Clock } from '../../../lib/clock.ts';
 import type { DbReader } from '../../../storage/db/database.ts';
 import { countAccounts } from '../../../domain/accounts/account-counts.repo.ts';
-import { findAccountByHandle, noteHtml, profileFieldsHtml, type AccountRow } from '../../../domain/accounts/accounts.repo.ts';
+import { isShown, findAccountByHandle, noteHtml, profileFieldsHtml, type AccountRow } from '../../../domain/accounts/accounts.repo.ts';
 import { loadStatusViews } from '../../../domain/statuses/statuses.views.ts';
 import { findStatusById } from '../../../domain/statuses/statuses.repo.ts';
 import { threadContext } from '../../../domain/statuses/thread.ts';
@@ -68,7 +68,7 @@ export function publicPagesRoutes(
     const [, username, domain] = match as unknown as [string, string, string | undefined];
     const remote = domain && domain.toLowerCase() !== config.domain ? domain.toLowerCase() : null;
     const account = await findAccountByHandle(read, username, remote);
-    return account && account.suspended_at === null ? account : null;
+    return account && (await isShown(read, account)) ? account : null;
   };
 
   const openGraph = (o: {
