@@ -3,13 +3,12 @@ import { z } from 'zod';
 import type { Config } from '../../../config/index.ts';
 import { NotFound } from '../../../domain/errors.ts';
 import {
-  DOMAIN_BLOCK_SEVERITIES,
   DomainBlockExists,
   IP_BLOCK_SEVERITIES,
   canonicalEmailHash,
-  exportDomainBlocks,
   type BlockService,
 } from '../../../domain/moderation/blocks.service.ts';
+import { DOMAIN_BLOCK_SEVERITIES, exportDomainBlocks } from '../../../domain/moderation/blocklist-csv.ts';
 import {
   blockRowsPage,
   canonicalEmailBlocks,

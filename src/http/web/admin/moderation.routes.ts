@@ -6,13 +6,8 @@ import { Forbidden, NotFound, Unauthorized } from '../../../domain/errors.ts';
 import { ACCOUNT_ACTIONS, UNDO_ACTIONS } from '../../../domain/moderation/account-effects.ts';
 import { adminAccount, adminAccounts } from '../../../domain/moderation/admin.views.ts';
 import { auditEntries, verifyAuditChain } from '../../../domain/moderation/audit-log.ts';
-import {
-  DOMAIN_BLOCK_SEVERITIES,
-  DomainBlockExists,
-  exportDomainBlocks,
-  IP_BLOCK_SEVERITIES,
-  type BlockService,
-} from '../../../domain/moderation/blocks.service.ts';
+import { DomainBlockExists, IP_BLOCK_SEVERITIES, type BlockService } from '../../../domain/moderation/blocks.service.ts';
+import { DOMAIN_BLOCK_SEVERITIES, exportDomainBlocks } from '../../../domain/moderation/blocklist-csv.ts';
 import {
   allDomainBlocks,
   blockRows,
