@@ -98,6 +98,8 @@ export async function createApp(
       const account = await findAccountById(db.read, grant.accountId);
       const user = account ? await findUserByAccountId(db.read, account.id) : undefined;
       auth = account && user && !signInRefusal(account, user) ? { grant, account, user } : null;
+      // A sign-up's token acts once its address is confirmed; until then it is answered as a decoy is.
+      if (user && user.confirmed_at === null) return 'decoy';
     }
     if (auth) tokens?.put(ticket, token, auth);
     return auth;
@@ -194,6 +196,7 @@ export async function createApp(
         statuses: services.commands.statuses,
         moderation: services.commands.moderation,
         blocks: services.commands.blocks,
+        registration: services.registration,
         federation,
       }),
     close: async () => {

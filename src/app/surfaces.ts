@@ -52,12 +52,10 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...migrationRoutes({ config, read, migration: commands.migration, resolve }),
     ...accountsRoutes({
       config,
-      clock,
       db,
       accounts: commands.accounts,
       registration: services.registration,
       tokens: services.tokens,
-      minter: services.minter,
       media: services.media,
     }),
     ...statusesRoutes({ config, clock, read, statuses: commands.statuses }),

@@ -14,6 +14,11 @@ export type Job =
   | { readonly kind: 'purge-deleted' }
   /** Remove a suspended account's content for good (a remote account's posts; a local account entirely). */
   | { readonly kind: 'purge-account'; readonly accountId: string }
+  /**
+   * Mail a password-reset link if the address has an account. Queued for every request, so that the
+   * request does the same work whether or not the address is known.
+   */
+  | { readonly kind: 'password-reset'; readonly email: string }
   /** Tell the followers who asked to be notified ("notify me") of a new post. */
   | { readonly kind: 'notify-subscribers'; readonly statusId: string }
   /**

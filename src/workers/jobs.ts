@@ -17,6 +17,8 @@ export interface JobDeps {
   readonly purgeAccount: (accountId: string) => Promise<void>;
   /** Removes these files from the blob store (logging those it cannot). */
   readonly deleteBlobs: (keys: readonly string[]) => Promise<unknown>;
+  /** Mails a password-reset link if the address has an account. */
+  readonly sendPasswordReset: (email: string) => Promise<void>;
   /** Looks up a remote account by handle on its server (WebFinger); null if it cannot be. */
   readonly resolve: (handle: string) => Promise<unknown>;
 }
@@ -45,6 +47,9 @@ export function jobWorker(deps: JobDeps) {
         return;
       case 'purge-account':
         await deps.purgeAccount(job.accountId);
+        return;
+      case 'password-reset':
+        await deps.sendPasswordReset(job.email);
         return;
       case 'notify-subscribers':
         await deps.statuses.notifySubscribers(job.statusId);

@@ -1,3 +1,4 @@
+import type { RegistrationService } from '../domain/accounts/registration.service.ts';
 import type { Config } from '../config/index.ts';
 import type { Changes } from '../domain/changes.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
@@ -33,6 +34,7 @@ export interface WorkerDeps {
   readonly statuses: StatusService;
   readonly moderation: Pick<ModerationService, 'purge'>;
   readonly blocks: Pick<BlockService, 'applySubscription'>;
+  readonly registration: Pick<RegistrationService, 'sendPasswordReset'>;
   /** Federation's workers (deliveries, inbox work, remote media) and its remote lookups, behind the SSRF guard. */
   readonly federation: {
     startWorkers(signal: AbortSignal): Promise<void>;
@@ -96,6 +98,7 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
     purgeAccount: (accountId) => deps.moderation.purge(accountId),
     deleteBlobs: (keys) => deps.media.deleteBlobs(keys),
     resolve: (handle) => deps.federation.resolve(handle),
+    sendPasswordReset: (email) => deps.registration.sendPasswordReset(email),
   })
     .listen(stopQueues.signal)
     .catch((error: unknown) => log.error({ job: 'jobs', err: error }, 'the job queue stopped'));

@@ -5,6 +5,7 @@ import { hashPassword } from '../../lib/password-hash.ts';
 import type { Mailer } from '../../mail/mailer.ts';
 import type { IpBlockSeverity } from '../../storage/db/schema.ts';
 import { signUpScreen } from '../moderation/blocks.service.ts';
+import { queueJob } from '../jobs.ts';
 import { notifyOfModeration } from '../notifications/notify.ts';
 import type { RunCommand } from '../unit-of-work.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
@@ -36,8 +37,10 @@ export interface RegistrationService {
    */
   register(input: RegistrationInput): Promise<{ accountId: string | null }>;
   confirmEmail(token: string): Promise<boolean>;
-  /** Mails a reset link if the address has an account; answers the same either way. */
+  /** Queues a reset link for the address; does the same work and answers the same whether or not it has an account. */
   requestPasswordReset(email: string, ip: string): Promise<void>;
+  /** Mails a reset link if the address has an account (the queued job of `requestPasswordReset`). */
+  sendPasswordReset(email: string): Promise<void>;
   resetPassword(token: string, password: string): Promise<boolean>;
 }
 
@@ -144,17 +147,19 @@ export function createRegistrationService(deps: {
     async requestPasswordReset(email, ip) {
       const byIp = await limiter.hit(`reset:ip:${ip}`, PER_IP_RESETS.limit, PER_IP_RESETS.windowMs);
       if (!byIp.allowed) throw new RateLimited(byIp.retryAfterSeconds, 'Too many requests from this address; try again later');
-      const found = email.includes('@') ? await findUserByLogin(db.read, email) : undefined;
+      if (!email.includes('@') || email.length > 320) return;
+      await deps.run((unit) => queueJob(unit, { kind: 'password-reset', email }));
+    },
+
+    async sendPasswordReset(email) {
+      const found = await findUserByLogin(db.read, email);
       if (!found) return;
       const token = await db.transaction((tx) => issueEmailToken(tx, clock, found.account.id, 'reset'));
-      // Sent after answering, so that the answer takes as long whether or not the address has an account.
-      void mailer
-        .send({
-          to: found.user.email,
-          subject: `Reset your password on ${site}`,
-          text: `Someone asked to reset the password of @${found.account.username} on ${site}.\n\nTo choose a new password, open this link within an hour:\n${config.publicUrl}/auth/password/edit?token=${token}\n\nIf it was not you, ignore this message; your password stays as it is.\n`,
-        })
-        .catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'password reset mail not sent'));
+      await mailer.send({
+        to: found.user.email,
+        subject: `Reset your password on ${site}`,
+        text: `Someone asked to reset the password of @${found.account.username} on ${site}.\n\nTo choose a new password, open this link within an hour:\n${config.publicUrl}/auth/password/edit?token=${token}\n\nIf it was not you, ignore this message; your password stays as it is.\n`,
+      });
     },
 
     async resetPassword(token, password) {

@@ -12,12 +12,14 @@ export interface VerifiedPassword {
   readonly secondFactor: { readonly totp: boolean; readonly passkeys: boolean };
 }
 
-/** The one answer for an unknown login and a wrong password alike. */
-export const INVALID_LOGIN = 'Invalid email, username or password';
+/** The one answer for an unknown login, a wrong password and an address not yet confirmed alike. */
+export const INVALID_LOGIN = 'Invalid email, username or password (a new account signs in once its email address is confirmed)';
 
 /**
- * Checks an email-or-username and password. Unknown logins cost the same time and get the same answer
- * as wrong passwords, and both count against the throttle.
+ * Checks an email-or-username and password. Unknown logins, wrong passwords and accounts whose email is not
+ * confirmed yet cost the same time, get the same answer and count alike against the throttle, which is
+ * keyed by the login as typed: nothing tells whether an account exists (a sign-up with a taken address
+ * answers as a new one would, and its password cannot sign in either).
  */
 export async function checkPassword(
   db: Db,
@@ -25,19 +27,19 @@ export async function checkPassword(
   throttle: SignInThrottle,
   input: { login: string; password: string; ip: string },
 ): Promise<VerifiedPassword> {
-  const found = await findUserByLogin(db.read, input.login);
-  const key = found ? `account:${found.account.id}` : `login:${input.login.trim().toLowerCase()}`;
+  const key = `login:${input.login.trim().toLowerCase()}`;
   await throttle.check(key, input.ip);
+  const found = await findUserByLogin(db.read, input.login);
   if (!found) {
     await spendPasswordCheck(input.password);
-    throttle.recordFailure(key);
+    throttle.recordFailure(key, input.ip);
     throw new Unauthorized(INVALID_LOGIN);
   }
-  if (!(await verifyPassword(input.password, found.user.password_hash))) {
-    throttle.recordFailure(key);
+  if (!(await verifyPassword(input.password, found.user.password_hash)) || found.user.confirmed_at === null) {
+    throttle.recordFailure(key, input.ip);
     throw new Unauthorized(INVALID_LOGIN);
   }
-  throttle.recordSuccess(key);
+  throttle.recordSuccess(key, input.ip);
   // Told only to whoever knows the password: a suspended or disabled account does not sign in.
   const refusal = signInRefusal(found.account, found.user);
   if (refusal) throw new Unauthorized(refusal);

@@ -30,9 +30,19 @@ export interface IssuedToken {
 export interface TokenService {
   issue(
     tx: DbWriter,
-    input: { appId: string; accountId: string | null; scopes: readonly string[]; refreshable: boolean },
+    input: {
+      appId: string;
+      accountId: string | null;
+      scopes: readonly string[];
+      refreshable: boolean;
+      /**
+       * A decoy pair, given for a sign-up whose address already has an account: stored, refreshed and revoked
+       * like any other, but never acting for anyone.
+       */
+      decoy?: boolean;
+    },
   ): Promise<IssuedToken>;
-  /** The grant of a presented token; `decoy` for a decoy token; null when invalid, expired or revoked. */
+  /** The grant of a presented token; `decoy` for a live decoy token; null when invalid, expired or revoked. */
   authenticate(token: string): Promise<AccessGrant | 'decoy' | null>;
   /** Trades a refresh token for a new pair; the old pair stops working. */
   refresh(appId: string, refreshToken: string, scopes?: readonly string[]): Promise<IssuedToken>;
@@ -54,8 +64,9 @@ export function createTokenService(
   onRefresh?: OnRefresh,
 ): TokenService {
   const issue: TokenService['issue'] = async (tx, input) => {
-    const accessToken = minter.mint();
-    const refreshToken = input.refreshable ? minter.mint() : null;
+    const mint = () => (input.decoy ? minter.mintDecoy() : minter.mint());
+    const accessToken = mint();
+    const refreshToken = input.refreshable ? mint() : null;
     const now = clock();
     await tx
       .insertInto('oauth_tokens')
@@ -84,13 +95,14 @@ export function createTokenService(
     issue,
     async authenticate(token) {
       const kind = minter.classify(token);
-      if (kind !== 'issued') return kind === 'decoy' ? 'decoy' : null;
+      if (kind === 'malformed') return null;
       const row = await db.read
         .selectFrom('oauth_tokens')
         .select(['id', 'app_id', 'account_id', 'scopes', 'expires_at', 'last_used_at'])
         .where('token_hash', '=', hashToken(token))
         .executeTakeFirst();
       if (!row || row.expires_at <= isoAt(clock)) return null;
+      if (kind === 'decoy') return 'decoy';
       if (!row.last_used_at || Date.parse(row.last_used_at) < clock() - TOUCH_INTERVAL_MS) {
         await db.transaction((tx) =>
           tx
@@ -122,7 +134,8 @@ export function createTokenService(
         const granted = row.scopes.split(' ').filter(Boolean);
         if (scopes && scopes.some((s) => !granted.includes(s)))
           throw new OAuthError('invalid_scope', 'A refreshed token cannot gain scopes');
-        const issued = await issue(tx, { appId, accountId: row.account_id, scopes: scopes ?? granted, refreshable: true });
+        const decoy = minter.classify(refreshToken) === 'decoy';
+        const issued = await issue(tx, { appId, accountId: row.account_id, scopes: scopes ?? granted, refreshable: true, decoy });
         const fresh = await tx
           .selectFrom('oauth_tokens')
           .select('id')

@@ -3,10 +3,8 @@ import type { Config } from '../../config/index.ts';
 import { apiActor } from '../../domain/actor.ts';
 import type { AccountService } from '../../domain/accounts/accounts.service.ts';
 import type { RegistrationService } from '../../domain/accounts/registration.service.ts';
-import type { TokenMinter } from '../../domain/auth/token-format.ts';
 import type { TokenService } from '../../domain/auth/tokens.service.ts';
 import type { MediaService } from '../../domain/media/media.service.ts';
-import type { Clock } from '../../lib/clock.ts';
 import type { Db } from '../../storage/db/database.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import {
@@ -83,18 +81,16 @@ const LookupInput = z.object({ acct: z.string().trim().min(1).max(300) });
 /** What the Accounts API uses: the account commands, sign-up, tokens, profile images and the database. */
 export interface AccountsRouteDeps {
   readonly config: Config;
-  readonly clock: Clock;
   readonly db: Db;
   readonly accounts: AccountService;
   readonly registration: RegistrationService;
   readonly tokens: TokenService;
-  readonly minter: TokenMinter;
   readonly media: Pick<MediaService, 'profileImage'>;
 }
 
 /** The Accounts API: registration, the signed-in account, profiles and lookups. */
 export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
-  const { db, clock, config } = deps;
+  const { db, config } = deps;
   const read = db.read;
   /** Applies profile changes (replaced images go by a job) and answers the CredentialAccount. */
   const saveProfile = async (account: AccountRow, changes: ProfileChanges) => {
@@ -136,17 +132,11 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
           inviteCode: input.invite_code,
           ip: c.var.clientIp,
         });
-        // The same answer whether or not the address already had an account: a token that works once the
-        // address is confirmed, or a decoy that never will.
-        const issued = accountId
-          ? await db.transaction((tx) => deps.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true }))
-          : {
-              accessToken: deps.minter.mintDecoy(),
-              refreshToken: deps.minter.mintDecoy(),
-              scopes: grant.scopes,
-              createdAt: Math.floor(clock() / 1000),
-              expiresIn: Math.floor(config.auth.accessTokenTtlMs / 1000),
-            };
+        // The same answer whether or not the address already had an account: a token that acts only once the
+        // address is confirmed (until then it is answered exactly as a decoy is), or a decoy that never will.
+        const issued = await db.transaction((tx) =>
+          deps.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true, decoy: accountId === null }),
+        );
         return c.json(serializeToken(issued));
       },
     },

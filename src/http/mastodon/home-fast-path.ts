@@ -90,7 +90,7 @@ export function homeFastPath(deps: {
         logger.info({ requestId, method: 'GET', path: HOME_PATH, status: 200, ms: Math.round(performance.now() - started), ip }, 'request');
       }
     };
-    const callerKey = apiCallerKey(auth);
+    const callerKey = apiCallerKey(auth.account.id);
     if (limiter.hitNow) answer(limiter.hitNow(callerKey, perAccount, API_WINDOW_MS));
     else void limiter.hit(callerKey, perAccount, API_WINDOW_MS).then(answer);
     return true;

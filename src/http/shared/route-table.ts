@@ -59,7 +59,10 @@ export interface ApiRateLimits {
 export const API_WINDOW_MS = 5 * 60_000;
 const POSTS_WINDOW_MS = 3 * 3600_000;
 
-/** Resolves a bearer token: the caller, `decoy`, or null when it is not valid. */
+/**
+ * Resolves a bearer token: the caller; `decoy` for a token that does not act (a decoy, or the token of a
+ * sign-up whose address is not confirmed yet: the two are answered alike everywhere); null when not valid.
+ */
 export type TokenResolver = (token: string) => Promise<ApiAuth | 'decoy' | null>;
 
 const UNCONFIRMED = 'Your login is missing a confirmed e-mail address';
@@ -97,9 +100,12 @@ export function rateLimitHeaders(limit: number, decision: RateDecision): [string
   ];
 }
 
-/** The key a signed-in caller's API requests are counted under: its account, or its app-only token. */
-export function apiCallerKey(auth: ApiAuth): string {
-  return auth.account ? `api:account:${auth.account.id}` : `api:token:${auth.grant.tokenId}`;
+/**
+ * The key a signed-in account's API requests are counted under. App-only tokens are counted against their
+ * address, as anonymous requests are, so that minting more tokens buys no more requests.
+ */
+export function apiCallerKey(accountId: string): string {
+  return `api:account:${accountId}`;
 }
 
 function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): MiddlewareHandler<AppEnv> {
@@ -123,7 +129,8 @@ function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): Mi
       throw new Forbidden(UNCONFIRMED);
     }
     c.set('auth', auth);
-    await countRequest(c, rate, apiCallerKey(auth), apiPerAccount, API_WINDOW_MS, 'Too many requests');
+    if (auth.account) await countRequest(c, rate, apiCallerKey(auth.account.id), apiPerAccount, API_WINDOW_MS, 'Too many requests');
+    else await anonymous(c);
     if (route.posts && auth.account)
       await countRequest(c, rate, `posts:${auth.account.id}`, postsPerAccount, POSTS_WINDOW_MS, 'Too many posts; try again later');
     checkAccess(access, auth);

@@ -53,10 +53,10 @@ export function passkeySignInRoutes(deps: PasskeySignInRouteDeps, browser: Brows
     try {
       accountId = await deps.passkeys.authenticate(credential, ceremony.c, ceremony.a ?? undefined);
     } catch (error) {
-      deps.throttle.recordFailure(key);
+      deps.throttle.recordFailure(key, c.var.clientIp);
       throw error;
     }
-    deps.throttle.recordSuccess(key);
+    deps.throttle.recordSuccess(key, c.var.clientIp);
     const pending = pendingOf(browser.readShortCookie(c, 'pending'));
     browser.clearShortCookie(c, 'pending');
     await browser.start(c, accountId);

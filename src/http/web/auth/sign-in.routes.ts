@@ -127,7 +127,7 @@ ${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-secon
       await deps.totp.verify(state.a, typeof c.var.body.code === 'string' ? c.var.body.code.slice(0, 40) : '');
     } catch (error) {
       if (error instanceof Unauthorized) {
-        deps.throttle.recordFailure(key);
+        deps.throttle.recordFailure(key, c.var.clientIp);
         return twoFactorForm(c, state.a, error.publicMessage, 401);
       }
       if (error instanceof RateLimited) {
@@ -136,7 +136,7 @@ ${hasPasskeys ? html`<p><button type="button" class="passkey" data-passkey-secon
       }
       throw error;
     }
-    deps.throttle.recordSuccess(key);
+    deps.throttle.recordSuccess(key, c.var.clientIp);
     browser.clearShortCookie(c, 'pending');
     await browser.start(c, state.a);
     return c.redirect(safeReturnPath(state.r), 303);

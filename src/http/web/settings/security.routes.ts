@@ -222,7 +222,7 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
       ));
     const { t } = textFor(c);
     if (!passwordOk || !codeOk) {
-      deps.throttle.recordFailure(key);
+      deps.throttle.recordFailure(key, c.var.clientIp);
       return sendPage(
         c,
         site,
