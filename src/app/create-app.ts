@@ -1,3 +1,4 @@
+import { publicRateLimit } from '../http/shared/public-rate-limit.ts';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Config } from '../config/index.ts';
@@ -127,6 +128,8 @@ export async function createApp(
     if (services.policy.ipSeverity(c.var.clientIp) === 'no_access') throw new HttpError(403, 'Access from your address is blocked');
     await next();
   });
+  // Every public surface (pages, feeds, ActivityPub reads) has a budget per address, as the API has.
+  http.use(publicRateLimit(services.limiter, config.limits));
   // ActivityPub and discovery first: Fedify answers its paths and hands everything else on.
   http.use(async (c, next) => {
     const response = await federation.handle(c.req.raw, async () => {

@@ -1,3 +1,4 @@
+import { issuanceLimit, type IssuanceLimit } from '../domain/auth/issuance-limit.ts';
 import { configuredFlagger } from '../domain/moderation/flagging/flag-status.ts';
 import type { Flagger } from '../domain/moderation/flagging/flagger.ts';
 import type { Config } from '../config/index.ts';
@@ -46,6 +47,8 @@ export interface Services {
   readonly registration: RegistrationService;
   readonly mailer: Mailer;
   readonly proofOfWork: ProofOfWork;
+  /** Counts apps registered and tokens issued against the asking address. */
+  readonly issuance: IssuanceLimit;
   readonly search: SearchIndex;
   /** Every social command (statuses, graph, accounts, migration, reports, notifications): one write path each. */
   readonly commands: Commands;
@@ -130,6 +133,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     homeCache: options.soleWriter && config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,
     media,
+    issuance: issuanceLimit(limiter, config.limits.appsPerAddress),
     proofOfWork: createProofOfWork(config.registration.powBits, signer(config.secret, 'proof-of-work', clock), clock),
     signers: {
       pendingSignIn: signer(config.secret, 'pending-sign-in', clock),

@@ -47,7 +47,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
   const read = db.read;
   const resolve = (query: string, options?: { fresh?: boolean }) => federation.resolve(query, options);
   return [
-    ...appsRoutes({ clock, db, vapidKey: () => vapidKeyOf(services) }),
+    ...appsRoutes({ clock, db, issuance: services.issuance, vapidKey: () => vapidKeyOf(services) }),
     ...graphRoutes({ config, clock, read, graph: commands.graph }),
     ...migrationRoutes({ config, read, migration: commands.migration, resolve }),
     ...accountsRoutes({
@@ -85,7 +85,7 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
   const vapidKey = () => vapidKeyOf(services);
   http.route('/', healthRoutes(db));
   http.route('/', instanceRoutes(config, services.instance, vapidKey, db.read));
-  http.route('/', tokenRoutes({ config, clock, db, tokens: services.tokens, throttle }));
+  http.route('/', tokenRoutes({ config, clock, db, tokens: services.tokens, throttle, issuance: services.issuance }));
   http.route('/', authorizeRoutes({ config, clock, db }, browser));
   http.route('/', signInRoutes({ config, clock, db, passkeys, totp: services.totp, throttle, signers }, browser));
   http.route('/', passkeySignInRoutes({ passkeys, throttle, signers }, browser));

@@ -55,10 +55,16 @@ export interface Config {
   readonly limits: {
     /** Largest request body accepted by the API, in bytes (media uploads have their own limit). */
     readonly requestBodyBytes: number;
-    /** API requests per 5 minutes for each account (or app-only token). */
+    /** API requests per 5 minutes for each account. */
     readonly apiPerAccount: number;
-    /** API requests per 5 minutes for each address, without a token. */
+    /** API requests per 5 minutes for each address, without a token or with an app-only token. */
     readonly apiPerAddress: number;
+    /** Apps registered and tokens issued (other than by password) per hour for each address. */
+    readonly appsPerAddress: number;
+    /** Public pages (profiles, posts, hashtags) and feeds per 5 minutes for each address. */
+    readonly pagesPerAddress: number;
+    /** ActivityPub reads (actors, objects, outboxes, collections) and WebFinger per 5 minutes for each address. */
+    readonly federationPerAddress: number;
     /** Posts and reposts per 3 hours for each account. */
     readonly postsPerAccount: number;
   };

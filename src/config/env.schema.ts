@@ -109,6 +109,13 @@ export const envSchema = z.object({
     'API requests per 5 minutes per address without a token, a whole number from 1',
   ),
   STOA_POST_RATE_LIMIT: wholeNumber(1, 1_000_000_000, 'posts and reposts per 3 hours per account, a whole number from 1'),
+  STOA_APP_RATE_LIMIT: wholeNumber(1, 1_000_000_000, 'apps registered and tokens issued per hour per address, a whole number from 1'),
+  STOA_PAGE_RATE_LIMIT: wholeNumber(1, 1_000_000_000, 'public pages and feeds per 5 minutes per address, a whole number from 1'),
+  STOA_FEDERATION_RATE_LIMIT: wholeNumber(
+    1,
+    1_000_000_000,
+    'ActivityPub and WebFinger reads per 5 minutes per address, a whole number from 1',
+  ),
   STOA_SHUTDOWN_GRACE_SECONDS: wholeNumber(0, 600, 'seconds'),
   STOA_HOME_CACHE_MB: wholeNumber(0, 65_536, 'megabytes of home timeline pages kept in memory; 0 turns the cache off'),
   STOA_MEDIA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://media.example.org' }).optional(),

@@ -62,6 +62,9 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       apiPerAccount: parsed.STOA_API_RATE_LIMIT ?? 1500,
       apiPerAddress: parsed.STOA_API_RATE_LIMIT_ANONYMOUS ?? 300,
       postsPerAccount: parsed.STOA_POST_RATE_LIMIT ?? 300,
+      appsPerAddress: parsed.STOA_APP_RATE_LIMIT ?? 20,
+      pagesPerAddress: parsed.STOA_PAGE_RATE_LIMIT ?? 300,
+      federationPerAddress: parsed.STOA_FEDERATION_RATE_LIMIT ?? 1500,
     }),
     registration: Object.freeze({ mode: parsed.STOA_REGISTRATION ?? 'approval', powBits: parsed.STOA_POW_BITS ?? 20 }),
     mail: Object.freeze({

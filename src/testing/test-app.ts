@@ -26,6 +26,9 @@ export const UNLIMITED_RATES = {
   STOA_API_RATE_LIMIT: '1000000000',
   STOA_API_RATE_LIMIT_ANONYMOUS: '1000000000',
   STOA_POST_RATE_LIMIT: '1000000000',
+  STOA_APP_RATE_LIMIT: '1000000000',
+  STOA_PAGE_RATE_LIMIT: '1000000000',
+  STOA_FEDERATION_RATE_LIMIT: '1000000000',
 } as const;
 
 /** The configuration a test server runs with: loopback, a throwaway data folder, logs off. */

@@ -1,3 +1,4 @@
+import type { IssuanceLimit } from '../../domain/auth/issuance-limit.ts';
 import { z } from 'zod';
 import { findAppById, redirectUrisOf, registerApp, type AppRow } from '../../domain/auth/apps.service.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -35,6 +36,7 @@ export function serializeApplication(app: AppRow, vapidKey: string, clientSecret
 export interface AppsRouteDeps {
   readonly clock: Clock;
   readonly db: Db;
+  readonly issuance: IssuanceLimit;
   readonly vapidKey: () => Promise<string>;
 }
 
@@ -47,6 +49,7 @@ export function appsRoutes(deps: AppsRouteDeps): RouteDef[] {
       access: PUBLIC,
       async handler(c) {
         const input = readInput(c, NewAppInput);
+        await deps.issuance(c.var.clientIp);
         const { app, clientSecret } = await registerApp(deps.db, deps.clock, {
           name: input.client_name,
           redirectUris: input.redirect_uris,

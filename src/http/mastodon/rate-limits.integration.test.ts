@@ -73,3 +73,73 @@ describe('API rate limits', () => {
     assert.equal(statuses.length, 2);
   });
 });
+
+describe('budgets no token can multiply', () => {
+  let limited: TestServer;
+  before(async () => {
+    limited = await startTestServer({
+      STOA_TRUSTED_PROXIES: '127.0.0.1',
+      STOA_API_RATE_LIMIT_ANONYMOUS: '1000',
+      STOA_APP_RATE_LIMIT: '3',
+      STOA_PAGE_RATE_LIMIT: '4',
+      STOA_FEDERATION_RATE_LIMIT: '5',
+    });
+    await createTestAccounts(limited, ['dee']);
+  });
+  after(() => limited.close());
+
+  const from = (ip: string, path: string, init: RequestInit = {}) =>
+    fetch(`${limited.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': ip } });
+  const registerApp = (ip: string) =>
+    from(ip, '/api/v1/apps', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'Scraper', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' }),
+    });
+
+  it('limits app registrations and app tokens per address, and counts app tokens against it', async () => {
+    const app = (await (await registerApp('203.0.113.60')).json()) as { client_id: string; client_secret: string };
+    const mint = () =>
+      from('203.0.113.60', '/oauth/token', {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret }),
+      });
+    assert.equal((await mint()).status, 200);
+    const token = ((await (await mint()).json()) as { access_token: string }).access_token;
+    const refused = await mint();
+    assert.equal(refused.status, 429, 'the fourth issuance in an hour');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal((await registerApp('203.0.113.60')).status, 429);
+    assert.equal((await registerApp('203.0.113.61')).status, 200, 'another address has its own budget');
+    // An app-only token's requests are the address's: its budget is the anonymous one, shared.
+    const withToken = await from('203.0.113.60', '/api/v1/timelines/public', { headers: { authorization: `Bearer ${token}` } });
+    const without = await from('203.0.113.60', '/api/v1/timelines/public');
+    assert.equal(withToken.headers.get('x-ratelimit-limit'), '1000');
+    assert.equal(Number(without.headers.get('x-ratelimit-remaining')), Number(withToken.headers.get('x-ratelimit-remaining')) - 1);
+  });
+
+  it('gives profile pages, feeds, hashtag pages and ActivityPub reads a budget per address', async () => {
+    const pages = ['/@dee', '/@dee.atom', '/tags/stoa', '/@dee'];
+    for (const path of pages) assert.equal((await from('203.0.113.70', path)).status, 200, path);
+    const page = await from('203.0.113.70', '/@dee', { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 429);
+    assert.match(page.headers.get('content-type')!, /text\/html/);
+    assert.equal((await from('203.0.113.70', '/tags/stoa')).status, 429);
+    assert.equal((await from('203.0.113.71', '/@dee')).status, 200, 'another address reads on');
+
+    const ap = { headers: { accept: 'application/activity+json' } };
+    const reads = [
+      '/users/dee',
+      '/users/dee/outbox',
+      '/users/dee/followers',
+      '/users/dee/following',
+      '/.well-known/webfinger?resource=acct:dee@stoa.test',
+    ];
+    for (const path of reads) assert.equal((await from('203.0.113.72', path, ap)).status, 200, path);
+    const refused = await from('203.0.113.72', '/users/dee/outbox', ap);
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    // The budgets are separate: pages are still readable from that address.
+    assert.equal((await from('203.0.113.72', '/@dee')).status, 200);
+  });
+});

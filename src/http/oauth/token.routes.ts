@@ -1,3 +1,4 @@
+import type { IssuanceLimit } from '../../domain/auth/issuance-limit.ts';
 import type { Config } from '../../config/index.ts';
 import type { SignInThrottle } from '../../domain/auth/sign-in-throttle.ts';
 import type { TokenService } from '../../domain/auth/tokens.service.ts';
@@ -32,6 +33,7 @@ export interface TokenRouteDeps {
   readonly db: Db;
   readonly tokens: TokenService;
   readonly throttle: SignInThrottle;
+  readonly issuance: IssuanceLimit;
 }
 
 /** `POST /oauth/token`, `POST /oauth/revoke` and the authorization server metadata. */
@@ -49,6 +51,7 @@ export function tokenRoutes(deps: TokenRouteDeps): Hono<AppEnv> {
       const code = stringField(c.var.body.code);
       const redirectUri = stringField(c.var.body.redirect_uri);
       if (!code || !redirectUri) throw new OAuthError('invalid_request', 'code and redirect_uri are required');
+      await deps.issuance(c.var.clientIp);
       const issued = await db.transaction(async (tx) => {
         const redeemed = await redeemAuthorizationCode(tx, clock, {
           appId: client.app.id,
@@ -70,6 +73,7 @@ export function tokenRoutes(deps: TokenRouteDeps): Hono<AppEnv> {
     if (grantType === 'client_credentials') {
       if (!client.confidential) throw new OAuthError('invalid_client', 'client_credentials requires the client secret');
       const scopes = requestedScopes(c, appScopes, 'read');
+      await deps.issuance(c.var.clientIp);
       const issued = await db.transaction((tx) =>
         deps.tokens.issue(tx, { appId: client.app.id, accountId: null, scopes, refreshable: false }),
       );
