@@ -10,6 +10,11 @@ export interface DeliveryOptions {
   readonly sign?: boolean;
   readonly tamper?: boolean;
   readonly date?: Date;
+  /**
+   * Sign by hand (draft-cavage) covering only these headers, as a sender that leaves some out would; for
+   * example without `host`, so that the signature would be valid at every server.
+   */
+  readonly covering?: readonly string[];
 }
 
 /**
@@ -24,10 +29,17 @@ export async function deliverer(from: TestServer, username: string, to: TestServ
   const actorUri = `${from.url}/users/${username}`;
   return {
     actorUri,
+    /** Sends the activity. */
     async deliver(body: unknown, options: DeliveryOptions = {}): Promise<Response> {
+      return fetch(await this.signed(body, options));
+    },
+    /** The request `deliver` would send (to send it more than once). */
+    async signed(body: unknown, options: DeliveryOptions = {}): Promise<Request> {
       const headers = { 'content-type': 'application/activity+json', ...(options.date ? { date: options.date.toUTCString() } : {}) };
       let request = new Request(`${to.url}/inbox`, { method: 'POST', headers, body: JSON.stringify(body) });
-      if (options.sign !== false) {
+      if (options.covering) {
+        request = await signCovering(request, keys.rsa.privateKey, `${actorUri}#main-key`, options.covering);
+      } else if (options.sign !== false) {
         request = await signRequest(request, keys.rsa.privateKey, new URL(`${actorUri}#main-key`), {
           spec: 'draft-cavage-http-signatures-12',
           currentTime: options.date ? Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) : undefined,
@@ -40,7 +52,31 @@ export async function deliverer(from: TestServer, username: string, to: TestServ
           body: JSON.stringify(body).replace('forged', 'FORGED'),
         });
       }
-      return fetch(request);
+      return request;
     },
   };
+}
+
+/** A draft-cavage signature over exactly `covered` (with a digest of the body when it is listed). */
+async function signCovering(
+  request: Request,
+  key: Parameters<typeof crypto.subtle.sign>[1],
+  keyId: string,
+  covered: readonly string[],
+): Promise<Request> {
+  const body = await request.clone().arrayBuffer();
+  const headers = new Headers(request.headers);
+  const url = new URL(request.url);
+  if (!headers.has('date')) headers.set('date', new Date().toUTCString());
+  headers.set('digest', `SHA-256=${Buffer.from(await crypto.subtle.digest('SHA-256', body)).toString('base64')}`);
+  const line = (name: string) =>
+    name === '(request-target)'
+      ? `(request-target): ${request.method.toLowerCase()} ${url.pathname}`
+      : `${name}: ${name === 'host' ? url.host : headers.get(name)}`;
+  const signed = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(covered.map(line).join('\n')));
+  headers.set(
+    'signature',
+    `keyId="${keyId}",algorithm="rsa-sha256",headers="${covered.join(' ')}",signature="${Buffer.from(signed).toString('base64')}"`,
+  );
+  return new Request(request.url, { method: request.method, headers, body });
 }

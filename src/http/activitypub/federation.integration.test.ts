@@ -277,6 +277,27 @@ describe('federation between two servers', () => {
     assert.ok(!(await homeTexts(bob)).some((t) => t.includes('edited words')));
   });
 
+  it('accepts a signature once: the same signed request replayed is refused', async () => {
+    const bobUri = `${b.url}/users/bob`;
+    const id = `${bobUri}/statuses/replayed`;
+    const create = {
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id: `${id}/activity`,
+      type: 'Create',
+      actor: bobUri,
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      cc: [`${a.url}/users/alice`],
+      object: { id, type: 'Note', attributedTo: bobUri, content: 'said once', to: ['https://www.w3.org/ns/activitystreams#Public'] },
+    };
+    // Signed by hand over host too: the same signer as the refusal of a signature without host below.
+    const request = await (await deliverer(b, 'bob', a)).signed(create, { covering: ['(request-target)', 'host', 'date', 'digest'] });
+    const again = request.clone();
+    assert.equal((await fetch(request)).status, 202);
+    const replay = await fetch(again);
+    assert.equal(replay.status, 401);
+    assert.deepEqual(await replay.json(), { error: 'This signature was already used' });
+  });
+
   it('refuses forged, tampered and unsigned activities without changing anything', async () => {
     const count = async () => (await rows(a.app.db, 'statuses')).length;
     const before = await count();
@@ -337,6 +358,8 @@ describe('federation between two servers', () => {
         ),
       ],
       ['@graph', await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
+      // Valid at every server: the signature does not say which one it was for.
+      ['signature without host', await postAsBob(note('hostless'), { covering: ['(request-target)', 'date', 'digest'] })],
     ];
     for (const [what, response] of refusals) assert.ok(response.status >= 400 && response.status < 500, `${what}: ${response.status}`);
     // Once A has handled everything it accepted, only the genuine post is there.

@@ -53,10 +53,13 @@ import { onQuoteRequest } from './inbox/quote-request.ts';
 import { onReject } from './inbox/reject.ts';
 import { onUndo } from './inbox/undo.ts';
 import { onUpdate } from './inbox/update.ts';
-import { screenInbox } from './inbox-screen.ts';
+import { replayGuard, screenInbox } from './inbox-screen.ts';
 import { INSTANCE_ACTOR } from './objects.ts';
 import { outgoing } from './outbox.ts';
 import { resolveAccount } from './resolve.ts';
+
+/** How far a signature's date may be from now. */
+const SIGNATURE_WINDOW_MS = 60 * 60 * 1000;
 
 /** Stoa's ActivityPub side: Fedify's router for actors, objects, collections and inboxes, and delivery. */
 export interface StoaFederation {
@@ -128,6 +131,8 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
   };
 
   const kv = new DbKvStore(db, clock);
+  // A signature is valid for an hour either side of its date: one seen is refused for twice that.
+  const replays = replayGuard(clock, 2 * SIGNATURE_WINDOW_MS);
   // Deliveries are sent by Stoa's own worker, through the SSRF guard (Fedify would use the global fetch);
   // Fedify's queue carries inbox work and fan-out.
   const deliveries = deliveryWorker({
@@ -154,7 +159,7 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     contextLoaderFactory: () => loader,
     authenticatedDocumentLoaderFactory: (identity) =>
       documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
-    signatureTimeWindow: { hours: 1 },
+    signatureTimeWindow: { milliseconds: SIGNATURE_WINDOW_MS },
     // The delivery worker keeps the circuits (with Fedify's circuit breaker).
     circuitBreaker: false,
   });
@@ -213,13 +218,15 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
           );
         }
       }
-      let forwarded = request;
       if (request.method === 'POST' && /\/inbox$/.test(path)) {
-        const refused = await screenInbox(request, screen);
-        if (refused instanceof Response) return refused;
-        forwarded = refused;
+        if (replays.replayed(request.headers)) return Response.json({ error: 'This signature was already used' }, { status: 401 });
+        const screened = await screenInbox(request, screen);
+        if (screened instanceof Response) return screened;
+        const answer = await federation.fetch(screened, { contextData: undefined, onNotFound: next, onNotAcceptable: next });
+        if (answer.ok) replays.remember(request.headers);
+        return answer;
       }
-      return federation.fetch(forwarded, { contextData: undefined, onNotFound: next, onNotAcceptable: next });
+      return federation.fetch(request, { contextData: undefined, onNotFound: next, onNotAcceptable: next });
     },
     async resolve(query, options = {}) {
       return resolveAccount(
