@@ -11,9 +11,9 @@ const ACCEPT = 'application/activity+json, application/ld+json; profile="https:/
  * redirects), so that no server can speak for another. Well-known contexts come from memory.
  */
 export function documentLoader(safeFetch: SafeFetch, sign?: (request: Request) => Promise<Request>): DocumentLoader {
-  return async (url: string): Promise<RemoteDocument> => {
+  return async (url, options): Promise<RemoteDocument> => {
     if (url in preloadedContexts) return { contextUrl: null, documentUrl: url, document: preloadedContexts[url] };
-    let request = new Request(url, { headers: { accept: ACCEPT } });
+    let request = new Request(url, { headers: { accept: ACCEPT }, ...(options?.signal ? { signal: options.signal } : {}) });
     if (sign) request = await sign(request);
     const response = await safeFetch(request);
     if (!response.ok) throw new RefusedFetchError(`${url} answered ${response.status}`);

@@ -17,6 +17,23 @@ const MAX_FIELDS = 16;
 const MAX_TAGS = 50;
 const MAX_ATTACHMENTS = 4;
 const MAX_ADDRESSEES = 200;
+/** Items of a `tag` or `attachment` list looked at, at most: the rest of a longer list is ignored. */
+const MAX_LISTED = MAX_TAGS + MAX_ADDRESSEES;
+
+/**
+ * Only what an object embeds is read from its lists: a bare URL in `tag` or `attachment` is never fetched
+ * (an activity listing thousands would make this server fetch thousands of documents from third parties).
+ */
+const EMBEDDED_ONLY = { documentLoader: () => Promise.reject(new Error('not fetched')), suppressError: true };
+
+/** The first `max` items of an object's list, as embedded. */
+async function* firstEmbedded<T>(items: AsyncIterable<T | null>, max = MAX_LISTED): AsyncIterable<T> {
+  let seen = 0;
+  for await (const item of items) {
+    if (++seen > max) return;
+    if (item !== null) yield item;
+  }
+}
 
 /**
  * What a remote actor document says of its account, made safe to keep: text without NUL characters and
@@ -25,7 +42,7 @@ const MAX_ADDRESSEES = 200;
 export async function profileOf(actor: Actor): Promise<RemoteProfile> {
   const uri = actor.id!;
   const fields: { name: string; value: string }[] = [];
-  for await (const attachment of actor.getAttachments()) {
+  for await (const attachment of firstEmbedded(actor.getAttachments(EMBEDDED_ONLY), MAX_FIELDS * 2)) {
     if (attachment instanceof PropertyValue && fields.length < MAX_FIELDS) {
       fields.push({ name: cap(String(attachment.name ?? ''), MAX_NAME), value: sanitizeHtml(cap(String(attachment.value ?? ''), 2000)) });
     }
@@ -67,7 +84,7 @@ export async function postOf(post: RemotePost, followersUrl: string | null, opti
   const visibility: Visibility = inTo ? 'public' : inCc ? 'unlisted' : toFollowers ? 'private' : 'direct';
   const mentioned = new Set<string>();
   const tags: string[] = [];
-  for await (const tag of post.getTags()) {
+  for await (const tag of firstEmbedded(post.getTags(EMBEDDED_ONLY))) {
     if (tag instanceof Mention && tag.href) mentioned.add(tag.href.href);
     else if (tag instanceof Hashtag && tag.name) {
       const name = tag.name.toString().replace(/^#/, '');
@@ -77,7 +94,7 @@ export async function postOf(post: RemotePost, followersUrl: string | null, opti
   // Accounts addressed directly are mentioned too, even without a Mention tag.
   for (const uri of audience) if (uri !== PUBLIC_COLLECTION.href && uri !== followersUrl) mentioned.add(uri);
   const attachments: RemoteAttachment[] = [];
-  for await (const attachment of post.getAttachments()) {
+  for await (const attachment of firstEmbedded(post.getAttachments(EMBEDDED_ONLY))) {
     if (attachments.length >= MAX_ATTACHMENTS || !(attachment instanceof Document)) continue;
     const href = attachment.url instanceof URL ? attachment.url : attachment.url?.href;
     if (href && /^https?:$/.test(href.protocol))
@@ -123,8 +140,8 @@ function sameOrigin(url: string, base: URL): boolean {
 
 /** Where an actor's avatar (`icon`) or header (`image`) is, from the embedded Image; nothing is fetched here. */
 async function imageUrl(actor: Actor, which: 'icon' | 'image'): Promise<string | null> {
-  const noFetch = { documentLoader: () => Promise.reject(new Error('not fetched')), suppressError: true };
-  const image = which === 'icon' ? await actor.getIcon(noFetch).catch(() => null) : await actor.getImage(noFetch).catch(() => null);
+  const image =
+    which === 'icon' ? await actor.getIcon(EMBEDDED_ONLY).catch(() => null) : await actor.getImage(EMBEDDED_ONLY).catch(() => null);
   const url = image?.url instanceof URL ? image.url : image?.url?.href;
   return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }

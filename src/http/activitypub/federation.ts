@@ -30,6 +30,7 @@ import { actorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
 import { deliveryWorker } from '../../federation/delivery.ts';
 import { documentLoader } from '../../federation/document-loader.ts';
+import { ACTIVITY_FETCH_BUDGET, budgetedLoader } from '../../federation/fetch-budget.ts';
 import { remoteMedia } from '../../federation/remote-media.ts';
 import { createSafeFetch, type SafeFetch } from '../../federation/safe-fetch.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -155,10 +156,14 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     origin: config.publicUrl,
     manuallyStartQueue: true,
     trailingSlashInsensitive: true,
-    documentLoaderFactory: () => loader,
+    // Each piece of work (an activity received, a request answered) gets its own loader with a fetch budget.
+    documentLoaderFactory: () => budgetedLoader(loader, ACTIVITY_FETCH_BUDGET),
     contextLoaderFactory: () => loader,
     authenticatedDocumentLoaderFactory: (identity) =>
-      documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
+      budgetedLoader(
+        documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),
+        ACTIVITY_FETCH_BUDGET,
+      ),
     signatureTimeWindow: { milliseconds: SIGNATURE_WINDOW_MS },
     // The delivery worker keeps the circuits (with Fedify's circuit breaker).
     circuitBreaker: false,
