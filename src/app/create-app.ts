@@ -1,3 +1,4 @@
+import { claimServerDomain } from '../domain/instance/server-domain.ts';
 import { publicRateLimit } from '../http/shared/public-rate-limit.ts';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
@@ -67,6 +68,7 @@ export async function createApp(
   try {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ category: 'db', applied }, 'database migrated');
+    await claimServerDomain(db, config.domain, new Date((options.clock ?? systemClock)()).toISOString());
   } catch (error) {
     await db.close();
     throw error;

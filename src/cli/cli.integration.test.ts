@@ -57,7 +57,7 @@ let env: Record<string, string>;
 before(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'stoa-cli-'));
   database = await createTestDatabase();
-  env = { DATABASE_URL: database.url, STOA_LOG_LEVEL: 'info' };
+  env = { DATABASE_URL: database.url, STOA_LOG_LEVEL: 'info', STOA_DOMAIN: 'cli.test' };
 });
 
 after(async () => {
@@ -202,7 +202,7 @@ describe('stoa accounts', () => {
     assert.doesNotMatch(created.stdout, /clara has a long password/);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'stoa-cli-app-'));
-    const app = await createApp(loadConfig(testEnv(dataDir, database)));
+    const app = await createApp(loadConfig(testEnv(dataDir, database, { STOA_DOMAIN: 'cli.test' })));
     const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
     try {
       const registered = await fetch(`${server.url}/api/v1/apps`, {
@@ -248,7 +248,7 @@ describe('stoa accounts', () => {
 
   it('approves a sign-up waiting for the moderators, after which it may sign in', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stoa-cli-approve-'));
-    const app = await createApp(loadConfig(testEnv(dataDir, database)));
+    const app = await createApp(loadConfig(testEnv(dataDir, database, { STOA_DOMAIN: 'cli.test' })));
     const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
     try {
       await createLocalAccount(app.db, systemClock, app.config, {
@@ -307,7 +307,7 @@ describe('stoa invites', () => {
 describe('stoa moderation and stoa domain-blocks', () => {
   it('suspends, limits and lifts from the shell, every action on a log that verifies and finds tampering', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stoa-cli-moderation-'));
-    const app = await createApp(loadConfig(testEnv(dataDir, database)));
+    const app = await createApp(loadConfig(testEnv(dataDir, database, { STOA_DOMAIN: 'cli.test' })));
     const server = await startServer(app, { port: 0, hostname: '127.0.0.1' });
     try {
       await createLocalAccount(app.db, systemClock, app.config, {
@@ -394,5 +394,43 @@ describe('stoa moderation and stoa domain-blocks', () => {
     const gone = await stoa(['domain-blocks', 'remove', 'bad.example'], env, cwd);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /"bad\.example" is not blocked/);
+  });
+});
+
+describe('the server’s domain', () => {
+  it('is fixed once accounts exist: the server and every command refuse another, naming both, and write nothing', async () => {
+    // Accounts were made under cli.test above; a shell without the server's environment would use localhost:3000.
+    const elsewhere = { ...env, STOA_DOMAIN: 'localhost:3000' };
+    const create = await stoa(
+      ['accounts', 'create', 'stray', '--email', 'stray@example.org', '--password-stdin'],
+      elsewhere,
+      cwd,
+      'stray has a long password\n',
+    );
+    assert.equal(create.code, 78, create.stderr);
+    assert.match(create.stderr, /STOA_DOMAIN is localhost:3000, but this database belongs to cli\.test/);
+    assert.match(create.stderr, /Run with STOA_DOMAIN=cli\.test/);
+    assert.doesNotMatch(create.stderr, /\n\s+at /, 'no stack trace');
+    const serve = await stoa(['serve'], { ...elsewhere, STOA_PORT: String(await freePort()), STOA_DATA_DIR: join(cwd, 'elsewhere') }, cwd);
+    assert.equal(serve.code, 78, serve.stderr);
+    assert.match(serve.stderr, /belongs to cli\.test/);
+    const list = await stoa(['accounts', 'list'], env, cwd);
+    assert.equal(list.code, 0, list.stderr);
+    assert.doesNotMatch(list.stdout, /stray/);
+  });
+
+  it('is read from the local accounts of a database from before it was recorded', async () => {
+    const app = await createApp(
+      loadConfig(testEnv(mkdtempSync(join(tmpdir(), 'stoa-cli-domain-')), database, { STOA_DOMAIN: 'cli.test' })),
+    );
+    try {
+      await app.db.transaction((tx) => tx.deleteFrom('server_settings').execute());
+    } finally {
+      await app.close();
+    }
+    const run = await stoa(['accounts', 'list'], { ...env, STOA_DOMAIN: 'other.test' }, cwd);
+    assert.equal(run.code, 78, run.stderr);
+    assert.match(run.stderr, /belongs to cli\.test/);
+    assert.equal((await stoa(['accounts', 'list'], env, cwd)).code, 0);
   });
 });

@@ -1,3 +1,4 @@
+import { DomainMismatchError } from '../domain/instance/server-domain.ts';
 import { ConfigError, loadConfig, maskUrl, type Config } from '../config/index.ts';
 import { MigrationError } from '../storage/db/migrate.ts';
 import { EXIT, type CliIo } from './command.ts';
@@ -19,6 +20,10 @@ export function loadConfigOrReport(io: CliIo): Config | number {
 export function reportStartupError(error: unknown, config: Config, io: CliIo): number {
   const where =
     config.database.engine === 'sqlite' ? `the SQLite file ${config.database.path}` : `PostgreSQL at ${maskUrl(config.database.url)}`;
+  if (error instanceof DomainMismatchError) {
+    io.err(`Stoa will not run: ${error.message}`);
+    return EXIT.config;
+  }
   if (error instanceof MigrationError) {
     io.err(`Stoa cannot start: ${error.message}`);
     return EXIT.failure;

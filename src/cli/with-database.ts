@@ -1,3 +1,4 @@
+import { claimServerDomain } from '../domain/instance/server-domain.ts';
 import { configuredFlagger } from '../domain/moderation/flagging/flag-status.ts';
 import type { Config } from '../config/index.ts';
 import { changeFeed } from '../domain/changes.ts';
@@ -20,6 +21,7 @@ export async function withDatabase(io: CliIo, work: (db: Db, config: Config) => 
   try {
     try {
       await migrateToLatest(db);
+      await claimServerDomain(db, config.domain, new Date().toISOString());
     } catch (error) {
       return reportStartupError(error, config, io);
     }

@@ -10,6 +10,7 @@ import * as m0007 from './0007-web-client.ts';
 import * as m0008 from './0008-one-repost-per-account.ts';
 import * as m0009 from './0009-follows-by-remote-accounts.ts';
 import * as m0010 from './0010-moderation.ts';
+import * as m0011 from './0011-server-settings.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -32,4 +33,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0008-one-repost-per-account', m0008],
   ['0009-follows-by-remote-accounts', m0009],
   ['0010-moderation', m0010],
+  ['0011-server-settings', m0011],
 ];
