@@ -57,6 +57,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
       registration: services.registration,
       tokens: services.tokens,
       media: services.media,
+      proofOfWork: services.proofOfWork,
     }),
     ...statusesRoutes({ config, clock, read, statuses: commands.statuses }),
     ...timelinesRoutes({ config, clock, read, homeCache: services.homeCache }),

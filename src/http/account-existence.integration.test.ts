@@ -7,6 +7,7 @@ import { createLocalAccount } from '../domain/accounts/accounts.service.ts';
 import { systemClock } from '../lib/clock.ts';
 import { clientCredentialsToken } from '../testing/accounts.ts';
 import { TestBrowser } from '../testing/browser.ts';
+import { apiProofOfWork } from '../testing/proof-of-work.ts';
 import { startTestServer, type TestServer } from '../testing/test-app.ts';
 import { until } from '../testing/until.ts';
 
@@ -76,11 +77,12 @@ function oauth(fields: Record<string, string>, ip: string, path = '/oauth/token'
 const passwordGrant = (username: string, password: string, ip: string) =>
   oauth({ grant_type: 'password', username, password, scope: 'read' }, ip);
 
-function signUp(email: string, username: string, ip: string) {
+async function signUp(email: string, username: string, ip: string) {
+  const pow = await apiProofOfWork(server.url);
   return api('/api/v1/accounts', appToken, ip, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, email, password: 'correct horse battery staple', agreement: true, locale: 'en' }),
+    body: JSON.stringify({ username, email, password: 'correct horse battery staple', agreement: true, locale: 'en', ...pow }),
   });
 }
 

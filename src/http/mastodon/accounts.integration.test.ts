@@ -6,6 +6,7 @@ import { createRestAPIClient } from 'masto';
 import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { clientCredentialsToken, createTestAccounts } from '../../testing/accounts.ts';
+import { apiProofOfWork, solveProofOfWork } from '../../testing/proof-of-work.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { rows, setColumns } from '../../testing/rows.ts';
 
@@ -16,11 +17,11 @@ async function json(res: Response) {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-function register(fields: Record<string, string>, ip = '198.51.100.1') {
+async function register(fields: Record<string, string>, ip = '198.51.100.1') {
   return fetch(`${server.url}/api/v1/accounts`, {
     method: 'POST',
     headers: { authorization: `Bearer ${appToken}`, 'content-type': 'application/json', 'x-forwarded-for': ip },
-    body: JSON.stringify({ agreement: true, locale: 'en', ...fields }),
+    body: JSON.stringify({ agreement: true, locale: 'en', ...(await apiProofOfWork(server.url)), ...fields }),
   }).then(json);
 }
 
@@ -96,6 +97,57 @@ describe('POST /api/v1/accounts', () => {
     assert.deepEqual(await use(known.body.access_token as string), await use(unknown.body.access_token as string));
     assert.match(lastMailTo('taken@example.org'), /already has an account/);
     assert.deepEqual(await rows(server.app.db, 'accounts', { username: 'someone1' }), [], 'no account was made for the known address');
+  });
+
+  it('costs the same proof of work as the sign-up form, through raw HTTP and a client library', async () => {
+    const raw = (body: Record<string, unknown>) =>
+      fetch(`${server.url}/api/v1/accounts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${appToken}`, 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.5' },
+        body: JSON.stringify({
+          username: 'worker1',
+          email: 'worker1@example.org',
+          password: 'purple monkey dishwasher',
+          agreement: true,
+          ...body,
+        }),
+      }).then(json);
+    const unpaid = await raw({});
+    assert.equal(unpaid.status, 422);
+    assert.match(unpaid.body.details.pow_nonce[0].description as string, /GET \/api\/v1\/accounts\/challenge/);
+    const challenge = (await (await fetch(`${server.url}/api/v1/accounts/challenge`)).json()) as { challenge: string; bits: number };
+    assert.equal(challenge.bits, 4);
+    assert.equal((await raw({ pow_challenge: challenge.challenge, pow_nonce: 'x' })).status, 422, 'a nonce that is not one');
+    const paid = await raw({ pow_challenge: challenge.challenge, pow_nonce: solveProofOfWork(challenge.challenge, challenge.bits) });
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    const again = await raw({
+      username: 'worker2',
+      email: 'worker2@example.org',
+      pow_challenge: challenge.challenge,
+      pow_nonce: solveProofOfWork(challenge.challenge, challenge.bits),
+    });
+    assert.equal(again.status, 422, 'a challenge pays for one sign-up');
+    // masto sends what it is given: an app that solves the challenge signs up through it.
+    const masto = createRestAPIClient({ url: server.url, accessToken: appToken });
+    const token = await masto.v1.accounts.create({
+      username: 'worker3',
+      email: 'worker3@example.org',
+      password: 'purple monkey dishwasher',
+      agreement: true,
+      locale: 'en',
+      ...(await apiProofOfWork(server.url)),
+    });
+    assert.equal(token.tokenType, 'Bearer');
+    await assert.rejects(
+      masto.v1.accounts.create({
+        username: 'worker4',
+        email: 'worker4@example.org',
+        password: 'purple monkey dishwasher',
+        agreement: true,
+        locale: 'en',
+      }),
+      (e: any) => e.statusCode === 422,
+    );
   });
 
   it('refuses bad usernames, common passwords and missing agreement, naming each field', async () => {

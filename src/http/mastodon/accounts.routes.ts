@@ -1,3 +1,4 @@
+import type { ProofOfWork } from '../../domain/auth/proof-of-work.ts';
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
 import { apiActor } from '../../domain/actor.ts';
@@ -17,7 +18,7 @@ import {
 } from '../../domain/accounts/accounts.repo.ts';
 import { countFollowRequests } from '../../domain/graph/graph.views.ts';
 import { MAX_PROFILE_FIELDS, type ProfileChanges } from '../../domain/accounts/accounts.service.ts';
-import { NotFound } from '../../domain/errors.ts';
+import { Invalid, NotFound } from '../../domain/errors.ts';
 import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount, serializeCredentialAccount } from './serializers/account.serializer.ts';
@@ -35,6 +36,8 @@ const RegisterInput = z.object({
     .optional(),
   reason: z.string().max(1000).optional(),
   invite_code: z.string().trim().max(100).optional(),
+  pow_challenge: z.string().max(500).optional(),
+  pow_nonce: z.string().max(20).optional(),
 });
 
 const FieldInput = z.object({ name: z.string().max(255), value: z.string().max(255) });
@@ -86,6 +89,7 @@ export interface AccountsRouteDeps {
   readonly registration: RegistrationService;
   readonly tokens: TokenService;
   readonly media: Pick<MediaService, 'profileImage'>;
+  readonly proofOfWork: ProofOfWork;
 }
 
 /** The Accounts API: registration, the signed-in account, profiles and lookups. */
@@ -121,6 +125,14 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
       access: scoped('write:accounts', { app: true }),
       async handler(c) {
         const input = readInput(c, RegisterInput);
+        // The same cost as the sign-up form's: a bot registers no cheaper through the API.
+        if (!deps.proofOfWork.verify(input.pow_challenge ?? '', input.pow_nonce ?? '')) {
+          const problem = {
+            error: 'ERR_INVALID',
+            description: `must solve a fresh challenge from GET /api/v1/accounts/challenge (SHA-256 of "challenge:nonce" starting with ${deps.proofOfWork.bits} zero bits), or sign up at ${config.publicUrl}/auth/sign_up`,
+          };
+          throw new Invalid('Validation failed: a proof of work is required to sign up', { pow_nonce: [problem] });
+        }
         const grant = c.var.auth!.grant;
         const { accountId } = await deps.registration.register({
           username: input.username,
@@ -138,6 +150,22 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
           deps.tokens.issue(tx, { appId: grant.appId, accountId, scopes: grant.scopes, refreshable: true, decoy: accountId === null }),
         );
         return c.json(serializeToken(issued));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/accounts/challenge',
+      access: PUBLIC,
+      handler(c) {
+        c.header('Cache-Control', 'no-store');
+        const { bits } = deps.proofOfWork;
+        return c.json({
+          challenge: deps.proofOfWork.challenge(),
+          bits,
+          algorithm: 'sha256',
+          input: 'challenge:nonce',
+          nonce: 'decimal, up to 16 digits',
+        });
       },
     },
     {

@@ -11,6 +11,7 @@ import { OPERATOR } from '../../domain/moderation/staff.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { clientCredentialsToken, createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
 import { row, rows, setColumns } from '../../testing/rows.ts';
+import { apiProofOfWork } from '../../testing/proof-of-work.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 
 // Mastodon's admin API, driven as an admin app drives it (the `masto` client library and plain HTTP), and
@@ -264,7 +265,13 @@ describe('accounts', () => {
     const signUp = await fetch(`${server.url}/api/v1/accounts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${appToken}`, 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.20' },
-      body: JSON.stringify({ username: 'newcomer', email: 'newcomer@example.org', password: 'purple monkey dishwasher', agreement: true }),
+      body: JSON.stringify({
+        username: 'newcomer',
+        email: 'newcomer@example.org',
+        password: 'purple monkey dishwasher',
+        agreement: true,
+        ...(await apiProofOfWork(server.url)),
+      }),
     });
     assert.equal(signUp.status, 200);
     const told = await mod.v1.notifications.list({ types: ['admin.sign_up'] as never });
@@ -430,11 +437,17 @@ describe('server-wide blocks', () => {
 
   it('refuses sign-ups from blocked email domains and canonical addresses, and holds those from an address range for approval', async () => {
     const appToken = await clientCredentialsToken(server.url, app, 'read write');
-    const signUp = (username: string, email: string, ip: string) =>
+    const signUp = async (username: string, email: string, ip: string) =>
       fetch(`${server.url}/api/v1/accounts`, {
         method: 'POST',
         headers: { authorization: `Bearer ${appToken}`, 'content-type': 'application/json', 'x-forwarded-for': ip },
-        body: JSON.stringify({ username, email, password: 'purple monkey dishwasher', agreement: true }),
+        body: JSON.stringify({
+          username,
+          email,
+          password: 'purple monkey dishwasher',
+          agreement: true,
+          ...(await apiProofOfWork(server.url)),
+        }),
       });
     const domainBlock = await admin.v1.admin.emailDomainBlocks.create({ domain: 'spam-mail.example' });
     assert.equal((await signUp('blocked1', 'someone@spam-mail.example', '198.51.100.30')).status, 403);

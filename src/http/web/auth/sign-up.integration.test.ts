@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { leadingZeroBits } from '../../../domain/auth/proof-of-work.ts';
 import { TestBrowser } from '../../../testing/browser.ts';
+import { solveProofOfWork } from '../../../testing/proof-of-work.ts';
 import { startTestServer, type TestServer } from '../../../testing/test-app.ts';
 import { insertRow, row, rows } from '../../../testing/rows.ts';
 
@@ -15,13 +14,6 @@ async function serverWith(env: Record<string, string>) {
   return server;
 }
 
-/** Solves the form's proof of work as pow.js does in a browser. */
-function solve(challenge: string, bits: number): string {
-  for (let nonce = 0; ; nonce++) {
-    if (leadingZeroBits(createHash('sha256').update(`${challenge}:${nonce}`).digest()) >= bits) return String(nonce);
-  }
-}
-
 async function signUp(browser: TestBrowser, fields: Record<string, string>, options: { solve?: boolean } = {}) {
   const page = await browser.page('/auth/sign_up');
   const challenge = /name="pow_challenge" value="([^"]+)"/.exec(page.html)![1]!;
@@ -29,7 +21,7 @@ async function signUp(browser: TestBrowser, fields: Record<string, string>, opti
   return browser.post('/auth/sign_up', {
     _csrf: page.csrf,
     pow_challenge: challenge,
-    pow_nonce: options.solve === false ? '0' : solve(challenge, bits),
+    pow_nonce: options.solve === false ? '0' : solveProofOfWork(challenge, bits),
     agreement: '1',
     ...fields,
   });
