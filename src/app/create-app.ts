@@ -3,7 +3,7 @@ import { publicRateLimit } from '../http/shared/public-rate-limit.ts';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Config } from '../config/index.ts';
-import { findAccountById, findUserByAccountId } from '../domain/accounts/accounts.repo.ts';
+import { findAccountById, findUserByAccountId, hasSecondFactor, type UserRow } from '../domain/accounts/accounts.repo.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { mastodonError } from '../http/mastodon/errors.ts';
@@ -151,7 +151,8 @@ export async function createApp(
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 
   const apiRoutes = apiRouteTable(services, federation);
-  mountRoutes(http, apiRoutes, resolveToken, { limiter: services.limiter, limits: config.limits });
+  const staffSecondFactor = config.auth.staffSecondFactor ? (user: UserRow) => hasSecondFactor(db.read, user) : undefined;
+  mountRoutes(http, apiRoutes, resolveToken, { limiter: services.limiter, limits: config.limits, staffSecondFactor });
   const homeRoute = apiRoutes.find((r) => r.method === 'GET' && r.path === HOME_PATH)!;
   const fastPath =
     services.homeCache && tokens

@@ -84,6 +84,8 @@ export interface Config {
     readonly sessionTtlMs: number;
     /** Whether the OAuth `password` grant is offered (for command-line clients). */
     readonly passwordGrant: boolean;
+    /** Whether moderators and admins must have a second factor (TOTP or a passkey) to use their role. */
+    readonly staffSecondFactor: boolean;
   };
   /**
    * Which posts full-text search looks through: all the searcher may see (`visible`), those of accounts

@@ -27,6 +27,7 @@ export function describeConfig(config: Config): string[] {
     ['SMTP_FROM', config.mail.from],
     ['STOA_TOKEN_TTL_DAYS', String(config.auth.accessTokenTtlMs / 86_400_000)],
     ['STOA_PASSWORD_GRANT', String(config.auth.passwordGrant)],
+    ['STOA_STAFF_REQUIRE_2FA', String(config.auth.staffSecondFactor)],
     ['STOA_STATUS_SEARCH', config.statusSearch],
     ['STOA_PUBLIC_TIMELINES', config.publicTimelines],
     ['STOA_MAX_REQUEST_BYTES', String(config.limits.requestBodyBytes)],

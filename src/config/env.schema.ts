@@ -99,6 +99,7 @@ export const envSchema = z.object({
   SMTP_FROM: z.string().trim().min(3).optional(),
   STOA_TOKEN_TTL_DAYS: wholeNumber(1, 365, 'days an access token lives, 1 to 365'),
   STOA_PASSWORD_GRANT: flag,
+  STOA_STAFF_REQUIRE_2FA: flag,
   STOA_STATUS_SEARCH: z.enum(['visible', 'opted-in', 'interacted'], { error: 'must be visible, opted-in or interacted' }).optional(),
   STOA_PUBLIC_TIMELINES: z.enum(['public', 'signed-in'], { error: 'must be public or signed-in' }).optional(),
   STOA_MAX_REQUEST_BYTES: wholeNumber(1024, 100 * 1024 * 1024, 'bytes, from 1024 to 104857600'),

@@ -76,6 +76,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       refreshTokenTtlMs: 90 * DAY_MS,
       sessionTtlMs: 30 * DAY_MS,
       passwordGrant: parsed.STOA_PASSWORD_GRANT ?? true,
+      staffSecondFactor: parsed.STOA_STAFF_REQUIRE_2FA ?? true,
     }),
     statusSearch: parsed.STOA_STATUS_SEARCH ?? 'opted-in',
     publicTimelines: parsed.STOA_PUBLIC_TIMELINES ?? 'public',

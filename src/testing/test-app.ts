@@ -42,6 +42,8 @@ export function testEnv(dataDir: string, database: TestDatabase, overrides: RawE
     STOA_LOG_LEVEL: 'silent',
     STOA_REGISTRATION: 'open',
     STOA_POW_BITS: '4',
+    // Staff accounts in tests act without a second factor unless a test asks for the rule.
+    STOA_STAFF_REQUIRE_2FA: 'false',
     ...UNLIMITED_RATES,
     // Media tools (ffmpeg, ffprobe, heif-dec) are looked up on the PATH, as for a real server.
     PATH: readEnv().PATH,

@@ -314,3 +314,9 @@ export async function isShown(db: DbReader, account: Pick<AccountRow, 'id' | 'do
   const user = await db.selectFrom('users').select(['approved_at', 'confirmed_at']).where('account_id', '=', account.id).executeTakeFirst();
   return !user || (user.approved_at !== null && user.confirmed_at !== null);
 }
+
+/** Whether the account has a second factor: TOTP turned on, or a passkey. */
+export async function hasSecondFactor(db: DbReader, user: Pick<UserRow, 'account_id' | 'totp_enabled_at'>): Promise<boolean> {
+  if (user.totp_enabled_at !== null) return true;
+  return (await db.selectFrom('passkeys').select('id').where('account_id', '=', user.account_id).limit(1).executeTakeFirst()) !== undefined;
+}

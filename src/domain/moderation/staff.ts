@@ -22,6 +22,9 @@ export function staffOf(account: AccountRow, user: Pick<UserRow, 'role'>): Staff
   return { account, role: user.role, origin: 'api' };
 }
 
+/** What a moderator or admin without a second factor is told when the server requires one. */
+export const STAFF_NEED_SECOND_FACTOR = 'Moderators and admins must turn on two-factor authentication (in the security settings) to act';
+
 /** The operator at the command line: an admin with no account. */
 export const OPERATOR: Staff = Object.freeze({ account: null, role: 'admin', origin: 'cli' });
 

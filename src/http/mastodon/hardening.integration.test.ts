@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLocalAccount } from '../../domain/accounts/accounts.service.ts';
+import { createLocalAccount, setRole } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
-import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { totpCode } from '../../lib/totp.ts';
+import { createRestAPIClient } from 'masto';
+import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
+import { TestBrowser } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 
 // Findings of an attack on Stoa (issue "Attacked as the inspiring platform was"), each with the test that
@@ -56,6 +59,9 @@ describe('what search reveals', () => {
       found.accounts.map((a) => a.username),
       [],
     );
+    const anonymousSearch = await fetch(`${server.url}/api/v2/search?type=accounts&q=pat`);
+    assert.equal(anonymousSearch.status, 200);
+    assert.deepEqual(((await anonymousSearch.json()) as { accounts: unknown[] }).accounts, [], 'nor to anyone not signed in');
     const anonymous = await fetch(`${server.url}/api/v1/accounts/lookup?acct=pendingpat`);
     assert.equal(anonymous.status, 404);
     assert.equal((await fetch(`${server.url}/@pendingpat`)).status, 404, 'nor its public page');
@@ -73,5 +79,45 @@ describe('names that normalise to something else', () => {
         assert.ok(res.status < 500, `${action} ${name}: ${res.status} ${await res.text()}`);
       }
     }
+  });
+});
+
+describe('staff and their second factor', () => {
+  let strict: TestServer;
+  before(async () => {
+    strict = await startTestServer({ STOA_STAFF_REQUIRE_2FA: 'true' });
+  });
+  after(() => strict.close());
+
+  it('refuses moderators the admin API and the moderation pages until they turn on two-factor authentication', async () => {
+    const [mona] = (await createTestAccounts(strict, ['mona'])) as [TestAccount];
+    await setRole(strict.app.db, systemClock, mona.id, 'moderator');
+    const app = await createRestAPIClient({ url: strict.url }).v1.apps.create({
+      clientName: 'Moderation',
+      redirectUris: 'urn:ietf:wg:oauth:2.0:oob',
+      scopes: 'read admin:read',
+    });
+    const token = await passwordToken(strict.url, app, 'mona', 'mona uses a long password', 'read admin:read');
+    const mod = createRestAPIClient({ url: strict.url, accessToken: token });
+    const reports = () => fetch(`${strict.url}/api/v1/admin/reports`, { headers: { authorization: `Bearer ${token}` } });
+    const refused = await reports();
+    assert.equal(refused.status, 403);
+    assert.match(((await refused.json()) as { error: string }).error, /two-factor/);
+    await assert.rejects(mod.v1.admin.reports.list().values().next(), (e: any) => e.statusCode === 403);
+    const browser = new TestBrowser(strict.url);
+    assert.equal((await browser.signIn('mona', 'mona uses a long password')).status, 303);
+    assert.equal((await browser.get('/admin/moderation/reports')).status, 403);
+
+    // Turned on from the settings, as a moderator would.
+    const settings = await browser.page('/settings/security');
+    const setup = await (await browser.post('/settings/two_factor/setup', { _csrf: settings.csrf })).text();
+    const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup)![1]!;
+    assert.equal(
+      (await browser.post('/settings/two_factor/confirm', { _csrf: settings.csrf, code: totpCode(secret, Date.now()) })).status,
+      200,
+    );
+    assert.equal((await reports()).status, 200);
+    assert.deepEqual(await mod.v1.admin.reports.list(), []);
+    assert.equal((await browser.get('/admin/moderation/reports')).status, 200);
   });
 });

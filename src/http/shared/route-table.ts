@@ -1,3 +1,4 @@
+import { STAFF_NEED_SECOND_FACTOR } from '../../domain/moderation/staff.ts';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AccessGrant } from '../../domain/auth/tokens.service.ts';
 import { scopesGrant } from '../../domain/auth/scopes.ts';
@@ -53,6 +54,11 @@ export interface RouteDef {
 export interface ApiRateLimits {
   readonly limiter: RateLimiter;
   readonly limits: Pick<Config['limits'], 'apiPerAccount' | 'apiPerAddress' | 'postsPerAccount'>;
+  /**
+   * When the server requires a second factor of moderators and admins: whether this one has one (checked
+   * before every staff route).
+   */
+  readonly staffSecondFactor?: (user: UserRow) => Promise<boolean>;
 }
 
 /** The window the API request limits count in. */
@@ -134,6 +140,8 @@ function guard(route: RouteDef, resolve: TokenResolver, rate: ApiRateLimits): Mi
     if (route.posts && auth.account)
       await countRequest(c, rate, `posts:${auth.account.id}`, postsPerAccount, POSTS_WINDOW_MS, 'Too many posts; try again later');
     checkAccess(access, auth);
+    if (access.kind === 'token' && access.staff && rate.staffSecondFactor && !(await rate.staffSecondFactor(auth.user!)))
+      throw new Forbidden(STAFF_NEED_SECOND_FACTOR);
     return next();
   };
 }

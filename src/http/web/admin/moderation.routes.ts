@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../../config/index.ts';
-import { findAccountsByIds } from '../../../domain/accounts/accounts.repo.ts';
+import { findAccountsByIds, hasSecondFactor } from '../../../domain/accounts/accounts.repo.ts';
 import { Forbidden, NotFound, Unauthorized } from '../../../domain/errors.ts';
 import { ACCOUNT_ACTIONS, UNDO_ACTIONS } from '../../../domain/moderation/account-effects.ts';
 import { adminAccount, adminAccounts } from '../../../domain/moderation/admin.views.ts';
@@ -17,7 +17,7 @@ import {
   warningsOf,
 } from '../../../domain/moderation/moderation.repo.ts';
 import { handleOf, MODERATION_LIMITS, type ModerationService } from '../../../domain/moderation/moderation.service.ts';
-import { staffOf, type Staff } from '../../../domain/moderation/staff.ts';
+import { STAFF_NEED_SECOND_FACTOR, staffOf, type Staff } from '../../../domain/moderation/staff.ts';
 import { findStatusesByIds } from '../../../domain/statuses/statuses.repo.ts';
 import type { DbReader } from '../../../storage/db/database.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
@@ -104,6 +104,7 @@ export function moderationPages(deps: ModerationPageDeps, browser: BrowserSessio
       throw new Unauthorized('Sign in first');
     }
     staffOf(c.var.session.account, c.var.session.user);
+    if (config.auth.staffSecondFactor && !(await hasSecondFactor(read, c.var.session.user))) throw new Forbidden(STAFF_NEED_SECOND_FACTOR);
     if (c.req.method !== 'GET') browser.checkCsrf(c);
     return next();
   });
