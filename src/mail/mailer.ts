@@ -19,8 +19,10 @@ export interface Mailer {
 }
 
 /**
- * Mail through the configured SMTP server, or, with none, as `.eml` files under `<dataDir>/mail/` whose
- * first link is logged, so that a fresh install can confirm accounts with no mail server at all.
+ * Mail through the configured SMTP server, or, with none, as `.eml` files under `<dataDir>/mail/` (readable
+ * by the server's user alone), so that a fresh install can confirm accounts with no mail server at all. The
+ * links in them (confirmations, password resets) are never written to the log: whoever reads the logs must
+ * not be able to take over accounts. That mail goes to files is said once, when the mailer is made.
  */
 export function createMailer(config: Pick<Config, 'mail' | 'dataDir'>, logger: Logger): Mailer {
   const log = logger.child({ category: 'mail' });
@@ -48,6 +50,7 @@ export function createMailer(config: Pick<Config, 'mail' | 'dataDir'>, logger: L
   }
   const folder = join(config.dataDir, 'mail');
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  log.info({ folder }, 'no SMTP_URL set: mail is written to files in this folder, not sent');
   return {
     async send(mail) {
       try {
@@ -55,7 +58,7 @@ export function createMailer(config: Pick<Config, 'mail' | 'dataDir'>, logger: L
         mkdirSync(folder, { recursive: true, mode: 0o700 });
         const file = join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
         writeFileSync(file, info.message as Buffer, { mode: 0o600 });
-        log.info({ file, link: /https?:\/\/\S+/.exec(mail.text)?.[0] }, 'mail written to a file (no SMTP_URL set)');
+        log.info({ file }, 'mail written to a file (no SMTP_URL set)');
       } catch (error) {
         log.error({ err: error instanceof Error ? error.message : String(error) }, 'mail not written');
         throw new Unavailable('Mail cannot be sent right now; please try again later');

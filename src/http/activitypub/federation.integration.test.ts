@@ -358,6 +358,10 @@ describe('federation between two servers', () => {
         ),
       ],
       ['@graph', await postAsBob({ '@context': 'https://www.w3.org/ns/activitystreams', '@graph': [note('graph')] })],
+      [
+        '@graph by another name',
+        await postAsBob({ ...note('alias'), '@context': ['https://www.w3.org/ns/activitystreams', { g: '@graph' }], g: [note('aliased')] }),
+      ],
       // Valid at every server: the signature does not say which one it was for.
       ['signature without host', await postAsBob(note('hostless'), { covering: ['(request-target)', 'date', 'digest'] })],
     ];

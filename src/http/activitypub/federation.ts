@@ -29,7 +29,7 @@ import { tombstoneOf } from '../../domain/statuses/statuses.repo.ts';
 import { actorKeyStore } from '../../federation/actor-keys.ts';
 import { addressPolicy } from '../../federation/address-policy.ts';
 import { deliveryWorker } from '../../federation/delivery.ts';
-import { documentLoader } from '../../federation/document-loader.ts';
+import { contextLoader, documentLoader } from '../../federation/document-loader.ts';
 import { ACTIVITY_FETCH_BUDGET, budgetedLoader } from '../../federation/fetch-budget.ts';
 import { remoteMedia } from '../../federation/remote-media.ts';
 import { createSafeFetch, type SafeFetch } from '../../federation/safe-fetch.ts';
@@ -158,7 +158,7 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     trailingSlashInsensitive: true,
     // Each piece of work (an activity received, a request answered) gets its own loader with a fetch budget.
     documentLoaderFactory: () => budgetedLoader(loader, ACTIVITY_FETCH_BUDGET),
-    contextLoaderFactory: () => loader,
+    contextLoaderFactory: () => contextLoader,
     authenticatedDocumentLoaderFactory: (identity) =>
       budgetedLoader(
         documentLoader(safeFetch, (request) => signRequest(request, identity.privateKey, identity.keyId)),

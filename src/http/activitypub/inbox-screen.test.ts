@@ -23,6 +23,48 @@ describe('the inbox screen', () => {
     );
   });
 
+  it('refuses @graph, @reverse and @included under any name an inline context gives them', async () => {
+    const screen = (activity: Record<string, unknown>) =>
+      screenInbox(
+        new Request('https://a.example/inbox', {
+          method: 'POST',
+          headers: cavage('(request-target) host date digest'),
+          body: JSON.stringify({
+            id: 'https://b.example/a/1',
+            type: 'Like',
+            actor: 'https://b.example/users/bob',
+            object: 'https://a.example/p/1',
+            ...activity,
+          }),
+        }),
+        servers,
+      );
+    const AS = 'https://www.w3.org/ns/activitystreams';
+    for (const context of [
+      [AS, { g: '@graph' }],
+      [AS, { inc: { '@id': '@included' } }],
+      [AS, { likedBy: { '@reverse': 'as:actor' } }],
+      [AS, { items: { '@id': 'as:items', '@container': '@graph' } }],
+      { '@version': 1.1, scoped: { '@id': 'as:x', '@context': { hidden: '@graph' } } },
+    ]) {
+      const answer = await screen({ '@context': context });
+      assert.ok(answer instanceof Response, JSON.stringify(context));
+      assert.equal(answer.status, 400);
+    }
+    // Mastodon's own inline context passes.
+    const mastodon = await screen({
+      '@context': [
+        AS,
+        {
+          toot: 'http://joinmastodon.org/ns#',
+          featured: { '@id': 'toot:featured', '@type': '@id' },
+          focalPoint: { '@container': '@list', '@id': 'toot:focalPoint' },
+        },
+      ],
+    });
+    assert.ok(!(mastodon instanceof Response), 'handed on');
+  });
+
   it('answers 400 for a body the sender stopped sending, without throwing', async () => {
     const body = new ReadableStream<Uint8Array>({
       start(controller) {

@@ -3,7 +3,7 @@ const INBOX_MAX_BYTES = 256 * 1024;
 /**
  * What every inbox request must pass before Fedify verifies it: a size cap, an HTTP signature that covers
  * the host (an activity proven only by a JSON-LD signature or an embedded proof is refused), no `@graph`, `@reverse`
- * or `@included` anywhere, an activity id on its actor's server, and a server federation may talk to (not
+ * or `@included` anywhere (nor an inline context naming them otherwise), an activity id on its actor's server, and a server federation may talk to (not
  * suspended by a domain block, and allowed in allowlist mode).
  * Returns the request to hand on (its body read once), or the refusal.
  */
@@ -95,15 +95,32 @@ export function replayGuard(clock: () => number, windowMs: number, capacity = 20
   };
 }
 
+const SHAPE_KEYWORDS = new Set(['@graph', '@reverse', '@included']);
+
+/** Whether `@graph`, `@reverse` or `@included` is used anywhere: as a key, or under another name a context gives it. */
 function hasKeyword(value: unknown, depth: number): boolean {
   if (depth > 32) return true;
   if (Array.isArray(value)) return value.some((v) => hasKeyword(v, depth + 1));
   if (typeof value !== 'object' || value === null) return false;
   for (const [key, inner] of Object.entries(value)) {
-    if (key === '@graph' || key === '@reverse' || key === '@included') return true;
+    if (SHAPE_KEYWORDS.has(key)) return true;
+    if (key === '@context' && aliasesKeyword(inner, depth + 1)) return true;
     if (hasKeyword(inner, depth + 1)) return true;
   }
   return false;
+}
+
+/** Whether an inline context defines a term as one of those keywords (`"g": "@graph"`, `"r": {"@reverse": ...}`). */
+function aliasesKeyword(context: unknown, depth: number): boolean {
+  if (depth > 32) return true;
+  if (Array.isArray(context)) return context.some((c) => aliasesKeyword(c, depth + 1));
+  if (typeof context !== 'object' || context === null) return false;
+  return Object.values(context).some((definition) => {
+    if (typeof definition === 'string') return SHAPE_KEYWORDS.has(definition);
+    if (typeof definition !== 'object' || definition === null) return false;
+    const { '@id': id } = definition as { '@id'?: unknown };
+    return (typeof id === 'string' && SHAPE_KEYWORDS.has(id)) || '@reverse' in definition || aliasesKeyword(definition, depth + 1);
+  });
 }
 
 function parseUrl(value: unknown): URL | null {

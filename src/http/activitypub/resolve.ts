@@ -3,6 +3,7 @@ import type { DocumentLoader } from '@fedify/vocab-runtime';
 import type { Config } from '../../config/index.ts';
 import { findAccountByHandle, findAccountByUri, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import type { AccountService } from '../../domain/accounts/accounts.service.ts';
+import { contextLoader } from '../../federation/document-loader.ts';
 import { profileOf } from '../../federation/remote-objects.ts';
 import type { SafeFetch } from '../../federation/safe-fetch.ts';
 import type { DbReader } from '../../storage/db/database.ts';
@@ -41,7 +42,7 @@ export async function resolveAccount(
   const existing = await findAccountByUri(read, actorUrl);
   if (existing && (!fresh || existing.domain === null)) return existing;
   const { document } = await deps.loader(actorUrl);
-  const object = await ApObject.fromJsonLd(document, { documentLoader: deps.loader, contextLoader: deps.loader });
+  const object = await ApObject.fromJsonLd(document, { documentLoader: deps.loader, contextLoader });
   if (!isActor(object) || !object.id) return null;
   return deps.accounts.saveRemote(await profileOf(object));
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, sql, type Transaction } from 'kysely';
 import type { DatabaseConfig } from '../../config/index.ts';
@@ -65,7 +65,17 @@ export function openDatabase(config: DatabaseConfig, logger: Logger): Db {
   };
 }
 
+/**
+ * Opens the SQLite file, created readable by the server's user alone (SQLite gives its write-ahead log the
+ * same mode); an existing file readable by others is made private.
+ */
 function openSqliteFile(path: string) {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    }
+  }
   return openSqlite(path);
 }
