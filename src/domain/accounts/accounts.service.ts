@@ -27,6 +27,7 @@ import { passwordProblems } from './password-rules.ts';
 import { usernameProblems } from './username-rules.ts';
 import { recordActivity } from '../activity-queue.ts';
 
+const DAY_MS = 24 * 3600_000;
 /** Where local accounts live on the web: the public URL of this server. */
 export interface LocalUrls {
   readonly publicUrl: string;
@@ -79,7 +80,8 @@ export async function insertLocalAccount(
 ): Promise<AccountRow> {
   const now = isoAt(clock);
   const account = {
-    id: uuid7(clock()),
+    // The id carries the day of creation, not the millisecond (which the API and the actor round to the day).
+    id: uuid7(Math.floor(clock() / DAY_MS) * DAY_MS),
     username: input.username,
     domain: null,
     uri: `${urls.publicUrl}/users/${input.username}`,

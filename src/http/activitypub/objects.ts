@@ -34,7 +34,7 @@ export async function actorOf(ctx: Context<void>, config: Config, account: Accou
       id: ctx.getActorUri(username),
       preferredUsername: username,
       url: new URL(account.url ?? account.uri),
-      published: Temporal.Instant.from(account.created_at),
+      published: dayOf(account.created_at),
       suspended: true,
       manuallyApprovesFollowers: true,
       inbox: ctx.getInboxUri(username),
@@ -53,7 +53,7 @@ export async function actorOf(ctx: Context<void>, config: Config, account: Accou
     name: account.display_name,
     summary: account.note,
     url: new URL(account.url ?? account.uri),
-    published: Temporal.Instant.from(account.created_at),
+    published: dayOf(account.created_at),
     manuallyApprovesFollowers: Boolean(account.locked),
     discoverable: Boolean(account.discoverable),
     inbox: ctx.getInboxUri(username),
@@ -151,4 +151,9 @@ export async function localQuoteStampUri(db: DbReader, quotingUri: string): Prom
 /** Where a stamp issued by the local account at `authorUri` is served. */
 export function quoteStampUri(authorUri: string, id: string): string {
   return `${authorUri}/quote_authorizations/${id}`;
+}
+
+/** When an account was made, to the day (as the API and Mastodon tell it): the exact time is nobody's business. */
+function dayOf(createdAt: string): Temporal.Instant {
+  return Temporal.Instant.from(`${createdAt.slice(0, 10)}T00:00:00Z`);
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalAccount, setRole } from '../../domain/accounts/accounts.service.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { totpCode } from '../../lib/totp.ts';
+import { uuid7Time } from '../../lib/uuid7.ts';
 import { createRestAPIClient } from 'masto';
 import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
 import { TestBrowser } from '../../testing/browser.ts';
@@ -65,6 +66,19 @@ describe('what search reveals', () => {
     const anonymous = await fetch(`${server.url}/api/v1/accounts/lookup?acct=pendingpat`);
     assert.equal(anonymous.status, 404);
     assert.equal((await fetch(`${server.url}/@pendingpat`)).status, 404, 'nor its public page');
+  });
+});
+
+describe('when an account was made', () => {
+  it('is told to the day only: by its id, the API and its actor alike', async () => {
+    const day = (ms: number) => ms % (24 * 3600_000) === 0;
+    assert.ok(day(uuid7Time(ann.id)), `the id ${ann.id} carries a time of day`);
+    const actor = (await (await fetch(`${server.url}/users/ann`, { headers: { accept: 'application/activity+json' } })).json()) as {
+      published: string;
+    };
+    assert.ok(day(Date.parse(actor.published)), actor.published);
+    const account = await bob.client.v1.accounts.$select(ann.id).fetch();
+    assert.ok(day(Date.parse(account.createdAt)), account.createdAt);
   });
 });
 

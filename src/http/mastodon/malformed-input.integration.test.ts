@@ -102,6 +102,23 @@ const BAD_QUERIES = [
   'local=maybe&only_media[]=1&any=%00',
   'id[]=' + 'z'.repeat(3000),
 ];
+/** Names in other scripts and in forms that Unicode normalisation changes (fullwidth, ligatures, numerals, combining marks). */
+const ODD_NAMES = [
+  'ＴＥＳＴ',
+  'ｔｅｓｔ',
+  'ﬁsh',
+  'Ⅻ',
+  'İstanbul',
+  'ǅemal',
+  'e\u0301t\u00e9',
+  'שלום',
+  '🦣',
+  'a\u200bb',
+  '．．',
+  'ß',
+  'Straße',
+  '\u212a',
+];
 const BAD_IDS = ['nope', '0', '2024', '-1', 'x'.repeat(2_000), '%00', '..%2F..', '100%25', '%E0%A4%A', encodeURIComponent('1 OR 1=1')];
 
 let server: TestServer;
@@ -191,6 +208,37 @@ describe('malformed input on every API route', () => {
     for (const route of server.app.apiRoutes) {
       if (!route.path.includes('/:')) continue;
       for (const id of BAD_IDS) await call(route.method, await concrete(route.path, id), { body: '{}', type: 'application/json' });
+    }
+  });
+});
+
+describe('non-ASCII and normalising path parameters', () => {
+  it('never make an API route answer with a 500', async () => {
+    for (const route of server.app.apiRoutes) {
+      if (!route.path.includes('/:')) continue;
+      for (const name of ODD_NAMES)
+        await call(route.method, await concrete(route.path, encodeURIComponent(name)), { body: '{}', type: 'application/json' });
+    }
+  });
+
+  it('never make a public page, feed or ActivityPub path answer with a 500', async () => {
+    for (const name of ODD_NAMES) {
+      const encoded = encodeURIComponent(name);
+      for (const path of [
+        `/tags/${encoded}`,
+        `/@${encoded}`,
+        `/@${encoded}.atom`,
+        `/@prober/${encoded}`,
+        `/users/${encoded}`,
+        `/users/${encoded}/outbox`,
+        `/users/prober/statuses/${encoded}`,
+        `/.well-known/webfinger?resource=acct:${encoded}@stoa.test`,
+      ]) {
+        for (const accept of ['text/html', 'application/activity+json']) {
+          const res = await fetch(`${server.url}${path}`, { headers: { accept } });
+          assert.ok(res.status < 500, `${path} (${accept}) answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+        }
+      }
     }
   });
 });
