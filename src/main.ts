@@ -2,6 +2,7 @@ import { readEnv } from './config/index.ts';
 import { STOA_VERSION } from './config/version.ts';
 import { EXIT, type CliIo, type Command } from './cli/command.ts';
 import { accountsCommand } from './cli/accounts.command.ts';
+import { closingCommand } from './cli/closing.command.ts';
 import { configCommand } from './cli/config.command.ts';
 import { invitesCommand } from './cli/invites.command.ts';
 import { domainBlocksCommand, moderationCommand } from './cli/moderation.command.ts';
@@ -16,6 +17,7 @@ const COMMANDS: readonly Command[] = [
   invitesCommand,
   moderationCommand,
   domainBlocksCommand,
+  closingCommand,
 ];
 
 function usage(): string {

@@ -1,3 +1,4 @@
+import { closingMessage, refusedWhileClosing } from '../domain/instance/closing.ts';
 import { claimServerDomain } from '../domain/instance/server-domain.ts';
 import { publicRateLimit } from '../http/shared/public-rate-limit.ts';
 import { Hono, type Context } from 'hono';
@@ -85,6 +86,7 @@ export async function createApp(
   }
   const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter });
   await services.policy.reload();
+  await services.closing.reload();
   const flagRules = config.instance.flagRules;
   await recordFlagRules(services.run, db.read, services.flagger, typeof flagRules === 'string' ? flagRules : flagRules.file);
   const browser = browserSessions({ config, read: db.read, sessions: services.sessions });
@@ -143,6 +145,12 @@ export async function createApp(
   http.use('/api/*', cors({ ...API_CORS, allowHeaders: [...API_CORS.allowHeaders], exposeHeaders: [...API_CORS.exposeHeaders] }));
   http.use('/oauth/token', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
+  // A closing server is read-only for members, who can still sign in, export their data and move.
+  http.use(async (c, next) => {
+    const until = services.closing.until();
+    if (until !== null && refusedWhileClosing(c.req.method, c.req.path)) throw new HttpError(403, closingMessage(until));
+    await next();
+  });
   // Uploads may be as large as the largest file allowed (plus the form around it); everything else is small.
   const uploadBytes = Math.max(config.media.maxImageBytes, config.media.maxVideoBytes) + 64 * 1024;
   const bodyLimit = (path: string) =>
@@ -207,6 +215,7 @@ export async function createApp(
       }),
     close: async () => {
       services.policy.close();
+      services.closing.close();
       services.media.close();
       await db.close();
     },

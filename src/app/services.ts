@@ -1,3 +1,4 @@
+import { closingState, type ClosingState } from '../domain/instance/closing.ts';
 import { issuanceLimit, type IssuanceLimit } from '../domain/auth/issuance-limit.ts';
 import { configuredFlagger } from '../domain/moderation/flagging/flag-status.ts';
 import type { Flagger } from '../domain/moderation/flagging/flagger.ts';
@@ -60,6 +61,8 @@ export interface Services {
   readonly flagger: Flagger | null;
   /** Domain and address blocks, in memory (loaded when the app starts). */
   readonly policy: ServerPolicy;
+  /** Whether the server is closing (read-only for members, who export and move). */
+  readonly closing: ClosingState;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
   readonly homeCache: HomeCache | null;
   readonly blobs: BlobStore;
@@ -129,6 +132,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     push,
     changes,
     policy,
+    closing: closingState(db.read),
     flagger,
     homeCache: options.soleWriter && config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

@@ -434,3 +434,18 @@ describe('the server’s domain', () => {
     assert.equal((await stoa(['accounts', 'list'], env, cwd)).code, 0);
   });
 });
+
+describe('stoa closing', () => {
+  it('announces a closing at least 90 days ahead, says so, and takes it back', async () => {
+    const day = (days: number) => new Date(Date.now() + days * 24 * 3600_000).toISOString().slice(0, 10);
+    const early = await stoa(['closing', 'start', '--until', day(10)], env, cwd);
+    assert.equal(early.code, 64);
+    assert.match(early.stderr, /at least 90 days/);
+    const until = day(100);
+    const started = await stoa(['closing', 'start', '--until', until], env, cwd);
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal((await stoa(['closing', 'status'], env, cwd)).stdout.trim(), `closing on ${until}`);
+    assert.equal((await stoa(['closing', 'stop'], env, cwd)).code, 0);
+    assert.equal((await stoa(['closing', 'status'], env, cwd)).stdout.trim(), 'open');
+  });
+});

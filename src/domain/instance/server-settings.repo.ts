@@ -1,7 +1,7 @@
 import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 
 /** The names of the server's own settings (`server_settings`). */
-export type ServerSettingName = 'domain';
+export type ServerSettingName = 'domain' | 'closing_until';
 
 /** A setting's value, or undefined when it was never recorded. */
 export async function readServerSetting(db: DbReader, name: ServerSettingName): Promise<string | undefined> {
@@ -16,6 +16,11 @@ export async function recordServerSetting(tx: DbWriter, name: ServerSettingName,
     .values({ name, value, updated_at: now })
     .onConflict((c) => c.column('name').doUpdateSet({ value, updated_at: now }))
     .execute();
+}
+
+/** Forgets a setting. */
+export async function forgetServerSetting(tx: DbWriter, name: ServerSettingName): Promise<void> {
+  await tx.deleteFrom('server_settings').where('name', '=', name).execute();
 }
 
 /** The host of one local account's URI, or undefined without local accounts. */
