@@ -4,6 +4,9 @@ import { createLocalAccount, setRole } from '../../domain/accounts/accounts.serv
 import { systemClock } from '../../lib/clock.ts';
 import { totpCode } from '../../lib/totp.ts';
 import { uuid7Time } from '../../lib/uuid7.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { openDatabase } from '../../storage/db/database.ts';
+import { until } from '../../testing/until.ts';
 import { createRestAPIClient } from 'masto';
 import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
 import { TestBrowser } from '../../testing/browser.ts';
@@ -66,6 +69,23 @@ describe('what search reveals', () => {
     const anonymous = await fetch(`${server.url}/api/v1/accounts/lookup?acct=pendingpat`);
     assert.equal(anonymous.status, 404);
     assert.equal((await fetch(`${server.url}/@pendingpat`)).status, 404, 'nor its public page');
+  });
+});
+
+describe('a token revoked by another process', () => {
+  it('is refused by the running server at once, not after its cache expires', async () => {
+    const [cy] = (await createTestAccounts(server, ['cy'])) as [TestAccount];
+    const me = () => fetch(`${server.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${cy.token}` } });
+    assert.equal((await me()).status, 200);
+    assert.equal((await me()).status, 200, 'now kept in memory');
+    // What `stoa accounts reset-password` does, from its own connection: every token of the account goes.
+    const other = openDatabase(server.config.database, createLogger('silent'));
+    try {
+      await other.transaction((tx) => tx.deleteFrom('oauth_tokens').where('account_id', '=', cy.id).execute());
+    } finally {
+      await other.close();
+    }
+    await until('the revoked token refused', async () => (await me()).status === 401, 2_000, 50);
   });
 });
 

@@ -17,18 +17,22 @@ const SOURCES = ['oauth_tokens', 'oauth_apps', 'sessions', 'accounts', 'users'] 
 /**
  * An in-process cache of resolved tokens. Everything is forgotten whenever this process writes a token,
  * app, session, account or user (a revocation, a suspension, a new password: the next request reads
- * them afresh); an entry also lives no longer than `ttlMs` nor than its token. Only for a process that
- * makes every write to its database: a change made by another process shows after at most `ttlMs`.
+ * them afresh), and whenever another process has written to the database (a `stoa` command revoking a
+ * token: SQLite tells it within a quarter of a second); an entry also lives no longer than `ttlMs` nor than
+ * its token. Only for a process that makes every other write to its database.
  */
 export function tokenCache(db: Db, clock: Clock, options: { ttlMs?: number; maxEntries?: number } = {}): TokenCache {
   const ttlMs = options.ttlMs ?? 10_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const entries = new Map<string, { auth: ApiAuth; until: number }>();
   let epoch = 0;
-  db.watchWrites(SOURCES, () => {
+  const forget = () => {
     epoch++;
     entries.clear();
-  });
+  };
+  db.watchWrites(SOURCES, forget);
+  // A token revoked from the command line (another process) is refused within a quarter of a second.
+  db.watchOtherWriters(forget);
   return {
     get(token) {
       const entry = entries.get(token);

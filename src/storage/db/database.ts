@@ -29,6 +29,12 @@ export interface Db {
    * transaction ends), for caches of rows; returns the function that stops it.
    */
   watchWrites(tables: readonly Extract<keyof Database, string>[], listener: WriteListener): () => void;
+  /**
+   * Calls `listener` when another process (a `stoa` command, say) has committed to the database since the
+   * last look, every `everyMs`: SQLite tells it by its `data_version`. Returns the function that stops it.
+   * With PostgreSQL it never calls (caches of rows are off there when several processes write).
+   */
+  watchOtherWriters(listener: () => void, everyMs?: number): () => void;
   /** The underlying Kysely instance, for migrations and the database contract tests. */
   readonly kysely: Kysely<Database>;
   /** Resolves if the database answers a trivial query. */
@@ -55,6 +61,21 @@ export function openDatabase(config: DatabaseConfig, logger: Logger): Db {
     kysely,
     transaction: (work) => writes.around(() => kysely.transaction().execute(work)),
     watchWrites: (tables, listener) => writes.watch(tables, listener),
+    watchOtherWriters(listener, everyMs = 250) {
+      if (config.engine !== 'sqlite') return () => undefined;
+      let seen: number | undefined;
+      const look = async () => {
+        if (closed) return;
+        const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(kysely);
+        const version = Number(rows[0]?.data_version);
+        if (seen !== undefined && version !== seen) listener();
+        seen = version;
+      };
+      void look().catch(() => undefined);
+      const timer = setInterval(() => void look().catch(() => undefined), everyMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
     ping: async () => {
       await sql`select 1`.execute(kysely);
     },
