@@ -135,6 +135,14 @@ describe('API sign-up with a taken email', () => {
     tokens.splice(0, 2, ...next);
     assert.equal((await both((t, ip) => api('/api/v1/accounts/verify_credentials', t.access_token!, ip))).status, 403);
 
+    // The username of each is taken from now on, alike.
+    const again = [
+      await seen(await signUp('other1@example.org', 'probe1', '203.0.113.23')),
+      await seen(await signUp('other2@example.org', 'probe2', '203.0.113.24')),
+    ];
+    assert.equal(again[0]!.status, 422);
+    assert.deepEqual(again[0], again[1]);
+
     // Revoked, both stop working alike.
     assert.equal((await both((t, ip) => oauth({ token: t.access_token! }, ip, '/oauth/revoke'))).status, 200);
     assert.equal((await both((t, ip) => api('/api/v1/accounts/verify_credentials', t.access_token!, ip))).status, 401);

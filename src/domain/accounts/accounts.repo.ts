@@ -320,3 +320,18 @@ export async function hasSecondFactor(db: DbReader, user: Pick<UserRow, 'account
   if (user.totp_enabled_at !== null) return true;
   return (await db.selectFrom('passkeys').select('id').where('account_id', '=', user.account_id).limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** Whether a username is held by a sign-up that made no account (see migration 0012). */
+export async function usernameHeld(db: DbReader, username: string): Promise<boolean> {
+  const row = await db.selectFrom('held_usernames').select('username').where('username', '=', username.toLowerCase()).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Holds a username as a new, unconfirmed account would. */
+export async function holdUsername(tx: DbWriter, username: string, now: string): Promise<void> {
+  await tx
+    .insertInto('held_usernames')
+    .values({ username: username.toLowerCase(), created_at: now })
+    .onConflict((c) => c.column('username').doNothing())
+    .execute();
+}

@@ -15,6 +15,7 @@ import {
   deleteAccountRows,
   emailTaken,
   findAccountByHandle,
+  usernameHeld,
   findAccountById,
   followInboxes,
   profileImagesOf,
@@ -61,7 +62,7 @@ export async function newAccountProblems(
     if (list.length) problems[field] = list;
   };
   add('username', usernameProblems(input.username));
-  if (!problems.username && (await findAccountByHandle(db.read, input.username, null)))
+  if (!problems.username && ((await findAccountByHandle(db.read, input.username, null)) || (await usernameHeld(db.read, input.username))))
     add('username', [{ error: 'ERR_TAKEN', description: 'is already taken' }]);
   if (!EMAIL.test(input.email) || input.email.length > 254)
     add('email', [{ error: 'ERR_INVALID', description: 'is not a valid email address' }]);

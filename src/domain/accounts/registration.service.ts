@@ -11,7 +11,7 @@ import type { RunCommand } from '../unit-of-work.ts';
 import type { RateLimiter } from '../../storage/cache/rate-limiter.ts';
 import type { Db } from '../../storage/db/database.ts';
 import { Forbidden, Invalid, RateLimited, Unavailable, type FieldProblem } from '../errors.ts';
-import { staffAccountIds, findUserByLogin, removeUnusedAccount } from './accounts.repo.ts';
+import { staffAccountIds, findUserByLogin, holdUsername, removeUnusedAccount } from './accounts.repo.ts';
 import { changePassword, insertLocalAccount, newAccountProblems } from './accounts.service.ts';
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts';
 import { countInviteUse, usableInvite } from './invites.repo.ts';
@@ -90,6 +90,8 @@ export function createRegistrationService(deps: {
       const passwordHash = await hashPassword(input.password);
       const existing = await findUserByLogin(db.read, input.email);
       if (existing) {
+        // The username is taken from now on, as a new account's would be.
+        await db.transaction((tx) => holdUsername(tx, input.username, isoAt(clock)));
         await mailer.send({
           to: existing.user.email,
           subject: `Someone tried to sign up on ${site} with your address`,

@@ -353,6 +353,7 @@ export interface Database {
   push_subscriptions: PushSubscriptionsTable;
   server_keys: { name: string; public_key: string; private_key: string; created_at: Timestamp };
   server_settings: { name: string; value: string; updated_at: Timestamp };
+  held_usernames: { username: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };
