@@ -167,12 +167,14 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
         favourites: counts.favourites.get(status.id) ?? 0,
         quotes: counts.quotes.get(status.id) ?? 0,
       },
+      // A repost shows the viewer's marks on the post it reposts, as Mastodon's do (the answer to a
+      // repost says `reblogged: true`).
       viewer: viewerMarks && {
-        favourited: viewerMarks.favourited.has(status.id),
-        reblogged: viewerMarks.reblogged.has(status.id),
-        bookmarked: viewerMarks.bookmarked.has(status.id),
-        pinned: viewerMarks.pinned.has(status.id),
-        muted: viewerMarks.muted.has(status.thread_id ?? status.id),
+        favourited: viewerMarks.favourited.has(reblogRow?.id ?? status.id),
+        reblogged: viewerMarks.reblogged.has(reblogRow?.id ?? status.id),
+        bookmarked: viewerMarks.bookmarked.has(reblogRow?.id ?? status.id),
+        pinned: !reblogRow && viewerMarks.pinned.has(status.id),
+        muted: viewerMarks.muted.has((reblogRow ?? status).thread_id ?? (reblogRow ?? status).id),
       },
     };
   };

@@ -138,7 +138,7 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
           username: input.username,
           email: input.email,
           password: input.password,
-          agreement: input.agreement,
+          agreement: input.agreement === true,
           locale: input.locale,
           reason: input.reason,
           inviteCode: input.invite_code,

@@ -29,6 +29,14 @@ const language = z
   .trim()
   .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, { error: 'must be an ISO 639 language code' });
 
+/** A parameter Stoa cannot honour yet: absent or empty is fine, any value is refused with 422. */
+function notSupported(what: string) {
+  return z
+    .unknown()
+    .refine((v) => v === undefined || v === null || v === '', { error: `${what}: not supported by this server yet` })
+    .optional();
+}
+
 const NewStatusInput = z.object({
   status: z.string().max(20_000).default(''),
   visibility: visibility.optional(),
@@ -38,6 +46,10 @@ const NewStatusInput = z.object({
   in_reply_to_id: z.string().max(64).optional(),
   quoted_status_id: z.string().max(64).optional(),
   media_ids: stringList(z.string().max(64)).pipe(z.array(z.string()).max(10)).optional(),
+  // Not built yet: refused rather than dropped (a poll would vanish, a scheduled post would go out at once).
+  poll: notSupported('polls'),
+  scheduled_at: notSupported('scheduled posts'),
+  allowed_mentions: notSupported('allowed_mentions'),
 });
 
 const EditInput = z.object({

@@ -7,7 +7,10 @@ import { nestFormFields } from './form-fields.ts';
 /** A boolean as forms (`"true"`, `"1"`, `"on"`) and JSON (`true`) send it. */
 export const formBool = z.union([
   z.boolean(),
-  z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no']).transform((v) => ['true', '1', 'on', 'yes'].includes(v)),
+  z.number().transform((n) => n !== 0),
+  // As Mastodon's framework reads them: `0`, `f`, `false` and `off` (in any case) are false, an empty
+  // value is no value, anything else is true (the `toot` client sends `resolve=False`).
+  z.string().transform((v) => (v.trim() === '' ? undefined : !['0', 'f', 'false', 'off'].includes(v.trim().toLowerCase()))),
 ]);
 
 /** A list that may arrive as one string or as `name[]=a&name[]=b`. */

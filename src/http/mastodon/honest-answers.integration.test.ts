@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { rows } from '../../testing/rows.ts';
+import { startTestServer, type TestServer } from '../../testing/test-app.ts';
+
+// A parameter Stoa cannot honour is refused, never dropped; answers and parameters read as Mastodon's do.
+
+let server: TestServer;
+let ana: TestAccount;
+let ben: TestAccount;
+
+before(async () => {
+  server = await startTestServer();
+  [ana, ben] = (await createTestAccounts(server, ['ana', 'ben'])) as [TestAccount, TestAccount];
+});
+after(() => server.close());
+
+const call = (method: string, path: string, token: string, body?: Record<string, unknown>) =>
+  fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+
+describe('what a post cannot have yet', () => {
+  it('refuses a poll, a schedule or allowed_mentions with 422 naming it, and publishes nothing', async () => {
+    const before = (await rows(server.app.db, 'statuses', { account_id: ana.id })).length;
+    const future = new Date(Date.now() + 3600_000).toISOString();
+    for (const [field, value] of [
+      ['poll', { options: ['yes', 'no'], expires_in: 3600 }],
+      ['scheduled_at', future],
+      ['allowed_mentions', ['someone']],
+    ] as const) {
+      const res = await call('POST', '/api/v1/statuses', ana.token, { status: `with ${field}`, [field]: value });
+      assert.equal(res.status, 422, field);
+      const body = (await res.json()) as { details: Record<string, unknown> };
+      assert.ok(body.details[field], `${field} is named: ${JSON.stringify(body)}`);
+    }
+    // Through a client library too.
+    await assert.rejects(
+      ana.client.v1.statuses.create({ status: 'a poll', poll: { options: ['a', 'b'], expiresIn: 600 } }),
+      (e: any) => e.statusCode === 422,
+    );
+    await assert.rejects(ana.client.v1.statuses.create({ status: 'later', scheduledAt: future }), (e: any) => e.statusCode === 422);
+    assert.equal((await rows(server.app.db, 'statuses', { account_id: ana.id })).length, before, 'nothing was published');
+    // Empty values, as some apps send them, are no values.
+    assert.equal((await call('POST', '/api/v1/statuses', ana.token, { status: 'plain', poll: null, scheduled_at: '' })).status, 200);
+  });
+});
+
+describe('answers as Mastodon gives them', () => {
+  it('says reblogged: true in the answer to a repost', async () => {
+    const post = await ben.client.v1.statuses.create({ status: 'worth sharing' });
+    const res = await call('POST', `/api/v1/statuses/${post.id}/reblog`, ana.token);
+    assert.equal(res.status, 200);
+    const wrapper = (await res.json()) as { reblogged: boolean; reblog: { reblogged: boolean } };
+    assert.equal(wrapper.reblogged, true);
+    assert.equal(wrapper.reblog.reblogged, true);
+    const other = await ben.client.v1.statuses.create({ status: 'also worth it' });
+    assert.equal((await ana.client.v1.statuses.$select(other.id).reblog()).reblogged, true);
+  });
+
+  it('reads booleans as Mastodon does: 0, f, false and off in any case are false, others true', async () => {
+    for (const value of ['False', 'f', 'OFF', '0', 'true', 'T', '1', 'yes']) {
+      const res = await call('GET', `/api/v2/search?q=worth&type=statuses&resolve=${value}`, ana.token);
+      assert.equal(res.status, 200, `resolve=${value}`);
+    }
+    const onlyMedia = await fetch(`${server.url}/api/v1/timelines/public?only_media=False`);
+    assert.equal(onlyMedia.status, 200);
+    assert.ok(((await onlyMedia.json()) as unknown[]).length > 0, 'only_media=False is false: posts without media are listed');
+  });
+});
