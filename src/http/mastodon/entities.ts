@@ -300,7 +300,14 @@ export interface Instance {
     vapid: { public_key: string };
     translation: { enabled: boolean };
   };
-  registrations: { enabled: boolean; approval_required: boolean; reason_required: boolean; message: null; url: null; min_age: null };
+  registrations: {
+    enabled: boolean;
+    approval_required: boolean;
+    reason_required: boolean;
+    message: null;
+    url: string | null;
+    min_age: null;
+  };
   api_versions: { mastodon: number };
   contact: { email: string; account: null };
   rules: Rule[];

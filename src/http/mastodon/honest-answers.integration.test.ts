@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createRestAPIClient } from 'masto';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { rows } from '../../testing/rows.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
@@ -69,5 +70,33 @@ describe('answers as Mastodon gives them', () => {
     const onlyMedia = await fetch(`${server.url}/api/v1/timelines/public?only_media=False`);
     assert.equal(onlyMedia.status, 200);
     assert.ok(((await onlyMedia.json()) as unknown[]).length > 0, 'only_media=False is false: posts without media are listed');
+  });
+});
+
+describe('the Instance entity', () => {
+  it('tells apps who may sign up, in every registration mode, through raw HTTP and masto', async () => {
+    const expected = {
+      open: { enabled: true, approval_required: false, v1: true, invites: false },
+      approval: { enabled: true, approval_required: true, v1: true, invites: true },
+      invite: { enabled: false, approval_required: false, v1: false, invites: true },
+      closed: { enabled: false, approval_required: false, v1: false, invites: false },
+    };
+    for (const [mode, want] of Object.entries(expected)) {
+      const other = await startTestServer({ STOA_REGISTRATION: mode });
+      try {
+        const v2 = (await (await fetch(`${other.url}/api/v2/instance`)).json()) as { registrations: Record<string, unknown> };
+        assert.equal(v2.registrations.enabled, want.enabled, mode);
+        assert.equal(v2.registrations.approval_required, want.approval_required, mode);
+        assert.equal(v2.registrations.url, want.enabled ? 'http://stoa.test/auth/sign_up' : null, mode);
+        const v1 = (await (await fetch(`${other.url}/api/v1/instance`)).json()) as Record<string, unknown>;
+        assert.equal(v1.registrations, want.v1, mode);
+        assert.equal(v1.invites_enabled, want.invites, mode);
+        const parsed = await createRestAPIClient({ url: other.url }).v2.instance.fetch();
+        assert.equal(parsed.registrations.enabled, want.enabled, `${mode} through masto`);
+        assert.equal(parsed.apiVersions?.mastodon, 1, 'no claim to version 2 (grouped notifications are not served)');
+      } finally {
+        await other.close();
+      }
+    }
   });
 });

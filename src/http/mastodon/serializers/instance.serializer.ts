@@ -5,7 +5,7 @@ import { LIMITS, SUPPORTED_MEDIA_TYPES } from '../../../domain/limits.ts';
 import type { Instance, InstanceV1, Rule } from '../entities.ts';
 
 /** The parts of the configuration the Instance entity shows. */
-export type InstanceConfig = Pick<Config, 'domain' | 'publicUrl' | 'insecureHttp' | 'instance' | 'media'>;
+export type InstanceConfig = Pick<Config, 'domain' | 'publicUrl' | 'insecureHttp' | 'instance' | 'media' | 'registration'>;
 
 const LANGUAGES = ['en'];
 
@@ -50,7 +50,22 @@ function accountsConfiguration() {
   return { max_featured_tags: LIMITS.featuredTags, max_pinned_statuses: LIMITS.pinnedStatuses };
 }
 
-/** Mastodon's Instance entity (`GET /api/v2/instance`). Registration opens with the accounts feature. */
+/**
+ * Who may sign up, as Mastodon tells it: open to anyone in `open` and `approval` modes (the latter with a
+ * reason for the moderators), by invitation only in `invite` mode (not open, invitations on), not at all
+ * when `closed`. With a proof of work on, apps are pointed at the sign-up page, which solves it.
+ */
+function registrations(config: InstanceConfig) {
+  const { mode, powBits } = config.registration;
+  return {
+    enabled: mode === 'open' || mode === 'approval',
+    approval_required: mode === 'approval',
+    reason_required: mode === 'approval',
+    url: (mode === 'open' || mode === 'approval') && powBits > 0 ? `${config.publicUrl}/auth/sign_up` : null,
+  };
+}
+
+/** Mastodon's Instance entity (`GET /api/v2/instance`). */
 export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats, vapidKey: string): Instance {
   return {
     domain: config.domain,
@@ -77,8 +92,9 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
       polls: pollsConfiguration(),
       translation: { enabled: false },
     },
-    registrations: { enabled: false, approval_required: false, reason_required: false, message: null, url: null, min_age: null },
-    api_versions: { mastodon: 2 },
+    registrations: { ...registrations(config), message: null, min_age: null },
+    // Version 1 of Mastodon's API: what version 2 adds (grouped notifications) is not served yet.
+    api_versions: { mastodon: 1 },
     contact: { email: config.instance.contactEmail, account: null },
     rules: serializeRules(config),
   };
@@ -97,9 +113,10 @@ export function serializeInstanceV1(config: InstanceConfig, stats: InstanceStats
     stats: { user_count: stats.userCount, status_count: stats.statusCount, domain_count: stats.domainCount },
     thumbnail: thumbnailUrl(config),
     languages: LANGUAGES,
-    registrations: false,
-    approval_required: false,
-    invites_enabled: false,
+    registrations: registrations(config).enabled,
+    approval_required: registrations(config).approval_required,
+    // Invitations are taken in invite mode, and skip the queue in approval mode.
+    invites_enabled: config.registration.mode === 'invite' || config.registration.mode === 'approval',
     configuration: {
       accounts: accountsConfiguration(),
       statuses: statusesConfiguration(),
