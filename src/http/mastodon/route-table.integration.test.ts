@@ -58,6 +58,7 @@ describe('the route table', () => {
       publicRoutes.sort(),
       [
         'GET /api/v1/accounts/:id',
+        'GET /api/v1/accounts/challenge',
         'GET /api/v1/accounts/lookup',
         'POST /api/v1/apps',
         'GET /api/v1/statuses',
