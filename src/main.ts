@@ -2,6 +2,7 @@ import { readEnv } from './config/index.ts';
 import { STOA_VERSION } from './config/version.ts';
 import { EXIT, type CliIo, type Command } from './cli/command.ts';
 import { accountsCommand } from './cli/accounts.command.ts';
+import { backupCommand, restoreCommand } from './cli/backup.command.ts';
 import { closingCommand } from './cli/closing.command.ts';
 import { configCommand } from './cli/config.command.ts';
 import { invitesCommand } from './cli/invites.command.ts';
@@ -18,6 +19,8 @@ const COMMANDS: readonly Command[] = [
   moderationCommand,
   domainBlocksCommand,
   closingCommand,
+  backupCommand,
+  restoreCommand,
 ];
 
 function usage(): string {

@@ -87,6 +87,7 @@ export async function createApp(
   const services = createServices(config, db, logger, options.clock ?? systemClock, { soleWriter });
   await services.policy.reload();
   await services.closing.reload();
+  await services.backups.reload();
   const flagRules = config.instance.flagRules;
   await recordFlagRules(services.run, db.read, services.flagger, typeof flagRules === 'string' ? flagRules : flagRules.file);
   const browser = browserSessions({ config, read: db.read, sessions: services.sessions });
@@ -147,7 +148,7 @@ export async function createApp(
   http.use('/oauth/revoke', cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Authorization', 'Content-Type'] }));
   // A closing server is read-only for members, who can still sign in, export their data and move.
   http.use(async (c, next) => {
-    const until = services.closing.until();
+    const until = services.closing.value();
     if (until !== null && refusedWhileClosing(c.req.method, c.req.path)) throw new HttpError(403, closingMessage(until));
     await next();
   });
@@ -216,6 +217,7 @@ export async function createApp(
     close: async () => {
       services.policy.close();
       services.closing.close();
+      services.backups.close();
       services.media.close();
       await db.close();
     },

@@ -1,4 +1,5 @@
-import { closingState, type ClosingState } from '../domain/instance/closing.ts';
+import { closingState } from '../domain/instance/closing.ts';
+import { watchSetting, type WatchedSetting } from '../domain/instance/server-settings.repo.ts';
 import { issuanceLimit, type IssuanceLimit } from '../domain/auth/issuance-limit.ts';
 import { configuredFlagger } from '../domain/moderation/flagging/flag-status.ts';
 import type { Flagger } from '../domain/moderation/flagging/flagger.ts';
@@ -61,8 +62,10 @@ export interface Services {
   readonly flagger: Flagger | null;
   /** Domain and address blocks, in memory (loaded when the app starts). */
   readonly policy: ServerPolicy;
-  /** Whether the server is closing (read-only for members, who export and move). */
-  readonly closing: ClosingState;
+  /** Whether the server is closing (read-only for members, who export and move): the day it closes, or null. */
+  readonly closing: WatchedSetting;
+  /** When the newest verified backup was taken, or null before the first. */
+  readonly backups: WatchedSetting;
   /** Recently sent home timeline pages; null when the configuration turns the cache off. */
   readonly homeCache: HomeCache | null;
   readonly blobs: BlobStore;
@@ -133,6 +136,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     changes,
     policy,
     closing: closingState(db.read),
+    backups: watchSetting(db.read, 'backup_verified_at', 60_000),
     flagger,
     homeCache: options.soleWriter && config.homeCacheBytes > 0 ? homeCache({ maxBytes: config.homeCacheBytes, clock, changes }) : null,
     blobs,

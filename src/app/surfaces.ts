@@ -1,3 +1,4 @@
+import { backupStanding } from '../domain/instance/backup-age.ts';
 import type { Hono } from 'hono';
 import type { StoaFederation } from '../http/activitypub/federation.ts';
 import { fetchBlocklist } from '../federation/blocklists.ts';
@@ -84,7 +85,7 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
   const { config, clock, db } = services;
   const { throttle, passkeys, signers } = services;
   const vapidKey = () => vapidKeyOf(services);
-  http.route('/', healthRoutes(db));
+  http.route('/', healthRoutes(db, { verifiedAt: () => services.backups.value(), clock }));
   http.route('/', instanceRoutes(config, services.instance, vapidKey, db.read));
   http.route('/', tokenRoutes({ config, clock, db, tokens: services.tokens, throttle, issuance: services.issuance }));
   http.route('/', authorizeRoutes({ config, clock, db }, browser));
@@ -120,6 +121,7 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
         blocks: services.commands.blocks,
         policySettled: () => services.policy.settled(),
         fetchBlocklist: (url) => fetchBlocklist(federation.safeFetch, url),
+        backupStanding: () => backupStanding(services.backups.value(), clock()),
       },
       browser,
     ),

@@ -449,3 +449,40 @@ describe('stoa closing', () => {
     assert.equal((await stoa(['closing', 'status'], env, cwd)).stdout.trim(), 'open');
   });
 });
+
+describe('stoa backup and stoa restore', () => {
+  it('write an encrypted backup while asked to, check it, and restore it into an empty database only', async () => {
+    const file = join(cwd, 'server.backup');
+    const refused = await stoa(['backup', '--out', file], env, cwd);
+    assert.equal(refused.code, 64);
+    assert.match(refused.stderr, /STOA_BACKUP_PASSPHRASE|--unencrypted/);
+    const withPassphrase = { ...env, STOA_BACKUP_PASSPHRASE: 'a long backup passphrase' };
+    const written = await stoa(['backup', '--out', file], withPassphrase, cwd);
+    assert.equal(written.code, 0, written.stderr);
+    assert.match(written.stderr, /Backup written to .*encrypted/);
+    const verified = await stoa(['backup', '--verify', file], withPassphrase, cwd);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /The backup is whole: cli\.test/);
+    const wrong = await stoa(['backup', '--verify', file], { ...env, STOA_BACKUP_PASSPHRASE: 'not it' }, cwd);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /passphrase does not open this backup/);
+    assert.doesNotMatch(wrong.stderr, /\n\s+at /, 'no stack trace');
+
+    const notEmpty = await stoa(['restore', file], withPassphrase, cwd);
+    assert.equal(notEmpty.code, 1);
+    assert.match(notEmpty.stderr, /not empty/);
+    const fresh = await createTestDatabase();
+    try {
+      const elsewhere = { ...withPassphrase, DATABASE_URL: fresh.url, STOA_DATA_DIR: join(cwd, 'restored-data') };
+      const restored = await stoa(['restore', file], elsewhere, cwd);
+      assert.equal(restored.code, 0, restored.stderr);
+      assert.match(restored.stdout, /Restored cli\.test/);
+      const listed = await stoa(['accounts', 'list'], elsewhere, cwd);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(listed.stdout.split('\n').length > 2, listed.stdout);
+      assert.equal(listed.stdout, (await stoa(['accounts', 'list'], env, cwd)).stdout, 'the same accounts');
+    } finally {
+      await fresh.drop();
+    }
+  });
+});

@@ -24,15 +24,7 @@ export interface TestDatabase {
 /** Creates a fresh database on the engine under test: a new SQLite file, or a new PostgreSQL database. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = testDatabaseUrl();
-  if (adminUrl === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'stoa-db-'));
-    const path = join(dir, 'stoa.sqlite');
-    return {
-      config: { engine: 'sqlite', path },
-      url: `sqlite:${path}`,
-      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
-    };
-  }
+  if (adminUrl === undefined) return createSqliteTestDatabase();
   const name = `stoa_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`create database ${name}`));
   const url = new URL(adminUrl);
@@ -41,6 +33,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     config: { engine: 'postgres', url: url.toString() },
     url: url.toString(),
     drop: () => withAdmin(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+/** A fresh SQLite file, whatever the engine under test (for moves from one engine to the other). */
+export function createSqliteTestDatabase(): TestDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'stoa-db-'));
+  const path = join(dir, 'stoa.sqlite');
+  return {
+    config: { engine: 'sqlite', path },
+    url: `sqlite:${path}`,
+    drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
   };
 }
 

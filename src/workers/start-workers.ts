@@ -1,3 +1,5 @@
+import { backupStanding } from '../domain/instance/backup-age.ts';
+import { readServerSetting } from '../domain/instance/server-settings.repo.ts';
 import type { RegistrationService } from '../domain/accounts/registration.service.ts';
 import type { Config } from '../config/index.ts';
 import type { Changes } from '../domain/changes.ts';
@@ -65,8 +67,23 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
         log.error({ job: 'cleanup', err: error instanceof Error ? error.message : String(error) }, 'cleanup failed'),
       );
   };
-  cleanup();
-  const timer = setInterval(cleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
+  // The operator is told, at most hourly, when the newest verified backup is more than a day old.
+  let warnedAt = -Infinity;
+  const checkBackups = async () => {
+    const standing = backupStanding((await readServerSetting(deps.db.read, 'backup_verified_at')) ?? null, deps.clock());
+    if (!standing?.stale || deps.clock() - warnedAt < 3600_000) return;
+    warnedAt = deps.clock();
+    log.warn(
+      { job: 'backups', newestVerified: standing.newestVerified },
+      'the newest verified backup is more than a day old: run stoa backup',
+    );
+  };
+  const everyCleanup = () => {
+    cleanup();
+    void checkBackups().catch(() => undefined);
+  };
+  everyCleanup();
+  const timer = setInterval(everyCleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
   timer.unref();
   // Subscribed blocklists, fetched through the SSRF guard: new blocks from them, and blocks they dropped lifted.
   let refreshing: Promise<void> = Promise.resolve();

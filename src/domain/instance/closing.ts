@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
 import { Invalid } from '../errors.ts';
-import { forgetServerSetting, readServerSetting, recordServerSetting } from './server-settings.repo.ts';
+import { forgetServerSetting, readServerSetting, recordServerSetting, watchSetting, type WatchedSetting } from './server-settings.repo.ts';
 
 /** How long members keep, at least, to export their data and move once a server announces it is closing. */
 export const MIN_CLOSING_DAYS = 90;
@@ -31,23 +31,9 @@ export function closingUntil(read: DbReader): Promise<string | null> {
   return readServerSetting(read, 'closing_until').then((value) => value ?? null);
 }
 
-/** Whether the server is closing, as this process last read it (refreshed every few seconds, so every process sees it). */
-export interface ClosingState {
-  /** The day it closes, or null. */
-  until(): string | null;
-  reload(): Promise<void>;
-  close(): void;
-}
-
-/** The closing state over the database, read at once and every `refreshMs`. */
-export function closingState(read: DbReader, refreshMs = 5_000): ClosingState {
-  let until: string | null = null;
-  const reload = async () => {
-    until = await closingUntil(read);
-  };
-  const timer = setInterval(() => void reload().catch(() => undefined), refreshMs);
-  timer.unref();
-  return { until: () => until, reload, close: () => clearInterval(timer) };
+/** The closing state over the database: the day it closes, or null; every process sees a change within seconds. */
+export function closingState(read: DbReader): WatchedSetting {
+  return watchSetting(read, 'closing_until', 5_000);
 }
 
 /**

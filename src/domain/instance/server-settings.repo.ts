@@ -1,7 +1,7 @@
 import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 
 /** The names of the server's own settings (`server_settings`). */
-export type ServerSettingName = 'domain' | 'closing_until';
+export type ServerSettingName = 'domain' | 'closing_until' | 'backup_verified_at';
 
 /** A setting's value, or undefined when it was never recorded. */
 export async function readServerSetting(db: DbReader, name: ServerSettingName): Promise<string | undefined> {
@@ -32,4 +32,22 @@ export async function localAccountHost(db: DbReader): Promise<string | undefined
   } catch {
     return undefined;
   }
+}
+
+/** A setting as this process last read it, read again every `refreshMs` (so that every process sees a change). */
+export interface WatchedSetting {
+  value(): string | null;
+  reload(): Promise<void>;
+  close(): void;
+}
+
+/** Watches a setting: read once by `reload()` (which the server awaits at start), then every `refreshMs`. */
+export function watchSetting(db: DbReader, name: ServerSettingName, refreshMs: number): WatchedSetting {
+  let value: string | null = null;
+  const reload = async () => {
+    value = (await readServerSetting(db, name)) ?? null;
+  };
+  const timer = setInterval(() => void reload().catch(() => undefined), refreshMs);
+  timer.unref();
+  return { value: () => value, reload, close: () => clearInterval(timer) };
 }

@@ -37,6 +37,8 @@ export interface ModerationPageDeps {
   readonly policySettled: () => Promise<void>;
   /** Fetches a subscribed blocklist through the SSRF guard. */
   readonly fetchBlocklist: (url: string) => Promise<{ csv: string } | { error: string }>;
+  /** When the newest verified backup was taken, and whether that is too long ago (null before the first). */
+  readonly backupStanding: () => { newestVerified: string; stale: boolean } | null;
 }
 
 const ActionInput = z
@@ -131,8 +133,17 @@ export function moderationPages(deps: ModerationPageDeps, browser: BrowserSessio
       ([href, label]) => html`<li><a href="${href}"${here === href ? html` aria-current="page"` : ''}>${label}</a></li>`,
     )}</ul></nav>`;
   };
+  /** Admins are told when the newest verified backup is more than a day old. */
+  const backupWarning = (c: Context<AppEnv>) => {
+    const standing = deps.backupStanding();
+    return standing?.stale && staff(c).role === 'admin'
+      ? notice(
+          `The newest verified backup was taken ${standing.newestVerified.slice(0, 16).replace('T', ' ')} UTC, more than a day ago: run stoa backup.`,
+        )
+      : '';
+  };
   const show = (c: Context<AppEnv>, title: string, body: SafeHtml, message?: string) =>
-    sendPage(c, site, title, html`${nav(c)}<h1>${title}</h1>${message ? notice(message, 'info') : ''}${body}`);
+    sendPage(c, site, title, html`${nav(c)}${backupWarning(c)}<h1>${title}</h1>${message ? notice(message, 'info') : ''}${body}`);
   const post = (c: Context<AppEnv>, action: string, label: string, fields: Record<string, string> = {}) =>
     html`<form method="post" action="${action}" class="inline">${csrfField(browser.csrfToken(c))}${Object.entries(fields).map(
       ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
