@@ -2,12 +2,11 @@ import { createReadStream, createWriteStream, readFileSync, renameSync, writeFil
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
 import type { Config } from '../config/index.ts';
 import { SECRET_FILE } from '../config/secret.ts';
 import { STOA_VERSION } from '../config/version.ts';
 import { recordVerifiedBackup } from '../domain/instance/backup-age.ts';
-import { searchIndex } from '../domain/statuses/search-index.ts';
+import { rebuildSearchIndex } from '../domain/statuses/search-index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { BackupError, backupWriter, readBackup } from '../storage/backup/archive.ts';
 import { restoreBackup, takeBackup, verifyBackup, type BackupSummary } from '../storage/backup/backup.ts';
@@ -150,7 +149,7 @@ migrations after loading an older backup. ${PASSPHRASE_HELP}`,
                 "STOA_SECRET is set to another secret than the backup's: unset it, so that the backup's is written to the data folder",
               );
           },
-          reindex: (tx, secret) => reindex(tx, db.engine, secret),
+          reindex: (tx, secret) => rebuildSearchIndex(tx, db.engine, secret).then(() => undefined),
         });
       } catch (error) {
         if (error instanceof BackupError) return reportBackupError(error, io);
@@ -171,21 +170,6 @@ function writeSecret(config: Config, secret: string): void {
   const path = join(config.dataDir, SECRET_FILE);
   writeFileSync(`${path}.new`, `${secret}\n`, { mode: 0o600 });
   renameSync(`${path}.new`, path);
-}
-
-/** SQLite's full-text index is not in a backup (it is keyed by the secret): it is built again from the posts. */
-async function reindex(
-  tx: Parameters<Parameters<ReturnType<typeof openDatabase>['transaction']>[0]>[0],
-  engine: 'sqlite' | 'postgres',
-  secret: string,
-) {
-  if (engine !== 'sqlite') return;
-  const index = searchIndex(engine, secret);
-  const { rows } = await sql<{
-    id: string;
-    body: string;
-  }>`select id, coalesce(spoiler_text, '') || ' ' || coalesce(text, '') as body from statuses where reblog_of_id is null`.execute(tx);
-  for (const row of rows) await index.add(tx, row.id, row.body);
 }
 
 function reportBackupError(error: unknown, io: CliIo): number {

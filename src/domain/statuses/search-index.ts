@@ -151,3 +151,15 @@ export async function removeAccountFromSearch(tx: DbWriter, engine: Engine, acco
   const owned = sql`(select r.rowid from status_search_rows r join statuses s on s.id = r.status_id where s.account_id = ${accountId})`;
   await sql`delete from statuses_search where rowid in ${owned}`.execute(tx);
 }
+
+/**
+ * Builds SQLite's full-text index again from the posts (after a restore: a backup leaves it out, since its
+ * terms are keyed by the server secret). PostgreSQL's index is on the table itself and needs nothing.
+ */
+export async function rebuildSearchIndex(tx: DbWriter, engine: Engine, serverSecret: string): Promise<number> {
+  if (engine !== 'sqlite') return 0;
+  const index = searchIndex(engine, serverSecret);
+  const rows = await tx.selectFrom('statuses').select(['id', 'text', 'spoiler_text']).where('reblog_of_id', 'is', null).execute();
+  for (const row of rows) await index.add(tx, row.id, `${row.spoiler_text} ${row.text}`);
+  return rows.length;
+}

@@ -9,7 +9,7 @@ import { setRole } from '../../domain/accounts/accounts.service.ts';
 import { recordVerifiedBackup } from '../../domain/instance/backup-age.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { TestBrowser } from '../../testing/browser.ts';
-import { searchIndex } from '../../domain/statuses/search-index.ts';
+import { rebuildSearchIndex } from '../../domain/statuses/search-index.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createRestAPIClient } from 'masto';
 import { createTestAccounts, passwordToken, type TestAccount } from '../../testing/accounts.ts';
@@ -82,16 +82,7 @@ async function restoreInto(target: TestDatabase, dataDir: string, path: string, 
     return await restoreBackup(db, createBlobStore(config.blobs), readBackup(createReadStream(path), passphrase), {
       force,
       checkSecret: () => undefined,
-      reindex: async (tx, secret) => {
-        if (db.engine !== 'sqlite') return;
-        const index = searchIndex('sqlite', secret);
-        for (const row of await tx
-          .selectFrom('statuses')
-          .select(['id', 'text', 'spoiler_text'])
-          .where('reblog_of_id', 'is', null)
-          .execute())
-          await index.add(tx, row.id, `${row.spoiler_text} ${row.text}`);
-      },
+      reindex: (tx, secret) => rebuildSearchIndex(tx, db.engine, secret).then(() => undefined),
     });
   } finally {
     await db.close();
