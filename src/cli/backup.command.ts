@@ -1,6 +1,6 @@
-import { createReadStream, createWriteStream, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/index.ts';
 import { SECRET_FILE } from '../config/secret.ts';
@@ -9,6 +9,7 @@ import { recordVerifiedBackup } from '../domain/instance/backup-age.ts';
 import { rebuildSearchIndex } from '../domain/statuses/search-index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { BackupError, backupWriter, readBackup } from '../storage/backup/archive.ts';
+import { backupToFile } from '../storage/backup/backup-file.ts';
 import { restoreBackup, takeBackup, verifyBackup, type BackupSummary } from '../storage/backup/backup.ts';
 import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import { openDatabase } from '../storage/db/database.ts';
@@ -80,27 +81,21 @@ given. ${PASSPHRASE_HELP} --out - writes to standard output.
     }
     const out = values.out;
     return withDatabase(io, async (db, config) => {
-      const toStdout = out === '-';
-      const partial = `${out}.partial`;
-      const sink: Writable = toStdout ? process.stdout : createWriteStream(partial, { mode: 0o600 });
-      const writer = backupWriter(sink, values.unencrypted ? null : passphrase);
-      const takenAt = new Date().toISOString();
-      const counts = await takeBackup(
-        db,
-        createBlobStore(config.blobs),
-        { stoa: STOA_VERSION, domain: config.domain, secret: config.secret, now: new Date().toISOString() },
-        writer.write,
-      );
-      await writer.finish(counts);
-      if (!toStdout) {
-        // Read back whole before it counts as the newest verified backup.
-        await verifyBackup(readBackup(createReadStream(partial), values.unencrypted ? null : passphrase));
-        renameSync(partial, out);
-        await recordVerifiedBackup(db, takenAt, new Date().toISOString());
+      const blobs = createBlobStore(config.blobs);
+      const about = { stoa: STOA_VERSION, domain: config.domain, secret: config.secret, now: new Date().toISOString() };
+      const key = values.unencrypted ? null : passphrase;
+      let counts;
+      if (out === '-') {
+        const writer = backupWriter(process.stdout, key);
+        counts = await takeBackup(db, blobs, about, writer.write);
+        await writer.finish(counts);
+      } else {
+        counts = await backupToFile(db, blobs, about, out, key);
+        await recordVerifiedBackup(db, about.now, new Date().toISOString());
       }
       const rows = Object.values(counts.tables).reduce((a, b) => a + b, 0);
       io.err(
-        `Backup written${toStdout ? '' : ` to ${out}`}: ${rows} rows, ${counts.blobs} media files (${counts.blobBytes} bytes)${values.unencrypted ? ', not encrypted' : ', encrypted'}.`,
+        `Backup written${out === '-' ? '' : ` to ${out} and read back whole`}: ${rows} rows, ${counts.blobs} media files (${counts.blobBytes} bytes)${key === null ? ', not encrypted' : ', encrypted'}.`,
       );
       return EXIT.ok;
     });

@@ -73,6 +73,16 @@ export interface Config {
     /** Leading zero bits the web sign-up form's proof of work must reach (0 turns it off). */
     readonly powBits: number;
   };
+  /** Backups the worker role takes on a schedule (off without a folder), and their passphrase. */
+  readonly backup: {
+    /** The folder scheduled backups are written to; null turns the schedule off. */
+    readonly dir: string | null;
+    readonly everyHours: number;
+    /** How many scheduled backups are kept (the oldest are removed). */
+    readonly keep: number;
+    /** The passphrase backups are encrypted with (required for scheduled backups). */
+    readonly passphrase: string | null;
+  };
   readonly mail: {
     /** SMTP server to send through; null writes each mail as an .eml file under `<dataDir>/mail/`. */
     readonly smtpUrl: string | null;

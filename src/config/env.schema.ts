@@ -97,6 +97,10 @@ export const envSchema = z.object({
     .refine((v) => /^smtps?:\/\/[^/]+/.test(v), { error: 'must look like smtp://user:password@host:587 or smtps://user:password@host:465' })
     .optional(),
   SMTP_FROM: z.string().trim().min(3).optional(),
+  STOA_BACKUP_PASSPHRASE: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  STOA_BACKUP_DIR: z.string().trim().min(1).optional(),
+  STOA_BACKUP_EVERY_HOURS: wholeNumber(1, 24 * 7, 'hours between scheduled backups, 1 to 168'),
+  STOA_BACKUP_KEEP: wholeNumber(1, 1000, 'scheduled backups kept, 1 to 1000'),
   STOA_TOKEN_TTL_DAYS: wholeNumber(1, 365, 'days an access token lives, 1 to 365'),
   STOA_PASSWORD_GRANT: flag,
   STOA_STAFF_REQUIRE_2FA: flag,

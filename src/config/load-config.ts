@@ -30,6 +30,8 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): Config {
 }
 
 function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config {
+  if (parsed.STOA_BACKUP_DIR !== undefined && parsed.STOA_BACKUP_PASSPHRASE === undefined)
+    throw new ConfigError(['STOA_BACKUP_DIR needs STOA_BACKUP_PASSPHRASE: scheduled backups are always encrypted']);
   const domain = parsed.STOA_DOMAIN ?? 'localhost:3000';
   const insecureHttp = parsed.STOA_INSECURE_HTTP ?? isLoopbackHost(domain);
   const dataDir = absolute(parsed.STOA_DATA_DIR ?? './data', cwd);
@@ -67,6 +69,12 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       federationPerAddress: parsed.STOA_FEDERATION_RATE_LIMIT ?? 1500,
     }),
     registration: Object.freeze({ mode: parsed.STOA_REGISTRATION ?? 'approval', powBits: parsed.STOA_POW_BITS ?? 20 }),
+    backup: Object.freeze({
+      dir: parsed.STOA_BACKUP_DIR === undefined ? null : absolute(parsed.STOA_BACKUP_DIR, cwd),
+      everyHours: parsed.STOA_BACKUP_EVERY_HOURS ?? 24,
+      keep: parsed.STOA_BACKUP_KEEP ?? 7,
+      passphrase: parsed.STOA_BACKUP_PASSPHRASE ?? null,
+    }),
     mail: Object.freeze({
       smtpUrl: parsed.SMTP_URL ?? null,
       from: parsed.SMTP_FROM ?? `${parsed.STOA_NAME || domain} <notifications@${new URL(publicUrl).hostname}>`,

@@ -1,3 +1,5 @@
+import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
+import { backupDue, runScheduledBackup } from './backup.job.ts';
 import { backupStanding } from '../domain/instance/backup-age.ts';
 import { readServerSetting } from '../domain/instance/server-settings.repo.ts';
 import type { RegistrationService } from '../domain/accounts/registration.service.ts';
@@ -78,9 +80,28 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
       'the newest verified backup is more than a day old: run stoa backup',
     );
   };
+  // Scheduled backups (with STOA_BACKUP_DIR): looked at as often as the cleanup runs, taken when due.
+  let backingUp: Promise<unknown> = Promise.resolve();
+  let backupRunning = false;
+  const maybeBackUp = () => {
+    if (backupRunning || !backupDue(deps.config, deps.clock)) return;
+    backupRunning = true;
+    backingUp = runScheduledBackup({
+      config: deps.config,
+      db: deps.db,
+      blobs: createBlobStore(deps.config.blobs),
+      clock: deps.clock,
+      logger: log,
+    })
+      .catch((error: unknown) =>
+        log.error({ job: 'backup', err: error instanceof Error ? error.message : String(error) }, 'scheduled backup failed'),
+      )
+      .finally(() => (backupRunning = false));
+  };
   const everyCleanup = () => {
     cleanup();
     void checkBackups().catch(() => undefined);
+    maybeBackUp();
   };
   everyCleanup();
   const timer = setInterval(everyCleanup, options.cleanupEveryMs ?? CLEANUP_EVERY_MS);
@@ -143,7 +164,7 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
       clearInterval(timer);
       clearInterval(blocklistTimer);
       stopQueues.abort();
-      await Promise.all([running, refreshing, jobs, queue, pushes]);
+      await Promise.all([running, refreshing, jobs, queue, pushes, backingUp]);
     },
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { loadConfig } from '../../config/index.ts';
@@ -9,6 +9,7 @@ import { setRole } from '../../domain/accounts/accounts.service.ts';
 import { recordVerifiedBackup } from '../../domain/instance/backup-age.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { TestBrowser } from '../../testing/browser.ts';
+import { backupDue, runScheduledBackup } from '../../workers/backup.job.ts';
 import { rebuildSearchIndex } from '../../domain/statuses/search-index.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createRestAPIClient } from 'masto';
@@ -203,5 +204,45 @@ describe('the age of the newest verified backup', () => {
     await a.app.services.backups.reload();
     assert.equal((await ready()).details?.backup.stale, false);
     assert.doesNotMatch((await browser.page('/admin/moderation/reports')).html, /more than a day ago/);
+  });
+});
+
+describe('scheduled backups', () => {
+  it('are taken by the worker role when due, read back whole, recorded, and only the newest kept', async () => {
+    const backupDir = join(dir, 'scheduled');
+    const config = loadConfig(
+      testEnv(a.config.dataDir, a.database, {
+        STOA_BACKUP_DIR: backupDir,
+        STOA_BACKUP_PASSPHRASE: PASSPHRASE,
+        STOA_BACKUP_KEEP: '1',
+        STOA_BACKUP_EVERY_HOURS: '24',
+      }),
+    );
+    assert.throws(() => loadConfig(testEnv(a.config.dataDir, a.database, { STOA_BACKUP_DIR: backupDir })), /STOA_BACKUP_PASSPHRASE/);
+    assert.equal(backupDue(config, Date.now), true, 'due when there is none');
+    const deps = { config, db: a.app.db, blobs: createBlobStore(config.blobs), clock: Date.now, logger: createLogger('silent') };
+    const first = await runScheduledBackup(deps);
+    assert.equal(backupDue(config, Date.now), false);
+    assert.equal(
+      backupDue(config, () => Date.now() + 25 * 3600_000),
+      true,
+      'due again after a day',
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await runScheduledBackup(deps);
+    assert.notEqual(second, first);
+    assert.deepEqual(readdirSync(backupDir), [basename(second)], 'only the newest is kept');
+    assert.ok((await verifyBackup(readBackup(createReadStream(second), PASSPHRASE))).trailer.tables.statuses! > 0);
+    const recorded = await a.app.db.read
+      .selectFrom('server_settings')
+      .select('value')
+      .where('name', '=', 'backup_verified_at')
+      .executeTakeFirst();
+    assert.equal(
+      recorded?.value,
+      basename(second)
+        .slice('stoa-'.length, -'.backup'.length)
+        .replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, '$1:$2:$3.$4Z'),
+    );
   });
 });
