@@ -38,6 +38,8 @@ export interface PushInput {
 }
 
 const base64url = /^[A-Za-z0-9_-]+={0,2}$/;
+/** A key in standard base64 (with `+`, `/` and padding, as some apps send them) in base64url, as browsers give them. */
+const asBase64url = (value: string) => value.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const decodedLength = (value: string) => Buffer.from(value.replace(/=+$/, ''), 'base64url').length;
 
 /** Web Push subscriptions (one per access token) and the server's VAPID key pair. */
@@ -45,7 +47,8 @@ export function createPushService(deps: { db: Db; clock: Clock; box: SecretBox; 
   const { db, clock, box } = deps;
   let vapid: Promise<{ publicKey: string; privateKey: string }> | undefined;
 
-  function validated(input: PushInput): PushInput {
+  function validated(given: PushInput): PushInput {
+    const input = { ...given, p256dh: asBase64url(given.p256dh), auth: asBase64url(given.auth) };
     const problems: Record<string, { error: string; description: string }[]> = {};
     let url: URL | null = null;
     try {

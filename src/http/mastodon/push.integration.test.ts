@@ -76,6 +76,16 @@ describe('Web Push', () => {
     assert.equal((await api(alice, 'GET')).status, 404);
   });
 
+  it('takes keys in standard base64 with padding as well as base64url, as Mastodon does', async () => {
+    const other = createECDH('prime256v1');
+    other.generateKeys();
+    const keys = { p256dh: other.getPublicKey().toString('base64'), auth: randomBytes(16).toString('base64') };
+    assert.match(keys.auth, /=$/, 'padded');
+    const res = await api(bob, 'POST', { subscription: { endpoint: `${endpoint}/bob`, keys } });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await api(bob, 'DELETE')).status, 200);
+  });
+
   it('subscribes, and pushes an encrypted, VAPID-signed notification for the alerts asked for', async () => {
     const sub = await alice.client.v1.push.subscription.create({
       subscription: { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: authSecret } },
