@@ -1,21 +1,9 @@
 import { sql } from 'kysely';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Unit } from '../unit-of-work.ts';
+import type { NotificationType } from './notification-types.ts';
 
-/** The notification types Mastodon clients know, as far as Stoa produces them. */
-export type NotificationType =
-  | 'mention'
-  | 'status'
-  | 'reblog'
-  | 'follow'
-  | 'follow_request'
-  | 'favourite'
-  | 'update'
-  | 'quote'
-  | 'move'
-  | 'moderation_warning'
-  | 'admin.sign_up'
-  | 'admin.report';
+export type { NotificationType };
 
 /** The queue channel of Web Push deliveries: one message per notification. */
 export const PUSH_CHANNEL = 'web-push';

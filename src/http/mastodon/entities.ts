@@ -1,6 +1,8 @@
 // The wire contract of the Mastodon client API as Stoa serves it: every entity, field by field, defined once.
 // The serializers return these types and the web client reads them, so a field renamed or dropped on one
-// side does not type-check on the other. This file imports nothing, so that the web client can use it.
+// side does not type-check on the other. This file imports only the list of notification types (which
+// imports nothing), so that the web client can use it.
+import type { NotificationType } from '../../domain/notifications/notification-types.ts';
 
 /** Who may see a status. */
 export type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
@@ -188,20 +190,7 @@ export interface Context {
   descendants: Status[];
 }
 
-/** The notification types Stoa produces. */
-export type NotificationType =
-  | 'mention'
-  | 'status'
-  | 'reblog'
-  | 'follow'
-  | 'follow_request'
-  | 'favourite'
-  | 'update'
-  | 'quote'
-  | 'move'
-  | 'moderation_warning'
-  | 'admin.sign_up'
-  | 'admin.report';
+export type { NotificationType };
 
 /** Mastodon's Notification entity. */
 export interface Notification {

@@ -97,10 +97,19 @@ export function adminAccountsRoutes(deps: AdminAccountsRouteDeps): RouteDef[] {
     const { account, user } = currentUser(c);
     return staffOf(account, user);
   };
-  const one = async (c: Context<AppEnv>, id: string) => {
+  /** The account as the admin API shows it, or NotFound. */
+  const shown = async (id: string) => {
     const row = await adminAccount(read, id);
     if (!row) throw new NotFound();
-    return c.json((await serializeAdminAccounts(read, config, [row]))[0]);
+    return (await serializeAdminAccounts(read, config, [row]))[0];
+  };
+  const one = async (c: Context<AppEnv>, id: string) => c.json(await shown(id));
+  /** Runs an action that removes the account (a rejection, a deletion), answering with the account as it was. */
+  const answerWithFormer = async (c: Context<AppEnv>, act: (id: string) => Promise<void>) => {
+    const id = c.req.param('id')!;
+    const before = await shown(id);
+    await act(id);
+    return c.json(before);
   };
   const list = async (c: Context<AppEnv>, filter: AdminAccountFilter) => {
     const page = readPage(c, 100, 200);
@@ -205,28 +214,14 @@ export function adminAccountsRoutes(deps: AdminAccountsRouteDeps): RouteDef[] {
       method: 'POST',
       path: '/api/v1/admin/accounts/:id/reject',
       access: staffOnly('admin:write:accounts'),
-      async handler(c) {
-        const id = c.req.param('id')!;
-        const row = await adminAccount(read, id);
-        if (!row) throw new NotFound();
-        const [before] = await serializeAdminAccounts(read, config, [row]);
-        await moderation.reject(staff(c), id);
-        return c.json(before);
-      },
+      handler: (c) => answerWithFormer(c, (id) => moderation.reject(staff(c), id)),
     },
     ...UNDO_ACTIONS.map(undo),
     {
       method: 'DELETE',
       path: '/api/v1/admin/accounts/:id',
       access: staffOnly('admin:write:accounts'),
-      async handler(c) {
-        const id = c.req.param('id')!;
-        const row = await adminAccount(read, id);
-        if (!row) throw new NotFound();
-        const [before] = await serializeAdminAccounts(read, config, [row]);
-        await moderation.deleteSuspended(staff(c), id);
-        return c.json(before);
-      },
+      handler: (c) => answerWithFormer(c, (id) => moderation.deleteSuspended(staff(c), id)),
     },
   ];
 }
