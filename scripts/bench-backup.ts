@@ -1,6 +1,7 @@
 // `npm run bench:backup`: how fast a backup is taken, checked and restored, on the benchmark data set
 // (BENCH_USERS, default 20000; BENCH_STATUSES, default 1000000), encrypted as by default. Restores into
-// SQLite, and into PostgreSQL too when BENCH_DATABASE_URL names a server (a new database is made there).
+// SQLite, and into PostgreSQL too when BENCH_DATABASE_URL names a server (a new database is made there);
+// then moves each restored server to a new domain (stoa domain move).
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { backupWriter, readBackup } from '../src/storage/backup/archive.ts';
 import { restoreBackup, takeBackup, verifyBackup } from '../src/storage/backup/backup.ts';
 import { createBlobStore } from '../src/storage/blobs/create-blob-store.ts';
 import { openDatabase } from '../src/storage/db/database.ts';
+import { moveServerDomain } from '../src/domain/instance/domain-move.ts';
+import { systemClock } from '../src/lib/clock.ts';
 import { generate } from './bench/generate.ts';
 
 const env = process.env;
@@ -91,7 +94,7 @@ try {
       },
     });
   }
-  const restores: { name: string; seconds: number }[] = [];
+  const restores: { name: string; seconds: number; moveSeconds: number }[] = [];
   for (const target of targets) {
     const targetConfig = loadConfig(
       {
@@ -112,7 +115,10 @@ try {
           reindex: () => Promise.resolve(),
         }),
       );
-      restores.push({ name: target.name, seconds });
+      const move = await timed(`stoa domain move on ${target.name}`, () =>
+        moveServerDomain(db, systemClock, { domain: 'moved.test', publicUrl: 'https://moved.test' }),
+      );
+      restores.push({ name: target.name, seconds, moveSeconds: move.seconds });
     } finally {
       await db.close();
       await target.drop?.();
@@ -125,8 +131,10 @@ try {
     `| backup (${rows} rows, ${backup.value.blobs} files) | ${backup.seconds.toFixed(1)} s | ${Math.round(rows / backup.seconds)} rows/s, ${(bytes / 1048576 / backup.seconds).toFixed(1)} MB/s written |`,
   );
   log(`| verify | ${verify.seconds.toFixed(1)} s | ${Math.round(rows / verify.seconds)} rows/s |`);
-  for (const r of restores)
+  for (const r of restores) {
     log(`| restore into ${r.name} (without the search index) | ${r.seconds.toFixed(1)} s | ${Math.round(rows / r.seconds)} rows/s |`);
+    log(`| stoa domain move on ${r.name} | ${r.moveSeconds.toFixed(1)} s | ${Math.round(rows / r.moveSeconds)} rows/s |`);
+  }
   log(
     `archive: ${(bytes / 1048576).toFixed(1)} MB; memory: ${Math.round(baseline / 1048576)} MB before the backup, at most ${Math.round((peakRss - baseline) / 1048576)} MB more while backing up, checking and restoring`,
   );

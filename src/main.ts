@@ -5,6 +5,7 @@ import { accountsCommand } from './cli/accounts.command.ts';
 import { backupCommand, restoreCommand } from './cli/backup.command.ts';
 import { closingCommand } from './cli/closing.command.ts';
 import { configCommand } from './cli/config.command.ts';
+import { domainCommand } from './cli/domain.command.ts';
 import { invitesCommand } from './cli/invites.command.ts';
 import { domainBlocksCommand, moderationCommand } from './cli/moderation.command.ts';
 import { migrateCommand } from './cli/migrate.command.ts';
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   closingCommand,
   backupCommand,
   restoreCommand,
+  domainCommand,
 ];
 
 function usage(): string {

@@ -209,6 +209,7 @@ export async function createApp(
         media: services.media,
         push: services.push,
         statuses: services.commands.statuses,
+        imports: services.commands.imports,
         moderation: services.commands.moderation,
         blocks: services.commands.blocks,
         registration: services.registration,

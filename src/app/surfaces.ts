@@ -28,6 +28,8 @@ import type { RouteDef } from '../http/shared/route-table.ts';
 import { adminRoleRoutes } from '../http/web/admin/roles.routes.ts';
 import { moderationPages } from '../http/web/admin/moderation.routes.ts';
 import { strikesRoutes } from '../http/web/settings/strikes.routes.ts';
+import { importRoutes } from '../http/web/settings/import.routes.ts';
+import { migrationPageRoutes } from '../http/web/settings/migration.routes.ts';
 import { passkeySignInRoutes } from '../http/web/auth/passkey.routes.ts';
 import { passwordRoutes } from '../http/web/auth/password.routes.ts';
 import { signInRoutes } from '../http/web/auth/sign-in.routes.ts';
@@ -127,6 +129,21 @@ export function mountPages(http: Hono<AppEnv>, services: Services, browser: Brow
     ),
   );
   http.route('/', strikesRoutes({ config, read: db.read, moderation: services.commands.moderation }, browser));
+  http.route('/', importRoutes({ config, read: db.read, imports: services.commands.imports }, browser));
+  http.route(
+    '/',
+    migrationPageRoutes(
+      {
+        config,
+        read: db.read,
+        migration: services.commands.migration,
+        resolve: (q, o) => federation.resolve(q, o),
+        throttle,
+        totp: services.totp,
+      },
+      browser,
+    ),
+  );
   http.route('/', staticRoutes());
   http.route('/', mediaFileRoutes({ blobs: services.blobs }));
   http.route('/', webAppRoutes({ config, clock, db, minter: services.minter, vapidKey }, browser));

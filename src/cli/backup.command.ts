@@ -153,7 +153,10 @@ migrations after loading an older backup. ${PASSPHRASE_HELP}`,
       if (config.secretSource === 'file') writeSecret(config, summary.secret);
       io.out(`Restored ${describe(summary)}.`);
       if (summary.manifest.domain !== config.domain)
-        io.err(`The backup is of ${summary.manifest.domain}; run the server with STOA_DOMAIN=${summary.manifest.domain}.`);
+        io.err(
+          `The backup is of ${summary.manifest.domain}: run the server with STOA_DOMAIN=${summary.manifest.domain}, ` +
+            `or move it to ${config.domain} first with 'stoa domain move --yes'.`,
+        );
       return EXIT.ok;
     } finally {
       await db.close();

@@ -189,6 +189,54 @@ describe('stoa serve', () => {
   });
 });
 
+describe('stoa serve with STOA_MOVED_TO', () => {
+  it('opens no database and redirects every request to the same path at the new address', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      cwd,
+      env: {
+        PATH: readEnv().PATH ?? '',
+        STOA_PORT: String(port),
+        STOA_DOMAIN: 'old.example',
+        STOA_MOVED_TO: 'https://new.example/',
+        // Nothing answers here: a database is never opened.
+        DATABASE_URL: 'postgres://stoa:stoa@127.0.0.1:9/stoa',
+        STOA_DATA_DIR: join(cwd, 'moved-data'),
+      },
+    });
+    let logs = '';
+    child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const health = await waitFor(`http://127.0.0.1:${port}/health`, 20_000);
+      assert.deepEqual(await health.json(), { status: 'ok', moved_to: 'https://new.example' });
+      const actor = await fetch(`http://127.0.0.1:${port}/users/alice?page=2`, {
+        redirect: 'manual',
+        headers: { accept: 'application/activity+json' },
+      });
+      assert.equal(actor.status, 301);
+      assert.equal(actor.headers.get('location'), 'https://new.example/users/alice?page=2');
+      const inbox = await fetch(`http://127.0.0.1:${port}/inbox`, { method: 'POST', body: '{}', redirect: 'manual' });
+      assert.equal(inbox.status, 308, 'a POST is redirected with its method and body');
+      assert.equal(inbox.headers.get('location'), 'https://new.example/inbox');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(logs, /moved to https:\/\/new\.example/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses its own address as the new one', async () => {
+    const run = await stoa(['config', 'check'], { STOA_DOMAIN: 'old.example', STOA_MOVED_TO: 'https://old.example' }, cwd);
+    assert.equal(run.code, 78);
+    assert.match(run.stderr, /STOA_MOVED_TO must be another address/);
+    const bad = await stoa(['config', 'check'], { STOA_MOVED_TO: 'new.example/path' }, cwd);
+    assert.equal(bad.code, 78);
+    assert.match(bad.stderr, /STOA_MOVED_TO must be the new address/);
+  });
+});
+
 describe('stoa accounts', () => {
   it('creates a confirmed account that a command-line client signs in to with the password grant', async () => {
     const created = await stoa(
@@ -481,6 +529,24 @@ describe('stoa backup and stoa restore', () => {
       assert.equal(listed.code, 0, listed.stderr);
       assert.ok(listed.stdout.split('\n').length > 2, listed.stdout);
       assert.equal(listed.stdout, (await stoa(['accounts', 'list'], env, cwd)).stdout, 'the same accounts');
+
+      // The restored server moves to a new domain: asked first, then done; the old domain is refused after.
+      const moved = { ...elsewhere, STOA_DOMAIN: 'moved.test' };
+      assert.match((await stoa(['accounts', 'list'], moved, cwd)).stderr, /stoa domain move/);
+      const dry = await stoa(['domain', 'move'], moved, cwd);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /Would move the server from cli\.test to moved\.test/);
+      assert.equal((await stoa(['accounts', 'list'], moved, cwd)).code, 78, 'nothing moved without --yes');
+      const move = await stoa(['domain', 'move', '--yes'], moved, cwd);
+      assert.equal(move.code, 0, move.stderr);
+      assert.match(move.stdout, /Moved from https?:\/\/cli\.test to https:\/\/moved\.test: \d+ local accounts/);
+      const shown = await stoa(['domain', 'show'], moved, cwd);
+      assert.match(shown.stdout, /belongs to moved\.test/);
+      assert.equal((await stoa(['accounts', 'list'], moved, cwd)).stdout, listed.stdout, 'the same accounts, under the new domain');
+      assert.equal((await stoa(['accounts', 'list'], elsewhere, cwd)).code, 78);
+      const again = await stoa(['domain', 'move', '--yes'], moved, cwd);
+      assert.equal(again.code, 64);
+      assert.match(again.stderr, /Nothing to move/);
     } finally {
       await fresh.drop();
     }

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createApp, type App } from '../app/create-app.ts';
+import { startMovedServer } from '../app/moved-server.ts';
 import { startServer, type RunningServer } from '../app/server.ts';
+import type { Config } from '../config/index.ts';
 import type { Workers } from '../workers/start-workers.ts';
 import { EXIT, type CliIo, type Command } from './command.ts';
 import { loadConfigOrReport, reportStartupError } from './load.ts';
@@ -22,7 +24,10 @@ Options:
   --role web     serve HTTP only (the API, federation and pages)
   --role worker  run background jobs only
   --role all     both, in one process (the default)
-  --help         show this help`,
+  --help         show this help
+
+With STOA_MOVED_TO set (the former domain of a server moved with stoa domain move), it opens no
+database and redirects every request to the same path at the new address.`,
   async run(args, io) {
     let role: Role;
     try {
@@ -35,6 +40,7 @@ Options:
     }
     const config = loadConfigOrReport(io);
     if (typeof config === 'number') return config;
+    if (config.movedTo !== null) return serveMoved(config, config.movedTo, io);
 
     let app: App;
     try {
@@ -60,12 +66,34 @@ async function listen(app: App, io: CliIo): Promise<RunningServer | null> {
   try {
     return await startServer(app, { port: app.config.port, hostname: app.config.bind });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'EADDRINUSE' ? 'the port is in use by another program' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
-    io.err(`Stoa cannot start: cannot listen on ${app.config.bind}:${app.config.port} (${why}). Set STOA_PORT or STOA_BIND.`);
+    cannotListen(error, app.config, io);
     return null;
   }
+}
+
+function cannotListen(error: unknown, config: Config, io: CliIo): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE' ? 'the port is in use by another program' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+  io.err(`Stoa cannot start: cannot listen on ${config.bind}:${config.port} (${why}). Set STOA_PORT or STOA_BIND.`);
+}
+
+/** The former domain of a moved server: only redirects, until a signal. */
+async function serveMoved(config: Config, target: string, io: CliIo): Promise<number> {
+  let server: RunningServer;
+  try {
+    server = await startMovedServer(target, { port: config.port, hostname: config.bind });
+  } catch (error) {
+    cannotListen(error, config, io);
+    return EXIT.unavailable;
+  }
+  io.err(`Stoa moved to ${target}: ${config.publicUrl} redirects every request there (listening on ${server.url}). Press Ctrl-C to stop.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await server.stop(config.shutdownGraceMs);
+  return EXIT.ok;
 }
 
 /** Resolves with the exit code once a signal has stopped everything in order. */

@@ -13,15 +13,22 @@ import { migrateToLatest } from '../storage/db/migrate.ts';
 import type { CliIo } from './command.ts';
 import { loadConfigOrReport, reportStartupError } from './load.ts';
 
-/** Runs a command's work with the configured, migrated database, closing it afterwards. */
-export async function withDatabase(io: CliIo, work: (db: Db, config: Config) => Promise<number>): Promise<number> {
+/**
+ * Runs a command's work with the configured, migrated database, closing it afterwards. The database must
+ * belong to the configured domain, unless the command is the one that moves it (`claimDomain: false`).
+ */
+export async function withDatabase(
+  io: CliIo,
+  work: (db: Db, config: Config) => Promise<number>,
+  options: { readonly claimDomain?: boolean } = {},
+): Promise<number> {
   const config = loadConfigOrReport(io);
   if (typeof config === 'number') return config;
   const db = openDatabase(config.database, createLogger('silent'));
   try {
     try {
       await migrateToLatest(db);
-      await claimServerDomain(db, config.domain, new Date().toISOString());
+      if (options.claimDomain !== false) await claimServerDomain(db, config.domain, new Date().toISOString());
     } catch (error) {
       return reportStartupError(error, config, io);
     }

@@ -74,6 +74,11 @@ export interface Config {
     readonly powBits: number;
   };
   /** Backups the worker role takes on a schedule (off without a folder), and their passphrase. */
+  /**
+   * Where the server moved (an origin such as `https://new.example`): this process only redirects every
+   * request there, the same path and query (the former domain of a server moved with `stoa domain move`).
+   */
+  readonly movedTo: string | null;
   readonly backup: {
     /** The folder scheduled backups are written to; null turns the schedule off. */
     readonly dir: string | null;

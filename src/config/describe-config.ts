@@ -23,6 +23,7 @@ export function describeConfig(config: Config): string[] {
     ['STOA_SOURCE_URL', config.instance.sourceUrl],
     ['STOA_REGISTRATION', config.registration.mode],
     ['STOA_POW_BITS', String(config.registration.powBits)],
+    ['STOA_MOVED_TO', config.movedTo ?? '(not set)'],
     ['STOA_BACKUP_DIR', config.backup.dir ?? '(not set: no scheduled backups)'],
     ['STOA_BACKUP_EVERY_HOURS', String(config.backup.everyHours)],
     ['STOA_BACKUP_KEEP', String(config.backup.keep)],

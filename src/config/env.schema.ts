@@ -101,6 +101,12 @@ export const envSchema = z.object({
   STOA_BACKUP_DIR: z.string().trim().min(1).optional(),
   STOA_BACKUP_EVERY_HOURS: wholeNumber(1, 24 * 7, 'hours between scheduled backups, 1 to 168'),
   STOA_BACKUP_KEEP: wholeNumber(1, 1000, 'scheduled backups kept, 1 to 1000'),
+  STOA_MOVED_TO: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^/?#\s]+\/?$/.test(v), { error: 'must be the new address of the server, such as https://new.example' })
+    .transform((v) => new URL(v).origin)
+    .optional(),
   STOA_TOKEN_TTL_DAYS: wholeNumber(1, 365, 'days an access token lives, 1 to 365'),
   STOA_PASSWORD_GRANT: flag,
   STOA_STAFF_REQUIRE_2FA: flag,

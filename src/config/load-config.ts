@@ -37,6 +37,8 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
   const dataDir = absolute(parsed.STOA_DATA_DIR ?? './data', cwd);
   const { secret, source } = resolveSecret(parsed.STOA_SECRET, dataDir);
   const publicUrl = `${insecureHttp ? 'http' : 'https'}://${domain}`;
+  if (parsed.STOA_MOVED_TO === new URL(publicUrl).origin)
+    throw new ConfigError([`STOA_MOVED_TO must be another address than the server's own (${publicUrl})`]);
   return Object.freeze<Config>({
     domain,
     publicUrl,
@@ -75,6 +77,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       keep: parsed.STOA_BACKUP_KEEP ?? 7,
       passphrase: parsed.STOA_BACKUP_PASSPHRASE ?? null,
     }),
+    movedTo: parsed.STOA_MOVED_TO ?? null,
     mail: Object.freeze({
       smtpUrl: parsed.SMTP_URL ?? null,
       from: parsed.SMTP_FROM ?? `${parsed.STOA_NAME || domain} <notifications@${new URL(publicUrl).hostname}>`,

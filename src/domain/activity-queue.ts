@@ -30,6 +30,7 @@ export function activityOrderingKey(event: ActivityEvent): string | null {
       return `status:${event.quotedStatusId}`;
     case 'profile-updated':
     case 'account-moved':
+    case 'domain-moved':
     case 'account-deleted':
       return `account:${event.accountId}`;
     case 'reported':

@@ -59,6 +59,8 @@ export type ActivityEvent =
     }
   | { readonly type: 'profile-updated'; readonly accountId: string }
   | { readonly type: 'account-moved'; readonly accountId: string; readonly targetId: string }
+  /** The server moved to another domain: the account's actor at its former URI moves to its new one. */
+  | { readonly type: 'domain-moved'; readonly accountId: string; readonly formerUri: string }
   | { readonly type: 'reported'; readonly reportId: string }
   | { readonly type: 'account-deleted'; readonly accountId: string; readonly username: string; readonly inboxes: readonly string[] };
 

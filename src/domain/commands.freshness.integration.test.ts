@@ -98,7 +98,7 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     attachments: [],
     fetched: true,
   });
-  const { statuses, graph, accounts, migration, reports, notifications, moderation, blocks } = commands;
+  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks } = commands;
   const moderated = () => random.pick(world.moderated ?? world.remotes);
   const report = () => random.pick(world.reports?.length ? world.reports : ['none']);
   const warning = () => random.pick(world.warnings?.length ? world.warnings : ['none']);
@@ -177,10 +177,22 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     'accounts.storeRemoteImage': () =>
       accounts.storeRemoteImage(random.pick(world.remotes).id, 'avatar', `${REMOTE}/avatar.png`, 'aa/bb/unused.jpg'),
     'migration.addAlias': () => migration.addAlias(local(), random.pick(world.remotes)),
-    'migration.removeAlias': () => migration.removeAlias(local(), random.pick(world.remotes)),
+    'migration.removeAlias': () => migration.removeAlias(local(), random.pick(world.remotes).uri),
     'migration.move': async () => {
       const [from, to] = [random.pick(world.remotes), random.pick(world.remotes)];
       await migration.move(remoteActor(from), to, [from.uri]);
+    },
+    'imports.start': () =>
+      imports
+        .start(local().account, random.pick(['following', 'blocks', 'mutes'] as const), [
+          { target: `${random.pick(world.remotes).username}@far.example`, flag: random.coin() },
+          { target: 'nobody@far.example' },
+        ])
+        .then(() => undefined),
+    'imports.apply': async () => {
+      const queued = await read.selectFrom('account_imports').select('id').where('state', '=', 'queued').executeTakeFirst();
+      if (queued)
+        await imports.apply(queued.id, [{ target: `${random.pick(world.remotes).username}@far.example` }], () => Promise.resolve(null));
     },
     'reports.create': async () => {
       const filed = await reports.create(local(), {

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Db } from '../storage/db/database.ts';
 import { createAccountService, type AccountService } from './accounts/accounts.service.ts';
+import { accountImports, type AccountImports } from './accounts/imports.ts';
 import { accountMigration, type AccountMigration } from './accounts/migration.ts';
 import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
@@ -26,6 +27,8 @@ export interface Commands {
   readonly graph: GraphService;
   readonly accounts: AccountService;
   readonly migration: AccountMigration;
+  /** A member's imports of follows, blocks, mutes, domain blocks and bookmarks from another server. */
+  readonly imports: AccountImports;
   readonly reports: ReportService;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
@@ -68,6 +71,7 @@ export function createCommands(deps: {
     graph,
     accounts,
     migration: accountMigration({ db, run, graph }),
+    imports: accountImports({ db, run, graph, statuses, domain: deps.domain }),
     reports: createReportService({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({

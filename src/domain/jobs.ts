@@ -1,3 +1,4 @@
+import type { ImportRow } from './accounts/imports.ts';
 import type { Unit } from './unit-of-work.ts';
 
 /** The queue channel of the domain's background jobs. */
@@ -25,6 +26,8 @@ export type Job =
    * Look up remote accounts a local post mentions that this server does not know yet, link them, then
    * record the post's activity event (deferred until then, so that the post reaches them).
    */
+  /** Apply the rows of a member's import (`accounts/imports.ts`), from where a last attempt stopped. */
+  | { readonly kind: 'import'; readonly importId: string; readonly rows: readonly ImportRow[] }
   | {
       readonly kind: 'resolve-mentions';
       readonly statusId: string;
@@ -34,6 +37,6 @@ export type Job =
 
 /** Queues a job in the command's transaction. */
 export function queueJob(unit: Unit, job: Job): Promise<void> {
-  const orderingKey = job.kind === 'resolve-mentions' ? `status:${job.statusId}` : null;
+  const orderingKey = job.kind === 'resolve-mentions' ? `status:${job.statusId}` : job.kind === 'import' ? `import:${job.importId}` : null;
   return unit.enqueue(JOBS_CHANNEL, job, orderingKey);
 }

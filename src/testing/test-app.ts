@@ -60,12 +60,16 @@ interface StartOptions {
   readonly port?: number;
   /** Whether the worker role runs too (federation deliveries, cleanup). */
   readonly workers?: boolean;
+  /** The database to run on (a fresh one on the engine under test unless given); closing drops it. */
+  readonly database?: TestDatabase;
+  /** The data folder (a new one unless given); closing removes it. */
+  readonly dataDir?: string;
 }
 
 /** Starts a server over real HTTP, as clients reach it; `close()` removes everything it made. */
 export async function startTestServer(overrides: RawEnv = {}, options: StartOptions = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'stoa-data-'));
-  const database = await createTestDatabase();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stoa-data-'));
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig(testEnv(dataDir, database, overrides));
   const app = await createApp(config, { clock: options.clock });
   const hostname = options.hostname ?? '127.0.0.1';
@@ -98,10 +102,17 @@ export async function startTestServer(overrides: RawEnv = {}, options: StartOpti
  * A server that federates: on its own loopback address (such as 127.0.0.2), its domain that address and
  * port, allowed to reach the `peers` over plain HTTP, with its workers (deliveries) running.
  */
-export async function startFederatedServer(host: string, peers: readonly string[], overrides: RawEnv = {}): Promise<TestServer> {
-  const port = await freePort(host);
-  return startTestServer(
-    { STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides },
-    { hostname: host, port, workers: true },
-  );
+export async function startFederatedServer(
+  host: string,
+  peers: readonly string[],
+  overrides: RawEnv = {},
+  options: Pick<StartOptions, 'database' | 'dataDir' | 'port'> = {},
+): Promise<TestServer> {
+  const port = options.port ?? (await freePort(host));
+  return startTestServer(federatedEnv(host, port, peers, overrides), { ...options, hostname: host, port, workers: true });
+}
+
+/** The environment of a federating server at `host:port` that may reach `peers` over plain HTTP. */
+export function federatedEnv(host: string, port: number, peers: readonly string[], overrides: RawEnv = {}): RawEnv {
+  return { STOA_DOMAIN: `${host}:${port}`, STOA_ALLOWED_PRIVATE_PEERS: peers.join(','), ...overrides };
 }

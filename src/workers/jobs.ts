@@ -1,3 +1,4 @@
+import type { AccountImports } from '../domain/accounts/imports.ts';
 import { onQueued, type Changes } from '../domain/changes.ts';
 import { JOBS_CHANNEL, type Job } from '../domain/jobs.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
@@ -21,6 +22,8 @@ export interface JobDeps {
   readonly sendPasswordReset: (email: string) => Promise<void>;
   /** Looks up a remote account by handle on its server (WebFinger); null if it cannot be. */
   readonly resolve: (handle: string) => Promise<unknown>;
+  /** Applies a member's import. */
+  readonly imports: Pick<AccountImports, 'apply'>;
 }
 
 /** Remote accounts looked up for one post, at most (the rest of its unknown mentions stay text). */
@@ -53,6 +56,9 @@ export function jobWorker(deps: JobDeps) {
         return;
       case 'notify-subscribers':
         await deps.statuses.notifySubscribers(job.statusId);
+        return;
+      case 'import':
+        await deps.imports.apply(job.importId, job.rows, deps.resolve);
         return;
       case 'resolve-mentions':
         await Promise.all(job.handles.slice(0, LOOKUPS_PER_POST).map((handle) => deps.resolve(handle).catch(() => null)));

@@ -3,6 +3,7 @@ import { backupDue, runScheduledBackup } from './backup.job.ts';
 import { backupStanding } from '../domain/instance/backup-age.ts';
 import { readServerSetting } from '../domain/instance/server-settings.repo.ts';
 import type { RegistrationService } from '../domain/accounts/registration.service.ts';
+import type { AccountImports } from '../domain/accounts/imports.ts';
 import type { Config } from '../config/index.ts';
 import type { Changes } from '../domain/changes.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
@@ -36,6 +37,7 @@ export interface WorkerDeps {
   readonly media: MediaService;
   readonly push: PushService;
   readonly statuses: StatusService;
+  readonly imports: Pick<AccountImports, 'apply'>;
   readonly moderation: Pick<ModerationService, 'purge'>;
   readonly blocks: Pick<BlockService, 'applySubscription'>;
   readonly registration: Pick<RegistrationService, 'sendPasswordReset'>;
@@ -133,6 +135,7 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
     changes: deps.changes,
     logger: log,
     statuses: deps.statuses,
+    imports: deps.imports,
     purgeAccount: (accountId) => deps.moderation.purge(accountId),
     deleteBlobs: (keys) => deps.media.deleteBlobs(keys),
     resolve: (handle) => deps.federation.resolve(handle),

@@ -47,9 +47,13 @@ export async function bumpStatusCount(unit: Unit, accountId: string, delta: numb
   unit.changed({ kind: 'accounts', ids: [accountId] });
 }
 
-/** Recounts who follows and whom each account follows, after the graph around them changed. */
+/**
+ * Recounts who follows and whom each account follows, after the graph around them changed. The rows are
+ * written in id order, so that two commands about the same pair of accounts (a follow each way, arriving
+ * at once) take their locks in the same order and never deadlock on PostgreSQL.
+ */
 export async function recountFollows(unit: Unit, accountIds: readonly string[]): Promise<void> {
-  const ids = [...new Set(accountIds)];
+  const ids = [...new Set(accountIds)].sort();
   for (const id of ids) {
     const followers = sql<number>`(select count(*) from follows where target_account_id = ${id})`;
     const following = sql<number>`(select count(*) from follows where account_id = ${id})`;

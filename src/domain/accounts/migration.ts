@@ -1,10 +1,10 @@
-import type { Db } from '../../storage/db/database.ts';
+import type { Db, DbReader } from '../../storage/db/database.ts';
 import { isLocal, type Actor } from '../actor.ts';
 import { recordActivity } from '../activity-queue.ts';
 import { Invalid } from '../errors.ts';
 import type { GraphService } from '../graph/graph.service.ts';
 import type { RunCommand } from '../unit-of-work.ts';
-import { updateAccount, type AccountRow } from './accounts.repo.ts';
+import { findAccountByHandle, updateAccount, type AccountRow } from './accounts.repo.ts';
 
 /** How many other names an account may list as its own (`alsoKnownAs`). */
 export const MAX_ALIASES = 10;
@@ -12,6 +12,25 @@ export const MAX_ALIASES = 10;
 export const MOVE_COOLDOWN_MS = 30 * 24 * 3600_000;
 
 const aliasesOf = (account: AccountRow): string[] => JSON.parse(account.also_known_as) as string[];
+
+/** Looks an account up by address: `user` (local), `user@host` or an actor URL; `fresh` re-reads a remote one. */
+export type AccountResolver = (query: string, options?: { fresh?: boolean }) => Promise<AccountRow | null>;
+
+/**
+ * The account an address typed by a member names (`user`, `@user@host`, or an actor URL): a local one
+ * from this database, another server's read through `resolve` (again from its server when `fresh`).
+ * Throws `Invalid` on the `acct` field when there is none.
+ */
+export async function accountByAddress(read: DbReader, resolve: AccountResolver, address: string, fresh: boolean): Promise<AccountRow> {
+  const query = address.trim().replace(/^@/, '');
+  const found =
+    query.includes('@') || /^https?:\/\//i.test(query)
+      ? await resolve(query, { fresh }).catch(() => null)
+      : await findAccountByHandle(read, query, null);
+  if (!found)
+    throw new Invalid('No such account', { acct: [{ error: 'ERR_INVALID', description: 'no account was found by that address' }] });
+  return found;
+}
 
 /**
  * Moving an account, as on Mastodon: the new account first names the old one among its aliases, then
@@ -44,10 +63,11 @@ export function accountMigration(deps: { db: Db; run: RunCommand; graph: GraphSe
       return saveAliases(account, [...aliases, other.uri]);
     },
 
-    async removeAlias(actor: Actor, other: AccountRow): Promise<string[]> {
+    /** Stops naming `otherUri` as another account of the same person. */
+    async removeAlias(actor: Actor, otherUri: string): Promise<string[]> {
       return saveAliases(
         actor.account,
-        aliasesOf(actor.account).filter((uri) => uri !== other.uri),
+        aliasesOf(actor.account).filter((uri) => uri !== otherUri),
       );
     },
 

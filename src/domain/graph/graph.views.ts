@@ -222,6 +222,18 @@ export function remoteFollowers(db: DbReader, accountId: string): Promise<InboxA
     .execute();
 }
 
+/** The remote accounts `accountId` follows or asked to follow, each with the id of its Follow. */
+export function remoteFollowsOf(db: DbReader, accountId: string): Promise<(InboxAddress & { follow_uri: string | null })[]> {
+  const of = (table: 'follows' | 'follow_requests') =>
+    db
+      .selectFrom(table)
+      .innerJoin('accounts', 'accounts.id', `${table}.target_account_id`)
+      .select(['accounts.id', 'accounts.uri', 'accounts.inbox_url', 'accounts.shared_inbox_url', `${table}.uri as follow_uri`])
+      .where(`${table}.account_id`, '=', accountId)
+      .where('accounts.domain', 'is not', null);
+  return of('follows').union(of('follow_requests')).execute();
+}
+
 /** The remote accounts among `ids`. */
 export async function remoteAccounts(db: DbReader, ids: readonly string[]): Promise<InboxAddress[]> {
   if (!ids.length) return [];

@@ -9,7 +9,8 @@ export class DomainMismatchError extends Error {
     super(
       `STOA_DOMAIN is ${configured}, but this database belongs to ${recorded}. ` +
         `Run with STOA_DOMAIN=${recorded} (the server's own environment: its .env file or service unit). ` +
-        `A server's accounts and posts are known to other servers under its domain; changing the setting alone would cut them off.`,
+        `A server's accounts and posts are known to other servers under its domain; changing the setting alone would cut them off. ` +
+        `To move the server to ${configured}, stop it and run 'stoa domain move' with STOA_DOMAIN=${configured}.`,
     );
     this.name = 'DomainMismatchError';
     this.configured = configured;

@@ -1,4 +1,4 @@
-import type { Context, Federation } from '@fedify/fedify';
+import type { Context, Federation, SenderKeyPair } from '@fedify/fedify';
 import {
   Accept,
   Announce,
@@ -21,7 +21,7 @@ import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
 import { findAccountById, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import type { ActivityEvent } from '../../domain/changes.ts';
-import { remoteAccounts, remoteFollowers, type InboxAddress } from '../../domain/graph/graph.views.ts';
+import { remoteAccounts, remoteFollowers, remoteFollowsOf, type InboxAddress } from '../../domain/graph/graph.views.ts';
 import { findReport } from '../../domain/reports/reports.repo.ts';
 import { mentionsAndTagsOf, findStatusById } from '../../domain/statuses/statuses.repo.ts';
 import { statusUris } from '../../domain/statuses/status-lists.views.ts';
@@ -48,9 +48,10 @@ export function outgoing(deps: { read: DbReader; config: Config; federation: Fed
   };
   const followersOf = async (accountId: string) => (await remoteFollowers(read, accountId)).map(recipient);
   const remotes = async (ids: readonly string[]) => (await remoteAccounts(read, ids)).map(recipient);
-  const send = async (sender: AccountRow, recipients: Recipient[], activity: Activity) => {
+  /** Sends an activity of `sender`, signed with its keys (or with `signers`, key ids of its own). */
+  const send = async (sender: AccountRow, recipients: Recipient[], activity: Activity, signers?: SenderKeyPair[]) => {
     const unique = [...new Map(recipients.filter((r) => r.id && r.inboxId).map((r) => [r.id!.href, r])).values()];
-    if (unique.length) await ctx().sendActivity({ identifier: sender.username }, unique, activity, { preferSharedInbox: true });
+    if (unique.length) await ctx().sendActivity(signers ?? { identifier: sender.username }, unique, activity, { preferSharedInbox: true });
   };
 
   /** A status created or edited: its Note (or, for a repost, the Announce) to its audience. */
@@ -242,6 +243,33 @@ export function outgoing(deps: { read: DbReader; config: Config; federation: Fed
           tos: [c.getFollowersUri(self.username)],
         });
         return send(self, await followersOf(self.id), move);
+      }
+      case 'domain-moved': {
+        // Signed with the former actor's key id: servers that cached that key believe the Move even when
+        // the former domain no longer answers. Then the follows go out again, from the new actor.
+        const self = await local(event.accountId);
+        if (!self) return;
+        const c = ctx();
+        const me = c.getActorUri(self.username);
+        const former = new URL(event.formerUri);
+        const { rsa } = await keys.get(self.id);
+        const move = new Move({
+          id: new URL(`${former.href}#moves/domain`),
+          actor: former,
+          object: former,
+          target: me,
+          tos: [new URL(`${former.href}/followers`)],
+        });
+        await send(self, await followersOf(self.id), move, [{ keyId: new URL(`${former.href}#main-key`), privateKey: rsa.privateKey }]);
+        for (const target of await remoteFollowsOf(read, self.id)) {
+          const follow = new Follow({
+            id: new URL(target.follow_uri ?? `${self.uri}#follows/${target.id}`),
+            actor: me,
+            object: new URL(target.uri),
+          });
+          await send(self, [recipient(target)], follow);
+        }
+        return;
       }
       case 'reported': {
         // Forwarded reports come from the server, not from the member who made them.

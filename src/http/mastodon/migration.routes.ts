@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
 import { apiActor } from '../../domain/actor.ts';
-import { aliasesOf, type AccountMigration } from '../../domain/accounts/migration.ts';
+import { accountByAddress, aliasesOf, type AccountMigration, type AccountResolver } from '../../domain/accounts/migration.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountByHandle, type AccountRow } from '../../domain/accounts/accounts.repo.ts';
-import { Forbidden, Invalid } from '../../domain/errors.ts';
+import { Forbidden } from '../../domain/errors.ts';
 import { verifyPassword } from '../../lib/password-hash.ts';
 import { readInput } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
@@ -13,9 +12,6 @@ import { serializeAccount } from './serializers/account.serializer.ts';
 
 const AcctInput = z.object({ acct: z.string().trim().min(1).max(300) }).loose();
 const MoveInput = z.object({ acct: z.string().trim().min(1).max(300), password: z.string().min(1).max(1000) }).loose();
-
-/** Resolves an account by `user` (local), `user@host` or actor URL; `fresh` re-reads a remote one. */
-export type AccountResolver = (query: string, options?: { fresh?: boolean }) => Promise<AccountRow | null>;
 
 /**
  * Moving an account to another server, and back (Stoa's extension of the API, as Mastodon offers it in
@@ -29,16 +25,7 @@ export function migrationRoutes(deps: {
   resolve: AccountResolver;
 }): RouteDef[] {
   const { read, config, migration, resolve } = deps;
-  const find = async (acct: string, fresh: boolean) => {
-    const query = acct.replace(/^@/, '');
-    const found =
-      query.includes('@') || /^https?:\/\//i.test(query)
-        ? await resolve(query, { fresh }).catch(() => null)
-        : await findAccountByHandle(read, query, null);
-    if (!found)
-      throw new Invalid('No such account', { acct: [{ error: 'ERR_INVALID', description: 'no account was found by that address' }] });
-    return found;
-  };
+  const find = (acct: string, fresh: boolean) => accountByAddress(read, resolve, acct, fresh);
   const listing = (aliases: readonly string[]) => ({ aliases: aliases.map((uri) => ({ uri })) });
 
   return [
@@ -63,7 +50,7 @@ export function migrationRoutes(deps: {
       access: scoped('write:accounts'),
       async handler(c) {
         const { acct } = readInput(c, AcctInput);
-        return c.json(listing(await migration.removeAlias(apiActor(currentUser(c).account), await find(acct, false))));
+        return c.json(listing(await migration.removeAlias(apiActor(currentUser(c).account), (await find(acct, false)).uri)));
       },
     },
     {

@@ -354,6 +354,17 @@ export interface Database {
   server_keys: { name: string; public_key: string; private_key: string; created_at: Timestamp };
   server_settings: { name: string; value: string; updated_at: Timestamp };
   held_usernames: { username: string; created_at: Timestamp };
+  account_imports: {
+    id: string;
+    account_id: string;
+    kind: string;
+    total: number;
+    processed: number;
+    failed: number;
+    state: string;
+    created_at: Timestamp;
+    finished_at: Generated<Timestamp | null>;
+  };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };

@@ -51,16 +51,28 @@ export async function apply(deps: InboxDeps, activity: Activity, command: () => 
  * The sender of an activity as an actor, its stored account refreshed from the network when it is unknown
  * or a day old. Fedify has checked that the request was signed by this actor's key; here the actor is read
  * from its own server (through the document loader, which checks that the document's id is its URL's). A
- * suspended account is no actor.
+ * suspended account is no actor. With `evenIfGone`, an actor that cannot be read any more (its server is
+ * gone, or redirects elsewhere) is the account as stored: the signature was verified with its stored key.
  */
-export async function senderOf(deps: InboxDeps, ctx: InboxContext<void>, activity: Activity): Promise<Actor | null> {
+export async function senderOf(
+  deps: InboxDeps,
+  ctx: InboxContext<void>,
+  activity: Activity,
+  options: { readonly evenIfGone?: boolean } = {},
+): Promise<Actor | null> {
   const actorId = activity.actorId;
   if (!actorId || actorId.origin === new URL(deps.publicUrl).origin) return null;
   const known = await findAccountByUri(deps.read, actorId.href);
-  if (known?.fetched_at && Date.parse(known.fetched_at) > deps.clock() - 24 * 3600_000)
-    return known.suspended_at ? null : remoteActor(known);
-  const actor = await activity.getActor({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
-  if (!actor || !isActor(actor) || actor.id?.href !== actorId.href) return null;
+  const stored = () => (known && !known.suspended_at ? remoteActor(known) : null);
+  if (known?.fetched_at && Date.parse(known.fetched_at) > deps.clock() - 24 * 3600_000) return stored();
+  const actor = await activity
+    .getActor({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })
+    .catch((error: unknown) => {
+      if (options.evenIfGone) return null;
+      throw error;
+    });
+  // A server that is gone (or now sends its actors elsewhere) leaves the stored account, if the caller allows.
+  if (!actor || !isActor(actor) || actor.id?.href !== actorId.href) return options.evenIfGone ? stored() : null;
   const row = await deps.accounts.saveRemote(await profileOf(actor));
   return row.suspended_at ? null : remoteActor(row);
 }

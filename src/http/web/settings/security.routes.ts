@@ -88,7 +88,8 @@ ${
 <section aria-labelledby="h-passkeys"><h2 id="h-passkeys">${t('security.passkeys')}</h2>
 <ul>${passkeys.map((p) => html`<li data-passkey="${p.id}">${p.name} · ${t('security.passkey_added', { date: when(p.created_at, { dateStyle: 'medium' }) })} ${post(`/settings/passkeys/${p.id}/delete`, t('security.remove'))}</li>`)}</ul>
 <p><button type="button" data-passkey-register data-csrf="${csrf}"${passkeyMessages(t)}>${t('security.add_passkey')}</button></p></section>
-<section aria-labelledby="h-export"><h2 id="h-export">${t('security.export')}</h2><p><a href="/settings/export">${t('security.export_link')}</a></p></section>
+<section aria-labelledby="h-export"><h2 id="h-export">${t('security.export')}</h2><p><a href="/settings/export">${t('security.export_link')}</a></p>
+<p><a href="/settings/migration">${t('security.migration_link')}</a></p></section>
 <section aria-labelledby="h-delete"><h2 id="h-delete">${t('security.delete')}</h2><p><a href="/settings/delete">${t('security.delete_link')}</a></p></section>`,
       { scripts: ['/static/passkey.js'] },
     );
@@ -251,7 +252,8 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
       site,
       t('export.title'),
       html`<h1>${t('export.title')}</h1><p>${t('export.explain')}</p>
-<ul class="exports">${EXPORT_KINDS.map((kind) => html`<li><a href="/settings/export/${kind}" download>${t(exportLabels[kind])}</a></li>`)}</ul>`,
+<ul class="exports">${EXPORT_KINDS.map((kind) => html`<li><a href="/settings/export/${kind}" download>${t(exportLabels[kind])}</a></li>`)}</ul>
+<p><a href="/settings/import">${t('export.import_link')}</a></p>`,
     );
   });
 

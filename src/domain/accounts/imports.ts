@@ -1,0 +1,242 @@
+import { uuid7 } from '../../lib/uuid7.ts';
+import type { Db, DbReader } from '../../storage/db/database.ts';
+import { apiActor } from '../actor.ts';
+import { Conflict, DomainError, Invalid } from '../errors.ts';
+import type { GraphService } from '../graph/graph.service.ts';
+import { queueJob } from '../jobs.ts';
+import { findStatusByUri } from '../statuses/statuses.repo.ts';
+import type { StatusService } from '../statuses/statuses.service.ts';
+import type { RunCommand } from '../unit-of-work.ts';
+import { findAccountByHandle, findAccountById, type AccountRow } from './accounts.repo.ts';
+
+/** The lists a member can bring from another server, in the CSV shapes Mastodon exports (and Stoa too). */
+export const IMPORT_KINDS = ['following', 'blocks', 'mutes', 'domain_blocks', 'bookmarks'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/** Rows one file may hold; the same as the follows one account may make in a day on busy servers. */
+export const MAX_IMPORT_ROWS = 5000;
+
+/** One line of an import: an account address, a domain or a post's URL, with its options. */
+export interface ImportRow {
+  readonly target: string;
+  /** following: show their boosts; mutes: hide their notifications. */
+  readonly flag?: boolean;
+  /** following: notify of their new posts. */
+  readonly notify?: boolean;
+}
+
+/** An import and how far it got. */
+export interface ImportView {
+  readonly id: string;
+  readonly kind: ImportKind;
+  readonly total: number;
+  readonly processed: number;
+  readonly failed: number;
+  readonly state: 'queued' | 'done';
+  readonly createdAt: string;
+}
+
+/** The rows of a CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes). */
+export function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const input = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]!;
+    if (quoted) {
+      if (ch === '"' && input[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && input[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length) rows.push([...row, field]);
+  return rows.filter((r) => r.some((cell) => cell.trim() !== ''));
+}
+
+/** A cell as written: exports defuse a leading formula sign with a quote, which is taken off here. */
+const cell = (value: string | undefined) => (value ?? '').trim().replace(/^'(?=[=+\-@\t\r])/, '');
+const bool = (value: string | undefined, fallback: boolean) => {
+  const v = cell(value).toLowerCase();
+  return v === '' ? fallback : v === 'true' || v === '1' || v === 'yes';
+};
+const ACCT = /^@?([A-Za-z0-9_]+)(?:@([A-Za-z0-9.-]+(?::\d+)?))?$/;
+const DOMAIN = /^[a-z0-9.-]+\.[a-z]{2,}$/;
+
+/**
+ * The rows of an import file of `kind`, refused whole (naming the first bad line) when a line is not an
+ * account address, a domain or a URL as the kind wants, or when the file holds more than `MAX_IMPORT_ROWS`.
+ * A header line, as Mastodon writes for follows and mutes, is skipped.
+ */
+export function parseImport(kind: ImportKind, text: string): ImportRow[] {
+  const rows = csvRows(text);
+  if (rows.length && /^account address$/i.test(cell(rows[0]![0]))) rows.shift();
+  if (rows.length === 0) throw new Invalid('The file holds no rows', { data: [{ error: 'ERR_BLANK', description: 'holds no rows' }] });
+  if (rows.length > MAX_IMPORT_ROWS) {
+    throw new Invalid(`The file holds more than ${MAX_IMPORT_ROWS} rows`, {
+      data: [{ error: 'ERR_TOO_LONG', description: `holds more than ${MAX_IMPORT_ROWS} rows` }],
+    });
+  }
+  return rows.map((row, i) => {
+    const target = cell(row[0]);
+    const valid =
+      kind === 'domain_blocks' ? DOMAIN.test(target.toLowerCase()) : kind === 'bookmarks' ? isWebUrl(target) : ACCT.test(target);
+    if (!valid) {
+      const want = kind === 'domain_blocks' ? 'a domain' : kind === 'bookmarks' ? 'the URL of a post' : 'an account address';
+      throw new Invalid(`Line ${i + 1} is not ${want}`, { data: [{ error: 'ERR_INVALID', description: `line ${i + 1} is not ${want}` }] });
+    }
+    if (kind === 'following') return { target: target.replace(/^@/, ''), flag: bool(row[1], true), notify: bool(row[2], false) };
+    if (kind === 'mutes') return { target: target.replace(/^@/, ''), flag: bool(row[1], true) };
+    return { target: kind === 'domain_blocks' ? target.toLowerCase() : target.replace(/^@/, '') };
+  });
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** What the imports need: the commands a member's own actions go through, and the network's lookups. */
+export interface ImportDeps {
+  readonly db: Db;
+  readonly run: RunCommand;
+  readonly graph: GraphService;
+  readonly statuses: StatusService;
+  /** This server's domain (an address with it is a local account). */
+  readonly domain: string;
+}
+
+/**
+ * Imports of a member's lists from another server: the file is checked and recorded at once, and the rows
+ * are applied by the workers (accounts on other servers are looked up there), each through the same
+ * command as the member's own follow, block, mute, domain block or bookmark, as merges: nothing the
+ * member already has is removed. One import runs at a time per member.
+ */
+export function accountImports(deps: ImportDeps) {
+  const { db, run } = deps;
+  return {
+    /** Records an import of `rows` and queues it; refused while another of the member's is still running. */
+    async start(account: AccountRow, kind: ImportKind, rows: readonly ImportRow[]): Promise<string> {
+      return run(async (unit) => {
+        const running = await unit.tx
+          .selectFrom('account_imports')
+          .select('id')
+          .where('account_id', '=', account.id)
+          .where('state', '=', 'queued')
+          .executeTakeFirst();
+        if (running) throw new Conflict('An import is still running; wait until it is done');
+        const id = uuid7(unit.clock());
+        await unit.tx
+          .insertInto('account_imports')
+          .values({ id, account_id: account.id, kind, total: rows.length, processed: 0, failed: 0, state: 'queued', created_at: unit.now })
+          .execute();
+        await queueJob(unit, { kind: 'import', importId: id, rows });
+        return id;
+      });
+    },
+
+    /**
+     * Applies an import's rows (the worker's part), recording progress as it goes. `resolve` looks an account
+     * on another server up by its address. A row that cannot be applied (the account is gone, blocks the
+     * member, the post is not visible) is counted as failed; the others go on.
+     */
+    async apply(importId: string, rows: readonly ImportRow[], resolve: (handle: string) => Promise<unknown>): Promise<void> {
+      const record = await db.read.selectFrom('account_imports').selectAll().where('id', '=', importId).executeTakeFirst();
+      const account = record ? await findAccountById(db.read, record.account_id) : undefined;
+      if (!record || record.state !== 'queued' || !account || account.suspended_at) return;
+      const actor = apiActor(account);
+      const kind = record.kind as ImportKind;
+      let processed = Number(record.processed);
+      let failed = Number(record.failed);
+      const save = (state: 'queued' | 'done') =>
+        run((unit) =>
+          unit.tx
+            .updateTable('account_imports')
+            .set({ processed, failed, state, ...(state === 'done' ? { finished_at: unit.now } : {}) })
+            .where('id', '=', importId)
+            .execute(),
+        );
+      // A retried job starts where the last attempt stopped.
+      for (const row of rows.slice(processed)) {
+        try {
+          await applyRow(kind, row);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          failed++;
+        }
+        processed++;
+        if (processed % 50 === 0) await save('queued');
+      }
+      await save('done');
+
+      async function applyRow(kind: ImportKind, row: ImportRow): Promise<void> {
+        if (kind === 'domain_blocks') return deps.graph.blockDomain(actor, row.target, true);
+        if (kind === 'bookmarks') {
+          const status = await findStatusByUri(db.read, row.target);
+          if (!status) throw new Invalid('This server does not know the post');
+          return deps.statuses.bookmark(actor, status.id, true);
+        }
+        const target = await accountAt(db.read, row.target, deps.domain, resolve);
+        if (!target) throw new Invalid('No such account');
+        if (kind === 'following') return deps.graph.follow(actor, target.id, { reblogs: row.flag, notify: row.notify });
+        if (kind === 'blocks') return deps.graph.block(actor, target.id);
+        return deps.graph.mute(actor, target.id, { notifications: row.flag });
+      }
+    },
+  };
+}
+
+/** The member's imports, newest first: what the settings page shows. */
+export async function importsOf(read: DbReader, accountId: string): Promise<ImportView[]> {
+  const rows = await read
+    .selectFrom('account_imports')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as ImportKind,
+    total: Number(r.total),
+    processed: Number(r.processed),
+    failed: Number(r.failed),
+    state: r.state as ImportView['state'],
+    createdAt: r.created_at,
+  }));
+}
+
+/** The account at `user@domain` (or a bare local username): stored, or looked up on its server. */
+async function accountAt(
+  read: DbReader,
+  address: string,
+  ownDomain: string,
+  resolve: (handle: string) => Promise<unknown>,
+): Promise<AccountRow | undefined> {
+  const [, username, domain] = ACCT.exec(address) ?? [];
+  if (!username) return undefined;
+  const remote = domain && domain.toLowerCase() !== ownDomain.toLowerCase() ? domain.toLowerCase() : null;
+  const known = await findAccountByHandle(read, username, remote);
+  if (known || remote === null) return known;
+  await resolve(`${username}@${remote}`).catch(() => null);
+  return findAccountByHandle(read, username, remote);
+}
+
+export type AccountImports = ReturnType<typeof accountImports>;
