@@ -184,6 +184,12 @@ export async function runDrill(log: (line: string) => void = () => {}): Promise<
       };
       assert.equal(actor.id, `${cOrigin}/users/alice`);
       assert.deepEqual([actor.alsoKnownAs].flat(), [`${aOrigin}/users/alice`]);
+      // The old address still finds her (where the old domain redirects here, or a client asks C).
+      const finger = await fetch(`${cOrigin}/.well-known/webfinger?resource=acct:alice@${a.config.domain}`);
+      assert.equal(finger.status, 200);
+      const jrd = (await finger.json()) as { subject: string; links: { rel: string; href?: string }[] };
+      assert.equal(jrd.subject, `acct:alice@${c.config.domain}`);
+      assert.equal(jrd.links.find((l) => l.rel === 'self')?.href, `${cOrigin}/users/alice`);
     });
 
     await step('a new post on C reaches B', async () => {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import type { Db, DbWriter } from '../../storage/db/database.ts';
+import type { Db, DbReader, DbWriter } from '../../storage/db/database.ts';
 import { recordActivity } from '../activity-queue.ts';
 import { changeFeed } from '../changes.ts';
 import { commandRunner } from '../unit-of-work.ts';
@@ -120,8 +120,38 @@ export async function moveServerDomain(db: Db, clock: Clock, target: { domain: s
       announced++;
     }
     await recordServerSetting(tx, 'domain', target.domain.toLowerCase(), unit.now);
+    const former = new Set([...(await formerDomains(tx)), new URL(from).host].filter((host) => host !== new URL(to).host));
+    await recordServerSetting(tx, 'former_domains', JSON.stringify([...former]), unit.now);
     return { from, to, accounts: accounts.length, announced };
   });
+}
+
+/** The domains this server moved away from (`stoa domain move`), whose handles it still answers for in WebFinger. */
+export async function formerDomains(read: DbReader): Promise<string[]> {
+  const value = await readServerSetting(read, 'former_domains');
+  return value ? (JSON.parse(value) as string[]) : [];
+}
+
+/**
+ * A WebFinger request about a handle or actor URL at one of the `former` domains, asked of this server
+ * (the former domain redirects here, or a client asks): the same request about the handle here, so that
+ * lookups of an old address find the account at its new one. Other requests are returned as they are.
+ */
+export function webfingerForFormerDomain(request: Request, former: readonly string[], publicUrl: string): Request {
+  const url = new URL(request.url);
+  const resource = url.searchParams.get('resource');
+  if (!resource || former.length === 0) return request;
+  const here = new URL(publicUrl);
+  const acct = /^acct:([^@]+)@(.+)$/i.exec(resource);
+  let rewritten: string | undefined;
+  if (acct && former.includes(acct[2]!.toLowerCase())) rewritten = `acct:${acct[1]}@${here.host}`;
+  else if (/^https?:\/\//i.test(resource)) {
+    const asked = new URL(resource);
+    if (former.includes(asked.host.toLowerCase())) rewritten = `${here.origin}${asked.pathname}`;
+  }
+  if (!rewritten) return request;
+  url.searchParams.set('resource', rewritten);
+  return new Request(url, { method: request.method, headers: request.headers });
 }
 
 /** Local accounts that follow, are followed by, or asked to follow an account on another server. */

@@ -1,7 +1,7 @@
 import type { DbReader, DbWriter } from '../../storage/db/database.ts';
 
 /** The names of the server's own settings (`server_settings`). */
-export type ServerSettingName = 'domain' | 'closing_until' | 'backup_verified_at';
+export type ServerSettingName = 'domain' | 'former_domains' | 'closing_until' | 'backup_verified_at';
 
 /** A setting's value, or undefined when it was never recorded. */
 export async function readServerSetting(db: DbReader, name: ServerSettingName): Promise<string | undefined> {

@@ -31,6 +31,7 @@ import { addressPolicy } from '../../federation/address-policy.ts';
 import { deliveryWorker } from '../../federation/delivery.ts';
 import { contextLoader, documentLoader } from '../../federation/document-loader.ts';
 import { ACTIVITY_FETCH_BUDGET, budgetedLoader } from '../../federation/fetch-budget.ts';
+import { formerDomains, webfingerForFormerDomain } from '../../domain/instance/domain-move.ts';
 import { remoteMedia } from '../../federation/remote-media.ts';
 import { createSafeFetch, type SafeFetch } from '../../federation/safe-fetch.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -199,6 +200,9 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
   onQueued(deps.changes, ACTIVITY_EVENTS_CHANNEL, () => events.wake());
   onQueued(deps.changes, REMOTE_MEDIA_CHANNEL, () => media.wake());
 
+  // Read once: the server moves to another domain only while it is stopped (`stoa domain move`).
+  let formerDomainsHere: Promise<string[]> | undefined;
+
   return {
     safeFetch,
     async handle(request, next) {
@@ -222,6 +226,11 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
             { status: 410, headers: { 'content-type': 'application/activity+json' } },
           );
         }
+      }
+      // A handle at a domain this server moved away from is answered as the same handle here.
+      if (path === '/.well-known/webfinger') {
+        formerDomainsHere ??= formerDomains(db.read);
+        request = webfingerForFormerDomain(request, await formerDomainsHere, config.publicUrl);
       }
       if (request.method === 'POST' && /\/inbox$/.test(path)) {
         if (replays.replayed(request.headers)) return Response.json({ error: 'This signature was already used' }, { status: 401 });
