@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { mastodonError } from '../http/mastodon/errors.ts';
 import type { AppEnv } from '../http/shared/app-env.ts';
 import { parseBody } from '../http/shared/body.ts';
+import { MAX_ARCHIVE_BYTES } from '../domain/accounts/post-archive.ts';
 import { refuseNulInUrl } from '../http/shared/nul.ts';
 import { browserSessions } from '../http/shared/browser-session.ts';
 import { API_CORS } from '../http/shared/cors.ts';
@@ -155,7 +156,11 @@ export async function createApp(
   // Uploads may be as large as the largest file allowed (plus the form around it); everything else is small.
   const uploadBytes = Math.max(config.media.maxImageBytes, config.media.maxVideoBytes) + 64 * 1024;
   const bodyLimit = (path: string) =>
-    UPLOAD_PATHS.test(path) ? Math.max(uploadBytes, config.limits.requestBodyBytes) : config.limits.requestBodyBytes;
+    UPLOAD_PATHS.test(path)
+      ? Math.max(uploadBytes, config.limits.requestBodyBytes)
+      : path === '/settings/import'
+        ? Math.max(MAX_ARCHIVE_BYTES, config.limits.requestBodyBytes)
+        : config.limits.requestBodyBytes;
   for (const path of ['/api/*', '/oauth/*', '/auth/*', '/settings/*', '/admin/*']) http.use(path, parseBody(bodyLimit));
   for (const path of ['/oauth/authorize', '/auth/*', '/settings/*', '/admin/*']) http.use(path, browser.middleware);
 

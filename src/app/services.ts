@@ -99,6 +99,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     logger,
     siteName: config.instance.name,
     flagger,
+    dataDir: config.dataDir,
   });
   const media = createMediaService({ db, clock, config, blobs, limiter, logger, run });
   const policy = serverPolicy({ read: db.read, clock, changes, federation: config.federation });

@@ -56,5 +56,6 @@ export function cliCommands(db: Db, config: Config) {
     logger,
     siteName: config.instance.name,
     flagger: configuredFlagger(config.instance.flagRules),
+    dataDir: config.dataDir,
   });
 }

@@ -126,6 +126,21 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       await statuses.delete(actorOf(gone.author), gone.id);
       world.statuses.splice(world.statuses.indexOf(gone), 1);
     },
+    'statuses.importPost': async () => {
+      const actor = local();
+      const id = await statuses.importPost(actor, {
+        originalUri: `${REMOTE}/statuses/${uuid7()}`,
+        text: `imported ${words()}`,
+        spoilerText: '',
+        sensitive: false,
+        visibility: random.pick(['public', 'unlisted', 'private'] as const),
+        language: null,
+        publishedAt: '2023-01-01T00:00:00Z',
+        inReplyToOriginalUri: null,
+        mediaIds: [],
+      });
+      if (id) world.statuses.push({ id, author: actor.account });
+    },
     'statuses.linkLookedUpMentions': () => statuses.linkLookedUpMentions(status(), 'status-updated'),
     'statuses.notifySubscribers': () => statuses.notifySubscribers(status()),
     'statuses.reblog': async () => {
@@ -193,6 +208,30 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       const queued = await read.selectFrom('account_imports').select('id').where('state', '=', 'queued').executeTakeFirst();
       if (queued)
         await imports.apply(queued.id, [{ target: `${random.pick(world.remotes).username}@far.example` }], () => Promise.resolve(null));
+    },
+    'imports.startArchive': () => {
+      const note = (n: number) => ({
+        type: 'Create',
+        object: {
+          type: 'Note',
+          id: `${REMOTE}/statuses/archived-${uuid7()}-${n}`,
+          published: '2024-05-01T10:00:00Z',
+          content: `<p>archived ${n}</p>`,
+          to: ['as:Public'],
+        },
+      });
+      const outbox = JSON.stringify({ type: 'OrderedCollection', orderedItems: [note(1), note(2)] });
+      return imports.startArchive(local().account, new TextEncoder().encode(outbox)).then(() => undefined);
+    },
+    'imports.applyArchive': async () => {
+      const queued = await read
+        .selectFrom('account_imports')
+        .select('id')
+        .where('state', '=', 'queued')
+        .where('kind', '=', 'posts')
+        .executeTakeFirst();
+      // These archives hold no media files: the media pipeline is never called.
+      if (queued) await imports.applyArchive(queued.id, { upload: () => Promise.reject(new Error('no media in these archives')) });
     },
     'reports.create': async () => {
       const filed = await reports.create(local(), {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock } from '../lib/clock.ts';
 import type { Db } from '../storage/db/database.ts';
 import { createAccountService, type AccountService } from './accounts/accounts.service.ts';
@@ -51,6 +52,8 @@ export function createCommands(deps: {
   siteName: string;
   /** The rules that flag threats of violence for the moderators (null: none). */
   flagger: Flagger | null;
+  /** The server's data folder (members' uploaded archives wait under it). */
+  dataDir: string;
 }): Commands & { readonly run: RunCommand } {
   const { db, clock, publicUrl, search, flagger } = deps;
   const run = commandRunner(db, clock, deps.changes);
@@ -71,7 +74,7 @@ export function createCommands(deps: {
     graph,
     accounts,
     migration: accountMigration({ db, run, graph }),
-    imports: accountImports({ db, run, graph, statuses, domain: deps.domain }),
+    imports: accountImports({ db, run, graph, statuses, domain: deps.domain, archiveDir: join(deps.dataDir, 'imports') }),
     reports: createReportService({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({

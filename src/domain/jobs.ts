@@ -28,6 +28,8 @@ export type Job =
    */
   /** Apply the rows of a member's import (`accounts/imports.ts`), from where a last attempt stopped. */
   | { readonly kind: 'import'; readonly importId: string; readonly rows: readonly ImportRow[] }
+  /** Bring a member's archive of posts in (its file waits in the data folder). */
+  | { readonly kind: 'import-archive'; readonly importId: string }
   | {
       readonly kind: 'resolve-mentions';
       readonly statusId: string;
@@ -37,6 +39,11 @@ export type Job =
 
 /** Queues a job in the command's transaction. */
 export function queueJob(unit: Unit, job: Job): Promise<void> {
-  const orderingKey = job.kind === 'resolve-mentions' ? `status:${job.statusId}` : job.kind === 'import' ? `import:${job.importId}` : null;
+  const orderingKey =
+    job.kind === 'resolve-mentions'
+      ? `status:${job.statusId}`
+      : job.kind === 'import' || job.kind === 'import-archive'
+        ? `import:${job.importId}`
+        : null;
   return unit.enqueue(JOBS_CHANNEL, job, orderingKey);
 }

@@ -1,4 +1,4 @@
-import type { AccountImports } from '../domain/accounts/imports.ts';
+import type { AccountImports, ArchiveMedia } from '../domain/accounts/imports.ts';
 import { onQueued, type Changes } from '../domain/changes.ts';
 import { JOBS_CHANNEL, type Job } from '../domain/jobs.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
@@ -23,7 +23,9 @@ export interface JobDeps {
   /** Looks up a remote account by handle on its server (WebFinger); null if it cannot be. */
   readonly resolve: (handle: string) => Promise<unknown>;
   /** Applies a member's import. */
-  readonly imports: Pick<AccountImports, 'apply'>;
+  readonly imports: Pick<AccountImports, 'apply' | 'applyArchive'>;
+  /** The media pipeline an archive's files go through. */
+  readonly media: ArchiveMedia;
 }
 
 /** Remote accounts looked up for one post, at most (the rest of its unknown mentions stay text). */
@@ -59,6 +61,9 @@ export function jobWorker(deps: JobDeps) {
         return;
       case 'import':
         await deps.imports.apply(job.importId, job.rows, deps.resolve);
+        return;
+      case 'import-archive':
+        await deps.imports.applyArchive(job.importId, deps.media);
         return;
       case 'resolve-mentions':
         await Promise.all(job.handles.slice(0, LOOKUPS_PER_POST).map((handle) => deps.resolve(handle).catch(() => null)));

@@ -37,7 +37,7 @@ export interface WorkerDeps {
   readonly media: MediaService;
   readonly push: PushService;
   readonly statuses: StatusService;
-  readonly imports: Pick<AccountImports, 'apply'>;
+  readonly imports: Pick<AccountImports, 'apply' | 'applyArchive'>;
   readonly moderation: Pick<ModerationService, 'purge'>;
   readonly blocks: Pick<BlockService, 'applySubscription'>;
   readonly registration: Pick<RegistrationService, 'sendPasswordReset'>;
@@ -136,6 +136,7 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
     logger: log,
     statuses: deps.statuses,
     imports: deps.imports,
+    media: deps.media,
     purgeAccount: (accountId) => deps.moderation.purge(accountId),
     deleteBlobs: (keys) => deps.media.deleteBlobs(keys),
     resolve: (handle) => deps.federation.resolve(handle),

@@ -1,9 +1,12 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
 import { apiActor } from '../actor.ts';
 import { Conflict, DomainError, Invalid } from '../errors.ts';
 import type { GraphService } from '../graph/graph.service.ts';
-import { queueJob } from '../jobs.ts';
+import { queueJob, type Job } from '../jobs.ts';
+import { readArchive } from './post-archive.ts';
 import { findStatusByUri } from '../statuses/statuses.repo.ts';
 import type { StatusService } from '../statuses/statuses.service.ts';
 import type { RunCommand } from '../unit-of-work.ts';
@@ -28,7 +31,7 @@ export interface ImportRow {
 /** An import and how far it got. */
 export interface ImportView {
   readonly id: string;
-  readonly kind: ImportKind;
+  readonly kind: ImportKind | 'posts';
   readonly total: number;
   readonly processed: number;
   readonly failed: number;
@@ -121,6 +124,18 @@ export interface ImportDeps {
   readonly statuses: StatusService;
   /** This server's domain (an address with it is a local account). */
   readonly domain: string;
+  /** Where uploaded archives of posts wait for the workers (`<data dir>/imports`). */
+  readonly archiveDir: string;
+}
+
+/** What applying an archive needs besides the commands: the media pipeline its files go through. */
+export interface ArchiveMedia {
+  upload(
+    accountId: string,
+    bytes: Uint8Array,
+    edits: { description?: string | null },
+    options: { wait: boolean; imported: boolean },
+  ): Promise<{ id: string }>;
 }
 
 /**
@@ -131,25 +146,140 @@ export interface ImportDeps {
  */
 export function accountImports(deps: ImportDeps) {
   const { db, run } = deps;
+  const archivePath = (importId: string) => join(deps.archiveDir, `${importId}.archive`);
+
+  /** Records an import and queues its job; refused while another of the member's is still running. */
+  const record = (
+    account: AccountRow,
+    kind: ImportKind | 'posts',
+    total: number,
+    job: (id: string) => Job,
+    before?: (id: string) => Promise<void>,
+  ) =>
+    run(async (unit) => {
+      const running = await unit.tx
+        .selectFrom('account_imports')
+        .select('id')
+        .where('account_id', '=', account.id)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      if (running) throw new Conflict('An import is still running; wait until it is done');
+      const id = uuid7(unit.clock());
+      await before?.(id);
+      await unit.tx
+        .insertInto('account_imports')
+        .values({ id, account_id: account.id, kind, total, processed: 0, failed: 0, state: 'queued', created_at: unit.now })
+        .execute();
+      await queueJob(unit, job(id));
+      return id;
+    });
+
+  /** An import's record and its member, if it is still to be applied. */
+  const pending = async (importId: string) => {
+    const row = await db.read.selectFrom('account_imports').selectAll().where('id', '=', importId).executeTakeFirst();
+    const account = row ? await findAccountById(db.read, row.account_id) : undefined;
+    if (!row || row.state !== 'queued' || !account || account.suspended_at) return undefined;
+    let processed = Number(row.processed);
+    let failed = Number(row.failed);
+    const save = (state: 'queued' | 'done') =>
+      run((unit) =>
+        unit.tx
+          .updateTable('account_imports')
+          .set({ processed, failed, state, ...(state === 'done' ? { finished_at: unit.now } : {}) })
+          .where('id', '=', importId)
+          .execute(),
+      );
+    return {
+      row,
+      actor: apiActor(account),
+      /** Where a retried job starts: the rows done before. */
+      processed,
+      /** Counts one row; progress is saved every 50 rows and at the end. */
+      async count(ok: boolean, last: boolean) {
+        processed++;
+        if (!ok) failed++;
+        if (last) await save('done');
+        else if (processed % 50 === 0) await save('queued');
+      },
+      done: () => save('done'),
+    };
+  };
+
   return {
     /** Records an import of `rows` and queues it; refused while another of the member's is still running. */
-    async start(account: AccountRow, kind: ImportKind, rows: readonly ImportRow[]): Promise<string> {
-      return run(async (unit) => {
-        const running = await unit.tx
-          .selectFrom('account_imports')
-          .select('id')
-          .where('account_id', '=', account.id)
-          .where('state', '=', 'queued')
-          .executeTakeFirst();
-        if (running) throw new Conflict('An import is still running; wait until it is done');
-        const id = uuid7(unit.clock());
-        await unit.tx
-          .insertInto('account_imports')
-          .values({ id, account_id: account.id, kind, total: rows.length, processed: 0, failed: 0, state: 'queued', created_at: unit.now })
-          .execute();
-        await queueJob(unit, { kind: 'import', importId: id, rows });
-        return id;
-      });
+    start(account: AccountRow, kind: ImportKind, rows: readonly ImportRow[]): Promise<string> {
+      return record(account, kind, rows.length, (importId) => ({ kind: 'import', importId, rows }));
+    },
+
+    /**
+     * Records an archive of posts (checked whole first: `readArchive`), keeps the file for the workers and
+     * queues it; refused while another import of the member's is still running.
+     */
+    async startArchive(account: AccountRow, bytes: Uint8Array): Promise<{ id: string; posts: number }> {
+      const { posts } = readArchive(bytes);
+      if (posts.length === 0)
+        throw new Invalid('The archive holds no posts', { data: [{ error: 'ERR_BLANK', description: 'holds no posts' }] });
+      await mkdir(deps.archiveDir, { recursive: true, mode: 0o700 });
+      const id = await record(
+        account,
+        'posts',
+        posts.length,
+        (importId) => ({ kind: 'import-archive', importId }),
+        (importId) => writeFile(archivePath(importId), bytes, { mode: 0o600 }),
+      );
+      return { id, posts: posts.length };
+    },
+
+    /**
+     * Brings an archive's posts in as the member's own (the worker's part): oldest first, each with its
+     * original date, its media (re-encoded like any upload) and its reply to a post imported before; not
+     * told to other servers, notifying nobody. A post that cannot be brought is counted as failed.
+     */
+    async applyArchive(importId: string, media: ArchiveMedia): Promise<void> {
+      const job = await pending(importId);
+      if (!job) return;
+      let archive;
+      try {
+        archive = readArchive(await readFile(archivePath(importId)));
+      } catch {
+        await job.done();
+        return;
+      }
+      const posts = archive.posts.slice(job.processed);
+      for (const [i, post] of posts.entries()) {
+        let ok = true;
+        try {
+          const mediaIds: string[] = [];
+          for (const attachment of post.attachments) {
+            const file = attachment.path ? archive.file(attachment.path) : undefined;
+            if (!file) continue;
+            const uploaded = await media
+              .upload(job.actor.account.id, file, { description: attachment.description }, { wait: true, imported: true })
+              .catch((error: unknown) => {
+                if (error instanceof DomainError) return null;
+                throw error;
+              });
+            if (uploaded) mediaIds.push(uploaded.id);
+          }
+          await deps.statuses.importPost(job.actor, {
+            originalUri: post.originalUri,
+            text: post.text,
+            spoilerText: post.spoilerText,
+            sensitive: post.sensitive,
+            visibility: post.visibility,
+            language: post.language,
+            publishedAt: post.publishedAt,
+            inReplyToOriginalUri: post.inReplyTo,
+            mediaIds,
+          });
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          ok = false;
+        }
+        await job.count(ok, i === posts.length - 1);
+      }
+      if (posts.length === 0) await job.done();
+      await rm(archivePath(importId), { force: true });
     },
 
     /**
@@ -158,33 +288,22 @@ export function accountImports(deps: ImportDeps) {
      * member, the post is not visible) is counted as failed; the others go on.
      */
     async apply(importId: string, rows: readonly ImportRow[], resolve: (handle: string) => Promise<unknown>): Promise<void> {
-      const record = await db.read.selectFrom('account_imports').selectAll().where('id', '=', importId).executeTakeFirst();
-      const account = record ? await findAccountById(db.read, record.account_id) : undefined;
-      if (!record || record.state !== 'queued' || !account || account.suspended_at) return;
-      const actor = apiActor(account);
-      const kind = record.kind as ImportKind;
-      let processed = Number(record.processed);
-      let failed = Number(record.failed);
-      const save = (state: 'queued' | 'done') =>
-        run((unit) =>
-          unit.tx
-            .updateTable('account_imports')
-            .set({ processed, failed, state, ...(state === 'done' ? { finished_at: unit.now } : {}) })
-            .where('id', '=', importId)
-            .execute(),
-        );
-      // A retried job starts where the last attempt stopped.
-      for (const row of rows.slice(processed)) {
+      const job = await pending(importId);
+      if (!job) return;
+      const { actor } = job;
+      const kind = job.row.kind as ImportKind;
+      const todo = rows.slice(job.processed);
+      for (const [i, row] of todo.entries()) {
+        let ok = true;
         try {
           await applyRow(kind, row);
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
-          failed++;
+          ok = false;
         }
-        processed++;
-        if (processed % 50 === 0) await save('queued');
+        await job.count(ok, i === todo.length - 1);
       }
-      await save('done');
+      if (todo.length === 0) await job.done();
 
       async function applyRow(kind: ImportKind, row: ImportRow): Promise<void> {
         if (kind === 'domain_blocks') return deps.graph.blockDomain(actor, row.target, true);
@@ -214,7 +333,7 @@ export async function importsOf(read: DbReader, accountId: string): Promise<Impo
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    kind: r.kind as ImportKind,
+    kind: r.kind as ImportView['kind'],
     total: Number(r.total),
     processed: Number(r.processed),
     failed: Number(r.failed),

@@ -198,9 +198,16 @@ export function createMediaService(deps: {
      * Accepts an upload: refused at once if it is no supported type or too large; otherwise kept aside and
      * processed in the background. With `wait`, answers once processing is over (and refuses what failed).
      */
-    async upload(accountId: string, bytes: Uint8Array, edits: MediaEdits, options: { wait: boolean }): Promise<MediaRow> {
-      const rate = await deps.limiter.hit(`media:${accountId}`, UPLOADS_PER_WINDOW.limit, UPLOADS_PER_WINDOW.windowMs);
-      if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds, 'Too many uploads; try again later');
+    async upload(
+      accountId: string,
+      bytes: Uint8Array,
+      edits: MediaEdits,
+      options: { wait: boolean; /** Not counted against the member's upload rate (an archive's files). */ imported?: boolean },
+    ): Promise<MediaRow> {
+      if (!options.imported) {
+        const rate = await deps.limiter.hit(`media:${accountId}`, UPLOADS_PER_WINDOW.limit, UPLOADS_PER_WINDOW.windowMs);
+        if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds, 'Too many uploads; try again later');
+      }
       const sniffed = admit(bytes);
       const fields = validated(edits);
       const id = uuid7(clock());

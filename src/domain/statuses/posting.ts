@@ -46,6 +46,25 @@ export interface LocalStatusInput extends StatusText {
   readonly applicationName?: string | null | undefined;
 }
 
+/**
+ * A post from the member's archive on another server, brought here as the member's own: its words (as
+ * the author wrote them, or as plain text read from its HTML), its original date, and what it replied to
+ * among the posts imported before it.
+ */
+export interface ImportedPost {
+  /** Its id on the server it came from: an archive imported twice adds each post once. */
+  readonly originalUri: string;
+  readonly text: string;
+  readonly spoilerText: string;
+  readonly sensitive: boolean;
+  readonly visibility: Visibility;
+  readonly language: string | null;
+  readonly publishedAt: string;
+  /** The original id of the post it replied to, if that was imported too (else it stands alone). */
+  readonly inReplyToOriginalUri: string | null;
+  readonly mediaIds: readonly string[];
+}
+
 /** An edit by a local author. */
 export interface LocalEdit extends StatusText {
   readonly sensitive?: boolean | undefined;
@@ -264,7 +283,74 @@ export function postingCommands(deps: PostingDeps) {
     });
   }
 
+  /**
+   * A post from the author's archive, dated when it was first posted. It is not told to other servers (it
+   * is not new) and notifies nobody: mentions stay links, hashtags are linked; it is searchable as the
+   * author's own posts are. Null when this archived post was imported before.
+   */
+  async function importLocal(author: AccountRow, post: ImportedPost): Promise<string | null> {
+    const known = await db.read
+      .selectFrom('imported_statuses')
+      .select('status_id')
+      .where('account_id', '=', author.id)
+      .where('original_uri', '=', post.originalUri)
+      .executeTakeFirst();
+    if (known) return null;
+    const parent = post.inReplyToOriginalUri
+      ? await db.read
+          .selectFrom('imported_statuses')
+          .innerJoin('statuses', 'statuses.id', 'imported_statuses.status_id')
+          .selectAll('statuses')
+          .where('imported_statuses.account_id', '=', author.id)
+          .where('imported_statuses.original_uri', '=', post.inReplyToOriginalUri)
+          .executeTakeFirst()
+      : undefined;
+    const composed = await compose(db.read, { text: post.text, spoilerText: post.spoilerText }, false);
+    const published = Date.parse(post.publishedAt);
+    return run(async (unit) => {
+      const at = Number.isNaN(published) || published > Date.parse(unit.now) ? Date.parse(unit.now) : published;
+      const id = uuid7(at);
+      const row = {
+        id,
+        account_id: author.id,
+        uri: `${publicUrl}/users/${author.username}/statuses/${id}`,
+        url: `${publicUrl}/@${author.username}/${id}`,
+        domain: null,
+        in_reply_to_id: parent?.id ?? null,
+        in_reply_to_account_id: parent?.account_id ?? null,
+        reblog_of_id: null,
+        quote_of_id: null,
+        text: composed.text,
+        content: composed.content,
+        spoiler_text: composed.spoilerText,
+        sensitive: post.sensitive || composed.spoilerText.length > 0,
+        visibility: post.visibility,
+        language: post.language,
+        created_at: new Date(at).toISOString(),
+        updated_at: unit.now,
+        edited_at: null,
+        thread_id: parent ? (parent.thread_id ?? parent.id) : id,
+        application_name: null,
+        quote_authorization_uri: null,
+      } satisfies StatusRow;
+      await insertStatus(unit, row, composed.tags);
+      await unit.tx
+        .insertInto('imported_statuses')
+        .values({ account_id: author.id, original_uri: post.originalUri, status_id: id })
+        .execute();
+      if (post.mediaIds.length) await attachMedia(unit, author.id, id, post.mediaIds);
+      await linkMentionsAndTags(unit, id, [], composed.tags);
+      await search.add(unit.tx, id, `${composed.spoilerText} ${composed.text}`);
+      return id;
+    });
+  }
+
   return {
+    importPost(actor: Actor, post: ImportedPost): Promise<string | null> {
+      if (!isLocal(actor.account)) throw new Forbidden('Only a local account imports its posts');
+      return importLocal(actor.account, post);
+    },
+
     /**
      * Posts a status: a local author's text (rendered here), or a remote author's post as its server sent
      * it. Returns its id (the earlier one for a repeated Idempotency-Key or a post already known), or null

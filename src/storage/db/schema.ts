@@ -354,6 +354,7 @@ export interface Database {
   server_keys: { name: string; public_key: string; private_key: string; created_at: Timestamp };
   server_settings: { name: string; value: string; updated_at: Timestamp };
   held_usernames: { username: string; created_at: Timestamp };
+  imported_statuses: { account_id: string; original_uri: string; status_id: string };
   account_imports: {
     id: string;
     account_id: string;

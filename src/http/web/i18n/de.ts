@@ -150,6 +150,10 @@ export const de: PageMessages = {
     'Dieses Konto ist umgezogen; {count} seiner Follower hier folgen schon dem neuen, die anderen, sobald ihre Server davon erfahren.',
   'migration.moved': 'Dieses Konto ist nach {handle} umgezogen.',
   'security.migration_link': 'Dein Konto auf einen anderen Server oder von dort hierher umziehen',
+  'import.kind.posts': 'Beiträge (outbox.json oder die ZIP-Datei eines Mastodon-Archivs)',
+  'import.explain_posts':
+    'Ein Archiv deiner Beiträge (hier unter Einstellungen, Export; bei Mastodon „Archiv anfordern“) bringt deine Beiträge mit ihren Daten und, aus einer Mastodon-ZIP-Datei, ihre Medien; sie werden deinen Followern nicht noch einmal geschickt. Höchstens {mb} MB.',
+  'import.queued_posts': 'Der Import von {posts} Beiträgen hat begonnen; diese Seite zeigt, wie weit er ist.',
   'delete.title': 'Konto löschen',
   'delete.explain':
     'Damit werden dein Profil, deine Beiträge, Sitzungen, Apps und Schlüssel endgültig von diesem Server entfernt. Das lässt sich nicht rückgängig machen.',

@@ -146,6 +146,10 @@ export const en = {
     'This account has moved; {count} of its followers here already follow the new one, the others follow once their servers hear of it.',
   'migration.moved': 'This account has moved to {handle}.',
   'security.migration_link': 'Move your account to or from another server',
+  'import.kind.posts': 'Posts (outbox.json, or the zip of a Mastodon archive)',
+  'import.explain_posts':
+    'An archive of posts (Settings, Export here; "Request your archive" on Mastodon) brings your posts with their dates and, from a Mastodon zip, their media; they are not sent to your followers again. At most {mb} MB.',
+  'import.queued_posts': 'The import of {posts} posts has started; this page shows how far it got.',
   'delete.title': 'Delete your account',
   'delete.explain': 'This removes your profile, posts, sessions, apps and keys from this server for good. It cannot be undone.',
   'delete.code': 'Two-factor code',

@@ -149,6 +149,10 @@ export const fr: PageMessages = {
     'Ce compte a déménagé ; {count} de ses abonnés ici suivent déjà le nouveau, les autres le suivront quand leurs serveurs l’apprendront.',
   'migration.moved': 'Ce compte a déménagé vers {handle}.',
   'security.migration_link': 'Déménager votre compte vers un autre serveur ou depuis un autre serveur',
+  'import.kind.posts': 'Publications (outbox.json, ou le zip d’une archive Mastodon)',
+  'import.explain_posts':
+    'Une archive de vos publications (ici Préférences, Export ; sur Mastodon « Demander votre archive ») apporte vos publications avec leurs dates et, depuis un zip Mastodon, leurs médias ; elles ne sont pas renvoyées à vos abonnés. Au plus {mb} Mo.',
+  'import.queued_posts': 'L’import de {posts} publications a commencé ; cette page montre où il en est.',
   'delete.title': 'Supprimer votre compte',
   'delete.explain':
     'Cela supprime définitivement de ce serveur votre profil, vos publications, sessions, applications et clés. C’est irréversible.',

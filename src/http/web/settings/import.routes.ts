@@ -8,6 +8,7 @@ import {
   type AccountImports,
   type ImportKind,
 } from '../../../domain/accounts/imports.ts';
+import { MAX_ARCHIVE_BYTES } from '../../../domain/accounts/post-archive.ts';
 import { Conflict, Invalid, Unauthorized } from '../../../domain/errors.ts';
 import type { DbReader } from '../../../storage/db/database.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
@@ -20,10 +21,11 @@ import { csrfField, notice, sendPage } from '../page.ts';
 export interface ImportRouteDeps {
   readonly config: Config;
   readonly read: DbReader;
-  readonly imports: Pick<AccountImports, 'start'>;
+  readonly imports: Pick<AccountImports, 'start' | 'startArchive'>;
 }
 
-const KIND_LABELS: Record<ImportKind, PageMessageKey> = {
+const KIND_LABELS: Record<ImportKind | 'posts', PageMessageKey> = {
+  posts: 'import.kind.posts',
   following: 'import.kind.following',
   blocks: 'import.kind.blocks',
   mutes: 'import.kind.mutes',
@@ -52,12 +54,13 @@ export function importRoutes(deps: ImportRouteDeps, browser: BrowserSessions): H
       t('import.title'),
       html`<h1>${t('import.title')}</h1>
 <p>${t('import.explain', { max: String(MAX_IMPORT_ROWS) })}</p>
+<p>${t('import.explain_posts', { mb: String(MAX_ARCHIVE_BYTES / 1024 / 1024) })}</p>
 ${message ? notice(message.text, message.kind) : ''}
 <form method="post" action="/settings/import" enctype="multipart/form-data">${csrfField(browser.csrfToken(c))}
 <p class="field"><label for="import-kind">${t('import.kind')}</label>
-<select id="import-kind" name="kind">${IMPORT_KINDS.map((kind) => html`<option value="${kind}">${t(KIND_LABELS[kind])}</option>`)}</select></p>
+<select id="import-kind" name="kind">${[...IMPORT_KINDS, 'posts' as const].map((kind) => html`<option value="${kind}">${t(KIND_LABELS[kind])}</option>`)}</select></p>
 <p class="field"><label for="import-file">${t('import.file')}</label>
-<input id="import-file" name="data" type="file" accept=".csv,text/csv" required></p>
+<input id="import-file" name="data" type="file" accept=".csv,text/csv,.json,application/json,.zip,application/zip" required></p>
 <button type="submit">${t('import.submit')}</button></form>
 <section aria-labelledby="h-imports"><h2 id="h-imports">${t('import.history')}</h2>
 ${
@@ -88,10 +91,14 @@ ${
     const { account } = c.var.session!;
     const { t } = textFor(c);
     const { kind, data } = c.var.body;
-    if (typeof kind !== 'string' || !(IMPORT_KINDS as readonly string[]).includes(kind))
+    if (typeof kind !== 'string' || (!(IMPORT_KINDS as readonly string[]).includes(kind) && kind !== 'posts'))
       return page(c, { text: t('import.bad_kind'), kind: 'error' });
     if (!(data instanceof Blob) || data.size === 0) return page(c, { text: t('import.no_file'), kind: 'error' });
     try {
+      if (kind === 'posts') {
+        const { posts } = await deps.imports.startArchive(account, new Uint8Array(await data.arrayBuffer()));
+        return page(c, { text: t('import.queued_posts', { posts: String(posts) }), kind: 'info' });
+      }
       const rows = parseImport(kind as ImportKind, await data.text());
       await deps.imports.start(account, kind as ImportKind, rows);
       return page(c, { text: t('import.queued', { rows: String(rows.length) }), kind: 'info' });
