@@ -87,6 +87,8 @@ export interface Config {
     readonly keep: number;
     /** The passphrase backups are encrypted with (required for scheduled backups). */
     readonly passphrase: string | null;
+    /** The bucket each scheduled backup is copied to once verified (`STOA_BACKUP_S3_URL`); null: none. */
+    readonly bucket: Extract<BlobConfig, { kind: 's3' }> | null;
   };
   readonly mail: {
     /** SMTP server to send through; null writes each mail as an .eml file under `<dataDir>/mail/`. */

@@ -27,6 +27,10 @@ export function describeConfig(config: Config): string[] {
     ['STOA_BACKUP_DIR', config.backup.dir ?? '(not set: no scheduled backups)'],
     ['STOA_BACKUP_EVERY_HOURS', String(config.backup.everyHours)],
     ['STOA_BACKUP_KEEP', String(config.backup.keep)],
+    [
+      'STOA_BACKUP_S3_URL',
+      config.backup.bucket === null ? '(not set)' : `${config.backup.bucket.endpoint}/${config.backup.bucket.bucket} (credentials masked)`,
+    ],
     ['STOA_BACKUP_PASSPHRASE', config.backup.passphrase === null ? '(not set)' : '********'],
     ['SMTP_URL', config.mail.smtpUrl === null ? `(not set: mail is written to ${config.dataDir}/mail/)` : maskUrl(config.mail.smtpUrl)],
     ['SMTP_FROM', config.mail.from],

@@ -101,6 +101,21 @@ export const envSchema = z.object({
   STOA_BACKUP_DIR: z.string().trim().min(1).optional(),
   STOA_BACKUP_EVERY_HOURS: wholeNumber(1, 24 * 7, 'hours between scheduled backups, 1 to 168'),
   STOA_BACKUP_KEEP: wholeNumber(1, 1000, 'scheduled backups kept, 1 to 1000'),
+  STOA_BACKUP_S3_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          const url = new URL(v);
+          return /^https?:$/.test(url.protocol) && url.username !== '' && url.password !== '' && /^\/[^/]+\/?$/.test(url.pathname);
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be https://ACCESS_KEY_ID:SECRET_ACCESS_KEY@s3.example.com/bucket (optionally ?region=...)' },
+    )
+    .optional(),
   STOA_MOVED_TO: z
     .string()
     .trim()

@@ -32,6 +32,8 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): Config {
 function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config {
   if (parsed.STOA_BACKUP_DIR !== undefined && parsed.STOA_BACKUP_PASSPHRASE === undefined)
     throw new ConfigError(['STOA_BACKUP_DIR needs STOA_BACKUP_PASSPHRASE: scheduled backups are always encrypted']);
+  if (parsed.STOA_BACKUP_S3_URL !== undefined && parsed.STOA_BACKUP_DIR === undefined)
+    throw new ConfigError(['STOA_BACKUP_S3_URL needs STOA_BACKUP_DIR: each scheduled backup is written and checked there, then copied']);
   const domain = parsed.STOA_DOMAIN ?? 'localhost:3000';
   const insecureHttp = parsed.STOA_INSECURE_HTTP ?? isLoopbackHost(domain);
   const dataDir = absolute(parsed.STOA_DATA_DIR ?? './data', cwd);
@@ -76,6 +78,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       everyHours: parsed.STOA_BACKUP_EVERY_HOURS ?? 24,
       keep: parsed.STOA_BACKUP_KEEP ?? 7,
       passphrase: parsed.STOA_BACKUP_PASSPHRASE ?? null,
+      bucket: backupBucketOf(parsed.STOA_BACKUP_S3_URL),
     }),
     movedTo: parsed.STOA_MOVED_TO ?? null,
     mail: Object.freeze({
@@ -115,6 +118,21 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       allowedPrivatePeers: Object.freeze(insecureHttp ? [...parsed.STOA_ALLOWED_PRIVATE_PEERS] : []),
       deliveryPauseMs: (parsed.STOA_DELIVERY_PAUSE_SECONDS ?? 1800) * 1000,
     }),
+  });
+}
+
+/** The bucket scheduled backups are copied to, from `https://KEY:SECRET@host/bucket?region=...`. */
+function backupBucketOf(value: string | undefined): Extract<BlobConfig, { kind: 's3' }> | null {
+  if (value === undefined) return null;
+  const url = new URL(value);
+  return Object.freeze({
+    kind: 's3' as const,
+    endpoint: url.origin,
+    bucket: decodeURIComponent(url.pathname.replace(/^\/|\/$/g, '')),
+    region: url.searchParams.get('region') ?? 'us-east-1',
+    accessKeyId: decodeURIComponent(url.username),
+    secretAccessKey: decodeURIComponent(url.password),
+    pathStyle: url.searchParams.get('path_style') !== 'false',
   });
 }
 

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Config } from '../config/index.ts';
 import { STOA_VERSION } from '../config/version.ts';
 import { recordVerifiedBackup } from '../domain/instance/backup-age.ts';
@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { backupToFile } from '../storage/backup/backup-file.ts';
 import type { BlobStore } from '../storage/blobs/blob-store.ts';
+import { s3FileBucket, type S3FileBucket } from '../storage/blobs/s3-blob-store.ts';
 import { openDatabase, type Db } from '../storage/db/database.ts';
 
 const NAME = /^stoa-[\dTZ-]+\.backup$/;
@@ -64,5 +65,25 @@ export async function runScheduledBackup(deps: {
   }
   const all = scheduledBackups(dir);
   for (const old of all.slice(0, Math.max(0, all.length - config.backup.keep))) rmSync(join(dir, old), { force: true });
+  if (config.backup.bucket) await copyToBucket(s3FileBucket(config.backup.bucket), path, config.backup.keep, deps.logger);
   return path;
+}
+
+/**
+ * Copies a verified backup to the bucket (off the host: a server that loses its disk keeps its backups),
+ * then removes the oldest there beyond `keep`. A failure is logged; the backup on disk stands.
+ */
+async function copyToBucket(bucket: S3FileBucket, path: string, keep: number, logger: Logger): Promise<void> {
+  const name = basename(path);
+  try {
+    await bucket.upload(name, path);
+    const all = (await bucket.list('stoa-')).filter((n) => NAME.test(n));
+    for (const old of all.slice(0, Math.max(0, all.length - keep))) await bucket.remove(old);
+    logger.info({ job: 'backup', bucket: name }, 'scheduled backup copied to the bucket');
+  } catch (error) {
+    logger.error(
+      { job: 'backup', err: error instanceof Error ? error.message : String(error) },
+      'the backup could not be copied to the bucket',
+    );
+  }
 }

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,8 @@ import { recordVerifiedBackup } from '../../domain/instance/backup-age.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { TestBrowser } from '../../testing/browser.ts';
 import { backupDue, runScheduledBackup } from '../../workers/backup.job.ts';
+import { s3FileBucket } from '../blobs/s3-blob-store.ts';
+import { startTestS3 } from '../../testing/s3-server.ts';
 import { rebuildSearchIndex } from '../../domain/statuses/search-index.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createRestAPIClient } from 'masto';
@@ -244,5 +247,51 @@ describe('scheduled backups', () => {
         .slice('stoa-'.length, -'.backup'.length)
         .replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, '$1:$2:$3.$4Z'),
     );
+  });
+
+  it('are copied to a bucket when one is set, keeping the newest there too', async () => {
+    const s3 = await startTestS3();
+    try {
+      const backupDir = join(dir, 'scheduled-bucket');
+      const url = new URL(s3.endpoint);
+      url.username = 'S3RVER';
+      url.password = 'S3RVER';
+      url.pathname = `/${s3.bucket}`;
+      const env = {
+        STOA_BACKUP_DIR: backupDir,
+        STOA_BACKUP_PASSPHRASE: PASSPHRASE,
+        STOA_BACKUP_KEEP: '2',
+        STOA_BACKUP_S3_URL: url.toString(),
+      };
+      assert.throws(
+        () => loadConfig(testEnv(a.config.dataDir, a.database, { ...env, STOA_BACKUP_DIR: undefined })),
+        /STOA_BACKUP_S3_URL needs STOA_BACKUP_DIR/,
+      );
+      const config = loadConfig(testEnv(a.config.dataDir, a.database, env));
+      const deps = { config, db: a.app.db, blobs: createBlobStore(config.blobs), clock: Date.now, logger: createLogger('silent') };
+      const written: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        written.push(await runScheduledBackup(deps));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const bucket = s3FileBucket(config.backup.bucket!);
+      assert.deepEqual(
+        await bucket.list('stoa-'),
+        written.slice(1).map((p) => basename(p)),
+        'the newest two are in the bucket',
+      );
+      // What is in the bucket is the backup itself: it reads whole with the passphrase.
+      const stream = await bucket.download(basename(written[2]!));
+      const summary = await verifyBackup(readBackup(Readable.fromWeb(stream! as never), PASSPHRASE));
+      assert.ok(summary.trailer.tables.statuses! > 0);
+      // A file larger than a part goes up in several parts, and comes back the same bytes.
+      const size = statSync(written[2]!).size;
+      const small = s3FileBucket(config.backup.bucket!, { partBytes: Math.ceil(size / 3) });
+      await small.upload('stoa-parts.backup', written[2]!);
+      const back = Buffer.from(await new Response(await small.download('stoa-parts.backup')).arrayBuffer());
+      assert.ok(back.equals(readFileSync(written[2]!)), `${size} bytes in 3 parts`);
+    } finally {
+      await s3.close();
+    }
   });
 });
