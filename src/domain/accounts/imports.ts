@@ -6,6 +6,7 @@ import { apiActor } from '../actor.ts';
 import { Conflict, DomainError, Invalid } from '../errors.ts';
 import type { GraphService } from '../graph/graph.service.ts';
 import { queueJob, type Job } from '../jobs.ts';
+import { parseCsv } from '../moderation/blocklist-csv.ts';
 import { readArchive } from './post-archive.ts';
 import { findStatusByUri } from '../statuses/statuses.repo.ts';
 import type { StatusService } from '../statuses/statuses.service.ts';
@@ -39,35 +40,9 @@ export interface ImportView {
   readonly createdAt: string;
 }
 
-/** The rows of a CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes). */
+/** The rows of a CSV text (RFC 4180), without a byte order mark or blank lines. */
 export function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const input = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i]!;
-    if (quoted) {
-      if (ch === '"' && input[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && input[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  return rows.filter((r) => r.some((cell) => cell.trim() !== ''));
+  return parseCsv(text.replace(/^\uFEFF/, '')).filter((r) => r.some((cell) => cell.trim() !== ''));
 }
 
 /** A cell as written: exports defuse a leading formula sign with a quote, which is taken off here. */

@@ -137,6 +137,42 @@ export function postingCommands(deps: PostingDeps) {
 
   const visibleOrNotFound = (viewerId: string, statusId: string) => visibleStatus(db.read, viewerId, statusId);
 
+  /** A new row for a local author's post: its addresses here, and no reply, repost or quote unless given. */
+  const localRow = (
+    author: AccountRow,
+    id: string,
+    now: string,
+    fields: {
+      text: string;
+      content: string;
+      spoiler_text: string;
+      sensitive: boolean;
+      visibility: Visibility;
+      language: string | null;
+      created_at: string;
+      quote_of_id?: string | null;
+      application_name?: string | null;
+    },
+    parent: StatusRow | undefined,
+  ) =>
+    ({
+      id,
+      account_id: author.id,
+      uri: `${publicUrl}/users/${author.username}/statuses/${id}`,
+      url: `${publicUrl}/@${author.username}/${id}`,
+      domain: null,
+      in_reply_to_id: parent?.id ?? null,
+      in_reply_to_account_id: parent?.account_id ?? null,
+      reblog_of_id: null,
+      updated_at: now,
+      edited_at: null,
+      thread_id: parent ? (parent.thread_id ?? parent.id) : id,
+      quote_authorization_uri: null,
+      ...fields,
+      quote_of_id: fields.quote_of_id ?? null,
+      application_name: fields.application_name ?? null,
+    }) satisfies StatusRow;
+
   /** What every new status does once its row is in: mentions, hashtags, search, notifications. */
   async function afterInsert(unit: Unit, status: StatusRow, mentions: readonly string[], tags: readonly string[], indexed: string | null) {
     await linkMentionsAndTags(unit, status.id, mentions, tags);
@@ -180,30 +216,24 @@ export function postingCommands(deps: PostingDeps) {
     try {
       return await run(async (unit) => {
         const id = uuid7(unit.clock());
-        const uri = `${publicUrl}/users/${author.username}/statuses/${id}`;
-        const row = {
+        const row = localRow(
+          author,
           id,
-          account_id: author.id,
-          uri,
-          url: `${publicUrl}/@${author.username}/${id}`,
-          domain: null,
-          in_reply_to_id: parent?.id ?? null,
-          in_reply_to_account_id: parent?.account_id ?? null,
-          reblog_of_id: null,
-          quote_of_id: quoted?.id ?? null,
-          text: composed.text,
-          content: composed.content,
-          spoiler_text: composed.spoilerText,
-          sensitive: (input.sensitive ?? false) || composed.spoilerText.length > 0,
-          visibility: input.visibility ?? 'public',
-          language: input.language ?? null,
-          created_at: unit.now,
-          updated_at: unit.now,
-          edited_at: null,
-          thread_id: parent ? (parent.thread_id ?? parent.id) : id,
-          application_name: input.applicationName ?? null,
-          quote_authorization_uri: null,
-        } satisfies StatusRow;
+          unit.now,
+          {
+            text: composed.text,
+            content: composed.content,
+            spoiler_text: composed.spoilerText,
+            sensitive: (input.sensitive ?? false) || composed.spoilerText.length > 0,
+            visibility: input.visibility ?? 'public',
+            language: input.language ?? null,
+            created_at: unit.now,
+            quote_of_id: quoted?.id ?? null,
+            application_name: input.applicationName ?? null,
+          },
+          parent,
+        );
+        const uri = row.uri;
         await insertStatus(unit, row, composed.tags);
         if (input.idempotencyKey) {
           const earlier = await claimIdempotencyKey(unit, author.id, input.idempotencyKey, id, IDEMPOTENCY_WINDOW_MS);
@@ -310,29 +340,21 @@ export function postingCommands(deps: PostingDeps) {
     return run(async (unit) => {
       const at = Number.isNaN(published) || published > Date.parse(unit.now) ? Date.parse(unit.now) : published;
       const id = uuid7(at);
-      const row = {
+      const row = localRow(
+        author,
         id,
-        account_id: author.id,
-        uri: `${publicUrl}/users/${author.username}/statuses/${id}`,
-        url: `${publicUrl}/@${author.username}/${id}`,
-        domain: null,
-        in_reply_to_id: parent?.id ?? null,
-        in_reply_to_account_id: parent?.account_id ?? null,
-        reblog_of_id: null,
-        quote_of_id: null,
-        text: composed.text,
-        content: composed.content,
-        spoiler_text: composed.spoilerText,
-        sensitive: post.sensitive || composed.spoilerText.length > 0,
-        visibility: post.visibility,
-        language: post.language,
-        created_at: new Date(at).toISOString(),
-        updated_at: unit.now,
-        edited_at: null,
-        thread_id: parent ? (parent.thread_id ?? parent.id) : id,
-        application_name: null,
-        quote_authorization_uri: null,
-      } satisfies StatusRow;
+        unit.now,
+        {
+          text: composed.text,
+          content: composed.content,
+          spoiler_text: composed.spoilerText,
+          sensitive: post.sensitive || composed.spoilerText.length > 0,
+          visibility: post.visibility,
+          language: post.language,
+          created_at: new Date(at).toISOString(),
+        },
+        parent,
+      );
       await insertStatus(unit, row, composed.tags);
       await unit.tx
         .insertInto('imported_statuses')

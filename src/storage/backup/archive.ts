@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
 import { Decrypter, Encrypter } from 'age-encryption';
 
@@ -122,7 +122,7 @@ export async function* readBackup(input: Readable, passphrase: string | null): A
   }
   const gunzip = createGunzip();
   compressed.on('error', (error) => gunzip.destroy(error));
-  const lines = createInterface({ input: compressed.pipe(gunzip), crlfDelay: Infinity });
+  const lines = linesOf(compressed.pipe(gunzip));
   const hash = createHash('sha256');
   let trailer: BackupTrailer | null = null;
   try {
@@ -145,4 +145,27 @@ export async function* readBackup(input: Readable, passphrase: string | null): A
     throw new BackupError(`the backup is damaged or cut short (${(error as Error).message})`);
   }
   if (!trailer) throw new BackupError('the backup is cut short: it has no end');
+}
+
+/**
+ * The lines of a text stream, read a chunk at a time as they are consumed: the stream waits while the
+ * consumer (a restore writing rows) is slower than the reading, so memory holds a chunk and a line.
+ */
+async function* linesOf(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    pending += decoder.write(chunk);
+    let end = pending.indexOf('\n');
+    if (end === -1) continue;
+    let start = 0;
+    while (end !== -1) {
+      yield pending.slice(start, end);
+      start = end + 1;
+      end = pending.indexOf('\n', start);
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.end();
+  if (pending) yield pending;
 }
