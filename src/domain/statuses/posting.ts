@@ -23,7 +23,9 @@ import {
   grantQuoteAuthorization,
   idempotentStatus,
   hasSubscribers,
+  findImportedStatus,
   insertStatus,
+  recordImportedStatus,
   isTombstoned,
   linkMentionsAndTags,
   mentionsAndTagsOf,
@@ -319,22 +321,8 @@ export function postingCommands(deps: PostingDeps) {
    * author's own posts are. Null when this archived post was imported before.
    */
   async function importLocal(author: AccountRow, post: ImportedPost): Promise<string | null> {
-    const known = await db.read
-      .selectFrom('imported_statuses')
-      .select('status_id')
-      .where('account_id', '=', author.id)
-      .where('original_uri', '=', post.originalUri)
-      .executeTakeFirst();
-    if (known) return null;
-    const parent = post.inReplyToOriginalUri
-      ? await db.read
-          .selectFrom('imported_statuses')
-          .innerJoin('statuses', 'statuses.id', 'imported_statuses.status_id')
-          .selectAll('statuses')
-          .where('imported_statuses.account_id', '=', author.id)
-          .where('imported_statuses.original_uri', '=', post.inReplyToOriginalUri)
-          .executeTakeFirst()
-      : undefined;
+    if (await findImportedStatus(db.read, author.id, post.originalUri)) return null;
+    const parent = post.inReplyToOriginalUri ? await findImportedStatus(db.read, author.id, post.inReplyToOriginalUri) : undefined;
     const composed = await compose(db.read, { text: post.text, spoilerText: post.spoilerText }, false);
     const published = Date.parse(post.publishedAt);
     return run(async (unit) => {
@@ -356,10 +344,7 @@ export function postingCommands(deps: PostingDeps) {
         parent,
       );
       await insertStatus(unit, row, composed.tags);
-      await unit.tx
-        .insertInto('imported_statuses')
-        .values({ account_id: author.id, original_uri: post.originalUri, status_id: id })
-        .execute();
+      await recordImportedStatus(unit, author.id, post.originalUri, id);
       if (post.mediaIds.length) await attachMedia(unit, author.id, id, post.mediaIds);
       await linkMentionsAndTags(unit, id, [], composed.tags);
       await search.add(unit.tx, id, `${composed.spoilerText} ${composed.text}`);

@@ -408,3 +408,19 @@ export async function setConversationMute(unit: Unit, accountId: string, threadI
   }
   unit.changed({ kind: 'viewers', ids: [accountId] });
 }
+
+/** The post here that an archived post (by its id on the server it came from) became, if it was imported. */
+export function findImportedStatus(db: DbReader, accountId: string, originalUri: string): Promise<StatusRow | undefined> {
+  return db
+    .selectFrom('imported_statuses')
+    .innerJoin('statuses', 'statuses.id', 'imported_statuses.status_id')
+    .selectAll('statuses')
+    .where('imported_statuses.account_id', '=', accountId)
+    .where('imported_statuses.original_uri', '=', originalUri)
+    .executeTakeFirst();
+}
+
+/** Records which post here an archived post became. */
+export async function recordImportedStatus(unit: Unit, accountId: string, originalUri: string, statusId: string): Promise<void> {
+  await unit.tx.insertInto('imported_statuses').values({ account_id: accountId, original_uri: originalUri, status_id: statusId }).execute();
+}
