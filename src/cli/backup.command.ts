@@ -126,6 +126,11 @@ migrations after loading an older backup. ${PASSPHRASE_HELP}`,
       io.err('Usage: stoa restore <file|-> [--force] [--passphrase-file F]');
       return EXIT.usage;
     }
+    if (file === '-' && parsed.values.force) {
+      // A file is read through before anything is replaced; standard input can be read only once.
+      io.err('--force needs a file: standard input cannot be checked whole before the database is replaced');
+      return EXIT.usage;
+    }
     const passphrase = passphraseOf(io, parsed.values['passphrase-file']);
     const config = loadConfigOrReport(io);
     if (typeof config === 'number') return config;

@@ -519,6 +519,11 @@ describe('stoa backup and stoa restore', () => {
     const notEmpty = await stoa(['restore', file], withPassphrase, cwd);
     assert.equal(notEmpty.code, 1);
     assert.match(notEmpty.stderr, /not empty/);
+    // Replacing a database only from a file read through first: standard input can be read only once.
+    const fromStdin = await stoa(['restore', '-', '--force'], withPassphrase, cwd, 'not a backup');
+    assert.equal(fromStdin.code, 64);
+    assert.match(fromStdin.stderr, /--force needs a file/);
+    assert.equal((await stoa(['accounts', 'list'], env, cwd)).code, 0, 'the database is as it was');
     const fresh = await createTestDatabase();
     try {
       const elsewhere = { ...withPassphrase, DATABASE_URL: fresh.url, STOA_DATA_DIR: join(cwd, 'restored-data') };
