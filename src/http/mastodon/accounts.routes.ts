@@ -12,6 +12,7 @@ import {
   isShown,
   findAccountByHandle,
   findAccountById,
+  findAccountsByIds,
   findUserByAccountId,
   type AccountRow,
   type UserRow,
@@ -19,11 +20,13 @@ import {
 import { countFollowRequests } from '../../domain/graph/graph.views.ts';
 import { MAX_PROFILE_FIELDS, type ProfileChanges } from '../../domain/accounts/accounts.service.ts';
 import { Invalid, NotFound } from '../../domain/errors.ts';
-import { formBool, readInput } from '../shared/input.ts';
+import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { serializeAccount, serializeCredentialAccount } from './serializers/account.serializer.ts';
 import { serializeToken } from '../shared/token-entity.ts';
+import type { Preferences } from './entities.ts';
 
+const AccountIdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).min(1).max(40)) });
 const RegisterInput = z.object({
   username: z.string().trim().max(30),
   email: z.string().trim().max(254),
@@ -229,6 +232,39 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
         const account = await visible(await findAccountByHandle(read, username, local ? null : domain));
         if (!account) throw new NotFound();
         return c.json(await present(account));
+      },
+    },
+    {
+      // Several accounts at once (Mastodon 4.3): those shown, in the order asked; unknown ids are left out.
+      method: 'GET',
+      path: '/api/v1/accounts',
+      access: PUBLIC,
+      async handler(c) {
+        const { id: ids } = readInput(c, AccountIdsInput);
+        const found = new Map((await findAccountsByIds(read, ids)).map((a) => [a.id, a]));
+        const shown = [];
+        for (const id of new Set(ids)) {
+          const account = await visible(found.get(id));
+          if (account) shown.push(await present(account));
+        }
+        return c.json(shown);
+      },
+    },
+    {
+      // The defaults the member's posts get, as the settings keep them; reading preferences are the client's.
+      method: 'GET',
+      path: '/api/v1/preferences',
+      access: scoped('read:accounts'),
+      handler(c) {
+        const { user } = currentUser(c);
+        const preferences: Preferences = {
+          'posting:default:visibility': user.default_visibility,
+          'posting:default:sensitive': Boolean(user.default_sensitive),
+          'posting:default:language': user.default_language,
+          'reading:expand:media': 'default',
+          'reading:expand:spoilers': false,
+        };
+        return c.json(preferences);
       },
     },
     {

@@ -480,3 +480,12 @@ export interface ApiError {
   error_description?: string;
   details?: Record<string, { error: string; description: string }[]>;
 }
+
+/** What the member's posts get by default (Mastodon's Preferences entity). */
+export interface Preferences {
+  'posting:default:visibility': 'public' | 'unlisted' | 'private' | 'direct';
+  'posting:default:sensitive': boolean;
+  'posting:default:language': string | null;
+  'reading:expand:media': 'default' | 'show_all' | 'hide_all';
+  'reading:expand:spoilers': boolean;
+}

@@ -100,3 +100,37 @@ describe('the Instance entity', () => {
     }
   });
 });
+
+describe('accounts and preferences, as apps read them', () => {
+  it('answers several accounts at once (id[]=, or one id=), in the order asked, leaving out unknown ids', async () => {
+    for (const [query, ids] of [
+      [`id[]=${ben.id}&id[]=nope&id[]=${ana.id}`, [ben.id, ana.id]],
+      [`id=${ben.id}`, [ben.id]],
+    ] as const) {
+      const res = await fetch(`${server.url}/api/v1/accounts?${query}`);
+      assert.equal(res.status, 200, query);
+      assert.deepEqual(
+        ((await res.json()) as { id: string }[]).map((a) => a.id),
+        ids,
+      );
+    }
+    assert.equal((await fetch(`${server.url}/api/v1/accounts`)).status, 422, 'at least one id');
+    const many = Array.from({ length: 41 }, (_, i) => `id[]=${i}`).join('&');
+    assert.equal((await fetch(`${server.url}/api/v1/accounts?${many}`)).status, 422, 'at most 40');
+  });
+
+  it("answers the member's posting defaults, as the settings keep them", async () => {
+    await ana.client.v1.accounts.updateCredentials({ source: { privacy: 'unlisted', sensitive: true, language: 'de' } });
+    const preferences = await ana.client.v1.preferences.fetch();
+    assert.deepEqual(preferences, {
+      'posting:default:visibility': 'unlisted',
+      'posting:default:sensitive': true,
+      'posting:default:language': 'de',
+      'reading:expand:media': 'default',
+      'reading:expand:spoilers': false,
+    });
+    const posted = await ana.client.v1.statuses.create({ status: 'with the defaults' });
+    assert.equal(posted.visibility, 'unlisted', 'the defaults are what a post gets');
+    assert.equal((await fetch(`${server.url}/api/v1/preferences`)).status, 401);
+  });
+});

@@ -57,6 +57,7 @@ describe('the route table', () => {
     assert.deepEqual(
       publicRoutes.sort(),
       [
+        'GET /api/v1/accounts',
         'GET /api/v1/accounts/:id',
         'GET /api/v1/accounts/challenge',
         'GET /api/v1/accounts/lookup',
