@@ -6,13 +6,13 @@ import { apiActor } from '../../../domain/actor.ts';
 import type { SignInThrottle } from '../../../domain/auth/sign-in-throttle.ts';
 import type { TotpService } from '../../../domain/auth/totp.service.ts';
 import { DomainError, Unauthorized } from '../../../domain/errors.ts';
-import { verifyPassword } from '../../../lib/password-hash.ts';
 import type { DbReader } from '../../../storage/db/database.ts';
 import type { AppEnv } from '../../shared/app-env.ts';
 import type { BrowserSessions } from '../../shared/browser-session.ts';
 import { html } from '../../shared/html.ts';
 import { textFor } from '../i18n/index.ts';
 import { csrfField, field, notice, sendPage } from '../page.ts';
+import { confirmIdentity } from './confirm-identity.ts';
 
 /** What the moving page uses. */
 export interface MigrationRouteDeps {
@@ -115,21 +115,9 @@ ${user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), autocomp
     }),
   );
   routes.post('/settings/migration/move', async (c) => {
-    const { account, user } = c.var.session!;
+    const { account } = c.var.session!;
     const { t } = textFor(c);
-    const key = `move:${account.id}`;
-    await deps.throttle.check(key, c.var.clientIp);
-    const passwordOk = await verifyPassword(text(c.var.body.password), user.password_hash);
-    const codeOk =
-      !user.totp_enabled_at ||
-      (await deps.totp.verify(account.id, text(c.var.body.code)).then(
-        () => true,
-        () => false,
-      ));
-    if (!passwordOk || !codeOk) {
-      deps.throttle.recordFailure(key, c.var.clientIp);
-      return page(c, { text: t('delete.wrong'), kind: 'error' });
-    }
+    if (!(await confirmIdentity(deps, c, 'move'))) return page(c, { text: t('delete.wrong'), kind: 'error' });
     return attempt(c, async () => {
       // The new account is read from its server now: its aliases must name this account today.
       const target = await accountByAddress(deps.read, deps.resolve, text(c.var.body.acct), true);

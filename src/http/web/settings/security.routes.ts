@@ -20,6 +20,7 @@ import type { BrowserSession, BrowserSessions } from '../../shared/browser-sessi
 import { html } from '../../shared/html.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import { csrfField, field, notice, passkeyMessages, sendPage } from '../page.ts';
+import { confirmIdentity } from './confirm-identity.ts';
 import { textFor, type PageMessageKey } from '../i18n/index.ts';
 
 const CEREMONY_TTL_MS = 5 * 60 * 1000;
@@ -211,19 +212,9 @@ ${me(c).user.totp_enabled_at ? field({ name: 'code', label: t('delete.code'), au
   });
 
   routes.post('/settings/delete', async (c) => {
-    const { account, user } = me(c);
-    const key = `delete:${account.id}`;
-    await deps.throttle.check(key, c.var.clientIp);
-    const passwordOk = await verifyPassword(textField(c.var.body.password), user.password_hash);
-    const codeOk =
-      !user.totp_enabled_at ||
-      (await deps.totp.verify(account.id, textField(c.var.body.code)).then(
-        () => true,
-        () => false,
-      ));
+    const { account } = me(c);
     const { t } = textFor(c);
-    if (!passwordOk || !codeOk) {
-      deps.throttle.recordFailure(key, c.var.clientIp);
+    if (!(await confirmIdentity(deps, c, 'delete'))) {
       return sendPage(
         c,
         site,
