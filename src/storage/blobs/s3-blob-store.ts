@@ -28,7 +28,27 @@ function s3Connection(config: S3Config, fetchImpl: typeof fetch) {
     const detail = (await response.text().catch(() => '')).match(/<Code>([^<]+)<\/Code>/)?.[1] ?? '';
     throw new Error(`S3 ${what} failed: ${response.status} ${detail}`.trim());
   };
-  return { send, fail, bucketUrl };
+  /** The keys in the bucket that start with `prefix` (ListObjectsV2, page after page). */
+  const listKeys = async (prefix = ''): Promise<string[]> => {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({
+        'list-type': '2',
+        ...(prefix ? { prefix } : {}),
+        ...(token ? { 'continuation-token': token } : {}),
+      });
+      const response = await send(`${bucketUrl}?${query.toString()}`, { method: 'GET' });
+      if (!response.ok) await fail('listing', response);
+      const xml = await response.text();
+      for (const match of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) keys.push(decodeXml(match[1]!));
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+        ? decodeXml(xml.match(/<NextContinuationToken>([^<]+)<\/NextContinuationToken>/)?.[1] ?? '') || undefined
+        : undefined;
+    } while (token);
+    return keys;
+  };
+  return { send, fail, bucketUrl, listKeys };
 }
 
 /** The size of each part of a multipart upload (S3 wants at least 5 MiB, but the last). */
@@ -40,7 +60,7 @@ const PART_BYTES = 16 * 1024 * 1024;
  */
 export function s3FileBucket(config: S3Config, options: { partBytes?: number; fetch?: typeof fetch } = {}) {
   const partBytes = options.partBytes ?? PART_BYTES;
-  const { send, fail, bucketUrl } = s3Connection(config, options.fetch ?? fetch);
+  const { send, fail, bucketUrl, listKeys } = s3Connection(config, options.fetch ?? fetch);
   const objectUrl = (name: string) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(name)) throw new RangeError('not a file name');
     return `${bucketUrl}/${name}`;
@@ -92,19 +112,7 @@ export function s3FileBucket(config: S3Config, options: { partBytes?: number; fe
     },
     /** The names in the bucket that start with `prefix`, in name order. */
     async list(prefix: string): Promise<string[]> {
-      const names: string[] = [];
-      let token: string | undefined;
-      do {
-        const query = new URLSearchParams({ 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) });
-        const response = await send(`${bucketUrl}?${query.toString()}`, { method: 'GET' });
-        if (!response.ok) await fail('listing', response);
-        const xml = await response.text();
-        for (const match of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) names.push(decodeXml(match[1]!));
-        token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
-          ? decodeXml(xml.match(/<NextContinuationToken>([^<]+)<\/NextContinuationToken>/)?.[1] ?? '') || undefined
-          : undefined;
-      } while (token);
-      return names.sort();
+      return (await listKeys(prefix)).sort();
     },
     async remove(name: string): Promise<void> {
       const response = await send(objectUrl(name), { method: 'DELETE' });
@@ -132,7 +140,7 @@ export type S3FileBucket = ReturnType<typeof s3FileBucket>;
  * them directly (`STOA_MEDIA_URL`) answers as Stoa would.
  */
 export function s3BlobStore(config: S3Config, fetchImpl: typeof fetch = fetch): BlobStore {
-  const { send, fail, bucketUrl } = s3Connection(config, fetchImpl);
+  const { send, fail, bucketUrl, listKeys } = s3Connection(config, fetchImpl);
   const objectUrl = (key: string) => {
     assertBlobKey(key);
     return `${bucketUrl}/${key}`;
@@ -181,21 +189,7 @@ export function s3BlobStore(config: S3Config, fetchImpl: typeof fetch = fetch): 
       if (!response.ok && response.status !== 404) await fail('delete', response);
       await response.body?.cancel();
     },
-    async list() {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const query = new URLSearchParams({ 'list-type': '2', ...(token ? { 'continuation-token': token } : {}) });
-        const response = await send(`${bucketUrl}?${query.toString()}`, { method: 'GET' });
-        if (!response.ok) await fail('listing', response);
-        const xml = await response.text();
-        for (const match of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) keys.push(decodeXml(match[1]!));
-        token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
-          ? decodeXml(xml.match(/<NextContinuationToken>([^<]+)<\/NextContinuationToken>/)?.[1] ?? '') || undefined
-          : undefined;
-      } while (token);
-      return keys;
-    },
+    list: () => listKeys(),
   };
 }
 
