@@ -98,7 +98,15 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     attachments: [],
     fetched: true,
   });
-  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks } = commands;
+  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks, lists } = commands;
+  /** One of the lists made so far, with its owner (who alone may change it). */
+  const someList = async () => {
+    const all = await read.selectFrom('lists').select(['id', 'account_id']).execute();
+    if (!all.length) return null;
+    const list = random.pick(all);
+    const owner = world.locals.find((a) => a.id === list.account_id);
+    return owner ? { id: list.id, actor: apiActor(owner) } : null;
+  };
   const moderated = () => random.pick(world.moderated ?? world.remotes);
   const report = () => random.pick(world.reports?.length ? world.reports : ['none']);
   const warning = () => random.pick(world.warnings?.length ? world.warnings : ['none']);
@@ -232,6 +240,40 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
         .executeTakeFirst();
       // These archives hold no media files: the media pipeline is never called.
       if (queued) await imports.applyArchive(queued.id, { upload: () => Promise.reject(new Error('no media in these archives')) });
+    },
+    'lists.create': () =>
+      lists
+        .create(local(), {
+          title: 'a list',
+          repliesPolicy: random.pick(['followed', 'list', 'none'] as const),
+          exclusive: random.coin(),
+        })
+        .then(() => undefined),
+    'lists.update': async () => {
+      const list = await someList();
+      if (list)
+        await lists.update(list.actor, list.id, {
+          exclusive: random.coin(),
+          repliesPolicy: random.pick(['followed', 'list', 'none'] as const),
+        });
+    },
+    'lists.delete': async () => {
+      const list = await someList();
+      if (list) await lists.delete(list.actor, list.id);
+    },
+    'lists.addAccounts': async () => {
+      const list = await someList();
+      if (!list) return;
+      const follows = await read
+        .selectFrom('follows')
+        .select('target_account_id')
+        .where('account_id', '=', list.actor.account.id)
+        .execute();
+      if (follows.length) await lists.addAccounts(list.actor, list.id, [random.pick(follows).target_account_id]);
+    },
+    'lists.removeAccounts': async () => {
+      const list = await someList();
+      if (list) await lists.removeAccounts(list.actor, list.id, [account()]);
     },
     'reports.create': async () => {
       const filed = await reports.create(local(), {

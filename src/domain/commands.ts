@@ -6,6 +6,7 @@ import { accountImports, type AccountImports } from './accounts/imports.ts';
 import { accountMigration, type AccountMigration } from './accounts/migration.ts';
 import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
+import { listCommands, type ListCommands } from './lists/lists.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { flagStatus } from './moderation/flagging/flag-status.ts';
@@ -31,6 +32,8 @@ export interface Commands {
   /** A member's imports of follows, blocks, mutes, domain blocks and bookmarks from another server. */
   readonly imports: AccountImports;
   readonly reports: ReportService;
+  /** A member's lists of accounts. */
+  readonly lists: ListCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -76,6 +79,7 @@ export function createCommands(deps: {
     migration: accountMigration({ db, run, graph }),
     imports: accountImports({ db, run, graph, statuses, domain: deps.domain, archiveDir: join(deps.dataDir, 'imports') }),
     reports: createReportService({ db, run }),
+    lists: listCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

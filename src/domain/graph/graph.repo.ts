@@ -3,6 +3,7 @@ import { uuid7 } from '../../lib/uuid7.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { FollowsTable } from '../../storage/db/schema.ts';
 import { recountFollows } from '../accounts/account-counts.repo.ts';
+import { dropFromLists } from '../lists/lists.ts';
 import type { Unit } from '../unit-of-work.ts';
 
 /** A follow, or a request to follow. */
@@ -133,6 +134,9 @@ export async function deleteFollows(
     await recountFollows(unit, [accountId, targetId]);
     unit.changed({ kind: 'viewers', ids: [accountId] });
   }
+  // A follow that ends takes the account off the follower's lists (a request answered keeps them: an
+  // accepted one becomes the follow, and the caller drops a refused one).
+  if (tables.includes('follows') && ended.length) await dropFromLists(unit, accountId, [targetId]);
   return ended;
 }
 
@@ -146,6 +150,7 @@ export async function deleteFollowsOfDomain(unit: Unit, accountId: string, domai
     .execute();
   const targets = ended.map((f) => f.target_account_id);
   if (targets.length) await recountFollows(unit, [accountId, ...targets]);
+  await dropFromLists(unit, accountId, targets);
   return targets;
 }
 

@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { DbReader } from '../../storage/db/database.ts';
 import { readWindow, type Window } from '../../storage/db/keyset.ts';
+import { hasExclusiveList, type ListRow } from '../lists/lists.ts';
 import type { StatusRow } from '../statuses/statuses.repo.ts';
 import { notLimitedFor, notMutedBy, reblogVisibleTo, visibleTo } from '../statuses/visibility-policy.ts';
 
@@ -24,7 +25,17 @@ function base(db: DbReader, viewerId: string | null, now: string) {
 export async function homeTimeline(db: DbReader, viewerId: string, now: string, w: Window): Promise<StatusRow[]> {
   const followsTags =
     (await db.selectFrom('tag_follows').select('tag_id').where('account_id', '=', viewerId).limit(1).executeTakeFirst()) !== undefined;
-  const rows = await readWindow(homeQuery(db, viewerId, now, followsTags), 'statuses.id', w);
+  let query = homeQuery(db, viewerId, now, followsTags);
+  // The members of the viewer's exclusive lists are read in their lists only.
+  if (await hasExclusiveList(db, viewerId))
+    query = query.where(
+      sql<SqlBool>`not exists (select 1 from list_accounts la join lists l on l.id = la.list_id where l.account_id = ${viewerId} and l.exclusive = ${true} and la.account_id = statuses.account_id and statuses.account_id != ${viewerId})`,
+    );
+  return onePerPost(await readWindow(query, 'statuses.id', w));
+}
+
+/** A post reposted several times in one page is shown once, as its newest repost. */
+function onePerPost(rows: StatusRow[]): StatusRow[] {
   const seen = new Set<string>();
   return rows.filter((s) => {
     const key = s.reblog_of_id ?? s.id;
@@ -32,6 +43,33 @@ export async function homeTimeline(db: DbReader, viewerId: string, now: string, 
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * A list's timeline: posts and reposts by its members, as the owner may see them, with replies as its
+ * policy says (to anyone the owner follows, to the list's members, or none); a reply to the owner is
+ * always shown. Direct posts are not included.
+ */
+export async function listTimeline(db: DbReader, list: ListRow, now: string, w: Window): Promise<StatusRow[]> {
+  const viewerId = list.account_id;
+  const member = (column: string) =>
+    sql`exists (select 1 from list_accounts la where la.list_id = ${list.id} and la.account_id = ${sql.ref(column)})`;
+  const answered =
+    list.replies_policy === 'followed'
+      ? sql`or exists (select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = statuses.in_reply_to_account_id)`
+      : list.replies_policy === 'list'
+        ? sql`or ${member('statuses.in_reply_to_account_id')}`
+        : sql``;
+  const query = base(db, viewerId, now)
+    .where(sql<SqlBool>`${member('statuses.account_id')}`)
+    .where('statuses.visibility', '!=', 'direct')
+    .where(
+      sql<SqlBool>`(statuses.in_reply_to_account_id is null or statuses.in_reply_to_account_id = statuses.account_id or statuses.in_reply_to_account_id = ${viewerId} ${answered})`,
+    )
+    .where(
+      sql<SqlBool>`(statuses.reblog_of_id is null or not exists (select 1 from follows nr where nr.account_id = ${viewerId} and nr.target_account_id = statuses.account_id and nr.show_reblogs = ${false}))`,
+    );
+  return onePerPost(await readWindow(query, 'statuses.id', w));
 }
 
 /** What a home timeline page depends on beyond the statuses it shows (for the home cache). */

@@ -366,6 +366,8 @@ export interface Database {
     created_at: Timestamp;
     finished_at: Generated<Timestamp | null>;
   };
+  lists: ListsTable;
+  list_accounts: { list_id: string; account_id: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };
@@ -383,6 +385,20 @@ export interface Database {
   account_warnings: AccountWarningsTable;
   audit_log: AuditLogTable;
   audit_head: { id: number; seq: number; hash: string };
+}
+
+/** Which replies a list shows: to anyone its owner follows, to the list's members, or none. */
+export type RepliesPolicy = 'followed' | 'list' | 'none';
+
+/** A member's list of accounts (a timeline of its own). */
+export interface ListsTable {
+  id: string;
+  account_id: string;
+  title: string;
+  replies_policy: RepliesPolicy;
+  /** Its members' posts are kept out of the owner's home timeline. */
+  exclusive: DefaultBool;
+  created_at: Timestamp;
 }
 
 /** A Web Push subscription of one access token (Mastodon's WebPushSubscription). */

@@ -13,6 +13,7 @@ import * as m0010 from './0010-moderation.ts';
 import * as m0011 from './0011-server-settings.ts';
 import * as m0012 from './0012-held-usernames.ts';
 import * as m0013 from './0013-account-imports.ts';
+import * as m0014 from './0014-lists.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -38,4 +39,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0011-server-settings', m0011],
   ['0012-held-usernames', m0012],
   ['0013-account-imports', m0013],
+  ['0014-lists', m0014],
 ];
