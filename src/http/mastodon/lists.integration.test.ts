@@ -14,7 +14,7 @@ let dan: TestAccount;
 
 before(async () => {
   server = await startTestServer();
-  [ana, ben, cat, dan] = (await createTestAccounts(server, ['ana', 'ben', 'cat', 'dan'])) as TestAccount[] as [
+  [ana, ben, cat, dan] = (await createTestAccounts(server, ['ana', 'ben', 'cat', 'dan'])) as [
     TestAccount,
     TestAccount,
     TestAccount,
@@ -81,7 +81,7 @@ describe('lists', () => {
     assert.equal((await call('DELETE', `/api/v1/lists/${id}/accounts?account_ids[]=${dan.id}`, ana.token)).status, 200);
     const members = await call('GET', `/api/v1/lists/${id}/accounts?limit=0`, ana.token);
     assert.deepEqual(
-      members.body.map((a: { username: string }) => a.username),
+      (members.body as { username: string }[]).map((a) => a.username),
       ['ben'],
     );
     const changed = await call('PUT', `/api/v1/lists/${id}`, ana.token, { replies_policy: 'none' });
