@@ -18,6 +18,7 @@ import { adminMeasuresRoutes } from '../http/mastodon/admin/admin-measures.route
 import { adminReportsRoutes } from '../http/mastodon/admin/admin-reports.routes.ts';
 import { searchRoutes } from '../http/mastodon/search.routes.ts';
 import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
+import { filtersRoutes } from '../http/mastodon/filters.routes.ts';
 import { listsRoutes } from '../http/mastodon/lists.routes.ts';
 import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
 import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
@@ -66,6 +67,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...statusesRoutes({ config, clock, read, statuses: commands.statuses }),
     ...timelinesRoutes({ config, clock, read, homeCache: services.homeCache }),
     ...listsRoutes({ config, clock, read, lists: commands.lists }),
+    ...filtersRoutes({ clock, read, filters: commands.filters }),
     ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),

@@ -98,7 +98,23 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     attachments: [],
     fetched: true,
   });
-  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks, lists } = commands;
+  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks, lists, filters } = commands;
+  /** One of the filters (or of their keywords or posts) made so far, with its owner. */
+  const someFilter = async (table: 'filters' | 'filter_keywords' | 'filter_statuses' = 'filters') => {
+    const all =
+      table === 'filters'
+        ? await read.selectFrom('filters').select(['id', 'account_id']).execute()
+        : await read
+            .selectFrom(table)
+            .innerJoin('filters', 'filters.id', `${table}.filter_id`)
+            .select([`${table}.id as id`, 'filters.account_id as account_id'])
+            .execute();
+    if (!all.length) return null;
+    const picked = random.pick(all);
+    const owner = world.locals.find((a) => a.id === picked.account_id);
+    return owner ? { id: picked.id, actor: apiActor(owner) } : null;
+  };
+  const filterAction = () => random.pick(['warn', 'blur', 'hide'] as const);
   /** One of the lists made so far, with its owner (who alone may change it). */
   const someList = async () => {
     const all = await read.selectFrom('lists').select(['id', 'account_id']).execute();
@@ -274,6 +290,48 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     'lists.removeAccounts': async () => {
       const list = await someList();
       if (list) await lists.removeAccounts(list.actor, list.id, [account()]);
+    },
+    'filters.create': () =>
+      filters
+        .create(local(), {
+          title: 'a filter',
+          context: random.coin(0.7) ? ['home'] : ['public', 'thread'],
+          action: filterAction(),
+          // Within the first twenty minutes of the test clock (which starts at manualClock's default).
+          expiresAt: random.coin(0.3)
+            ? new Date(Date.UTC(2026, 10, 22, 12, 20) - Math.floor(random.next() * 1200_000)).toISOString()
+            : null,
+          keywords: [{ keyword: random.pick(['hello', 'news', 'thought']), wholeWord: random.coin() }],
+        })
+        .then(() => undefined),
+    'filters.update': async () => {
+      const filter = await someFilter();
+      if (filter) await filters.update(filter.actor, filter.id, { action: filterAction(), keywords: [{ keyword: 'edited' }] });
+    },
+    'filters.delete': async () => {
+      const filter = await someFilter();
+      if (filter) await filters.delete(filter.actor, filter.id);
+    },
+    'filters.addKeyword': async () => {
+      const filter = await someFilter();
+      if (filter) await filters.addKeyword(filter.actor, filter.id, random.pick(['hello', 'news', 'from']), random.coin());
+    },
+    'filters.updateKeyword': async () => {
+      const keyword = await someFilter('filter_keywords');
+      if (keyword)
+        await filters.updateKeyword(keyword.actor, keyword.id, { keyword: random.pick(['hello', 'news']), wholeWord: random.coin() });
+    },
+    'filters.removeKeyword': async () => {
+      const keyword = await someFilter('filter_keywords');
+      if (keyword) await filters.removeKeyword(keyword.actor, keyword.id, { dropEmpty: random.coin() });
+    },
+    'filters.addStatus': async () => {
+      const filter = await someFilter();
+      if (filter) await filters.addStatus(filter.actor, filter.id, status());
+    },
+    'filters.removeStatus': async () => {
+      const entry = await someFilter('filter_statuses');
+      if (entry) await filters.removeStatus(entry.actor, entry.id);
     },
     'reports.create': async () => {
       const filed = await reports.create(local(), {

@@ -6,6 +6,7 @@ import { accountImports, type AccountImports } from './accounts/imports.ts';
 import { accountMigration, type AccountMigration } from './accounts/migration.ts';
 import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
+import { filterCommands, type FilterCommands } from './filters/filters.ts';
 import { listCommands, type ListCommands } from './lists/lists.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -34,6 +35,8 @@ export interface Commands {
   readonly reports: ReportService;
   /** A member's lists of accounts. */
   readonly lists: ListCommands;
+  /** A member's filters of keywords and posts. */
+  readonly filters: FilterCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -80,6 +83,7 @@ export function createCommands(deps: {
     imports: accountImports({ db, run, graph, statuses, domain: deps.domain, archiveDir: join(deps.dataDir, 'imports') }),
     reports: createReportService({ db, run }),
     lists: listCommands({ db, run }),
+    filters: filterCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

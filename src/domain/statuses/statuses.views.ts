@@ -5,6 +5,8 @@ import type { DbReader } from '../../storage/db/database.ts';
 import { findStatusesByIds, type StatusRow } from './statuses.repo.ts';
 import { mediaOfStatuses, type MediaRow } from '../media/media.repo.ts';
 import { visibleTo } from './visibility-policy.ts';
+import { activeFilters, type FilterResult } from '../filters/filters.ts';
+import type { FilterContext } from '../../storage/db/schema.ts';
 
 /** Everything needed to show a status to one viewer, loaded in a handful of queries for a whole page. */
 export interface StatusView {
@@ -18,6 +20,8 @@ export interface StatusView {
   readonly tags: readonly string[];
   readonly media: readonly MediaRow[];
   readonly counts: { readonly replies: number; readonly reblogs: number; readonly favourites: number; readonly quotes: number };
+  /** The viewer's filters that match the status (with `loadStatusViews`'s `filtering`); hidden ones are left out. */
+  readonly filtered?: readonly FilterResult[];
   /** The viewer's own marks on the status; null for an anonymous viewer. */
   readonly viewer: {
     readonly favourited: boolean;
@@ -102,7 +106,12 @@ async function marksOf(db: DbReader, viewerId: string, ids: string[], threadIds:
  * Builds the views of `statuses` for `viewerId`, in the given order. Reposted and quoted statuses are loaded
  * with them; a quoted status the viewer may not see is reported as such, never shown.
  */
-export async function loadStatusViews(db: DbReader, viewerId: string | null, statuses: readonly StatusRow[]): Promise<StatusView[]> {
+export async function loadStatusViews(
+  db: DbReader,
+  viewerId: string | null,
+  statuses: readonly StatusRow[],
+  filtering?: Filtering,
+): Promise<StatusView[]> {
   if (statuses.length === 0) return [];
   const inner = await findStatusesByIds(
     db,
@@ -178,7 +187,36 @@ export async function loadStatusViews(db: DbReader, viewerId: string | null, sta
       },
     };
   };
-  return statuses.flatMap((s) => build(s, 0) ?? []);
+  const views = statuses.flatMap((s) => build(s, 0) ?? []);
+  return filtering && viewerId ? applyFilters(db, viewerId, views, filtering) : views;
+}
+
+/**
+ * Where the viewer reads the statuses, for their filters: the context (a filter that hides in it leaves the
+ * status out) or null where no context applies (a single post: matches are told, nothing is left out).
+ */
+export interface Filtering {
+  readonly context: FilterContext | null;
+  readonly now: string;
+}
+
+/** The viewer's filters over built views: what they hide is left out, what they match says so. */
+async function applyFilters(db: DbReader, viewerId: string, views: StatusView[], filtering: Filtering): Promise<StatusView[]> {
+  const active = await activeFilters(db, viewerId, filtering.now);
+  if (!active) return views;
+  return views.flatMap((view) => {
+    const shown = view.reblog ?? view;
+    const results = active.match({
+      id: shown.status.id,
+      accountId: shown.status.account_id,
+      spoilerText: shown.status.spoiler_text,
+      content: shown.status.content,
+      descriptions: shown.media.map((m) => m.description),
+    });
+    if (!results.length) return [view];
+    if (filtering.context && active.hides(results, filtering.context)) return [];
+    return [{ ...view, filtered: results, reblog: view.reblog && { ...view.reblog, filtered: results } }];
+  });
 }
 
 /** The statuses and accounts a page shows, with those it reposts and quotes (what a cached page depends on). */

@@ -91,10 +91,18 @@ export async function homeInputs(
     .where('account_id', '=', viewerId)
     .where('expires_at', '>', now)
     .executeTakeFirst();
+  // A filter that runs out changes the page too.
+  const filter = await db
+    .selectFrom('filters')
+    .select((eb) => eb.fn.min('expires_at').as('until'))
+    .where('account_id', '=', viewerId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  const ends = [mute?.until, filter?.until].flatMap((t) => (t ? [Date.parse(String(t))] : []));
   return {
     authors: [viewerId, ...follows.map((f) => f.target_account_id)],
     tags: tags.map((t) => t.name),
-    validUntil: mute?.until ? Date.parse(String(mute.until)) : Number.POSITIVE_INFINITY,
+    validUntil: Math.min(Number.POSITIVE_INFINITY, ...ends),
   };
 }
 

@@ -155,7 +155,7 @@ export interface Status {
   poll: null;
   card: null;
   language: string | null;
-  filtered: never[];
+  filtered: FilterResult[];
   /** The source text, where Mastodon gives it (deleting, for "delete and redraft"). */
   text?: string;
   favourited?: boolean;
@@ -488,4 +488,55 @@ export interface Preferences {
   'posting:default:language': string | null;
   'reading:expand:media': 'default' | 'show_all' | 'hide_all';
   'reading:expand:spoilers': boolean;
+}
+
+/** Mastodon's List entity. */
+export interface List {
+  id: string;
+  title: string;
+  replies_policy: 'followed' | 'list' | 'none';
+  exclusive: boolean;
+}
+
+export type FilterContext = 'home' | 'notifications' | 'public' | 'thread' | 'account';
+
+/** Mastodon's FilterKeyword entity. */
+export interface FilterKeyword {
+  id: string;
+  keyword: string;
+  whole_word: boolean;
+}
+
+/** Mastodon's FilterStatus entity. */
+export interface FilterStatus {
+  id: string;
+  status_id: string;
+}
+
+/** Mastodon's Filter entity (v2); inside a FilterResult without its keywords and statuses. */
+export interface Filter {
+  id: string;
+  title: string;
+  context: FilterContext[];
+  expires_at: string | null;
+  filter_action: 'warn' | 'blur' | 'hide';
+  keywords?: FilterKeyword[];
+  statuses?: FilterStatus[];
+}
+
+/** Mastodon's FilterResult entity: which filter matched a status, and by what. */
+export interface FilterResult {
+  filter: Filter;
+  keyword_matches: string[] | null;
+  status_matches: string[] | null;
+}
+
+/** The v1 Filter entity, for old apps. */
+export interface V1Filter {
+  id: string;
+  phrase: string;
+  context: FilterContext[];
+  whole_word: boolean;
+  expires_at: string | null;
+  irreversible: boolean;
 }

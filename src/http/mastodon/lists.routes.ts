@@ -15,6 +15,7 @@ import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 import { accountListResponse } from './account-list.ts';
+import type { List } from './entities.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 
@@ -29,7 +30,7 @@ const AccountIdsInput = z.object({
 });
 
 /** Mastodon's List entity. */
-export function serializeList(list: ListRow) {
+export function serializeList(list: ListRow): List {
   return { id: list.id, title: list.title, replies_policy: list.replies_policy, exclusive: toBool(list.exclusive) };
 }
 
@@ -146,13 +147,16 @@ export function listsRoutes(deps: ListRouteDeps): RouteDef[] {
       access: scoped('read:lists'),
       async handler(c) {
         const list = await own(c);
-        const rows = await listTimeline(read, list, isoAt(clock), readPage(c));
+        const now = isoAt(clock);
+        const rows = await listTimeline(read, list, now, readPage(c));
         setLinkHeader(
           c,
           config.publicUrl,
           rows.map((r) => r.id),
         );
-        return c.json((await loadStatusViews(read, list.account_id, rows)).map((v) => serializeStatus(v, config)));
+        return c.json(
+          (await loadStatusViews(read, list.account_id, rows, { context: 'home', now })).map((v) => serializeStatus(v, config)),
+        );
       },
     },
   ];

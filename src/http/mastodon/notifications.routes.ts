@@ -61,9 +61,12 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
     );
     const counts = await countAccounts(read, [...accounts.keys()]);
     const statusIds = rows.flatMap((r) => (r.status_id ? [r.status_id] : []));
+    const found = await findStatusesByIds(read, statusIds);
     const statuses = new Map(
-      (await loadStatusViews(read, viewerId, await findStatusesByIds(read, statusIds))).map((v) => [v.status.id, v]),
+      (await loadStatusViews(read, viewerId, found, { context: 'notifications', now: isoAt(clock) })).map((v) => [v.status.id, v]),
     );
+    // A notification about a post the viewer's filters hide in notifications is left out with it.
+    const hidden = new Set(found.flatMap((s) => (statuses.has(s.id) ? [] : [s.id])));
     const warnings = new Map(
       (
         await serializeWarnings(
@@ -90,7 +93,7 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
     );
     return rows.flatMap((r) => {
       const account = accounts.get(r.from_account_id);
-      if (!account) return [];
+      if (!account || (r.status_id && hidden.has(r.status_id))) return [];
       const status = r.status_id ? statuses.get(r.status_id) : undefined;
       const warning = r.account_warning_id ? warnings.get(r.account_warning_id) : undefined;
       const report = r.report_id ? reports.get(r.report_id) : undefined;

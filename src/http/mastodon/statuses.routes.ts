@@ -76,8 +76,11 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
   const { read, config, statuses } = deps;
   const viewerOf = (c: Context<AppEnv>) => c.var.auth?.account?.id ?? null;
   const actorOf = (c: Context<AppEnv>) => apiActor(currentUser(c).account);
-  const present = async (c: Context<AppEnv>, rows: StatusRow[], options: { withSource?: boolean } = {}) =>
-    (await loadStatusViews(read, viewerOf(c), rows)).map((v) => serializeStatus(v, config, options));
+  // A single post tells which of the viewer's filters match it; a thread also leaves out what they hide.
+  const present = async (c: Context<AppEnv>, rows: StatusRow[], options: { withSource?: boolean; context?: 'thread' } = {}) =>
+    (await loadStatusViews(read, viewerOf(c), rows, { context: options.context ?? null, now: isoAt(deps.clock) })).map((v) =>
+      serializeStatus(v, config, options),
+    );
   const one = async (c: Context<AppEnv>, id: string) => {
     const [view] = await present(c, [await visibleStatus(read, viewerOf(c), id)]);
     if (!view) throw new NotFound();
@@ -219,7 +222,10 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
         const viewer = viewerOf(c);
         const status = await visibleStatus(read, viewer, c.req.param('id')!);
         const { ancestors, descendants } = await threadContext(read, viewer, status, isoAt(deps.clock));
-        return c.json({ ancestors: await present(c, ancestors), descendants: await present(c, descendants) } satisfies ThreadContext);
+        return c.json({
+          ancestors: await present(c, ancestors, { context: 'thread' }),
+          descendants: await present(c, descendants, { context: 'thread' }),
+        } satisfies ThreadContext);
       },
     },
     {

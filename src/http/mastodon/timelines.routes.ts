@@ -16,6 +16,7 @@ import {
   publicTimeline,
   tagTimeline,
 } from '../../domain/timelines/timelines.views.ts';
+import type { FilterContext } from '../../storage/db/schema.ts';
 import type { CachedPage } from '../../domain/timelines/home-cache.ts';
 import { shownIn } from '../../domain/statuses/statuses.views.ts';
 import { isoAt } from '../../lib/clock.ts';
@@ -55,9 +56,10 @@ export interface TimelinesRouteDeps {
 export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
   const { read, config, clock } = deps;
   const viewerOf = (c: Context<AppEnv>) => c.var.auth?.account?.id ?? null;
-  const send = async (c: Context<AppEnv>, rows: StatusRow[], cursors = rows.map((r) => r.id)) => {
+  const send = async (c: Context<AppEnv>, context: FilterContext | null, rows: StatusRow[], cursors = rows.map((r) => r.id)) => {
     setLinkHeader(c, config.publicUrl, cursors);
-    return c.json((await loadStatusViews(read, viewerOf(c), rows)).map((v) => serializeStatus(v, config)));
+    const views = await loadStatusViews(read, viewerOf(c), rows, { context, now: isoAt(clock) });
+    return c.json(views.map((v) => serializeStatus(v, config)));
   };
   const sendJson = (c: Context<AppEnv>, page: CachedPage) => {
     if (page.link !== null) c.header('Link', page.link);
@@ -77,7 +79,7 @@ export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
         const viewerId = currentUser(c).account.id;
         const cache = deps.homeCache;
         const page = readPage(c);
-        if (!cache) return send(c, await homeTimeline(read, viewerId, isoAt(clock), page));
+        if (!cache) return send(c, 'home', await homeTimeline(read, viewerId, isoAt(clock), page));
         // The key is the whole query string: the Link header repeats every parameter but the cursors.
         const key = new URL(c.req.url).search;
         const hit = cache.get(viewerId, key);
@@ -85,7 +87,7 @@ export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
         const ticket = cache.begin();
         const now = isoAt(clock);
         const rows = await homeTimeline(read, viewerId, now, page);
-        const views = await loadStatusViews(read, viewerId, rows);
+        const views = await loadStatusViews(read, viewerId, rows, { context: 'home', now });
         const sent = {
           body: Buffer.from(JSON.stringify(views.map((v) => serializeStatus(v, config)))),
           link: linkHeader(
@@ -107,6 +109,7 @@ export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
         const input = readInput(c, PublicInput);
         return send(
           c,
+          'public',
           await publicTimeline(read, viewerOf(c), isoAt(clock), readPage(c), {
             local: input.local,
             remote: input.remote,
@@ -126,6 +129,7 @@ export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
         if (!hashtag.success) throw new NotFound();
         return send(
           c,
+          'public',
           await tagTimeline(read, viewerOf(c), isoAt(clock), readPage(c), {
             name: hashtag.data,
             any: input.any,
@@ -147,6 +151,7 @@ export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
         const input = readInput(c, AccountStatusesInput);
         return send(
           c,
+          'account',
           await accountTimeline(read, viewerOf(c), isoAt(clock), account.id, readPage(c), {
             excludeReplies: input.exclude_replies,
             excludeReblogs: input.exclude_reblogs,
@@ -165,6 +170,7 @@ export function timelinesRoutes(deps: TimelinesRouteDeps): RouteDef[] {
         const marked = await markedStatuses(read, currentUser(c).account.id, table, readPage(c));
         return send(
           c,
+          null,
           marked.map((m) => m.status),
           marked.map((m) => m.cursor),
         );

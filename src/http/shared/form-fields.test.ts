@@ -16,6 +16,12 @@ describe('nestFormFields', () => {
     });
   });
 
+  it('reads a list of objects as Rails does: a key the last object has starts the next', () => {
+    assert.deepEqual(parse('k[][keyword]=one&k[][whole_word]=false&k[][keyword]=two&k[][keyword]=three&k[][_destroy]=1'), {
+      k: [{ keyword: 'one', whole_word: 'false' }, { keyword: 'two' }, { keyword: 'three', _destroy: '1' }],
+    });
+  });
+
   it('never writes to an object prototype', () => {
     const parsed = parse('__proto__[admin]=1&a[constructor][prototype][admin]=1&ok=1');
     assert.deepEqual(parsed, { ok: '1' });

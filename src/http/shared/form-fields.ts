@@ -33,11 +33,18 @@ function splitName(name: string): string[] | null {
 function assign(target: Record<string, FieldValue> | FieldValue[], path: string[], value: string | File): void {
   const [key, ...rest] = path as [string, ...string[]];
   if (Array.isArray(target)) {
-    // Arrays only grow at the end: `a[]=1&a[]=2`; `a[][x]=1` adds an object per field.
+    // Arrays only grow at the end: `a[]=1&a[]=2`. As Rails reads them, `a[][x]=1&a[][y]=2` is one object,
+    // and a key the last object already has starts the next one (`a[][x]=1&a[][x]=2` is two).
     if (rest.length === 0) target.push(value);
-    else {
-      const child = rest[0] === '' ? [] : {};
+    else if (rest[0] === '') {
+      const child: FieldValue[] = [];
       target.push(child);
+      assign(child, rest, value);
+    } else {
+      const last = target.at(-1);
+      const open = typeof last === 'object' && !Array.isArray(last) && !(last instanceof File) && !Object.hasOwn(last, rest[0]!);
+      const child = open ? last : {};
+      if (!open) target.push(child);
       assign(child, rest, value);
     }
     return;

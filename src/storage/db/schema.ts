@@ -368,6 +368,9 @@ export interface Database {
   };
   lists: ListsTable;
   list_accounts: { list_id: string; account_id: string; created_at: Timestamp };
+  filters: FiltersTable;
+  filter_keywords: { id: string; filter_id: string; keyword: string; whole_word: DefaultBool; created_at: Timestamp };
+  filter_statuses: { id: string; filter_id: string; status_id: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };
@@ -399,6 +402,25 @@ export interface ListsTable {
   /** Its members' posts are kept out of the owner's home timeline. */
   exclusive: DefaultBool;
   created_at: Timestamp;
+}
+
+/** Where a filter applies, as Mastodon names the contexts. */
+export type FilterContext = 'home' | 'notifications' | 'public' | 'thread' | 'account';
+
+/** What a filter does to what it matches: a warning over it, its media blurred, or nothing shown. */
+export type FilterAction = 'warn' | 'blur' | 'hide';
+
+/** A member's filter (its keywords and posts in their own tables). */
+export interface FiltersTable {
+  id: string;
+  account_id: string;
+  title: string;
+  /** The contexts, as a JSON array of `FilterContext`. */
+  context: string;
+  action: FilterAction;
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** A Web Push subscription of one access token (Mastodon's WebPushSubscription). */

@@ -3,6 +3,7 @@ import { toBool } from '../../../storage/db/db-errors.ts';
 import { serializeAccount, type AccountUrls } from './account.serializer.ts';
 import { serializeMedia } from './media.serializer.ts';
 import type { Status } from '../entities.ts';
+import { serializeFilterResult } from './filter.serializer.ts';
 
 /** Mastodon's Status entity for one viewer. `text` (the source) only where Mastodon sends it. */
 export function serializeStatus(view: StatusView, urls: AccountUrls, options: { withSource?: boolean } = {}): Status {
@@ -44,7 +45,7 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
     poll: null,
     card: null,
     language: status.language,
-    filtered: [],
+    filtered: (view.filtered ?? []).map(serializeFilterResult),
     ...(options.withSource ? { text: status.text } : {}),
     ...(view.viewer
       ? {
