@@ -165,6 +165,25 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       });
       if (id) world.statuses.push({ id, author: actor.account });
     },
+    'statuses.schedule': () =>
+      statuses
+        .schedule(local(), { text: `later ${words()}`, visibility: 'public' }, new Date(Date.UTC(2026, 10, 23)).toISOString())
+        .then(() => undefined),
+    'statuses.reschedule': async () => {
+      const row = await read.selectFrom('scheduled_statuses').select(['id', 'account_id']).executeTakeFirst();
+      const owner = row && world.locals.find((a) => a.id === row.account_id);
+      if (row && owner) await statuses.reschedule(apiActor(owner), row.id, new Date(Date.UTC(2026, 10, 24)).toISOString());
+    },
+    'statuses.cancelScheduled': async () => {
+      const row = await read.selectFrom('scheduled_statuses').select(['id', 'account_id']).executeTakeFirst();
+      const owner = row && world.locals.find((a) => a.id === row.account_id);
+      if (row && owner) await statuses.cancelScheduled(apiActor(owner), row.id);
+    },
+    'statuses.publishScheduled': async () => {
+      // Not due on the test clock: nothing is published, and nothing may change.
+      const row = await read.selectFrom('scheduled_statuses').select('id').executeTakeFirst();
+      if (row) assert.equal(await statuses.publishScheduled(row.id), null);
+    },
     'statuses.linkLookedUpMentions': () => statuses.linkLookedUpMentions(status(), 'status-updated'),
     'statuses.notifySubscribers': () => statuses.notifySubscribers(status()),
     'statuses.reblog': async () => {

@@ -66,6 +66,7 @@ export function createCommands(deps: {
   const graph = createGraphService({ db, clock, run, publicUrl });
   const statuses = createStatusService({
     db,
+    clock,
     run,
     publicUrl,
     domain: deps.domain,

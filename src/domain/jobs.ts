@@ -28,6 +28,8 @@ export type Job =
    */
   /** Apply the rows of a member's import (`accounts/imports.ts`), from where a last attempt stopped. */
   | { readonly kind: 'import'; readonly importId: string; readonly rows: readonly ImportRow[] }
+  /** Publish a scheduled post, if it is still due at this time (queued for its time; a rescheduled one queues again). */
+  | { readonly kind: 'publish-scheduled'; readonly scheduledId: string }
   /** Bring a member's archive of posts in (its file waits in the data folder). */
   | { readonly kind: 'import-archive'; readonly importId: string }
   | {
@@ -37,13 +39,13 @@ export type Job =
       readonly then: 'status-created' | 'status-updated';
     };
 
-/** Queues a job in the command's transaction. */
-export function queueJob(unit: Unit, job: Job): Promise<void> {
+/** Queues a job in the command's transaction (with `at`, for the workers to take no earlier). */
+export function queueJob(unit: Unit, job: Job, at?: string): Promise<void> {
   const orderingKey =
     job.kind === 'resolve-mentions'
       ? `status:${job.statusId}`
       : job.kind === 'import' || job.kind === 'import-archive'
         ? `import:${job.importId}`
         : null;
-  return unit.enqueue(JOBS_CHANNEL, job, orderingKey);
+  return unit.enqueue(JOBS_CHANNEL, job, orderingKey, at);
 }

@@ -21,7 +21,7 @@ export interface Unit {
    * Queues a message on a channel of the queue, in this transaction (it exists if and only if the command
    * commits); the channel's listeners in this process are woken after the commit.
    */
-  enqueue(channel: string, payload: unknown, orderingKey?: string | null): Promise<void>;
+  enqueue(channel: string, payload: unknown, orderingKey?: string | null, availableAt?: string): Promise<void>;
 }
 
 /** Runs a command: `work` inside one transaction, then its changes told. */
@@ -38,8 +38,8 @@ export function commandRunner(db: Db, clock: Clock, changes: Changes): RunComman
         now,
         clock,
         changed: (change) => set.add(change),
-        async enqueue(channel, payload, orderingKey = null) {
-          await enqueueInTransaction(tx, { channel, payload, orderingKey, now });
+        async enqueue(channel, payload, orderingKey = null, availableAt) {
+          await enqueueInTransaction(tx, { channel, payload, orderingKey, now, availableAt });
           set.add({ kind: 'queued', channels: [channel] });
         },
       });

@@ -62,6 +62,9 @@ export function jobWorker(deps: JobDeps) {
       case 'import':
         await deps.imports.apply(job.importId, job.rows, deps.resolve);
         return;
+      case 'publish-scheduled':
+        await deps.statuses.publishScheduled(job.scheduledId);
+        return;
       case 'import-archive':
         await deps.imports.applyArchive(job.importId, deps.media);
         return;

@@ -82,6 +82,7 @@ export async function staleMediaIds(db: DbReader, cutoff: string): Promise<strin
     .selectFrom('media_attachments')
     .select('id')
     .where('created_at', '<=', cutoff)
+    .where('scheduled_status_id', 'is', null)
     .where((w) => w.or([w('status_id', 'is', null), w('state', '!=', 'ready')]))
     .execute();
   return rows.map((r) => r.id);
@@ -171,29 +172,55 @@ const problem = (description: string): never => {
  * Attaches the account's processed uploads to a status, in the order given, and returns the ids of those
  * it had before and no longer has (an edit that drops a file). At most four images, or one video or audio.
  */
-export async function attachMedia(unit: Unit, accountId: string, statusId: string, ids: readonly string[]): Promise<string[]> {
+export async function attachMedia(
+  unit: Unit,
+  accountId: string,
+  statusId: string,
+  ids: readonly string[],
+  scheduledId: string | null = null,
+): Promise<string[]> {
   const { tx } = unit;
-  const wanted = [...new Set(ids)];
-  if (wanted.length !== ids.length) problem('the same file is attached twice');
-  if (wanted.length > MAX_ATTACHMENTS) problem(`at most ${MAX_ATTACHMENTS} files can be attached`);
-  const rows = wanted.length
-    ? await tx.selectFrom('media_attachments').selectAll().where('id', 'in', wanted).where('account_id', '=', accountId).execute()
-    : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const id of wanted) {
-    const row = byId.get(id);
-    if (!row || (row.status_id !== null && row.status_id !== statusId)) problem(`file ${id} is not one of your unattached uploads`);
-    if (row!.state === 'processing') problem(`file ${id} is still being processed; try again in a moment`);
-    if (row!.state !== 'ready') problem(`file ${id} could not be processed`);
-  }
-  if (wanted.length > 1 && rows.some((r) => r.type === 'video' || r.type === 'audio'))
-    problem('a video or audio file must be the only attachment');
+  const wanted = await checkAttachable(tx, accountId, ids, { statusId, scheduledId });
   const before = await tx.selectFrom('media_attachments').select('id').where('status_id', '=', statusId).execute();
   for (const [position, id] of wanted.entries()) {
     await tx.updateTable('media_attachments').set({ status_id: statusId, position }).where('id', '=', id).execute();
   }
   unit.changed({ kind: 'statuses', ids: [statusId] });
   return before.map((r) => r.id).filter((id) => !wanted.includes(id));
+}
+
+/**
+ * Checks that uploads may go on one post, in this order: the account's own, processed, on no other status
+ * and kept for no other scheduled post (`statusId` and `scheduledId` name the post they may already be
+ * on). At most four, or one video or audio. Returns the ids.
+ */
+export async function checkAttachable(
+  db: DbReader,
+  accountId: string,
+  ids: readonly string[],
+  own: { statusId?: string | null; scheduledId?: string | null } = {},
+): Promise<string[]> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length !== ids.length) problem('the same file is attached twice');
+  if (wanted.length > MAX_ATTACHMENTS) problem(`at most ${MAX_ATTACHMENTS} files can be attached`);
+  const rows = wanted.length
+    ? await db.selectFrom('media_attachments').selectAll().where('id', 'in', wanted).where('account_id', '=', accountId).execute()
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const id of wanted) {
+    const row = byId.get(id);
+    if (
+      !row ||
+      (row.status_id !== null && row.status_id !== own.statusId) ||
+      (row.scheduled_status_id !== null && row.scheduled_status_id !== own.scheduledId)
+    )
+      problem(`file ${id} is not one of your unattached uploads`);
+    if (row!.state === 'processing') problem(`file ${id} is still being processed; try again in a moment`);
+    if (row!.state !== 'ready') problem(`file ${id} could not be processed`);
+  }
+  if (wanted.length > 1 && rows.some((r) => r.type === 'video' || r.type === 'audio'))
+    problem('a video or audio file must be the only attachment');
+  return wanted;
 }
 
 /** Attachments still being processed (after a restart, those whose processing was cut short). */

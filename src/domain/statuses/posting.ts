@@ -46,6 +46,8 @@ export interface LocalStatusInput extends StatusText {
   readonly quotedStatusId?: string | undefined;
   readonly idempotencyKey?: string | undefined;
   readonly applicationName?: string | null | undefined;
+  /** The scheduled post this one publishes (its uploads are kept for it). */
+  readonly scheduledId?: string | undefined;
 }
 
 /**
@@ -118,6 +120,28 @@ export interface PostingDeps {
     ((unit: Unit, status: Pick<StatusRow, 'id' | 'account_id' | 'content' | 'spoiler_text' | 'language'>) => Promise<unknown>) | undefined;
 }
 
+/**
+ * Checks a local author's new post before anything is written (the post it answers and the one it quotes
+ * are visible to the author, the quote is allowed, the text fits) and renders its text.
+ */
+export async function prepareLocalPost(
+  deps: Pick<PostingDeps, 'db' | 'domain' | 'publicUrl' | 'maxCharacters'>,
+  author: AccountRow,
+  input: LocalStatusInput,
+): Promise<{ parent: StatusRow | undefined; quoted: StatusRow | undefined; composed: ComposedText }> {
+  const { db } = deps;
+  const parent = input.inReplyToId ? await visibleStatus(db.read, author.id, input.inReplyToId) : undefined;
+  const quoted = input.quotedStatusId ? await visibleStatus(db.read, author.id, input.quotedStatusId) : undefined;
+  if (quoted) await assertQuotable(db.read, author.id, quoted);
+  const composed = await composeText(db.read, input, {
+    domain: deps.domain,
+    publicUrl: deps.publicUrl,
+    maxCharacters: deps.maxCharacters,
+    validate: true,
+  });
+  return { parent, quoted, composed };
+}
+
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
 /** A remote post dated later than this into the future is taken as posted now. */
 const CLOCK_SKEW_MS = 60_000;
@@ -136,8 +160,6 @@ export function postingCommands(deps: PostingDeps) {
   const { db, run, search, publicUrl } = deps;
   const compose = (reader: DbReader, input: StatusText, validate = true) =>
     composeText(reader, input, { domain: deps.domain, publicUrl, maxCharacters: deps.maxCharacters, validate });
-
-  const visibleOrNotFound = (viewerId: string, statusId: string) => visibleStatus(db.read, viewerId, statusId);
 
   /** A new row for a local author's post: its addresses here, and no reply, repost or quote unless given. */
   const localRow = (
@@ -211,10 +233,7 @@ export function postingCommands(deps: PostingDeps) {
       const earlier = await idempotentStatus(db.read, author.id, input.idempotencyKey);
       if (earlier && Date.parse(earlier.created_at) > Date.now() - IDEMPOTENCY_WINDOW_MS) return earlier.status_id;
     }
-    const parent = input.inReplyToId ? await visibleOrNotFound(author.id, input.inReplyToId) : undefined;
-    const quoted = input.quotedStatusId ? await visibleOrNotFound(author.id, input.quotedStatusId) : undefined;
-    if (quoted) await assertQuotable(db.read, author.id, quoted);
-    const composed = await compose(db.read, input);
+    const { parent, quoted, composed } = await prepareLocalPost(deps, author, input);
     try {
       return await run(async (unit) => {
         const id = uuid7(unit.clock());
@@ -241,7 +260,7 @@ export function postingCommands(deps: PostingDeps) {
           const earlier = await claimIdempotencyKey(unit, author.id, input.idempotencyKey, id, IDEMPOTENCY_WINDOW_MS);
           if (earlier !== null) throw new RepeatedRequest(earlier);
         }
-        if (input.mediaIds?.length) await attachMedia(unit, author.id, id, input.mediaIds);
+        if (input.mediaIds?.length) await attachMedia(unit, author.id, id, input.mediaIds, input.scheduledId ?? null);
         await afterInsert(unit, row, composed.mentions, composed.tags, `${composed.spoilerText} ${composed.text}`);
         // The quoted author's consent, where this server gives it (FEP-044f): served for other servers to check.
         if (quoted?.domain === null) await grantQuoteAuthorization(unit, quoted.id, uri);

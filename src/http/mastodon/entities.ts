@@ -540,3 +540,25 @@ export interface V1Filter {
   expires_at: string | null;
   irreversible: boolean;
 }
+
+/** Mastodon's ScheduledStatus entity: a post waiting for its time, with the parameters it was sent with. */
+export interface ScheduledStatus {
+  id: string;
+  scheduled_at: string;
+  params: {
+    text: string;
+    poll: null;
+    media_ids: string[] | null;
+    sensitive: boolean | null;
+    spoiler_text: string | null;
+    visibility: 'public' | 'unlisted' | 'private' | 'direct';
+    in_reply_to_id: string | null;
+    quoted_status_id: string | null;
+    language: string | null;
+    application_id: null;
+    scheduled_at: null;
+    idempotency: null;
+    with_rate_limit: boolean;
+  };
+  media_attachments: MediaAttachment[];
+}

@@ -8,6 +8,7 @@ import { reactorsPage, statusEdits, visibleStatusesByIds } from '../../domain/st
 import { findStatusById, type StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import type { StatusService } from '../../domain/statuses/statuses.service.ts';
 import { loadStatusViews } from '../../domain/statuses/statuses.views.ts';
+import { findScheduled } from '../../domain/statuses/scheduling.ts';
 import { threadContext } from '../../domain/statuses/thread.ts';
 import { visibleStatus } from '../../domain/statuses/visibility-policy.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -17,6 +18,7 @@ import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { accountListResponse } from './account-list.ts';
+import { presentScheduled } from './scheduled-statuses.routes.ts';
 import { readPage } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeMedia } from './serializers/media.serializer.ts';
@@ -46,9 +48,10 @@ const NewStatusInput = z.object({
   in_reply_to_id: z.string().max(64).optional(),
   quoted_status_id: z.string().max(64).optional(),
   media_ids: stringList(z.string().max(64)).pipe(z.array(z.string()).max(10)).optional(),
-  // Not built yet: refused rather than dropped (a poll would vanish, a scheduled post would go out at once).
+  // Not built yet: refused rather than dropped (a poll would vanish).
   poll: notSupported('polls'),
-  scheduled_at: notSupported('scheduled posts'),
+  // When to publish instead of now (ISO 8601); an empty value is now.
+  scheduled_at: z.union([z.literal('').transform(() => undefined), z.null().transform(() => undefined), z.string().max(64)]).optional(),
   allowed_mentions: notSupported('allowed_mentions'),
 });
 
@@ -116,9 +119,7 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
         const { account, user, grant } = currentUser(c);
         const input = readInput(c, NewStatusInput);
         const app = await findAppById(read, grant.appId);
-        // Remote accounts mentioned that this server does not know yet are looked up by a worker; the
-        // post is answered at once and reaches them once they are found.
-        const id = await statuses.create(apiActor(account), {
+        const post = {
           text: input.status,
           visibility: input.visibility ?? user.default_visibility,
           spoilerText: input.spoiler_text,
@@ -126,10 +127,17 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
           language: input.language ?? user.default_language,
           inReplyToId: input.in_reply_to_id,
           quotedStatusId: input.quoted_status_id,
-          idempotencyKey: c.req.header('idempotency-key')?.slice(0, 200),
           applicationName: app?.name ?? null,
           mediaIds: input.media_ids,
-        });
+        };
+        // A post for later answers with the ScheduledStatus entity, as Mastodon's does.
+        if (input.scheduled_at !== undefined) {
+          const scheduledId = await statuses.schedule(apiActor(account), post, input.scheduled_at);
+          return c.json(await presentScheduled(read, config, await findScheduled(read, account.id, scheduledId)));
+        }
+        // Remote accounts mentioned that this server does not know yet are looked up by a worker; the
+        // post is answered at once and reaches them once they are found.
+        const id = await statuses.create(apiActor(account), { ...post, idempotencyKey: c.req.header('idempotency-key')?.slice(0, 200) });
         return one(c, id!);
       },
     },

@@ -300,6 +300,8 @@ export interface MediaAttachmentsTable {
   description: string | null;
   focus_x: Generated<number>;
   focus_y: Generated<number>;
+  /** The scheduled post this upload waits for (it is kept until then). */
+  scheduled_status_id: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -371,6 +373,7 @@ export interface Database {
   filters: FiltersTable;
   filter_keywords: { id: string; filter_id: string; keyword: string; whole_word: DefaultBool; created_at: Timestamp };
   filter_statuses: { id: string; filter_id: string; status_id: string; created_at: Timestamp };
+  scheduled_statuses: { id: string; account_id: string; scheduled_at: Timestamp; params: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };

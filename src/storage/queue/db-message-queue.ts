@@ -205,11 +205,12 @@ export class DbMessageQueue implements MessageQueue {
 
 /**
  * Queues a message inside a caller's transaction (a transactional outbox): it exists if and only if the
- * transaction commits. A listener of `channel` in another process finds it at its next poll.
+ * transaction commits. A listener of `channel` in another process finds it at its next poll; with
+ * `availableAt`, not before then.
  */
 export async function enqueueInTransaction(
   tx: DbWriter,
-  message: { channel: string; payload: unknown; orderingKey?: string | null; now: string },
+  message: { channel: string; payload: unknown; orderingKey?: string | null; now: string; availableAt?: string | undefined },
 ): Promise<void> {
   await tx
     .insertInto('queue_messages')
@@ -217,7 +218,7 @@ export async function enqueueInTransaction(
       id: uuid7(Date.parse(message.now)),
       payload: JSON.stringify(message.payload),
       ordering_key: message.orderingKey ?? null,
-      available_at: message.now,
+      available_at: message.availableAt ?? message.now,
       locked_until: null,
       created_at: message.now,
       channel: message.channel,

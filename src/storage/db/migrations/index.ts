@@ -15,6 +15,7 @@ import * as m0012 from './0012-held-usernames.ts';
 import * as m0013 from './0013-account-imports.ts';
 import * as m0014 from './0014-lists.ts';
 import * as m0015 from './0015-filters.ts';
+import * as m0016 from './0016-scheduled-statuses.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -42,4 +43,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0013-account-imports', m0013],
   ['0014-lists', m0014],
   ['0015-filters', m0015],
+  ['0016-scheduled-statuses', m0016],
 ];
