@@ -20,6 +20,7 @@ import { searchRoutes } from '../http/mastodon/search.routes.ts';
 import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
 import { filtersRoutes } from '../http/mastodon/filters.routes.ts';
 import { scheduledStatusesRoutes } from '../http/mastodon/scheduled-statuses.routes.ts';
+import { conversationsRoutes } from '../http/mastodon/conversations.routes.ts';
 import { listsRoutes } from '../http/mastodon/lists.routes.ts';
 import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
 import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
@@ -70,6 +71,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...listsRoutes({ config, clock, read, lists: commands.lists }),
     ...filtersRoutes({ clock, read, filters: commands.filters }),
     ...scheduledStatusesRoutes({ config, read, statuses: commands.statuses }),
+    ...conversationsRoutes({ config, clock, read, conversations: commands.conversations }),
     ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),

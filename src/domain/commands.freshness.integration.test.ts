@@ -98,7 +98,16 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     attachments: [],
     fetched: true,
   });
-  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks, lists, filters } = commands;
+  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks, lists, filters, conversations } =
+    commands;
+  /** A direct conversation someone local is in, with that member. */
+  const someConversation = async () => {
+    const direct = await read.selectFrom('statuses').select(['id', 'thread_id', 'account_id']).where('visibility', '=', 'direct').execute();
+    if (!direct.length) return null;
+    const post = random.pick(direct);
+    const owner = world.locals.find((a) => a.id === post.account_id) ?? random.pick(world.locals);
+    return { id: post.thread_id ?? post.id, actor: apiActor(owner) };
+  };
   /** One of the filters (or of their keywords or posts) made so far, with its owner. */
   const someFilter = async (table: 'filters' | 'filter_keywords' | 'filter_statuses' = 'filters') => {
     const all =
@@ -351,6 +360,14 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     'filters.removeStatus': async () => {
       const entry = await someFilter('filter_statuses');
       if (entry) await filters.removeStatus(entry.actor, entry.id);
+    },
+    'conversations.markRead': async () => {
+      const conversation = await someConversation();
+      if (conversation) await conversations.markRead(conversation.actor, conversation.id);
+    },
+    'conversations.remove': async () => {
+      const conversation = await someConversation();
+      if (conversation) await conversations.remove(conversation.actor, conversation.id);
     },
     'reports.create': async () => {
       const filed = await reports.create(local(), {

@@ -6,6 +6,7 @@ import { accountImports, type AccountImports } from './accounts/imports.ts';
 import { accountMigration, type AccountMigration } from './accounts/migration.ts';
 import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
+import { conversationCommands, type ConversationCommands } from './conversations/conversations.ts';
 import { filterCommands, type FilterCommands } from './filters/filters.ts';
 import { listCommands, type ListCommands } from './lists/lists.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -37,6 +38,8 @@ export interface Commands {
   readonly lists: ListCommands;
   /** A member's filters of keywords and posts. */
   readonly filters: FilterCommands;
+  /** A member's marks on their direct conversations (read, removed). */
+  readonly conversations: ConversationCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -85,6 +88,7 @@ export function createCommands(deps: {
     reports: createReportService({ db, run }),
     lists: listCommands({ db, run }),
     filters: filterCommands({ db, run }),
+    conversations: conversationCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

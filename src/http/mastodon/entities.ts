@@ -562,3 +562,11 @@ export interface ScheduledStatus {
   };
   media_attachments: MediaAttachment[];
 }
+
+/** Mastodon's Conversation entity: a direct conversation, its other participants and its newest post. */
+export interface Conversation {
+  id: string;
+  unread: boolean;
+  accounts: Account[];
+  last_status: Status;
+}

@@ -374,6 +374,7 @@ export interface Database {
   filter_keywords: { id: string; filter_id: string; keyword: string; whole_word: DefaultBool; created_at: Timestamp };
   filter_statuses: { id: string; filter_id: string; status_id: string; created_at: Timestamp };
   scheduled_statuses: { id: string; account_id: string; scheduled_at: Timestamp; params: string; created_at: Timestamp };
+  conversation_marks: { account_id: string; thread_id: string; read_up_to: string | null; removed_up_to: string | null };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };

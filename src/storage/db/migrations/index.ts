@@ -16,6 +16,7 @@ import * as m0013 from './0013-account-imports.ts';
 import * as m0014 from './0014-lists.ts';
 import * as m0015 from './0015-filters.ts';
 import * as m0016 from './0016-scheduled-statuses.ts';
+import * as m0017 from './0017-conversation-marks.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -44,4 +45,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0014-lists', m0014],
   ['0015-filters', m0015],
   ['0016-scheduled-statuses', m0016],
+  ['0017-conversation-marks', m0017],
 ];
