@@ -215,6 +215,7 @@ export async function createApp(
         push: services.push,
         statuses: services.commands.statuses,
         imports: services.commands.imports,
+        polls: services.commands.polls,
         moderation: services.commands.moderation,
         blocks: services.commands.blocks,
         registration: services.registration,

@@ -21,6 +21,7 @@ import { statusesRoutes } from '../http/mastodon/statuses.routes.ts';
 import { filtersRoutes } from '../http/mastodon/filters.routes.ts';
 import { scheduledStatusesRoutes } from '../http/mastodon/scheduled-statuses.routes.ts';
 import { conversationsRoutes } from '../http/mastodon/conversations.routes.ts';
+import { pollsRoutes } from '../http/mastodon/polls.routes.ts';
 import { listsRoutes } from '../http/mastodon/lists.routes.ts';
 import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
 import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
@@ -72,6 +73,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...filtersRoutes({ clock, read, filters: commands.filters }),
     ...scheduledStatusesRoutes({ config, read, statuses: commands.statuses }),
     ...conversationsRoutes({ config, clock, read, conversations: commands.conversations }),
+    ...pollsRoutes({ clock, read, polls: commands.polls }),
     ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),

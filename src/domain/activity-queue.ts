@@ -34,6 +34,7 @@ export function activityOrderingKey(event: ActivityEvent): string | null {
     case 'account-deleted':
       return `account:${event.accountId}`;
     case 'reported':
+    case 'poll-voted':
       return null;
   }
 }

@@ -57,6 +57,8 @@ export type ActivityEvent =
       readonly quotedStatusId: string;
       readonly stampId: string | null;
     }
+  /** A local member voted in a remote poll: each vote goes to the poll's server. */
+  | { readonly type: 'poll-voted'; readonly accountId: string; readonly pollId: string; readonly voteIds: readonly string[] }
   | { readonly type: 'profile-updated'; readonly accountId: string }
   | { readonly type: 'account-moved'; readonly accountId: string; readonly targetId: string }
   /** The server moved to another domain: the account's actor at its former URI moves to its new one. */

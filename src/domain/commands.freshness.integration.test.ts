@@ -98,8 +98,22 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     attachments: [],
     fetched: true,
   });
-  const { statuses, graph, accounts, migration, imports, reports, notifications, moderation, blocks, lists, filters, conversations } =
-    commands;
+  const {
+    statuses,
+    graph,
+    accounts,
+    migration,
+    imports,
+    reports,
+    notifications,
+    moderation,
+    blocks,
+    lists,
+    filters,
+    conversations,
+    polls,
+  } = commands;
+  const somePoll = async () => (await read.selectFrom('polls').select('id').execute()).map((p) => p.id);
   /** A direct conversation someone local is in, with that member. */
   const someConversation = async () => {
     const direct = await read.selectFrom('statuses').select(['id', 'thread_id', 'account_id']).where('visibility', '=', 'direct').execute();
@@ -146,6 +160,7 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
               visibility: random.pick(['public', 'public', 'unlisted', 'private', 'direct'] as const),
               inReplyToId: random.coin(0.2) ? status() : undefined,
               quotedStatusId: random.coin(0.1) ? status() : undefined,
+              poll: random.coin(0.15) ? { options: ['yes', 'no'], expiresIn: 300, multiple: random.coin() } : undefined,
             })
           : await statuses.create(actor, remoteInput());
       if (id) world.statuses.push({ id, author: actor.account });
@@ -360,6 +375,18 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     'filters.removeStatus': async () => {
       const entry = await someFilter('filter_statuses');
       if (entry) await filters.removeStatus(entry.actor, entry.id);
+    },
+    'polls.vote': async () => {
+      const ids = await somePoll();
+      if (ids.length) await polls.vote(local(), random.pick(ids), [random.pick([0, 1])]);
+    },
+    'polls.sendTally': async () => {
+      const ids = await somePoll();
+      if (ids.length) await polls.sendTally(random.pick(ids));
+    },
+    'polls.end': async () => {
+      const ids = await somePoll();
+      if (ids.length) await polls.end(random.pick(ids));
     },
     'conversations.markRead': async () => {
       const conversation = await someConversation();

@@ -8,6 +8,7 @@ import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
 import { conversationCommands, type ConversationCommands } from './conversations/conversations.ts';
 import { filterCommands, type FilterCommands } from './filters/filters.ts';
+import { pollCommands, type PollCommands } from './polls/polls.ts';
 import { listCommands, type ListCommands } from './lists/lists.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -40,6 +41,8 @@ export interface Commands {
   readonly filters: FilterCommands;
   /** A member's marks on their direct conversations (read, removed). */
   readonly conversations: ConversationCommands;
+  /** Votes in polls, and polls' ends. */
+  readonly polls: PollCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -89,6 +92,7 @@ export function createCommands(deps: {
     lists: listCommands({ db, run }),
     filters: filterCommands({ db, run }),
     conversations: conversationCommands({ db, run }),
+    polls: pollCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

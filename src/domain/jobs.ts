@@ -30,6 +30,10 @@ export type Job =
   | { readonly kind: 'import'; readonly importId: string; readonly rows: readonly ImportRow[] }
   /** Publish a scheduled post, if it is still due at this time (queued for its time; a rescheduled one queues again). */
   | { readonly kind: 'publish-scheduled'; readonly scheduledId: string }
+  /** A poll ended: notify its author and voters here, and send a local poll's final counts. */
+  | { readonly kind: 'poll-ended'; readonly pollId: string }
+  /** Send a local poll's new counts to other servers (queued a minute after the first new vote). */
+  | { readonly kind: 'poll-tally'; readonly pollId: string }
   /** Bring a member's archive of posts in (its file waits in the data folder). */
   | { readonly kind: 'import-archive'; readonly importId: string }
   | {

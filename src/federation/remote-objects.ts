@@ -1,5 +1,17 @@
-import type { Article, Note, Question } from '@fedify/vocab';
-import { Application, Document, Hashtag, Mention, PUBLIC_COLLECTION, PropertyValue, Service, type Actor } from '@fedify/vocab';
+import type { Article } from '@fedify/vocab';
+import {
+  Application,
+  Document,
+  Hashtag,
+  Mention,
+  Note,
+  PUBLIC_COLLECTION,
+  PropertyValue,
+  Question,
+  Service,
+  type Actor,
+} from '@fedify/vocab';
+import type { RemotePoll } from '../domain/polls/polls.ts';
 import { withoutNul } from '../lib/text.ts';
 import type { RemoteProfile } from '../domain/accounts/accounts.repo.ts';
 import type { RemoteAttachment } from '../domain/media/remote-media-jobs.ts';
@@ -120,7 +132,42 @@ export async function postOf(post: RemotePost, followersUrl: string | null, opti
     inReplyToUri: post.replyTargetId?.href ?? null,
     quoteUri: (post.quoteId ?? post.quoteUrl)?.href ?? null,
     attachments,
+    poll: post instanceof Question ? await pollOf(post) : null,
     fetched: options.fetched,
+  };
+}
+
+const MAX_POLL_OPTIONS = 20;
+
+/**
+ * A Question's poll as its server tells it: the options (one of, or any of) with their counts, when it
+ * ends, how many voted. Only embedded options are read; a Question without any is no poll.
+ */
+async function pollOf(question: Question): Promise<RemotePoll | null> {
+  const read = async (listed: AsyncIterable<unknown>) => {
+    const options: { title: string; votes: number }[] = [];
+    for await (const option of firstEmbedded(listed, MAX_POLL_OPTIONS)) {
+      if (!(option instanceof Note)) continue;
+      const title = cap(option.name?.toString() ?? '', MAX_NAME);
+      if (!title) continue;
+      const replies = await option.getReplies(EMBEDDED_ONLY).catch(() => null);
+      options.push({ title, votes: Math.max(0, Number(replies?.totalItems ?? 0) || 0) });
+    }
+    return options;
+  };
+  // Any of (several choices), else one of.
+  const anyOf = await read(question.getInclusiveOptions(EMBEDDED_ONLY));
+  const multiple = anyOf.length > 0;
+  const options = multiple ? anyOf : await read(question.getExclusiveOptions(EMBEDDED_ONLY));
+  if (options.length < 1) return null;
+  const instant = (question.endTime ?? (question.closed instanceof Object ? question.closed : null)) as unknown as {
+    epochMilliseconds: number;
+  } | null;
+  return {
+    options,
+    multiple,
+    expiresAt: instant ? new Date(instant.epochMilliseconds).toISOString() : null,
+    votersCount: typeof question.voters === 'number' ? question.voters : null,
   };
 }
 

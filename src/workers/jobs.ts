@@ -1,6 +1,7 @@
 import type { AccountImports, ArchiveMedia } from '../domain/accounts/imports.ts';
 import { onQueued, type Changes } from '../domain/changes.ts';
 import { JOBS_CHANNEL, type Job } from '../domain/jobs.ts';
+import type { PollCommands } from '../domain/polls/polls.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -22,6 +23,8 @@ export interface JobDeps {
   readonly sendPasswordReset: (email: string) => Promise<void>;
   /** Looks up a remote account by handle on its server (WebFinger); null if it cannot be. */
   readonly resolve: (handle: string) => Promise<unknown>;
+  /** Polls' ends and their counts told to other servers. */
+  readonly polls: Pick<PollCommands, 'end' | 'sendTally'>;
   /** Applies a member's import. */
   readonly imports: Pick<AccountImports, 'apply' | 'applyArchive'>;
   /** The media pipeline an archive's files go through. */
@@ -61,6 +64,12 @@ export function jobWorker(deps: JobDeps) {
         return;
       case 'import':
         await deps.imports.apply(job.importId, job.rows, deps.resolve);
+        return;
+      case 'poll-ended':
+        await deps.polls.end(job.pollId);
+        return;
+      case 'poll-tally':
+        await deps.polls.sendTally(job.pollId);
         return;
       case 'publish-scheduled':
         await deps.statuses.publishScheduled(job.scheduledId);

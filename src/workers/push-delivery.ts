@@ -27,6 +27,7 @@ const TITLES: Record<string, string> = {
   favourite: 'liked your post',
   update: 'edited a post you reposted',
   quote: 'quoted your post',
+  poll: 'a poll you voted in or created has ended',
   move: 'moved to a new account',
   'admin.sign_up': 'signed up',
   'admin.report': 'was reported',

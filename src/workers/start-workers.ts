@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import type { Changes } from '../domain/changes.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
 import type { PushService } from '../domain/push/push.service.ts';
+import type { PollCommands } from '../domain/polls/polls.ts';
 import type { StatusService } from '../domain/statuses/statuses.service.ts';
 import type { ModerationService } from '../domain/moderation/moderation.service.ts';
 import type { BlockService } from '../domain/moderation/blocks.service.ts';
@@ -38,6 +39,7 @@ export interface WorkerDeps {
   readonly push: PushService;
   readonly statuses: StatusService;
   readonly imports: Pick<AccountImports, 'apply' | 'applyArchive'>;
+  readonly polls: Pick<PollCommands, 'end' | 'sendTally'>;
   readonly moderation: Pick<ModerationService, 'purge'>;
   readonly blocks: Pick<BlockService, 'applySubscription'>;
   readonly registration: Pick<RegistrationService, 'sendPasswordReset'>;
@@ -136,6 +138,7 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
     logger: log,
     statuses: deps.statuses,
     imports: deps.imports,
+    polls: deps.polls,
     media: deps.media,
     purgeAccount: (accountId) => deps.moderation.purge(accountId),
     deleteBlobs: (keys) => deps.media.deleteBlobs(keys),

@@ -11,6 +11,7 @@ export type NotificationType =
   | 'favourite'
   | 'update'
   | 'quote'
+  | 'poll'
   | 'move'
   | 'moderation_warning'
   | 'admin.sign_up'

@@ -16,6 +16,8 @@ export interface NotificationInput {
   readonly statusId?: string | null;
   /** The thread of the status, for a muted conversation. */
   readonly threadId?: string | null;
+  /** Told even to its own author (a poll's end tells its author too). */
+  readonly evenToSelf?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface NotificationInput {
  * remote accounts are never notified here. Returns whether one was recorded.
  */
 export async function notify(unit: Unit, input: NotificationInput): Promise<boolean> {
-  if (input.accountId === input.fromAccountId) return false;
+  if (input.accountId === input.fromAccountId && !input.evenToSelf) return false;
   const { tx, now } = unit;
   const wanted = await tx
     .selectFrom('users')
@@ -95,7 +97,7 @@ export async function notifyOfModeration(
 
 async function insertNotification(
   unit: Unit,
-  input: NotificationInput & { readonly accountWarningId?: string; readonly reportId?: string },
+  input: Omit<NotificationInput, 'evenToSelf'> & { readonly accountWarningId?: string; readonly reportId?: string },
   pushed: boolean,
 ): Promise<void> {
   const id = uuid7(Date.parse(unit.now));

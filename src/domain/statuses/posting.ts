@@ -4,7 +4,8 @@ import type { Visibility } from '../../storage/db/schema.ts';
 import { findAccountById, findLocalAccountsByUris, type AccountRow } from '../accounts/accounts.repo.ts';
 import { isLocal, type Actor } from '../actor.ts';
 import { recordActivity } from '../activity-queue.ts';
-import { Forbidden, NotFound } from '../errors.ts';
+import { Forbidden, Invalid, NotFound } from '../errors.ts';
+import { checkPoll, insertLocalPoll, saveRemotePoll, type PollInput, type RemotePoll } from '../polls/polls.ts';
 import { hasLocalFollower } from '../graph/graph.repo.ts';
 import { queueJob } from '../jobs.ts';
 import { attachMedia, forgetMedia } from '../media/media.repo.ts';
@@ -48,6 +49,7 @@ export interface LocalStatusInput extends StatusText {
   readonly applicationName?: string | null | undefined;
   /** The scheduled post this one publishes (its uploads are kept for it). */
   readonly scheduledId?: string | undefined;
+  readonly poll?: PollInput | undefined;
 }
 
 /**
@@ -93,6 +95,8 @@ export interface RemoteStatusInput {
   readonly inReplyToUri: string | null;
   readonly quoteUri: string | null;
   readonly attachments: readonly RemoteAttachment[];
+  /** Its poll (a Question's options and counts). */
+  readonly poll?: RemotePoll | null | undefined;
   /**
    * Whether this server fetched the post itself (to show a repost, a quote or a reply). A post that was
    * pushed to it is kept only when it concerns someone here: a follower of its author, an account it
@@ -133,6 +137,14 @@ export async function prepareLocalPost(
   const parent = input.inReplyToId ? await visibleStatus(db.read, author.id, input.inReplyToId) : undefined;
   const quoted = input.quotedStatusId ? await visibleStatus(db.read, author.id, input.quotedStatusId) : undefined;
   if (quoted) await assertQuotable(db.read, author.id, quoted);
+  if (input.poll) {
+    checkPoll(input.poll);
+    if (input.mediaIds?.length)
+      throw new Invalid('Validation failed: a post cannot have both a poll and media', {
+        poll: [{ error: 'ERR_INVALID', description: 'cannot be combined with media' }],
+      });
+    if (!input.text.trim()) throw new Invalid('Validation failed', { status: [{ error: 'ERR_BLANK', description: "can't be blank" }] });
+  }
   const composed = await composeText(db.read, input, {
     domain: deps.domain,
     publicUrl: deps.publicUrl,
@@ -261,6 +273,7 @@ export function postingCommands(deps: PostingDeps) {
           if (earlier !== null) throw new RepeatedRequest(earlier);
         }
         if (input.mediaIds?.length) await attachMedia(unit, author.id, id, input.mediaIds, input.scheduledId ?? null);
+        if (input.poll) await insertLocalPoll(unit, id, author.id, input.poll);
         await afterInsert(unit, row, composed.mentions, composed.tags, `${composed.spoilerText} ${composed.text}`);
         // The quoted author's consent, where this server gives it (FEP-044f): served for other servers to check.
         if (quoted?.domain === null) await grantQuoteAuthorization(unit, quoted.id, uri);
@@ -330,6 +343,7 @@ export function postingCommands(deps: PostingDeps) {
       const searchable = input.visibility === 'public' || input.visibility === 'unlisted';
       await afterInsert(unit, row, mentions, input.tags, searchable ? `${input.spoilerText} ${plainText(input.content)}` : null);
       await recordRemoteAttachments(unit, id, author.id, input.attachments);
+      if (input.poll) await saveRemotePoll(unit, id, author.id, input.poll);
       return id;
     });
   }
@@ -395,6 +409,14 @@ export function postingCommands(deps: PostingDeps) {
       if (!status || status.account_id !== author.id || status.reblog_of_id !== null) throw new NotFound();
       if (isLocal(author) !== !('uri' in input)) throw new Forbidden('A post is edited by its own server');
       const local = 'uri' in input ? null : await compose(db.read, input);
+      // A remote poll's new counts come as an edit of its post: only the poll changes then.
+      if (
+        !local &&
+        (input as RemoteStatusInput).poll &&
+        (input as RemoteStatusInput).content === status.content &&
+        (input as RemoteStatusInput).spoilerText === status.spoiler_text
+      )
+        return run((unit) => saveRemotePoll(unit, status.id, author.id, (input as RemoteStatusInput).poll!));
       const mentions = 'uri' in input ? (await findLocalAccountsByUris(db.read, input.mentionedUris)).map((a) => a.id) : local!.mentions;
       await run(async (unit) => {
         const revision = local
@@ -429,6 +451,8 @@ export function postingCommands(deps: PostingDeps) {
         for (const reposter of await repostersOf(unit.tx, statusId)) {
           await notify(unit, { accountId: reposter, fromAccountId: author.id, type: 'update', statusId });
         }
+        if (!local && (input as RemoteStatusInput).poll)
+          await saveRemotePoll(unit, status.id, author.id, (input as RemoteStatusInput).poll!);
         await announce(unit, author, statusId, 'status-updated', local?.unknownHandles ?? []);
       });
     },

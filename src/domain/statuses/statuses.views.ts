@@ -6,6 +6,7 @@ import { findStatusesByIds, type StatusRow } from './statuses.repo.ts';
 import { mediaOfStatuses, type MediaRow } from '../media/media.repo.ts';
 import { visibleTo } from './visibility-policy.ts';
 import { activeFilters, type FilterResult } from '../filters/filters.ts';
+import { loadPolls, type PollView } from '../polls/polls.ts';
 import type { FilterContext } from '../../storage/db/schema.ts';
 
 /** Everything needed to show a status to one viewer, loaded in a handful of queries for a whole page. */
@@ -19,6 +20,8 @@ export interface StatusView {
   readonly mentions: readonly AccountRow[];
   readonly tags: readonly string[];
   readonly media: readonly MediaRow[];
+  /** Its poll as the viewer sees it (counts, the viewer's votes). */
+  readonly poll: PollView | null;
   readonly counts: { readonly replies: number; readonly reblogs: number; readonly favourites: number; readonly quotes: number };
   /** The viewer's filters that match the status (with `loadStatusViews`'s `filtering`); hidden ones are left out. */
   readonly filtered?: readonly FilterResult[];
@@ -144,6 +147,7 @@ export async function loadStatusViews(
     .where('status_tags.status_id', 'in', ids)
     .execute();
   const counts = await countsOf(db, ids);
+  const polls = await loadPolls(db, ids, viewerId, filtering ? Date.parse(filtering.now) : Date.now());
   const viewerMarks = viewerId ? await marksOf(db, viewerId, ids, [...new Set(every.map((s) => s.thread_id ?? s.id))]) : null;
   const byId = new Map(every.map((s) => [s.id, s]));
   const quotedById = new Map(quotedVisible.map((s) => [s.id, s]));
@@ -170,6 +174,7 @@ export async function loadStatusViews(
       mentions: mentionRows.filter((m) => m.status_id === status.id).flatMap((m) => accounts.get(m.account_id) ?? []),
       tags: tagRows.filter((t) => t.status_id === status.id).map((t) => t.name),
       media: media.get(status.id) ?? [],
+      poll: polls.get(status.id) ?? null,
       counts: {
         replies: counts.replies.get(status.id) ?? 0,
         reblogs: counts.reblogs.get(status.id) ?? 0,

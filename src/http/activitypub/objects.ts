@@ -11,11 +11,14 @@ import {
   Person,
   PropertyValue,
   PUBLIC_COLLECTION,
+  Question,
   Service,
+  Collection,
 } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
 import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
+import { loadPolls } from '../../domain/polls/polls.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import { localQuoteStampFor, statusObjectParts } from '../../domain/statuses/status-lists.views.ts';
 import type { DbReader } from '../../storage/db/database.ts';
@@ -90,7 +93,13 @@ export function audienceOf(visibility: string, followersUri: URL, mentioned: rea
 }
 
 /** A local status as a Note, with its mentions, hashtags, attachments, parent and quote. */
-export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, status: StatusRow, author: AccountRow): Promise<Note> {
+export async function noteOf(
+  ctx: Context<void>,
+  db: DbReader,
+  config: Config,
+  status: StatusRow,
+  author: AccountRow,
+): Promise<Note | Question> {
   const parts = await statusObjectParts(db, status);
   const mentioned = parts.mentions;
   const stamp = parts.quoteUri ? (status.quote_authorization_uri ?? (await localQuoteStampUri(db, status.uri))) : null;
@@ -101,7 +110,7 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
     ctx.getFollowersUri(author.username),
     mentioned.map((m) => new URL(m.uri)),
   );
-  return new Note({
+  const values = {
     id: new URL(status.uri),
     attribution: ctx.getActorUri(author.username),
     content: status.content,
@@ -136,6 +145,36 @@ export async function noteOf(ctx: Context<void>, db: DbReader, config: Config, s
             name: m.description ?? null,
           }),
       ),
+  };
+  const poll = (await loadPolls(db, [status.id], null, Date.now())).get(status.id);
+  if (!poll) return new Note(values);
+  // A poll is a Question (as Mastodon sends it): its options as Notes with their counts so far.
+  const options = poll.titles.map((title, i) => new Note({ name: title, replies: new Collection({ totalItems: poll.tallies[i] ?? 0 }) }));
+  const multiple = Boolean(poll.poll.multiple);
+  const endTime = poll.poll.expires_at ? Temporal.Instant.from(new Date(poll.poll.expires_at).toISOString()) : null;
+  return new Question({
+    ...values,
+    ...(multiple ? { inclusiveOptions: options } : { exclusiveOptions: options }),
+    endTime,
+    closed: poll.expired ? endTime : null,
+    voters: poll.voters,
+  });
+}
+
+/** A local member's vote in a remote poll: a Note naming the chosen option, in reply to the Question. */
+export function voteOf(
+  ctx: Context<void>,
+  voter: AccountRow,
+  vote: { id: string; title: string },
+  questionUri: string,
+  authorUri: string,
+): Note {
+  return new Note({
+    id: new URL(`${ctx.getActorUri(voter.username).href}#votes/${vote.id}`),
+    attribution: ctx.getActorUri(voter.username),
+    name: vote.title,
+    replyTarget: new URL(questionUri),
+    to: new URL(authorUri),
   });
 }
 

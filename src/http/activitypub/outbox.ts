@@ -27,7 +27,7 @@ import { mentionsAndTagsOf, findStatusById } from '../../domain/statuses/statuse
 import { statusUris } from '../../domain/statuses/status-lists.views.ts';
 import type { ActorKeyStore } from '../../federation/actor-keys.ts';
 import type { DbReader } from '../../storage/db/database.ts';
-import { actorOf, audienceOf, INSTANCE_ACTOR, noteOf, QUOTE_REQUEST_SUFFIX, quoteStampUri } from './objects.ts';
+import { actorOf, audienceOf, INSTANCE_ACTOR, noteOf, QUOTE_REQUEST_SUFFIX, quoteStampUri, voteOf } from './objects.ts';
 
 type Activity = Parameters<Context<void>['sendActivity']>[2];
 
@@ -141,6 +141,30 @@ export function outgoing(deps: { read: DbReader; config: Config; federation: Fed
             object: new Tombstone({ id: new URL(event.uri) }),
           }),
         );
+      }
+      case 'poll-voted': {
+        // Each choice is one Create of a Note naming it, to the poll's author (as Mastodon sends votes).
+        const voter = await local(event.accountId);
+        const poll = await read.selectFrom('polls').select(['status_id', 'options']).where('id', '=', event.pollId).executeTakeFirst();
+        const status = poll ? await findStatusById(read, poll.status_id) : undefined;
+        if (!voter || !poll || !status?.domain) return;
+        const author = await remoteAccounts(read, [status.account_id]);
+        const titles = JSON.parse(poll.options) as string[];
+        const votes = await read
+          .selectFrom('poll_votes')
+          .select(['id', 'choice'])
+          .where('id', 'in', [...event.voteIds])
+          .execute();
+        const c = ctx();
+        for (const vote of votes) {
+          const note = voteOf(c, voter, { id: vote.id, title: titles[vote.choice] ?? '' }, status.uri, author[0]?.uri ?? status.uri);
+          await send(
+            voter,
+            author.map(recipient),
+            new Create({ id: new URL(`${note.id!.href}/activity`), actor: c.getActorUri(voter.username), tos: note.toIds, object: note }),
+          );
+        }
+        return;
       }
       case 'favourited':
       case 'unfavourited': {

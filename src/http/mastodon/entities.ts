@@ -152,7 +152,7 @@ export interface Status {
   reblog: Status | null;
   quote: Quote | null;
   quote_approval: { automatic: string[]; manual: string[]; current_user: string };
-  poll: null;
+  poll: Poll | null;
   card: null;
   language: string | null;
   filtered: FilterResult[];
@@ -547,7 +547,7 @@ export interface ScheduledStatus {
   scheduled_at: string;
   params: {
     text: string;
-    poll: null;
+    poll: { options: string[]; expires_in: number; multiple: boolean; hide_totals: boolean } | null;
     media_ids: string[] | null;
     sensitive: boolean | null;
     spoiler_text: string | null;
@@ -569,4 +569,19 @@ export interface Conversation {
   unread: boolean;
   accounts: Account[];
   last_status: Status;
+}
+
+/** Mastodon's Poll entity, for one viewer. */
+export interface Poll {
+  id: string;
+  expires_at: string | null;
+  expired: boolean;
+  multiple: boolean;
+  votes_count: number;
+  voters_count: number | null;
+  /** `votes_count` is null while a poll that hides its totals runs (except for its author). */
+  options: { title: string; votes_count: number | null }[];
+  emojis: never[];
+  voted?: boolean;
+  own_votes?: number[];
 }

@@ -36,7 +36,14 @@ async function presentAll(read: DbReader, config: Config, rows: readonly Schedul
       scheduled_at: new Date(row.scheduled_at).toISOString(),
       params: {
         text: params.text,
-        poll: null,
+        poll: params.poll
+          ? {
+              options: [...params.poll.options],
+              expires_in: params.poll.expiresIn,
+              multiple: params.poll.multiple ?? false,
+              hide_totals: params.poll.hideTotals ?? false,
+            }
+          : null,
         media_ids: order.length ? [...order] : null,
         sensitive: params.sensitive ?? null,
         spoiler_text: params.spoilerText ?? null,

@@ -48,8 +48,18 @@ const NewStatusInput = z.object({
   in_reply_to_id: z.string().max(64).optional(),
   quoted_status_id: z.string().max(64).optional(),
   media_ids: stringList(z.string().max(64)).pipe(z.array(z.string()).max(10)).optional(),
-  // Not built yet: refused rather than dropped (a poll would vanish).
-  poll: notSupported('polls'),
+  poll: z
+    .union([
+      z.literal('').transform(() => undefined),
+      z.null().transform(() => undefined),
+      z.object({
+        options: stringList(z.string().max(1000)).pipe(z.array(z.string()).max(50)),
+        expires_in: z.coerce.number().int(),
+        multiple: formBool.optional(),
+        hide_totals: formBool.optional(),
+      }),
+    ])
+    .optional(),
   // When to publish instead of now (ISO 8601); an empty value is now.
   scheduled_at: z.union([z.literal('').transform(() => undefined), z.null().transform(() => undefined), z.string().max(64)]).optional(),
   allowed_mentions: notSupported('allowed_mentions'),
@@ -61,6 +71,8 @@ const EditInput = z.object({
   spoiler_text: z.string().max(1000).optional(),
   sensitive: formBool.optional(),
   language: language.optional(),
+  // An edit keeps the poll as it is: a new poll in an edit is refused rather than dropped.
+  poll: notSupported('changing a poll in an edit'),
 });
 
 const ReblogInput = z.object({ visibility: visibility.optional() });
@@ -129,6 +141,12 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
           quotedStatusId: input.quoted_status_id,
           applicationName: app?.name ?? null,
           mediaIds: input.media_ids,
+          poll: input.poll && {
+            options: input.poll.options,
+            expiresIn: input.poll.expires_in,
+            multiple: input.poll.multiple,
+            hideTotals: input.poll.hide_totals,
+          },
         };
         // A post for later answers with the ScheduledStatus entity, as Mastodon's does.
         if (input.scheduled_at !== undefined) {

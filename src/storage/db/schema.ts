@@ -375,6 +375,8 @@ export interface Database {
   filter_statuses: { id: string; filter_id: string; status_id: string; created_at: Timestamp };
   scheduled_statuses: { id: string; account_id: string; scheduled_at: Timestamp; params: string; created_at: Timestamp };
   conversation_marks: { account_id: string; thread_id: string; read_up_to: string | null; removed_up_to: string | null };
+  polls: PollsTable;
+  poll_votes: { id: string; poll_id: string; account_id: string; choice: number; uri: string | null; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };
@@ -423,6 +425,28 @@ export interface FiltersTable {
   context: string;
   action: FilterAction;
   expires_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A poll on a post. */
+export interface PollsTable {
+  id: string;
+  status_id: string;
+  account_id: string;
+  /** The options' titles, as a JSON array. */
+  options: string;
+  /** A remote poll's counts per option as its server last told them (JSON array); null for a local poll. */
+  tallies: string | null;
+  /** A remote poll's count of voters as its server last told it. */
+  voters_count: number | null;
+  multiple: DefaultBool;
+  hide_totals: DefaultBool;
+  expires_at: Timestamp | null;
+  /** When its end was handled (voters notified); null before. */
+  ended_at: Generated<Timestamp | null>;
+  /** A local poll's new votes are yet to be told to other servers. */
+  tally_due: DefaultBool;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

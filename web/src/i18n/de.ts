@@ -162,6 +162,7 @@ export const de: Messages = {
   'notification.favourite': '{name} gefällt dein Beitrag',
   'notification.update': '{name} hat einen Beitrag bearbeitet, den du geteilt hast',
   'notification.quote': '{name} hat deinen Beitrag zitiert',
+  'notification.poll': 'Eine Umfrage von {name} ist beendet',
   'notification.move': '{name} ist zu einem neuen Konto umgezogen',
   'notification.moderation_warning': 'Die Moderation hat eine Maßnahme gegen dein Konto ergriffen',
   'notification.admin_sign_up': '{name} hat sich registriert',

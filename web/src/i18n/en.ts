@@ -160,6 +160,7 @@ export const en = {
   'notification.favourite': '{name} liked your post',
   'notification.update': '{name} edited a post you reposted',
   'notification.quote': '{name} quoted your post',
+  'notification.poll': 'A poll by {name} has ended',
   'notification.move': '{name} moved to a new account',
   'notification.moderation_warning': 'The moderators took an action on your account',
   'notification.admin_sign_up': '{name} signed up',

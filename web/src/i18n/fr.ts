@@ -161,6 +161,7 @@ export const fr: Messages = {
   'notification.favourite': '{name} a aimé votre message',
   'notification.update': '{name} a modifié un message que vous avez partagé',
   'notification.quote': '{name} a cité votre message',
+  'notification.poll': 'Un sondage de {name} est terminé',
   'notification.move': '{name} a déménagé vers un nouveau compte',
   'notification.moderation_warning': 'La modération a pris une mesure concernant votre compte',
   'notification.admin_sign_up': '{name} s’est inscrit·e',

@@ -24,6 +24,7 @@ const MESSAGES: Record<NotificationType, MessageKey> = {
   favourite: 'notification.favourite',
   update: 'notification.update',
   quote: 'notification.quote',
+  poll: 'notification.poll',
   move: 'notification.move',
   moderation_warning: 'notification.moderation_warning',
   'admin.sign_up': 'notification.admin_sign_up',

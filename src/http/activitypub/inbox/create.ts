@@ -1,4 +1,5 @@
-import type { Create } from '@fedify/vocab';
+import { Note, type Create } from '@fedify/vocab';
+import { localPollVote } from '../../../domain/polls/polls.ts';
 import { postOf } from '../../../federation/remote-objects.ts';
 import { apply, fetchPost, isPost, sameOrigin, senderOf, type InboxHandler } from './inbox-deps.ts';
 
@@ -13,6 +14,12 @@ export const onCreate: InboxHandler<Create> = async (deps, ctx, create) => {
   if (!sender) return;
   const post = await create.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'throw' });
   if (!isPost(post) || !post.id || !sameOrigin(post.id, create.actorId) || post.attributionId?.href !== sender.account.uri) return;
+  // A vote in a poll here: a Note without content naming an option, in reply to the poll's post.
+  if (post instanceof Note && post.name && !post.content && post.replyTargetId) {
+    const vote = await localPollVote(deps.read, post.replyTargetId.href, post.name.toString());
+    if (vote) await apply(deps, create, () => deps.polls.vote(sender, vote.pollId, [vote.choice], { uri: post.id!.href }));
+    return;
+  }
   // A quoted post this server does not know yet is read from its own server first, so the quote shows it.
   const quoted = post.quoteId ?? post.quoteUrl;
   if (quoted && /^https?:$/.test(quoted.protocol)) await fetchPost(deps, ctx, quoted);

@@ -10,6 +10,7 @@ import type { AccountMigration } from '../../../domain/accounts/migration.ts';
 import { remoteActor, type Actor } from '../../../domain/actor.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import type { GraphService } from '../../../domain/graph/graph.service.ts';
+import type { PollCommands } from '../../../domain/polls/polls.ts';
 import type { ReportService } from '../../../domain/reports/reports.service.ts';
 import { findStatusByUri } from '../../../domain/statuses/statuses.repo.ts';
 import type { StatusService } from '../../../domain/statuses/statuses.service.ts';
@@ -29,6 +30,7 @@ export interface InboxDeps {
   readonly accounts: AccountService;
   readonly migration: AccountMigration;
   readonly reports: ReportService;
+  readonly polls: PollCommands;
 }
 
 /** One handler per activity type: called after the request's signature was verified by its actor's key. */

@@ -4,6 +4,7 @@ import { serializeAccount, type AccountUrls } from './account.serializer.ts';
 import { serializeMedia } from './media.serializer.ts';
 import type { Status } from '../entities.ts';
 import { serializeFilterResult } from './filter.serializer.ts';
+import { serializePoll } from './poll.serializer.ts';
 
 /** Mastodon's Status entity for one viewer. `text` (the source) only where Mastodon sends it. */
 export function serializeStatus(view: StatusView, urls: AccountUrls, options: { withSource?: boolean } = {}): Status {
@@ -42,7 +43,7 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
       ? { state: view.quote.state, quoted_status: view.quote.status ? serializeStatus(view.quote.status, urls) : null }
       : null,
     quote_approval: { automatic: ['public'], manual: [], current_user: 'automatic' },
-    poll: null,
+    poll: view.poll ? serializePoll(view.poll) : null,
     card: null,
     language: status.language,
     filtered: (view.filtered ?? []).map(serializeFilterResult),

@@ -17,6 +17,7 @@ import * as m0014 from './0014-lists.ts';
 import * as m0015 from './0015-filters.ts';
 import * as m0016 from './0016-scheduled-statuses.ts';
 import * as m0017 from './0017-conversation-marks.ts';
+import * as m0018 from './0018-polls.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -46,4 +47,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0015-filters', m0015],
   ['0016-scheduled-statuses', m0016],
   ['0017-conversation-marks', m0017],
+  ['0018-polls', m0018],
 ];
