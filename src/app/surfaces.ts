@@ -58,6 +58,8 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...appsRoutes({ clock, db, issuance: services.issuance, vapidKey: () => vapidKeyOf(services) }),
     ...graphRoutes({ config, clock, read, graph: commands.graph }),
     ...migrationRoutes({ config, read, migration: commands.migration, resolve }),
+    // Before the accounts' `:id` routes: `/api/v1/accounts/search` is no account id.
+    ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...accountsRoutes({
       config,
       db,
@@ -75,7 +77,6 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...conversationsRoutes({ config, clock, read, conversations: commands.conversations }),
     ...pollsRoutes({ clock, read, polls: commands.polls }),
     ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
-    ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),
     ...adminAccountsRoutes({ config, read, moderation: commands.moderation }),
     ...adminReportsRoutes({ config, read, moderation: commands.moderation }),

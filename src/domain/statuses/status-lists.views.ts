@@ -20,6 +20,15 @@ export async function visibleStatusesByIds(db: DbReader, viewerId: string | null
   return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
+/** A page of the posts quoting a status, as the viewer may see them, newest first. */
+export function quotesPage(db: DbReader, viewerId: string | null, statusId: string, window: Window): Promise<StatusRow[]> {
+  return readWindow(
+    db.selectFrom('statuses').selectAll().where('quote_of_id', '=', statusId).where(visibleTo(viewerId)),
+    'statuses.id',
+    window,
+  );
+}
+
 /** A page of the accounts that favourited (or reposted) a status, newest first. */
 export function reactorsPage(
   db: DbReader,

@@ -1,4 +1,4 @@
-import { createFederation, signRequest, type Federation } from '@fedify/fedify';
+import { createFederation, signRequest, type Federation, type KvKey, type KvStore, type KvStoreSetOptions } from '@fedify/fedify';
 import {
   Accept,
   Announce,
@@ -152,7 +152,7 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
   });
   const work = new DbMessageQueue(db, clock, { logger: log, pollMs: 500 });
   const federation: Federation<void> = createFederation<void>({
-    kv,
+    kv: withoutQueueIdempotence(kv),
     queue: { inbox: work, fanout: work, outbox: deliveries.queue },
     origin: config.publicUrl,
     manuallyStartQueue: true,
@@ -190,6 +190,13 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     .on(Move, (ctx, a) => onMove(inbox, ctx, a))
     .on(Flag, (ctx, a) => onFlag(inbox, ctx, a))
     .onError((_ctx, error) => log.warn({ err: error }, 'inbox handler failed'))
+    // An activity is handled once per sending server and id; an Accept or Reject once per id and the
+    // request it answers, because some servers (Hollo, on a re-follow) reuse an earlier answer's id.
+    // Checked as each activity arrives (see `withoutQueueIdempotence`).
+    .withIdempotency((ctx, activity) => {
+      const answered = activity instanceof Accept || activity instanceof Reject ? `:${activity.objectId?.href ?? ''}` : '';
+      return activity.id ? `${ctx.origin}:${activity.id.href}${answered}` : null;
+    })
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
 
   // Activity events are queued by the commands inside their transactions (ADR 0010); the workers turn
@@ -281,4 +288,24 @@ function isFederationPath(path: string): boolean {
     path === '/.well-known/host-meta' ||
     path === '/nodeinfo/2.1'
   );
+}
+
+/**
+ * The KV store as Fedify's federation sees it, without the record its queue worker keeps of each activity
+ * handled: that record is keyed by the activity's id alone, whatever the inbox's idempotency strategy
+ * says, so an Accept that reuses an earlier one's id would be dropped. The strategy's own record (kept
+ * as activities arrive) stays; the inbox commands are safe to repeat besides.
+ */
+function withoutQueueIdempotence(kv: KvStore): KvStore {
+  const skipped = (key: KvKey) => key.length === 4 && key[0] === '_fedify' && key[1] === 'activityIdempotence';
+  return new Proxy(kv, {
+    get(target, property, receiver) {
+      if (property === 'get') return (key: KvKey) => (skipped(key) ? Promise.resolve(undefined) : target.get(key));
+      if (property === 'set')
+        return (key: KvKey, value: unknown, options?: KvStoreSetOptions) =>
+          skipped(key) ? Promise.resolve() : target.set(key, value, options);
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

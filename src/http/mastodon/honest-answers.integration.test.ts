@@ -25,22 +25,12 @@ const call = (method: string, path: string, token: string, body?: Record<string,
   });
 
 describe('what a post cannot have yet', () => {
-  it('refuses a poll or allowed_mentions with 422 naming it, and publishes nothing', async () => {
+  it('refuses allowed_mentions with 422 naming it, and publishes nothing', async () => {
     const before = (await rows(server.app.db, 'statuses', { account_id: ana.id })).length;
-    for (const [field, value] of [
-      ['poll', { options: ['yes', 'no'], expires_in: 3600 }],
-      ['allowed_mentions', ['someone']],
-    ] as const) {
-      const res = await call('POST', '/api/v1/statuses', ana.token, { status: `with ${field}`, [field]: value });
-      assert.equal(res.status, 422, field);
-      const body = (await res.json()) as { details: Record<string, unknown> };
-      assert.ok(body.details[field], `${field} is named: ${JSON.stringify(body)}`);
-    }
-    // Through a client library too.
-    await assert.rejects(
-      ana.client.v1.statuses.create({ status: 'a poll', poll: { options: ['a', 'b'], expiresIn: 600 } }),
-      (e: any) => e.statusCode === 422,
-    );
+    const res = await call('POST', '/api/v1/statuses', ana.token, { status: 'with allowed_mentions', allowed_mentions: ['someone'] });
+    assert.equal(res.status, 422);
+    const body = (await res.json()) as { details: Record<string, unknown> };
+    assert.ok(body.details.allowed_mentions, `allowed_mentions is named: ${JSON.stringify(body)}`);
     assert.equal((await rows(server.app.db, 'statuses', { account_id: ana.id })).length, before, 'nothing was published');
     // Empty values, as some apps send them, are no values.
     assert.equal((await call('POST', '/api/v1/statuses', ana.token, { status: 'plain', poll: null, scheduled_at: '' })).status, 200);
@@ -129,5 +119,57 @@ describe('accounts and preferences, as apps read them', () => {
     const posted = await ana.client.v1.statuses.create({ status: 'with the defaults' });
     assert.equal(posted.visibility, 'unlisted', 'the defaults are what a post gets');
     assert.equal((await fetch(`${server.url}/api/v1/preferences`)).status, 401);
+  });
+});
+
+describe('paths apps reach for', () => {
+  it('searches accounts at /api/v1/accounts/search (no account id), through masto and raw HTTP', async () => {
+    const found = await ana.client.v1.accounts.search.list({ q: 'ben' });
+    assert.deepEqual(
+      found.map((a) => a.username),
+      ['ben'],
+    );
+    const raw = await call('GET', '/api/v1/accounts/search/?q=%40ana&limit=5', ben.token);
+    assert.equal(raw.status, 200);
+    assert.deepEqual(
+      ((await raw.json()) as { username: string }[]).map((a) => a.username),
+      ['ana'],
+    );
+    assert.equal((await call('GET', '/api/v1/accounts/search', ben.token)).status, 422, 'q is needed');
+    assert.equal((await fetch(`${server.url}/api/v1/accounts/search?q=ben`)).status, 401);
+  });
+
+  it("serves the Instance's extended description, languages and translation languages", async () => {
+    const extended = await ana.client.v1.instance.extendedDescription.fetch();
+    assert.equal(typeof extended.content, 'string');
+    assert.ok(!Number.isNaN(Date.parse(extended.updatedAt ?? '')));
+    const languages = (await ana.client.v1.instance.languages.list()) as unknown as { code: string; name: string }[];
+    assert.ok(languages.length > 150);
+    assert.deepEqual(
+      languages.find((l) => l.code === 'de'),
+      { code: 'de', name: 'German' },
+    );
+    assert.deepEqual(await ana.client.v1.instance.translationLanguages.list(), {}, 'no translation offered');
+  });
+
+  it('lists the posts quoting a post, as the viewer may see them', async () => {
+    const quoted = await ben.client.v1.statuses.create({ status: 'quote me' });
+    const open = await ana.client.v1.statuses.create({ status: 'quoting openly', quotedStatusId: quoted.id });
+    await ana.client.v1.statuses.create({ status: 'quoting for followers', quotedStatusId: quoted.id, visibility: 'private' });
+    const res = await call('GET', `/api/v1/statuses/${quoted.id}/quotes`, ben.token);
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      ((await res.json()) as { id: string }[]).map((s) => s.id),
+      [open.id],
+      'ben does not follow ana: her followers-only quote is not his to see',
+    );
+    assert.equal(((await (await call('GET', `/api/v1/statuses/${quoted.id}/quotes`, ana.token)).json()) as unknown[]).length, 2);
+    assert.equal((await call('GET', '/api/v1/statuses/nothing/quotes', ben.token)).status, 404);
+  });
+
+  it('answers a Mastodon path it does not serve with a JSON 404', async () => {
+    const res = await call('GET', '/api/v1/trends/links', ana.token);
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { error: string }).error, 'Not found');
   });
 });

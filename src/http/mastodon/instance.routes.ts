@@ -4,6 +4,8 @@ import { publicDomainBlocks } from '../../domain/moderation/admin.views.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import type { PublicDomainBlock } from './entities.ts';
+import { INSTANCE_LANGUAGES } from './languages.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import { serializeInstanceV1, serializeInstanceV2, serializeRules, type InstanceConfig } from './serializers/instance.serializer.ts';
 
 /** `GET /api/v1/instance`, `GET /api/v2/instance`, its peers and domain blocks: public, so that clients can read them before sign-in. */
@@ -31,6 +33,19 @@ export function instanceRoutes(
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(serializeRules(config));
   });
+  // The longer text of the about page: the server's description (Stoa has no separate one yet).
+  const describedAt = new Date().toISOString();
+  routes.get('/api/v1/instance/extended_description', (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    const text = config.instance.description.trim();
+    return c.json({ updated_at: describedAt, content: text ? `<p>${escapeHtml(text).replace(/\n+/g, '</p><p>')}</p>` : '' });
+  });
+  // The languages a post may be marked with; translation is not offered, so it has no pairs.
+  routes.get('/api/v1/instance/languages', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.json(INSTANCE_LANGUAGES);
+  });
+  routes.get('/api/v1/instance/translation_languages', (c) => c.json({}));
   // Servers this one has suspended or limited, with their public comments (obfuscated where asked).
   routes.get('/api/v1/instance/domain_blocks', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');

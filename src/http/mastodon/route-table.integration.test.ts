@@ -75,6 +75,7 @@ describe('the route table', () => {
         'GET /api/v1/timelines/tag/:hashtag',
         'GET /api/v2/search',
         'GET /api/v1/tags/:name',
+        'GET /api/v1/polls/:id',
       ].sort(),
       'the explicit public list',
     );

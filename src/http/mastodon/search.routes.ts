@@ -63,7 +63,40 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
     return accounts.map((a) => serializeAccount(a, counts.get(a.id)!, config));
   };
 
+  /**
+   * Accounts matching a query: an account of another server looked up by handle or URL for a signed-in
+   * searcher who asks (`resolve`), else those known here (a full handle finds that account exactly).
+   */
+  const findAccounts = async (input: z.output<typeof SearchInput>, viewer: AccountRow | null) => {
+    const remoteQuery = /^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q);
+    if (input.resolve && viewer && deps.resolveRemote && remoteQuery) {
+      const found = await deps.resolveRemote(input.q).catch(() => null);
+      if (found) return accountEntities([found]);
+    }
+    const handle = /^@?([a-zA-Z0-9_]+)(?:@([a-zA-Z0-9.-]+\.[a-zA-Z]{2,}|[a-zA-Z0-9.-]+:\d+))?$/.exec(input.q);
+    const domain = handle?.[2] ? (handle[2].toLowerCase() === config.domain ? null : handle[2].toLowerCase()) : undefined;
+    const accounts = await searchAccounts(read, {
+      term: input.q.replace(/^@/, ''),
+      handle: domain !== undefined ? { username: handle![1]!, domain } : undefined,
+      viewerId: viewer?.id ?? null,
+      following: input.following,
+      limit: input.limit ?? 40,
+      offset: input.offset ?? 0,
+    });
+    return accountEntities(accounts);
+  };
+
   return [
+    {
+      // Mastodon's older account search (apps use it to complete mentions): the accounts part of search.
+      method: 'GET',
+      path: '/api/v1/accounts/search',
+      access: scoped('read:accounts'),
+      async handler(c) {
+        const input = readInput(c, SearchInput.omit({ type: true }));
+        return c.json(await findAccounts({ ...input, limit: input.limit ?? 40 }, currentUser(c).account));
+      },
+    },
     {
       method: 'GET',
       path: '/api/v2/search',
@@ -77,25 +110,7 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
         const result: Search = { accounts: [], hashtags: [], statuses: [] };
 
         // Signed-in searchers may look up accounts of other servers by handle or URL (`resolve=true`).
-        const remoteQuery = /^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q);
-        if (want('accounts') && input.resolve && viewer && deps.resolveRemote && remoteQuery) {
-          const found = await deps.resolveRemote(input.q).catch(() => null);
-          if (found) result.accounts = await accountEntities([found]);
-        }
-        if (want('accounts') && result.accounts.length === 0) {
-          // A full handle (`@name@server`) finds that account exactly.
-          const handle = /^@?([a-zA-Z0-9_]+)(?:@([a-zA-Z0-9.-]+\.[a-zA-Z]{2,}|[a-zA-Z0-9.-]+:\d+))?$/.exec(input.q);
-          const domain = handle?.[2] ? (handle[2].toLowerCase() === config.domain ? null : handle[2].toLowerCase()) : undefined;
-          const accounts = await searchAccounts(read, {
-            term: input.q.replace(/^@/, ''),
-            handle: domain !== undefined ? { username: handle![1]!, domain } : undefined,
-            viewerId: viewer?.id ?? null,
-            following: input.following,
-            limit,
-            offset,
-          });
-          result.accounts = await accountEntities(accounts);
-        }
+        if (want('accounts')) result.accounts = await findAccounts({ ...input, limit }, viewer);
 
         if (want('hashtags')) {
           const term = input.q.replace(/^#/, '');

@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.ts';
 import { apiActor } from '../../domain/actor.ts';
 import { findAppById } from '../../domain/auth/apps.service.ts';
 import { NotFound } from '../../domain/errors.ts';
-import { reactorsPage, statusEdits, visibleStatusesByIds } from '../../domain/statuses/status-lists.views.ts';
+import { quotesPage, reactorsPage, statusEdits, visibleStatusesByIds } from '../../domain/statuses/status-lists.views.ts';
 import { findStatusById, type StatusRow } from '../../domain/statuses/statuses.repo.ts';
 import type { StatusService } from '../../domain/statuses/statuses.service.ts';
 import { loadStatusViews } from '../../domain/statuses/statuses.views.ts';
@@ -19,7 +19,7 @@ import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { accountListResponse } from './account-list.ts';
 import { presentScheduled } from './scheduled-statuses.routes.ts';
-import { readPage } from './pagination.ts';
+import { readPage, setLinkHeader } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeMedia } from './serializers/media.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
@@ -252,6 +252,23 @@ export function statusesRoutes(deps: StatusesRouteDeps): RouteDef[] {
           ancestors: await present(c, ancestors, { context: 'thread' }),
           descendants: await present(c, descendants, { context: 'thread' }),
         } satisfies ThreadContext);
+      },
+    },
+    {
+      // The posts quoting one: newest first, those the viewer may see.
+      method: 'GET',
+      path: '/api/v1/statuses/:id/quotes',
+      access: scoped('read:statuses'),
+      async handler(c) {
+        const viewer = viewerOf(c);
+        const status = await visibleStatus(read, viewer, c.req.param('id')!);
+        const rows = await quotesPage(read, viewer, status.id, readPage(c, 20, 40));
+        setLinkHeader(
+          c,
+          config.publicUrl,
+          rows.map((r) => r.id),
+        );
+        return c.json(await present(c, rows));
       },
     },
     {
