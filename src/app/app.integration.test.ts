@@ -86,7 +86,7 @@ describe('GET /api/v2/instance and /api/v1/instance', () => {
     assert.equal(typeof body.configuration.statuses.max_characters, 'number');
     assert.equal(body.registrations.enabled, true, 'the test server is open');
     assert.equal(body.registrations.url, 'http://stoa.test/auth/sign_up', 'apps are sent to the page that solves the proof of work');
-    assert.equal(body.api_versions.mastodon, 1);
+    assert.equal(body.api_versions.mastodon, 2);
     assert.deepEqual(body.rules, []);
 
     const v1 = (await (await fetch(`${server.url}/api/v1/instance`)).json()) as Record<string, any>;

@@ -457,6 +457,14 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       await notifications.dismiss(apiActor(viewer), latest?.id ?? 'none');
     },
     'notifications.clear': () => notifications.clear(local()),
+    'notifications.dismissAll': async () => {
+      const actor = local();
+      const mine = await read.selectFrom('notifications').select('id').where('account_id', '=', actor.account.id).limit(3).execute();
+      await notifications.dismissAll(
+        actor,
+        mine.map((n) => n.id),
+      );
+    },
     'notifications.saveMarkers': () => notifications.saveMarkers(local(), { home: status(), notifications: status() }),
   };
 }

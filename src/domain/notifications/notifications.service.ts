@@ -12,6 +12,13 @@ export function createNotificationService(deps: { run: RunCommand }) {
       if (!(await run((unit) => deleteNotification(unit, actor.account.id, id)))) throw new NotFound();
     },
 
+    /** Dismisses some of the actor's notifications (a group of them); those not its own are passed over. */
+    async dismissAll(actor: Actor, ids: readonly string[]): Promise<void> {
+      await run(async (unit) => {
+        for (const id of ids) await deleteNotification(unit, actor.account.id, id);
+      });
+    },
+
     /** Dismisses all of the actor's notifications. */
     async clear(actor: Actor): Promise<void> {
       await run((unit) => deleteAllNotifications(unit, actor.account.id));

@@ -3,6 +3,7 @@ import type { DbReader } from '../../storage/db/database.ts';
 import type { NotificationsTable } from '../../storage/db/schema.ts';
 import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import { visibleTo } from '../statuses/visibility-policy.ts';
+import { groupKeyOf, parseGroupKey } from './grouping.ts';
 
 export type NotificationRow = Selectable<NotificationsTable>;
 
@@ -53,6 +54,16 @@ export function findNotification(db: DbReader, viewerId: string, now: string, id
 
 /** How many notifications the viewer has not read (after its marker), counted up to 1,000. */
 export async function unreadNotifications(db: DbReader, viewerId: string, now: string): Promise<number> {
+  return (await unreadNotificationRows(db, viewerId, now, {})).length;
+}
+
+/** The notifications the viewer has not read (after its marker), the newest 1,000 at most. */
+export async function unreadNotificationRows(
+  db: DbReader,
+  viewerId: string,
+  now: string,
+  filter: NotificationFilter,
+): Promise<NotificationRow[]> {
   const marker = await db
     .selectFrom('markers')
     .select('last_read_id')
@@ -61,7 +72,27 @@ export async function unreadNotifications(db: DbReader, viewerId: string, now: s
     .executeTakeFirst();
   let query = visibleNotifications(db, viewerId, now);
   if (marker) query = query.where('notifications.id', '>', marker.last_read_id);
-  return (await query.select('notifications.id').limit(1000).execute()).length;
+  if (filter.types?.length) query = query.where('notifications.type', 'in', [...filter.types]);
+  if (filter.excludeTypes?.length) query = query.where('notifications.type', 'not in', [...filter.excludeTypes]);
+  if (filter.fromAccountId) query = query.where('notifications.from_account_id', '=', filter.fromAccountId);
+  return query.orderBy('notifications.id', 'desc').limit(1000).execute();
+}
+
+/** The viewer's notifications in one group (by Mastodon's `group_key`), newest first, at most 1,000. */
+export async function notificationsOfGroup(db: DbReader, viewerId: string, now: string, key: string): Promise<NotificationRow[]> {
+  const group = parseGroupKey(key);
+  if (!group) return [];
+  let query = visibleNotifications(db, viewerId, now);
+  if ('id' in group) query = query.where('notifications.id', '=', group.id);
+  else {
+    query = query
+      .where('notifications.type', '=', group.type)
+      .where('notifications.created_at', '>=', group.from)
+      .where('notifications.created_at', '<', group.until);
+    if (group.statusId) query = query.where('notifications.status_id', '=', group.statusId);
+  }
+  const rows = await query.orderBy('notifications.id', 'desc').limit(1000).execute();
+  return rows.filter((r) => groupKeyOf(r) === key);
 }
 
 /** The viewer's read markers, by timeline. */

@@ -585,3 +585,37 @@ export interface Poll {
   voted?: boolean;
   own_votes?: number[];
 }
+
+/** Mastodon's NotificationGroup entity. */
+export interface NotificationGroupEntity {
+  group_key: string;
+  notifications_count: number;
+  type: NotificationType;
+  most_recent_notification_id: string;
+  page_min_id: string;
+  page_max_id: string;
+  latest_page_notification_at: string;
+  sample_account_ids: string[];
+  status_id?: string;
+  moderation_warning?: AccountWarning;
+  report?: Report;
+}
+
+/** An account as grouped notifications name it with `expand_accounts=partial_avatars`. */
+export interface PartialAccountWithAvatar {
+  id: string;
+  acct: string;
+  url: string;
+  avatar: string;
+  avatar_static: string;
+  locked: boolean;
+  bot: boolean;
+}
+
+/** Mastodon's GroupedNotificationsResults: each account and status once, the groups referring to them. */
+export interface GroupedNotificationsResults {
+  accounts: Account[];
+  partial_accounts?: PartialAccountWithAvatar[];
+  statuses: Status[];
+  notification_groups: NotificationGroupEntity[];
+}

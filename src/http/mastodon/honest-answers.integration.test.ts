@@ -80,7 +80,7 @@ describe('the Instance entity', () => {
         assert.equal(v1.invites_enabled, want.invites, mode);
         const parsed = await createRestAPIClient({ url: other.url }).v2.instance.fetch();
         assert.equal(parsed.registrations.enabled, want.enabled, `${mode} through masto`);
-        assert.equal(parsed.apiVersions?.mastodon, 1, 'no claim to version 2 (grouped notifications are not served)');
+        assert.equal(parsed.apiVersions?.mastodon, 2, 'version 2: grouped notifications are served');
       } finally {
         await other.close();
       }

@@ -93,8 +93,8 @@ export function serializeInstanceV2(config: InstanceConfig, stats: InstanceStats
       translation: { enabled: false },
     },
     registrations: { ...registrations(config), message: null, min_age: null },
-    // Version 1 of Mastodon's API: what version 2 adds (grouped notifications) is not served yet.
-    api_versions: { mastodon: 1 },
+    // Version 2 of Mastodon's API: grouped notifications (`/api/v2/notifications`) are served.
+    api_versions: { mastodon: 2 },
     contact: { email: config.instance.contactEmail, account: null },
     rules: serializeRules(config),
   };
