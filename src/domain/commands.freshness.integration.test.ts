@@ -457,6 +457,21 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       await notifications.dismiss(apiActor(viewer), latest?.id ?? 'none');
     },
     'notifications.clear': () => notifications.clear(local()),
+    'notifications.updatePolicy': () =>
+      notifications.updatePolicy(local(), {
+        for_not_following: random.pick(['accept', 'filter', 'drop'] as const),
+        for_private_mentions: random.pick(['accept', 'filter'] as const),
+      }),
+    'notifications.acceptRequests': async () => {
+      const request = await read.selectFrom('notification_requests').select(['id', 'account_id']).executeTakeFirst();
+      const owner = request && world.locals.find((a) => a.id === request.account_id);
+      if (request && owner) await notifications.acceptRequests(apiActor(owner), [request.id]);
+    },
+    'notifications.dismissRequests': async () => {
+      const request = await read.selectFrom('notification_requests').select(['id', 'account_id']).executeTakeFirst();
+      const owner = request && world.locals.find((a) => a.id === request.account_id);
+      if (request && owner) await notifications.dismissRequests(apiActor(owner), [request.id]);
+    },
     'notifications.dismissAll': async () => {
       const actor = local();
       const mine = await read.selectFrom('notifications').select('id').where('account_id', '=', actor.account.id).limit(3).execute();

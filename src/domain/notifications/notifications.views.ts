@@ -12,14 +12,20 @@ export interface NotificationFilter {
   readonly types?: readonly string[] | undefined;
   readonly excludeTypes?: readonly string[] | undefined;
   readonly fromAccountId?: string | undefined;
+  /** Include those the member's policy held back (to read a sender's request). */
+  readonly includeFiltered?: boolean | undefined;
 }
 
-/** Notifications the recipient may still see: from accounts not suspended, blocked or muted, about visible statuses. */
-function visibleNotifications(db: DbReader, viewerId: string, now: string) {
+/**
+ * Notifications the recipient may still see: from accounts not suspended, blocked or muted, about visible
+ * statuses, and (unless asked) not held back by the recipient's policy.
+ */
+function visibleNotifications(db: DbReader, viewerId: string, now: string, includeFiltered = false) {
   return db
     .selectFrom('notifications')
     .selectAll('notifications')
     .where('notifications.account_id', '=', viewerId)
+    .$if(!includeFiltered, (q) => q.where('notifications.filtered', '=', false))
     .where(sql<SqlBool>`not exists (select 1 from accounts a where a.id = notifications.from_account_id and a.suspended_at is not null)`)
     .where(
       sql<SqlBool>`not exists (select 1 from blocks b where b.account_id = ${viewerId} and b.target_account_id = notifications.from_account_id)`,
@@ -40,16 +46,45 @@ export function notificationsPage(
   filter: NotificationFilter,
   window: Window,
 ): Promise<NotificationRow[]> {
-  let query = visibleNotifications(db, viewerId, now);
+  let query = visibleNotifications(db, viewerId, now, filter.includeFiltered);
   if (filter.types?.length) query = query.where('notifications.type', 'in', [...filter.types]);
   if (filter.excludeTypes?.length) query = query.where('notifications.type', 'not in', [...filter.excludeTypes]);
   if (filter.fromAccountId) query = query.where('notifications.from_account_id', '=', filter.fromAccountId);
   return readWindow(query, 'notifications.id', window);
 }
 
-/** One of the viewer's notifications, if it may still see it. */
+/** One of the viewer's notifications, if it may still see it (one held back too: a request shows it). */
 export function findNotification(db: DbReader, viewerId: string, now: string, id: string): Promise<NotificationRow | undefined> {
-  return visibleNotifications(db, viewerId, now).where('notifications.id', '=', id).executeTakeFirst();
+  return visibleNotifications(db, viewerId, now, true).where('notifications.id', '=', id).executeTakeFirst();
+}
+
+/** The member's notification requests (one per sender held back), the most recently moved up first. */
+export function notificationRequestsPage(db: DbReader, viewerId: string, window: Window) {
+  return readWindow(
+    db
+      .selectFrom('notification_requests')
+      .selectAll()
+      .where('account_id', '=', viewerId)
+      .where(
+        sql<SqlBool>`not exists (select 1 from accounts a where a.id = notification_requests.from_account_id and a.suspended_at is not null)`,
+      ),
+    'notification_requests.id',
+    window,
+  );
+}
+
+/** How many notifications each sender's request holds, by sender. */
+export async function heldCounts(db: DbReader, viewerId: string, fromIds: readonly string[]): Promise<Map<string, number>> {
+  if (!fromIds.length) return new Map();
+  const rows = await db
+    .selectFrom('notifications')
+    .select((eb) => ['from_account_id', eb.fn.countAll<number>().as('n')])
+    .where('account_id', '=', viewerId)
+    .where('filtered', '=', true)
+    .where('from_account_id', 'in', [...fromIds])
+    .groupBy('from_account_id')
+    .execute();
+  return new Map(rows.map((r) => [r.from_account_id, Number(r.n)]));
 }
 
 /** How many notifications the viewer has not read (after its marker), counted up to 1,000. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Unit } from '../unit-of-work.ts';
 import type { NotificationType } from './notification-types.ts';
+import { holdInRequest, policyDecision } from './policy.ts';
 
 export type { NotificationType };
 
@@ -69,6 +70,14 @@ export async function notify(unit: Unit, input: NotificationInput): Promise<bool
     .where('account_id', '=', input.accountId)
     .executeTakeFirst();
   if (!wanted || truthy(wanted.blocked) || truthy(wanted.muted) || truthy(wanted.threadMuted)) return false;
+  // The member's notification policy: dropped, held back in the sender's request (no push), or let in.
+  const decision = await policyDecision(tx, input, now);
+  if (decision === 'drop') return false;
+  if (decision === 'filter') {
+    await insertNotification(unit, { ...input, filtered: true }, false);
+    await holdInRequest(unit, input.accountId, input.fromAccountId, input.statusId ?? null);
+    return true;
+  }
   await insertNotification(unit, input, truthy(wanted.subscribed));
   return true;
 }
@@ -97,7 +106,11 @@ export async function notifyOfModeration(
 
 async function insertNotification(
   unit: Unit,
-  input: Omit<NotificationInput, 'evenToSelf'> & { readonly accountWarningId?: string; readonly reportId?: string },
+  input: Omit<NotificationInput, 'evenToSelf'> & {
+    readonly accountWarningId?: string;
+    readonly reportId?: string;
+    readonly filtered?: boolean;
+  },
   pushed: boolean,
 ): Promise<void> {
   const id = uuid7(Date.parse(unit.now));
@@ -111,6 +124,7 @@ async function insertNotification(
       status_id: input.statusId ?? null,
       account_warning_id: input.accountWarningId ?? null,
       report_id: input.reportId ?? null,
+      filtered: input.filtered ?? false,
       created_at: unit.now,
     })
     .execute();

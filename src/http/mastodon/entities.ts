@@ -619,3 +619,24 @@ export interface GroupedNotificationsResults {
   statuses: Status[];
   notification_groups: NotificationGroupEntity[];
 }
+
+/** Mastodon's NotificationPolicy entity (v2). */
+export interface NotificationPolicy {
+  for_not_following: 'accept' | 'filter' | 'drop';
+  for_not_followers: 'accept' | 'filter' | 'drop';
+  for_new_accounts: 'accept' | 'filter' | 'drop';
+  for_private_mentions: 'accept' | 'filter' | 'drop';
+  for_limited_accounts: 'accept' | 'filter' | 'drop';
+  summary: { pending_requests_count: number; pending_notifications_count: number };
+}
+
+/** Mastodon's NotificationRequest entity: the notifications one sender's are held in. */
+export interface NotificationRequest {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  account: Account;
+  /** A count, as a string (as Mastodon gives it). */
+  notifications_count: string;
+  last_status?: Status;
+}

@@ -87,6 +87,8 @@ describe('lists', () => {
     const changed = await call('PUT', `/api/v1/lists/${id}`, ana.token, { replies_policy: 'none' });
     assert.equal(changed.body.replies_policy, 'none');
     assert.equal(changed.body.title, 'Form made', 'a title left out stays');
+    // An update answers PATCH as well as PUT, as Mastodon's routes do.
+    assert.equal((await call('PATCH', `/api/v1/lists/${id}`, ana.token, { title: 'Patched' })).body.title, 'Patched');
     assert.deepEqual((await call('DELETE', `/api/v1/lists/${id}/`, ana.token)).body, {});
   });
 

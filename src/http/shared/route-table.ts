@@ -75,8 +75,12 @@ const UNCONFIRMED = 'Your login is missing a confirmed e-mail address';
 
 /** Mounts the routes on `app`, each behind the access check its table row declares. */
 export function mountRoutes(app: Hono<AppEnv>, routes: readonly RouteDef[], resolve: TokenResolver, rate: ApiRateLimits): void {
+  const taken = new Set(routes.map((r) => `${r.method} ${r.path}`));
   for (const route of routes) {
-    app.on(route.method, route.path, guard(route, resolve, rate), route.handler);
+    // An update answers PUT and PATCH alike, as Rails routes Mastodon's (clients use either).
+    const twin = route.method === 'PUT' ? 'PATCH' : route.method === 'PATCH' ? 'PUT' : null;
+    const methods = twin && !taken.has(`${twin} ${route.path}`) ? [route.method, twin] : [route.method];
+    app.on(methods, route.path, guard(route, resolve, rate), route.handler);
   }
 }
 

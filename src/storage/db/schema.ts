@@ -154,7 +154,12 @@ export interface NotificationsTable {
   account_warning_id: Generated<string | null>;
   /** The report an `admin.report` is about. */
   report_id: Generated<string | null>;
+  /** Held back by the member's notification policy (shown in its sender's request). */
+  filtered: DefaultBool;
 }
+
+/** What a notification policy does with a kind of notification: let it in, hold it back, or drop it. */
+export type PolicyAction = 'accept' | 'filter' | 'drop';
 
 /** What a local user may do beyond posting. */
 export type Role = 'user' | 'moderator' | 'admin';
@@ -377,6 +382,24 @@ export interface Database {
   conversation_marks: { account_id: string; thread_id: string; read_up_to: string | null; removed_up_to: string | null };
   polls: PollsTable;
   poll_votes: { id: string; poll_id: string; account_id: string; choice: number; uri: string | null; created_at: Timestamp };
+  notification_policies: {
+    account_id: string;
+    for_not_following: PolicyAction;
+    for_not_followers: PolicyAction;
+    for_new_accounts: PolicyAction;
+    for_private_mentions: PolicyAction;
+    for_limited_accounts: PolicyAction;
+    updated_at: Timestamp;
+  };
+  notification_requests: {
+    id: string;
+    account_id: string;
+    from_account_id: string;
+    last_status_id: string | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  notification_permissions: { account_id: string; from_account_id: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };
