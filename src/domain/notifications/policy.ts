@@ -48,38 +48,19 @@ export async function policyDecision(
 ): Promise<PolicyAction> {
   if (NOT_FILTERED.has(input.type) || input.accountId === input.fromAccountId) return 'accept';
   const policy = await policyOf(tx, input.accountId);
+  /** Whether `table` has a row from `from` to `to`. */
+  const link = (table: 'follows' | 'notification_permissions', from: string, to: string) => {
+    const target = table === 'follows' ? 'target_account_id' : 'from_account_id';
+    return sql<boolean>`exists (select 1 from ${sql.table(table)} where account_id = ${from} and ${sql.ref(target)} = ${to})`;
+  };
   const facts = await tx
     .selectFrom('accounts')
-    .select((eb) => [
+    .select([
       'accounts.created_at',
       'accounts.silenced_at',
-      eb
-        .exists(
-          eb
-            .selectFrom('follows')
-            .select(sql.lit(1).as('x'))
-            .where('account_id', '=', input.accountId)
-            .where('target_account_id', '=', input.fromAccountId),
-        )
-        .as('following'),
-      eb
-        .exists(
-          eb
-            .selectFrom('follows')
-            .select(sql.lit(1).as('x'))
-            .where('account_id', '=', input.fromAccountId)
-            .where('target_account_id', '=', input.accountId),
-        )
-        .as('follower'),
-      eb
-        .exists(
-          eb
-            .selectFrom('notification_permissions')
-            .select(sql.lit(1).as('x'))
-            .where('account_id', '=', input.accountId)
-            .where('from_account_id', '=', input.fromAccountId),
-        )
-        .as('permitted'),
+      link('follows', input.accountId, input.fromAccountId).as('following'),
+      link('follows', input.fromAccountId, input.accountId).as('follower'),
+      link('notification_permissions', input.accountId, input.fromAccountId).as('permitted'),
     ])
     .where('accounts.id', '=', input.fromAccountId)
     .executeTakeFirst();

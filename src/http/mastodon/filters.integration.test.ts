@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { manualClock } from '../../testing/browser.ts';
+import { apiCall } from '../../testing/api-call.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 
 // Filters v2 and v1 through a client library (masto) and raw HTTP, and what they do on the server: left
@@ -19,18 +20,8 @@ before(async () => {
 });
 after(() => server.close());
 
-const call = async (method: string, path: string, token: string, body?: string | Record<string, unknown>) => {
-  const form = typeof body === 'string';
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-    },
-    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const call = (method: string, path: string, token: string, body?: string | Record<string, unknown>) =>
+  apiCall(server, method, path, token, body);
 
 interface Shown {
   id: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
+import { apiCall } from '../../testing/api-call.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 
 // Lists through a client library (masto) and raw HTTP: the lists, their accounts, their timelines with
@@ -24,18 +25,8 @@ before(async () => {
 });
 after(() => server.close());
 
-const call = async (method: string, path: string, token: string, body?: string | Record<string, unknown>) => {
-  const form = typeof body === 'string';
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-    },
-    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any, link: res.headers.get('link') };
-};
+const call = (method: string, path: string, token: string, body?: string | Record<string, unknown>) =>
+  apiCall(server, method, path, token, body);
 const texts = (statuses: { content: string }[]) => statuses.map((s) => s.content.replace(/<[^>]+>/g, ''));
 
 describe('lists', () => {

@@ -3,24 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { manualClock } from '../../testing/browser.ts';
+import { apiCall } from '../../testing/api-call.ts';
 import { startFederatedServer, startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { until } from '../../testing/until.ts';
 
 // Polls through masto and raw HTTP: made with a post, voted in once, their limits refused, counts hidden
 // while asked, ended by the workers (with notifications); and exchanged between two servers as Questions.
 
-const call = async (server: TestServer, method: string, path: string, token: string, body?: string | Record<string, unknown>) => {
-  const form = typeof body === 'string';
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-    },
-    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const call = apiCall;
 
 describe('polls on one server', () => {
   const clock = manualClock(Date.now());

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { createTestAccounts, type TestAccount } from '../../testing/accounts.ts';
 import { manualClock } from '../../testing/browser.ts';
 import { rows } from '../../testing/rows.ts';
+import { apiCall } from '../../testing/api-call.ts';
 import { startTestServer, type TestServer } from '../../testing/test-app.ts';
 import { until } from '../../testing/until.ts';
 
@@ -22,18 +23,8 @@ before(async () => {
 after(() => server.close());
 
 const inMinutes = (minutes: number) => new Date(clock() + minutes * 60_000).toISOString();
-const call = async (method: string, path: string, token: string, body?: string | Record<string, unknown>) => {
-  const form = typeof body === 'string';
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-    },
-    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const call = (method: string, path: string, token: string, body?: string | Record<string, unknown>) =>
+  apiCall(server, method, path, token, body);
 const picture = async () => {
   const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#36c' } })
     .png()
