@@ -104,6 +104,11 @@ describe('federation between two servers', () => {
     assert.ok(!bobHome.some((t) => t.includes('a direct note')), 'bob sees a direct post meant for carol');
     const carolHome = await homeTexts(carol);
     assert.ok(!carolHome.some((t) => t.includes('only for my followers')), 'carol sees a followers-only post');
+    // carol does not follow alice: a private mention from her waits in a request (the default policy).
+    assert.deepEqual(await carol.client.v1.notifications.list({ types: ['mention'] }), []);
+    const [request] = await carol.client.v1.notifications.requests.list();
+    assert.equal(request?.lastStatus?.content.includes('a direct note'), true);
+    await carol.client.v1.notifications.requests.$select(request!.id).accept();
     const mentions = await carol.client.v1.notifications.list({ types: ['mention'] });
     assert.ok(mentions.some((n) => n.status?.content.includes('a direct note')));
     assert.equal(mentions[0]!.status!.visibility, 'direct');
