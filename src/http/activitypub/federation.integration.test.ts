@@ -108,7 +108,7 @@ describe('federation between two servers', () => {
     assert.deepEqual(await carol.client.v1.notifications.list({ types: ['mention'] }), []);
     const [request] = await carol.client.v1.notifications.requests.list();
     assert.equal(request?.lastStatus?.content.includes('a direct note'), true);
-    await carol.client.v1.notifications.requests.$select(request!.id).accept();
+    await carol.client.v1.notifications.requests.$select(request.id).accept();
     const mentions = await carol.client.v1.notifications.list({ types: ['mention'] });
     assert.ok(mentions.some((n) => n.status?.content.includes('a direct note')));
     assert.equal(mentions[0]!.status!.visibility, 'direct');
