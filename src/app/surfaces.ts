@@ -22,6 +22,7 @@ import { filtersRoutes } from '../http/mastodon/filters.routes.ts';
 import { scheduledStatusesRoutes } from '../http/mastodon/scheduled-statuses.routes.ts';
 import { conversationsRoutes } from '../http/mastodon/conversations.routes.ts';
 import { pollsRoutes } from '../http/mastodon/polls.routes.ts';
+import { notificationRequestsRoutes } from '../http/mastodon/notification-requests.routes.ts';
 import { listsRoutes } from '../http/mastodon/lists.routes.ts';
 import { timelinesRoutes } from '../http/mastodon/timelines.routes.ts';
 import { mediaFileRoutes } from '../http/media/media-files.routes.ts';
@@ -76,6 +77,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...scheduledStatusesRoutes({ config, read, statuses: commands.statuses }),
     ...conversationsRoutes({ config, clock, read, conversations: commands.conversations }),
     ...pollsRoutes({ clock, read, polls: commands.polls }),
+    ...notificationRequestsRoutes({ config, read, notifications: commands.notifications }),
     ...notificationsRoutes({ config, clock, read, notifications: commands.notifications }),
     ...reportsRoutes({ config, read, reports: commands.reports, limiter: services.limiter }),
     ...adminAccountsRoutes({ config, read, moderation: commands.moderation }),

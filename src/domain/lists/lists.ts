@@ -1,5 +1,6 @@
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
+import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import type { RepliesPolicy } from '../../storage/db/schema.ts';
 import { isLocal, type Actor } from '../actor.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
@@ -37,6 +38,15 @@ export async function findList(db: DbReader, ownerId: string, listId: string): P
   const row = await db.selectFrom('lists').selectAll().where('id', '=', listId).where('account_id', '=', ownerId).executeTakeFirst();
   if (!row) throw new NotFound();
   return row;
+}
+
+/** A page of a list's accounts (by account id, as Mastodon pages them). */
+export function listMembersPage(db: DbReader, listId: string, window: Window): Promise<{ account_id: string; cursor: string }[]> {
+  return readWindow(
+    db.selectFrom('list_accounts').select(['account_id', 'account_id as cursor']).where('list_id', '=', listId),
+    'list_accounts.account_id',
+    window,
+  );
 }
 
 /** The owner's lists that hold `accountId`. */

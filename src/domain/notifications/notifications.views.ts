@@ -1,6 +1,6 @@
 import { sql, type Selectable, type SqlBool } from 'kysely';
 import type { DbReader } from '../../storage/db/database.ts';
-import type { NotificationsTable } from '../../storage/db/schema.ts';
+import type { Database, NotificationsTable } from '../../storage/db/schema.ts';
 import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import { visibleTo } from '../statuses/visibility-policy.ts';
 import { groupKeyOf, parseGroupKey } from './grouping.ts';
@@ -71,6 +71,29 @@ export function notificationRequestsPage(db: DbReader, viewerId: string, window:
     'notification_requests.id',
     window,
   );
+}
+
+export type NotificationRequestRow = Selectable<Database['notification_requests']>;
+
+/** One of the member's notification requests. */
+export function findNotificationRequest(db: DbReader, viewerId: string, id: string): Promise<NotificationRequestRow | undefined> {
+  return db.selectFrom('notification_requests').selectAll().where('account_id', '=', viewerId).where('id', '=', id).executeTakeFirst();
+}
+
+/** How many requests wait for the member, and how many notifications they hold. */
+export async function heldSummary(db: DbReader, viewerId: string): Promise<{ requests: number; notifications: number }> {
+  const requests = await db
+    .selectFrom('notification_requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', viewerId)
+    .executeTakeFirstOrThrow();
+  const held = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', viewerId)
+    .where('filtered', '=', true)
+    .executeTakeFirstOrThrow();
+  return { requests: Number(requests.n), notifications: Number(held.n) };
 }
 
 /** How many notifications each sender's request holds, by sender. */

@@ -5,7 +5,7 @@ import { findAccountById } from '../accounts/accounts.repo.ts';
 import { apiActor, isLocal, type Actor } from '../actor.ts';
 import { DomainError, Forbidden, Invalid, NotFound } from '../errors.ts';
 import { queueJob } from '../jobs.ts';
-import { checkAttachable } from '../media/media.repo.ts';
+import { checkAttachable, type MediaRow } from '../media/media.repo.ts';
 import type { Unit } from '../unit-of-work.ts';
 import { prepareLocalPost, type LocalStatusInput, type PostingDeps } from './posting.ts';
 
@@ -38,6 +38,18 @@ export async function findScheduled(db: DbReader, ownerId: string, id: string): 
     .executeTakeFirst();
   if (!row) throw new NotFound();
   return row;
+}
+
+/** The uploads kept for these scheduled posts (not yet published), oldest first. */
+export function mediaKeptFor(db: DbReader, scheduledIds: readonly string[]): Promise<MediaRow[]> {
+  if (!scheduledIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('media_attachments')
+    .selectAll()
+    .where('scheduled_status_id', 'in', [...scheduledIds])
+    .where('status_id', 'is', null)
+    .orderBy('created_at')
+    .execute();
 }
 
 const when = (problem: string) =>

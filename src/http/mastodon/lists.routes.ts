@@ -4,12 +4,19 @@ import type { Config } from '../../config/index.ts';
 import { findAccountById } from '../../domain/accounts/accounts.repo.ts';
 import { apiActor } from '../../domain/actor.ts';
 import { NotFound } from '../../domain/errors.ts';
-import { findList, listsHolding, listsOf, REPLIES_POLICIES, type ListCommands, type ListRow } from '../../domain/lists/lists.ts';
+import {
+  findList,
+  listMembersPage,
+  listsHolding,
+  listsOf,
+  REPLIES_POLICIES,
+  type ListCommands,
+  type ListRow,
+} from '../../domain/lists/lists.ts';
 import { loadStatusViews } from '../../domain/statuses/statuses.views.ts';
 import { listTimeline } from '../../domain/timelines/timelines.views.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { DbReader } from '../../storage/db/database.ts';
-import { readWindow } from '../../storage/db/keyset.ts';
 import { toBool } from '../../storage/db/db-errors.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
@@ -103,11 +110,7 @@ export function listsRoutes(deps: ListRouteDeps): RouteDef[] {
         // `limit=0` asks for every account at once, as Mastodon allows (a list holds a bounded number).
         const all = new URL(c.req.url).searchParams.get('limit') === '0';
         const window = all ? { limit: 1000 } : readPage(c, 40, 80);
-        const rows = await readWindow(
-          read.selectFrom('list_accounts').select(['account_id', 'account_id as cursor']).where('list_id', '=', list.id),
-          'list_accounts.account_id',
-          window,
-        );
+        const rows = await listMembersPage(read, list.id, window);
         return accountListResponse(c, read, config, rows);
       },
     },

@@ -9,8 +9,6 @@ import type { NotificationService } from '../../domain/notifications/notificatio
 import {
   findNotification,
   markersOf,
-  heldCounts,
-  notificationRequestsPage,
   notificationsOfGroup,
   notificationsPage,
   unreadNotificationRows,
@@ -38,16 +36,7 @@ import { serializeReports } from './serializers/report.serializer.ts';
 import { serializeWarnings } from './admin/admin.serializers.ts';
 import { findWarningsByIds } from '../../domain/moderation/moderation.repo.ts';
 import { findReportsByIds } from '../../domain/reports/reports.repo.ts';
-import type {
-  GroupedNotificationsResults,
-  Marker,
-  Notification,
-  NotificationPolicy,
-  NotificationRequest,
-  NotificationType,
-} from './entities.ts';
-import { policyOf, POLICY_ACTIONS, POLICY_FIELDS, type PolicyField } from '../../domain/notifications/policy.ts';
-import type { PolicyAction } from '../../storage/db/schema.ts';
+import type { GroupedNotificationsResults, Marker, Notification, NotificationType } from './entities.ts';
 
 const type = z.string().max(40);
 const ListInput = z
@@ -58,11 +47,6 @@ const ListInput = z
     include_filtered: formBool.optional(),
   })
   .loose();
-const PolicyAction_ = z.enum(POLICY_ACTIONS as [PolicyAction, ...PolicyAction[]]);
-const PolicyInput = z.object(
-  Object.fromEntries(POLICY_FIELDS.map((f) => [f, PolicyAction_.optional()])) as Record<PolicyField, z.ZodOptional<typeof PolicyAction_>>,
-);
-const RequestIdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).min(1).max(100)) });
 const types = stringList(type).pipe(z.array(type).max(20));
 const GroupedInput = z
   .object({
@@ -221,69 +205,6 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
     };
   };
 
-  /** Mastodon's NotificationRequest entities: the sender, how many notifications it holds, the newest post. */
-  const presentRequests = async (
-    viewerId: string,
-    rows: readonly { id: string; from_account_id: string; last_status_id: string | null; created_at: string; updated_at: string }[],
-  ) => {
-    const senders = new Map(
-      (
-        await findAccountsByIds(
-          read,
-          rows.map((r) => r.from_account_id),
-        )
-      )
-        .filter((a) => a.suspended_at === null)
-        .map((a) => [a.id, a]),
-    );
-    const counts = await countAccounts(read, [...senders.keys()]);
-    const held = await heldCounts(read, viewerId, [...senders.keys()]);
-    const statuses = new Map(
-      (
-        await loadStatusViews(
-          read,
-          viewerId,
-          await findStatusesByIds(
-            read,
-            rows.flatMap((r) => (r.last_status_id ? [r.last_status_id] : [])),
-          ),
-        )
-      ).map((v) => [v.status.id, serializeStatus(v, config)]),
-    );
-    return rows.flatMap((r) => {
-      const sender = senders.get(r.from_account_id);
-      if (!sender) return [];
-      const last = r.last_status_id ? statuses.get(r.last_status_id) : undefined;
-      return [
-        {
-          id: r.id,
-          created_at: new Date(r.created_at).toISOString(),
-          updated_at: new Date(r.updated_at).toISOString(),
-          account: serializeAccount(sender, counts.get(sender.id)!, config),
-          notifications_count: String(held.get(sender.id) ?? 0),
-          ...(last ? { last_status: last } : {}),
-        } satisfies NotificationRequest,
-      ];
-    });
-  };
-
-  /** Mastodon's NotificationPolicy entity, with how much waits in requests. */
-  const presentPolicy = async (viewerId: string): Promise<NotificationPolicy> => {
-    const policy = await policyOf(read, viewerId);
-    const pending = await read
-      .selectFrom('notification_requests')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', viewerId)
-      .executeTakeFirstOrThrow();
-    const held = await read
-      .selectFrom('notifications')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', viewerId)
-      .where('filtered', '=', true)
-      .executeTakeFirstOrThrow();
-    return { ...policy, summary: { pending_requests_count: Number(pending.n), pending_notifications_count: Number(held.n) } };
-  };
-
   /** The notifications of one of the viewer's groups (newest first), or 404. */
   const groupRows = async (c: Context<AppEnv>) => {
     const rows = await notificationsOfGroup(read, currentUser(c).account.id, isoAt(clock), c.req.param('group_key')!);
@@ -338,93 +259,6 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
         return c.json({});
       },
     },
-    // Notification requests: before `/api/v1/notifications/:id`, which they are not.
-    {
-      method: 'GET',
-      path: '/api/v1/notifications/requests',
-      access: scoped('read:notifications'),
-      async handler(c) {
-        const viewerId = currentUser(c).account.id;
-        const rows = await notificationRequestsPage(read, viewerId, readPage(c, 40, 80));
-        setLinkHeader(
-          c,
-          config.publicUrl,
-          rows.map((r) => r.id),
-        );
-        return c.json(await presentRequests(viewerId, rows));
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/notifications/requests/merged',
-      access: scoped('read:notifications'),
-      // Accepted requests join the notifications in the same step: there is never a merge still running.
-      handler: (c) => c.json({ merged: true }),
-    },
-    ...(['accept', 'dismiss'] as const).map((answer): RouteDef => ({
-      method: 'POST',
-      path: `/api/v1/notifications/requests/${answer}`,
-      access: scoped('write:notifications'),
-      async handler(c) {
-        const { id } = readInput(c, RequestIdsInput);
-        const actor = apiActor(currentUser(c).account);
-        await (answer === 'accept' ? notifications.acceptRequests(actor, id) : notifications.dismissRequests(actor, id));
-        return c.json({});
-      },
-    })),
-    {
-      method: 'GET',
-      path: '/api/v1/notifications/requests/:id',
-      access: scoped('read:notifications'),
-      async handler(c) {
-        const viewerId = currentUser(c).account.id;
-        const row = await read
-          .selectFrom('notification_requests')
-          .selectAll()
-          .where('account_id', '=', viewerId)
-          .where('id', '=', c.req.param('id')!)
-          .executeTakeFirst();
-        const [shown] = row ? await presentRequests(viewerId, [row]) : [];
-        if (!shown) throw new NotFound();
-        return c.json(shown);
-      },
-    },
-    ...(['accept', 'dismiss'] as const).map((answer): RouteDef => ({
-      method: 'POST',
-      path: `/api/v1/notifications/requests/:id/${answer}`,
-      access: scoped('write:notifications'),
-      async handler(c) {
-        const viewerId = currentUser(c).account.id;
-        const id = c.req.param('id')!;
-        const mine = await read
-          .selectFrom('notification_requests')
-          .select('id')
-          .where('account_id', '=', viewerId)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        if (!mine) throw new NotFound();
-        const actor = apiActor(currentUser(c).account);
-        await (answer === 'accept' ? notifications.acceptRequests(actor, [id]) : notifications.dismissRequests(actor, [id]));
-        return c.json({});
-      },
-    })),
-    {
-      method: 'GET',
-      path: '/api/v2/notifications/policy',
-      access: scoped('read:notifications'),
-      handler: async (c) => c.json(await presentPolicy(currentUser(c).account.id)),
-    },
-    // Rails' `update`, as Mastodon routes it: PATCH and PUT alike.
-    ...(['PATCH', 'PUT'] as const).map((method): RouteDef => ({
-      method,
-      path: '/api/v2/notifications/policy',
-      access: scoped('write:notifications'),
-      async handler(c) {
-        const { account } = currentUser(c);
-        await notifications.updatePolicy(apiActor(account), readInput(c, PolicyInput));
-        return c.json(await presentPolicy(account.id));
-      },
-    })),
     {
       method: 'GET',
       path: '/api/v1/notifications/:id',

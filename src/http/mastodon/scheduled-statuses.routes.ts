@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
 import { apiActor } from '../../domain/actor.ts';
-import { findScheduled, scheduledOf, type ScheduledParams, type ScheduledRow } from '../../domain/statuses/scheduling.ts';
+import { findScheduled, mediaKeptFor, scheduledOf, type ScheduledParams, type ScheduledRow } from '../../domain/statuses/scheduling.ts';
 import type { StatusService } from '../../domain/statuses/statuses.service.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { readWindow } from '../../storage/db/keyset.ts';
@@ -15,19 +15,10 @@ import { serializeMedia } from './serializers/media.serializer.ts';
 
 /** Mastodon's ScheduledStatus entities of `rows`, with the uploads kept for each (one query for all). */
 async function presentAll(read: DbReader, config: Config, rows: readonly ScheduledRow[]): Promise<ScheduledStatus[]> {
-  const media = rows.length
-    ? await read
-        .selectFrom('media_attachments')
-        .selectAll()
-        .where(
-          'scheduled_status_id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .where('status_id', 'is', null)
-        .orderBy('created_at')
-        .execute()
-    : [];
+  const media = await mediaKeptFor(
+    read,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => {
     const params = JSON.parse(row.params) as ScheduledParams;
     const order = params.mediaIds ?? [];
