@@ -5,6 +5,7 @@ import { fetchBlocklist } from '../federation/blocklists.ts';
 import { healthRoutes } from '../http/health.routes.ts';
 import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
 import { appsRoutes } from '../http/mastodon/apps.routes.ts';
+import { discoveryRoutes } from '../http/mastodon/discovery.routes.ts';
 import { graphRoutes } from '../http/mastodon/graph.routes.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
 import { mediaRoutes } from '../http/mastodon/media.routes.ts';
@@ -57,10 +58,11 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
   const resolve = (query: string, options?: { fresh?: boolean }) => federation.resolve(query, options);
   return [
     ...appsRoutes({ clock, db, issuance: services.issuance, vapidKey: () => vapidKeyOf(services) }),
-    ...graphRoutes({ config, clock, read, graph: commands.graph }),
+    ...graphRoutes({ config, clock, read, graph: commands.graph, picks: commands.picks }),
     ...migrationRoutes({ config, read, migration: commands.migration, resolve }),
     // Before the accounts' `:id` routes: `/api/v1/accounts/search` is no account id.
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
+    ...discoveryRoutes({ config, read, picks: commands.picks, suggestions: commands.suggestions }),
     ...accountsRoutes({
       config,
       db,

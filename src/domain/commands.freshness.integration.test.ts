@@ -112,6 +112,8 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     filters,
     conversations,
     polls,
+    picks,
+    suggestions,
   } = commands;
   const somePoll = async () => (await read.selectFrom('polls').select('id').execute()).map((p) => p.id);
   /** A direct conversation someone local is in, with that member. */
@@ -396,6 +398,17 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       const conversation = await someConversation();
       if (conversation) await conversations.remove(conversation.actor, conversation.id);
     },
+    'picks.setNote': () => picks.setNote(local(), account(), random.pick(['', 'a note'])),
+    'picks.endorse': () => picks.endorse(local(), account(), random.coin()),
+    'picks.featureTag': () => picks.featureTag(local(), random.pick(['hello', 'news'])).then(() => undefined),
+    'picks.unfeatureTag': async () => {
+      const featured = await read.selectFrom('featured_tags').select(['id', 'account_id']).execute();
+      if (!featured.length) return;
+      const pick = random.pick(featured);
+      const owner = await findAccountById(read, pick.account_id);
+      if (owner) await picks.unfeatureTag(apiActor(owner), pick.id);
+    },
+    'suggestions.dismiss': () => suggestions.dismiss(local(), account()),
     'reports.create': async () => {
       const filed = await reports.create(local(), {
         targetId: moderated().id,

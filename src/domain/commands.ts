@@ -7,6 +7,8 @@ import { accountMigration, type AccountMigration } from './accounts/migration.ts
 import type { Changes } from './changes.ts';
 import { createGraphService, type GraphService } from './graph/graph.service.ts';
 import { conversationCommands, type ConversationCommands } from './conversations/conversations.ts';
+import { profilePicks, type ProfilePicks } from './discovery/profile-picks.ts';
+import { suggestionCommands, type SuggestionCommands } from './discovery/suggestions.ts';
 import { filterCommands, type FilterCommands } from './filters/filters.ts';
 import { pollCommands, type PollCommands } from './polls/polls.ts';
 import { listCommands, type ListCommands } from './lists/lists.ts';
@@ -43,6 +45,10 @@ export interface Commands {
   readonly conversations: ConversationCommands;
   /** Votes in polls, and polls' ends. */
   readonly polls: PollCommands;
+  /** A member's private notes on accounts, endorsements and featured hashtags. */
+  readonly picks: ProfilePicks;
+  /** A member's dismissed follow suggestions. */
+  readonly suggestions: SuggestionCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -93,6 +99,8 @@ export function createCommands(deps: {
     filters: filterCommands({ db, run }),
     conversations: conversationCommands({ db, run }),
     polls: pollCommands({ db, run }),
+    picks: profilePicks({ db, run }),
+    suggestions: suggestionCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

@@ -3,6 +3,7 @@ import { uuid7 } from '../../lib/uuid7.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { FollowsTable } from '../../storage/db/schema.ts';
 import { recountFollows } from '../accounts/account-counts.repo.ts';
+import { dropEndorsements } from '../discovery/profile-picks.ts';
 import { dropFromLists } from '../lists/lists.ts';
 import type { Unit } from '../unit-of-work.ts';
 
@@ -136,7 +137,7 @@ export async function deleteFollows(
   }
   // A follow that ends takes the account off the follower's lists (a request answered keeps them: an
   // accepted one becomes the follow, and the caller drops a refused one).
-  if (tables.includes('follows') && ended.length) await dropFromLists(unit, accountId, [targetId]);
+  if (tables.includes('follows') && ended.length) await followEnded(unit, accountId, [targetId]);
   return ended;
 }
 
@@ -150,8 +151,17 @@ export async function deleteFollowsOfDomain(unit: Unit, accountId: string, domai
     .execute();
   const targets = ended.map((f) => f.target_account_id);
   if (targets.length) await recountFollows(unit, [accountId, ...targets]);
-  await dropFromLists(unit, accountId, targets);
+  await followEnded(unit, accountId, targets);
   return targets;
+}
+
+/**
+ * The owner's follows of these accounts ended, or (with `movedTo`) moved to another account: what only
+ * stands with a follow (the accounts on the owner's lists, the accounts it endorses) ends or moves too.
+ */
+export async function followEnded(unit: Unit, ownerId: string, targetIds: readonly string[], movedTo?: string): Promise<void> {
+  await dropFromLists(unit, ownerId, targetIds, movedTo);
+  await dropEndorsements(unit, ownerId, targetIds, movedTo);
 }
 
 /** Records that `blockerId` blocks `targetId`: follows and requests end both ways. */

@@ -8,7 +8,6 @@ import { recordActivity } from '../activity-queue.ts';
 import { Forbidden, Invalid, NotFound } from '../errors.ts';
 import { notify, retractNotifications } from '../notifications/notify.ts';
 import { findTagId, upsertTags } from '../statuses/statuses.repo.ts';
-import { dropFromLists } from '../lists/lists.ts';
 import type { RunCommand } from '../unit-of-work.ts';
 import {
   blockedEitherWay,
@@ -17,6 +16,7 @@ import {
   deleteFollowsOfDomain,
   deleteMute,
   findFollow,
+  followEnded,
   insertBlock,
   insertFollow,
   localFollowersOf,
@@ -154,7 +154,7 @@ export function createGraphService(deps: { db: Db; clock: Clock; run: RunCommand
           });
         }
         await retractNotifications(unit, { fromAccountId: requesterId, types: ['follow_request'], accountIds: [self.id] });
-        if (!accept) return dropFromLists(unit, requesterId, [self.id]);
+        if (!accept) return followEnded(unit, requesterId, [self.id]);
         const follow = {
           accountId: requesterId,
           targetId: self.id,
@@ -234,8 +234,8 @@ export function createGraphService(deps: { db: Db; clock: Clock; run: RunCommand
         try {
           await service.follow(actor, toId, { reblogs: toBool(follower.show_reblogs), notify: toBool(follower.notify) });
           moved += 1;
-          // The lists that held the old account hold the new one (before the unfollow takes it off them).
-          await run((unit) => dropFromLists(unit, follower.id, [fromId], toId));
+          // The lists and endorsements that held the old account hold the new one (before the unfollow ends them).
+          await run((unit) => followEnded(unit, follower.id, [fromId], toId));
         } catch (error) {
           // A block either way, or the new account itself among the followers: that follow does not move.
           if (!(error instanceof Forbidden) && !(error instanceof NotFound)) throw error;

@@ -3,6 +3,7 @@ import type { DbReader } from '../../storage/db/database.ts';
 import { toBool } from '../../storage/db/db-errors.ts';
 import { readWindow, type Window } from '../../storage/db/keyset.ts';
 import type { AccountRow } from '../accounts/accounts.repo.ts';
+import { endorsedAmong, notesOn } from '../discovery/profile-picks.ts';
 
 /** How one account stands to another, as Mastodon's Relationship entity tells it. */
 export interface Relationship {
@@ -18,49 +19,66 @@ export interface Relationship {
   requested: boolean;
   requested_by: boolean;
   domain_blocking: boolean;
+  /** Whether the viewer features the account on their profile. */
+  endorsed: boolean;
+  /** The viewer's private note on the account (empty when none). */
+  note: string;
 }
 
 /** The relationships of `viewerId` to each of `ids`, in a fixed number of queries. */
 export async function relationships(db: DbReader, viewerId: string, ids: readonly string[], now: string): Promise<Relationship[]> {
   if (ids.length === 0) return [];
   const list = [...ids];
-  const [following, followedBy, blocking, blockedBy, muting, requested, requestedBy, targets, domainBlocks] = await Promise.all([
-    db
-      .selectFrom('follows')
-      .select(['target_account_id as id', 'show_reblogs', 'notify'])
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .execute(),
-    db.selectFrom('follows').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
-    db
-      .selectFrom('blocks')
-      .select('target_account_id as id')
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .execute(),
-    db.selectFrom('blocks').select('account_id as id').where('target_account_id', '=', viewerId).where('account_id', 'in', list).execute(),
-    db
-      .selectFrom('mutes')
-      .select(['target_account_id as id', 'hide_notifications'])
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
-      .execute(),
-    db
-      .selectFrom('follow_requests')
-      .select('target_account_id as id')
-      .where('account_id', '=', viewerId)
-      .where('target_account_id', 'in', list)
-      .execute(),
-    db
-      .selectFrom('follow_requests')
-      .select('account_id as id')
-      .where('target_account_id', '=', viewerId)
-      .where('account_id', 'in', list)
-      .execute(),
-    db.selectFrom('accounts').select(['id', 'domain']).where('id', 'in', list).execute(),
-    db.selectFrom('account_domain_blocks').select('domain').where('account_id', '=', viewerId).execute(),
-  ]);
+  const [following, followedBy, blocking, blockedBy, muting, requested, requestedBy, targets, domainBlocks, notes, endorsed] =
+    await Promise.all([
+      db
+        .selectFrom('follows')
+        .select(['target_account_id as id', 'show_reblogs', 'notify'])
+        .where('account_id', '=', viewerId)
+        .where('target_account_id', 'in', list)
+        .execute(),
+      db
+        .selectFrom('follows')
+        .select('account_id as id')
+        .where('target_account_id', '=', viewerId)
+        .where('account_id', 'in', list)
+        .execute(),
+      db
+        .selectFrom('blocks')
+        .select('target_account_id as id')
+        .where('account_id', '=', viewerId)
+        .where('target_account_id', 'in', list)
+        .execute(),
+      db
+        .selectFrom('blocks')
+        .select('account_id as id')
+        .where('target_account_id', '=', viewerId)
+        .where('account_id', 'in', list)
+        .execute(),
+      db
+        .selectFrom('mutes')
+        .select(['target_account_id as id', 'hide_notifications'])
+        .where('account_id', '=', viewerId)
+        .where('target_account_id', 'in', list)
+        .where((w) => w.or([w('expires_at', 'is', null), w('expires_at', '>', now)]))
+        .execute(),
+      db
+        .selectFrom('follow_requests')
+        .select('target_account_id as id')
+        .where('account_id', '=', viewerId)
+        .where('target_account_id', 'in', list)
+        .execute(),
+      db
+        .selectFrom('follow_requests')
+        .select('account_id as id')
+        .where('target_account_id', '=', viewerId)
+        .where('account_id', 'in', list)
+        .execute(),
+      db.selectFrom('accounts').select(['id', 'domain']).where('id', 'in', list).execute(),
+      db.selectFrom('account_domain_blocks').select('domain').where('account_id', '=', viewerId).execute(),
+      notesOn(db, viewerId, list),
+      endorsedAmong(db, viewerId, list),
+    ]);
   const set = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
   const [followedBySet, blockingSet, blockedBySet, requestedSet, requestedBySet] = [
     set(followedBy),
@@ -90,6 +108,8 @@ export async function relationships(db: DbReader, viewerId: string, ids: readonl
       requested: requestedSet.has(id),
       requested_by: requestedBySet.has(id),
       domain_blocking: domain ? blockedDomains.has(domain) : false,
+      endorsed: endorsed.has(id),
+      note: notes.get(id) ?? '',
     };
   });
 }

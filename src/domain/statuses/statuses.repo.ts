@@ -216,7 +216,7 @@ export async function findTagId(db: DbReader, name: string): Promise<string | un
   return tag?.id;
 }
 
-/** Removes hashtags that nobody uses or follows any more (their names came from deleted posts). */
+/** Removes hashtags that nobody uses, follows or features any more (their names came from deleted posts). */
 export async function dropUnusedTags(unit: Unit, tagIds: readonly string[]): Promise<void> {
   if (!tagIds.length) return;
   await unit.tx
@@ -224,6 +224,7 @@ export async function dropUnusedTags(unit: Unit, tagIds: readonly string[]): Pro
     .where('id', 'in', [...tagIds])
     .where((eb) => eb.not(eb.exists(eb.selectFrom('status_tags').select('tag_id').whereRef('status_tags.tag_id', '=', 'tags.id'))))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('tag_follows').select('tag_id').whereRef('tag_follows.tag_id', '=', 'tags.id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('featured_tags').select('tag_id').whereRef('featured_tags.tag_id', '=', 'tags.id'))))
     .execute();
 }
 

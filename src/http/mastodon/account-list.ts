@@ -5,8 +5,20 @@ import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import type { ListedAccount } from '../../domain/graph/graph.views.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
+import type { Account } from './entities.ts';
 import { setLinkHeader } from './pagination.ts';
 import { serializeAccount } from './serializers/account.serializer.ts';
+
+/** The Account entities of these accounts, in the order given, leaving out those suspended or unknown. */
+export async function accountsInOrder(read: DbReader, config: Config, ids: readonly string[]): Promise<Map<string, Account>> {
+  const accounts = (await findAccountsByIds(read, [...new Set(ids)])).filter((a) => a.suspended_at === null);
+  const counts = await countAccounts(
+    read,
+    accounts.map((a) => a.id),
+  );
+  const byId = new Map(accounts.map((a) => [a.id, serializeAccount(a, counts.get(a.id)!, config)]));
+  return new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id)!] as const] : [])));
+}
 
 /**
  * Answers a page of accounts listed through rows with time-ordered cursors (followers, blocks, who
@@ -18,25 +30,15 @@ export async function accountListResponse(
   config: Config,
   rows: readonly ListedAccount[],
 ): Promise<Response> {
-  const accounts = new Map(
-    (
-      await findAccountsByIds(
-        read,
-        rows.map((r) => r.account_id),
-      )
-    )
-      .filter((a) => a.suspended_at === null)
-      .map((a) => [a.id, a]),
+  const accounts = await accountsInOrder(
+    read,
+    config,
+    rows.map((r) => r.account_id),
   );
-  const counts = await countAccounts(read, [...accounts.keys()]);
   setLinkHeader(
     c,
     config.publicUrl,
     rows.map((r) => r.cursor),
   );
-  return c.json(
-    rows.flatMap((r) =>
-      accounts.has(r.account_id) ? [serializeAccount(accounts.get(r.account_id)!, counts.get(r.account_id)!, config)] : [],
-    ),
-  );
+  return c.json([...accounts.values()]);
 }

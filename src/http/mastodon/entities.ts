@@ -119,6 +119,16 @@ export interface Tag {
   following?: boolean;
 }
 
+/** A hashtag a profile features, with how often its owner used it. */
+export interface FeaturedTag {
+  id: string;
+  name: string;
+  url: string;
+  statuses_count: number;
+  /** The day of the owner's latest post with it (`YYYY-MM-DD`). */
+  last_status_at: string | null;
+}
+
 /** A quoted post, or why it is not shown (Mastodon 4.5's Quote). */
 export interface Quote {
   state: 'accepted' | 'deleted' | 'unauthorized';
@@ -220,6 +230,8 @@ export interface Relationship {
   requested: boolean;
   requested_by: boolean;
   domain_blocking: boolean;
+  endorsed: boolean;
+  note: string;
 }
 
 /** `GET /api/v2/search`. */

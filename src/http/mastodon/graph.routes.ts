@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.ts';
 import { findAccountById, findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import { apiActor } from '../../domain/actor.ts';
 import { NotFound } from '../../domain/errors.ts';
+import type { ProfilePicks } from '../../domain/discovery/profile-picks.ts';
 import type { GraphService } from '../../domain/graph/graph.service.ts';
 import { domainBlocksOf, followsPage, ownListPage, relationships } from '../../domain/graph/graph.views.ts';
 import { isoAt, type Clock } from '../../lib/clock.ts';
@@ -28,6 +29,7 @@ const MuteInput = z.object({
 });
 const IdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(40)).optional() });
 const DomainInput = z.object({ domain: z.string().trim().min(1).max(253) });
+const NoteInput = z.object({ comment: z.string().max(10_000).optional() });
 
 /** What the graph API uses: the graph commands, and the reader its lists go through. */
 export interface GraphRouteDeps {
@@ -35,11 +37,16 @@ export interface GraphRouteDeps {
   readonly clock: Clock;
   readonly read: DbReader;
   readonly graph: GraphService;
+  /** Private notes on accounts and endorsements. */
+  readonly picks: ProfilePicks;
 }
 
-/** The social graph over the API: follow, requests, block, mute, relationships, followers and following. */
+/**
+ * The social graph over the API: follow, requests, block, mute, relationships, followers and following,
+ * and the marks a member sets on another account (a private note, an endorsement).
+ */
 export function graphRoutes(deps: GraphRouteDeps): RouteDef[] {
-  const { read, config, graph, clock } = deps;
+  const { read, config, graph, clock, picks } = deps;
   const actorOf = (c: Context<AppEnv>) => apiActor(currentUser(c).account);
 
   const relationshipTo = async (c: Context<AppEnv>) => {
@@ -95,6 +102,12 @@ export function graphRoutes(deps: GraphRouteDeps): RouteDef[] {
       });
     }),
     act('unmute', 'write:mutes', (c) => graph.unmute(actorOf(c), c.req.param('id')!)),
+    act('note', 'write:accounts', (c) => picks.setNote(actorOf(c), c.req.param('id')!, readInput(c, NoteInput).comment ?? '')),
+    act('pin', 'write:accounts', (c) => picks.endorse(actorOf(c), c.req.param('id')!, true)),
+    act('unpin', 'write:accounts', (c) => picks.endorse(actorOf(c), c.req.param('id')!, false)),
+    // Mastodon 4.4's names for the same.
+    act('endorse', 'write:accounts', (c) => picks.endorse(actorOf(c), c.req.param('id')!, true)),
+    act('unendorse', 'write:accounts', (c) => picks.endorse(actorOf(c), c.req.param('id')!, false)),
     act('authorize', 'write:follows', (c) => graph.answerRequest(actorOf(c), c.req.param('id')!, true), '/api/v1/follow_requests'),
     act('reject', 'write:follows', (c) => graph.answerRequest(actorOf(c), c.req.param('id')!, false), '/api/v1/follow_requests'),
     {

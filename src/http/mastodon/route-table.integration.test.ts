@@ -76,6 +76,9 @@ describe('the route table', () => {
         'GET /api/v2/search',
         'GET /api/v1/tags/:name',
         'GET /api/v1/polls/:id',
+        'GET /api/v1/directory',
+        'GET /api/v1/accounts/:id/endorsements',
+        'GET /api/v1/accounts/:id/featured_tags',
       ].sort(),
       'the explicit public list',
     );

@@ -400,6 +400,10 @@ export interface Database {
     updated_at: Timestamp;
   };
   notification_permissions: { account_id: string; from_account_id: string; created_at: Timestamp };
+  account_notes: AccountPair & { comment: string };
+  endorsements: AccountPair;
+  suggestion_dismissals: AccountPair;
+  featured_tags: { id: string; account_id: string; tag_id: string; created_at: Timestamp };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };

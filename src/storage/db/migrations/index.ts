@@ -19,6 +19,7 @@ import * as m0016 from './0016-scheduled-statuses.ts';
 import * as m0017 from './0017-conversation-marks.ts';
 import * as m0018 from './0018-polls.ts';
 import * as m0019 from './0019-notification-policy.ts';
+import * as m0020 from './0020-profile-discovery.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -50,4 +51,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0017-conversation-marks', m0017],
   ['0018-polls', m0018],
   ['0019-notification-policy', m0019],
+  ['0020-profile-discovery', m0020],
 ];
