@@ -6,6 +6,8 @@ import { backupCommand, restoreCommand } from './cli/backup.command.ts';
 import { closingCommand } from './cli/closing.command.ts';
 import { configCommand } from './cli/config.command.ts';
 import { domainCommand } from './cli/domain.command.ts';
+import { announcementsCommand } from './cli/announcements.command.ts';
+import { emojiCommand } from './cli/emoji.command.ts';
 import { invitesCommand } from './cli/invites.command.ts';
 import { domainBlocksCommand, moderationCommand } from './cli/moderation.command.ts';
 import { migrateCommand } from './cli/migrate.command.ts';
@@ -17,6 +19,8 @@ const COMMANDS: readonly Command[] = [
   configCommand,
   accountsCommand(),
   invitesCommand,
+  emojiCommand,
+  announcementsCommand,
   moderationCommand,
   domainBlocksCommand,
   closingCommand,

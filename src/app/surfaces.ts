@@ -5,6 +5,7 @@ import { fetchBlocklist } from '../federation/blocklists.ts';
 import { healthRoutes } from '../http/health.routes.ts';
 import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
 import { appsRoutes } from '../http/mastodon/apps.routes.ts';
+import { announcementsRoutes } from '../http/mastodon/announcements.routes.ts';
 import { discoveryRoutes } from '../http/mastodon/discovery.routes.ts';
 import { graphRoutes } from '../http/mastodon/graph.routes.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
@@ -63,6 +64,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     // Before the accounts' `:id` routes: `/api/v1/accounts/search` is no account id.
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...discoveryRoutes({ config, read, picks: commands.picks, suggestions: commands.suggestions }),
+    ...announcementsRoutes({ config, clock, read, announcements: commands.announcements }),
     ...accountsRoutes({
       config,
       db,

@@ -81,7 +81,7 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
   const actorOf = (account: AccountRow): Actor => (account.domain === null ? apiActor(account) : remoteActor(account));
   const account = () => random.pick([...world.locals, ...world.remotes]).id;
   const words = () =>
-    `${random.pick(['hello', 'news', 'a thought'])} ${random.coin(0.3) ? '#stoa' : ''} ${random.coin(0.3) ? `@${random.pick(world.locals).username}` : ''}`;
+    `${random.pick(['hello', 'news', 'a thought', ':wave:'])} ${random.coin(0.3) ? '#stoa' : ''} ${random.coin(0.3) ? `@${random.pick(world.locals).username}` : ''}`;
   const remoteInput = (id = uuid7()) => ({
     uri: `${REMOTE}/statuses/${id}`,
     url: `${REMOTE}/statuses/${id}`,
@@ -114,7 +114,12 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     polls,
     picks,
     suggestions,
+    emojis,
+    announcements,
   } = commands;
+  const someAnnouncement = async () => (await read.selectFrom('announcements').select('id').execute()).map((a) => a.id);
+  // The emoji commands' images are made by the media pipeline, which is not what this test is about.
+  const images = { emojiImage: () => Promise.resolve({ imageKey: `${uuid7()}.webp`, staticKey: `${uuid7()}.webp` }) };
   const somePoll = async () => (await read.selectFrom('polls').select('id').execute()).map((p) => p.id);
   /** A direct conversation someone local is in, with that member. */
   const someConversation = async () => {
@@ -409,6 +414,29 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       if (owner) await picks.unfeatureTag(apiActor(owner), pick.id);
     },
     'suggestions.dismiss': () => suggestions.dismiss(local(), account()),
+    'emojis.add': () =>
+      emojis.add(images, { shortcode: random.pick(['hello', 'news', 'wave']), image: new Uint8Array(1) }).then(() => undefined),
+    'emojis.update': () => emojis.update(random.pick(['hello', 'news', 'wave']), { category: 'c', visibleInPicker: random.coin() }),
+    'emojis.remove': () => emojis.remove(random.pick(['hello', 'news', 'wave'])),
+    'announcements.publish': () => announcements.publish({ text: 'news' }).then(() => undefined),
+    'announcements.remove': async () => {
+      const ids = await someAnnouncement();
+      if (ids.length) await announcements.remove(random.pick(ids));
+    },
+    'announcements.dismiss': async () => {
+      const ids = await someAnnouncement();
+      if (ids.length) await announcements.dismiss(local(), random.pick(ids));
+    },
+    'announcements.react': async () => {
+      const ids = await someAnnouncement();
+      if (ids.length) await announcements.react(local(), random.pick(ids), random.pick(['👍', '🎉']), random.coin());
+    },
+    'emojis.storeRemoteImage': async () => {
+      const remote = await read.selectFrom('custom_emojis').select(['id', 'remote_url']).where('domain', 'is not', null).execute();
+      if (!remote.length) return;
+      const pick = random.pick(remote);
+      await emojis.storeRemoteImage(pick.id, pick.remote_url!, { statusId: status() }, await images.emojiImage());
+    },
     'reports.create': async () => {
       const filed = await reports.create(local(), {
         targetId: moderated().id,

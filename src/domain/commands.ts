@@ -9,6 +9,8 @@ import { createGraphService, type GraphService } from './graph/graph.service.ts'
 import { conversationCommands, type ConversationCommands } from './conversations/conversations.ts';
 import { profilePicks, type ProfilePicks } from './discovery/profile-picks.ts';
 import { suggestionCommands, type SuggestionCommands } from './discovery/suggestions.ts';
+import { announcementCommands, type AnnouncementCommands } from './announcements/announcements.ts';
+import { emojiCommands, type EmojiCommands } from './emoji/custom-emojis.ts';
 import { filterCommands, type FilterCommands } from './filters/filters.ts';
 import { pollCommands, type PollCommands } from './polls/polls.ts';
 import { listCommands, type ListCommands } from './lists/lists.ts';
@@ -49,6 +51,10 @@ export interface Commands {
   readonly picks: ProfilePicks;
   /** A member's dismissed follow suggestions. */
   readonly suggestions: SuggestionCommands;
+  /** The operator's custom emoji, and other servers' once fetched. */
+  readonly emojis: EmojiCommands;
+  /** The operator's announcements, and members' dismissals of and reactions to them. */
+  readonly announcements: AnnouncementCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -101,6 +107,8 @@ export function createCommands(deps: {
     polls: pollCommands({ db, run }),
     picks: profilePicks({ db, run }),
     suggestions: suggestionCommands({ db, run }),
+    emojis: emojiCommands({ db, run }),
+    announcements: announcementCommands({ db, run, publicUrl }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AccountService } from '../domain/accounts/accounts.service.ts';
+import type { EmojiCommands } from '../domain/emoji/custom-emojis.ts';
 import type { MediaService } from '../domain/media/media.service.ts';
 import { REMOTE_MEDIA_CHANNEL, type RemoteMediaJob } from '../domain/media/remote-media-jobs.ts';
 import type { Db } from '../storage/db/database.ts';
@@ -18,6 +19,7 @@ export function remoteMedia(deps: {
   clock: Clock;
   media: MediaService;
   accounts: AccountService;
+  emojis: EmojiCommands;
   fetch: SafeFetch;
   logger: Logger;
 }) {
@@ -46,6 +48,8 @@ export function remoteMedia(deps: {
       }
       return media.ingest(job.mediaId, bytes);
     }
+    if (job.kind === 'emoji')
+      return deps.emojis.storeRemoteImage(job.emojiId, job.url, job.owner, await media.emojiImage(await download(job.url)));
     const key = await media.profileImage(await download(job.url), job.kind);
     await accounts.storeRemoteImage(job.accountId, job.kind, job.url, key);
   }

@@ -2,6 +2,7 @@ import type { Article } from '@fedify/vocab';
 import {
   Application,
   Document,
+  Emoji,
   Hashtag,
   Mention,
   Note,
@@ -14,6 +15,7 @@ import {
 import type { RemotePoll } from '../domain/polls/polls.ts';
 import { withoutNul } from '../lib/text.ts';
 import type { RemoteProfile } from '../domain/accounts/accounts.repo.ts';
+import type { RemoteEmoji } from '../domain/emoji/custom-emojis.ts';
 import type { RemoteAttachment } from '../domain/media/remote-media-jobs.ts';
 import { sanitizeHtml } from '../domain/statuses/sanitize-html.ts';
 import type { RemoteStatusInput } from '../domain/statuses/statuses.service.ts';
@@ -45,6 +47,25 @@ async function* firstEmbedded<T>(items: AsyncIterable<T | null>, max = MAX_LISTE
     if (++seen > max) return;
     if (item !== null) yield item;
   }
+}
+
+/** A custom emoji as an `Emoji` tag embeds it: its `:shortcode:` name and image (an http(s) URL). */
+async function emojiOf(tag: Emoji): Promise<RemoteEmoji | null> {
+  const name = tag.name?.toString() ?? '';
+  const icon = await tag.getIcon(EMBEDDED_ONLY).catch(() => null);
+  const url = icon?.url instanceof URL ? icon.url : icon?.url?.href;
+  if (!name || !url || !/^https?:$/.test(url.protocol)) return null;
+  return { shortcode: name.replace(/^:|:$/g, ''), url: url.href, uri: tag.id?.href ?? null };
+}
+
+/** The custom emoji among an object's tags. */
+async function emojisAmong(tags: AsyncIterable<unknown>): Promise<RemoteEmoji[]> {
+  const emojis: RemoteEmoji[] = [];
+  for await (const tag of firstEmbedded(tags)) {
+    const emoji = tag instanceof Emoji ? await emojiOf(tag) : null;
+    if (emoji) emojis.push(emoji);
+  }
+  return emojis;
 }
 
 /**
@@ -80,6 +101,7 @@ export async function profileOf(actor: Actor): Promise<RemoteProfile> {
     alsoKnownAs: actor.aliasIds.map((a) => a.href).slice(0, 20),
     avatarUrl: await imageUrl(actor, 'icon'),
     headerUrl: await imageUrl(actor, 'image'),
+    emojis: await emojisAmong(actor.getTags(EMBEDDED_ONLY)),
   };
 }
 
@@ -96,9 +118,13 @@ export async function postOf(post: RemotePost, followersUrl: string | null, opti
   const visibility: Visibility = inTo ? 'public' : inCc ? 'unlisted' : toFollowers ? 'private' : 'direct';
   const mentioned = new Set<string>();
   const tags: string[] = [];
+  const emojis: RemoteEmoji[] = [];
   for await (const tag of firstEmbedded(post.getTags(EMBEDDED_ONLY))) {
     if (tag instanceof Mention && tag.href) mentioned.add(tag.href.href);
-    else if (tag instanceof Hashtag && tag.name) {
+    else if (tag instanceof Emoji) {
+      const emoji = await emojiOf(tag);
+      if (emoji) emojis.push(emoji);
+    } else if (tag instanceof Hashtag && tag.name) {
       const name = tag.name.toString().replace(/^#/, '');
       if (isHashtagName(name)) tags.push(name);
     }
@@ -133,6 +159,7 @@ export async function postOf(post: RemotePost, followersUrl: string | null, opti
     quoteUri: (post.quoteId ?? post.quoteUrl)?.href ?? null,
     attachments,
     poll: post instanceof Question ? await pollOf(post) : null,
+    emojis,
     fetched: options.fetched,
   };
 }

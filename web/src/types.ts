@@ -5,6 +5,7 @@ export type {
   Account,
   Context,
   CredentialAccount,
+  CustomEmoji,
   Field as CustomField,
   Instance,
   MediaAttachment,

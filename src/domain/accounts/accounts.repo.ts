@@ -1,6 +1,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Db, DbReader, DbWriter, Engine } from '../../storage/db/database.ts';
 import type { AccountsTable, UsersTable } from '../../storage/db/schema.ts';
+import type { RemoteEmoji } from '../emoji/custom-emojis.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import { forgetMedia, scheduleBlobDeletion } from '../media/media.repo.ts';
@@ -144,6 +145,8 @@ export interface RemoteProfile {
   readonly alsoKnownAs: readonly string[];
   readonly avatarUrl: string | null;
   readonly headerUrl: string | null;
+  /** The custom emoji of its server its name, bio and fields use (its `Emoji` tags). */
+  readonly emojis?: readonly RemoteEmoji[] | undefined;
 }
 
 /** Inserts or refreshes a remote account from its profile; returns its row. */

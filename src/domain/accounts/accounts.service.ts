@@ -1,3 +1,4 @@
+import { recordRemoteEmojis } from '../emoji/custom-emojis.ts';
 import { scheduleBlobDeletion } from '../media/media.repo.ts';
 import { REMOTE_MEDIA_CHANNEL, type RemoteMediaJob } from '../media/remote-media-jobs.ts';
 import { isLocal, type Actor } from '../actor.ts';
@@ -249,6 +250,7 @@ export function createAccountService(deps: { db: Db; run: RunCommand }) {
           if (!url) await scheduleBlobDeletion(unit, [key]);
           else await unit.enqueue(REMOTE_MEDIA_CHANNEL, { kind, accountId: row.id, url } satisfies RemoteMediaJob);
         }
+        if (profile.emojis?.length) await recordRemoteEmojis(unit, row.domain!, profile.emojis, { accountId: row.id });
         return (await findAccountById(unit.tx, row.id))!;
       });
     },

@@ -31,13 +31,17 @@ export interface ImageLimits {
   readonly heifDecoder: string | null;
 }
 
-/** How an image is used: attachments are bounded, avatars and headers cropped to their shapes. */
-export type ImagePurpose = 'attachment' | 'avatar' | 'header';
+/**
+ * How an image is used: attachments are bounded, avatars and headers cropped to their shapes, custom
+ * emoji bounded to a small square (and, like attachments, may be animated).
+ */
+export type ImagePurpose = 'attachment' | 'avatar' | 'header' | 'emoji';
 
 const BOUNDS: Record<ImagePurpose, { width: number; height: number; fit: 'inside' | 'cover' }> = {
   attachment: { width: 1920, height: 1920, fit: 'inside' },
   avatar: { width: 400, height: 400, fit: 'cover' },
   header: { width: 1500, height: 500, fit: 'cover' },
+  emoji: { width: 128, height: 128, fit: 'inside' },
 };
 const PREVIEW = 640;
 const MAX_FRAMES = 500;
@@ -75,7 +79,7 @@ export async function processImage(
     return refuse('the file could not be read as an image');
   }
   if (!meta.format || !SHARP_FORMATS[format].includes(meta.format)) refuse('the file is not the image it starts like');
-  const frames = purpose === 'attachment' ? Math.max(1, meta.pages ?? 1) : 1;
+  const frames = purpose === 'attachment' || purpose === 'emoji' ? Math.max(1, meta.pages ?? 1) : 1;
   const frameHeight = meta.pageHeight ?? meta.height ?? 0;
   const width = meta.width ?? 0;
   if (width <= 0 || frameHeight <= 0) refuse('the image has no size');

@@ -30,6 +30,9 @@ import { findHeifDecoder, findMediaTools, type MediaTools } from './tools.ts';
 const MAX_DESCRIPTION = LIMITS.mediaDescriptionCharacters;
 /** Uploads never attached to a status are removed after this long. */
 export const UNATTACHED_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The largest custom emoji image taken, before re-encoding. */
+export const EMOJI_MAX_BYTES = 256 * 1024;
 const UPLOADS_PER_WINDOW = { limit: 60, windowMs: 30 * 60 * 1000 };
 
 export interface MediaEdits {
@@ -280,6 +283,33 @@ export function createMediaService(deps: {
         const made = await queues.image.push(() => make(path, sniffed, purpose));
         if (made.preview) await rm(made.preview.path, { force: true });
         return await store(made.file);
+      } finally {
+        await removeUpload(path);
+      }
+    },
+
+    /**
+     * A custom emoji's image (at most 256 KB, as Mastodon allows): re-encoded within 128 pixels, animated
+     * or not, with a still first frame. Returns the keys of both stored files.
+     */
+    async emojiImage(bytes: Uint8Array): Promise<{ imageKey: string; staticKey: string }> {
+      const sniffed = admit(bytes);
+      if (sniffed.kind !== 'image')
+        throw new Invalid('Validation failed: an emoji must be an image', {
+          image: [{ error: 'ERR_INVALID', description: 'must be an image' }],
+        });
+      if (bytes.byteLength > EMOJI_MAX_BYTES)
+        throw new Invalid('Validation failed: the emoji image is too large', {
+          image: [{ error: 'ERR_TOO_LARGE', description: `must be at most ${EMOJI_MAX_BYTES / 1024} KB` }],
+        });
+      const path = uploadPath(`emoji-${uuid7(clock())}`);
+      await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
+      await writeFile(path, bytes, { mode: 0o600 });
+      try {
+        const made = await queues.image.push(() => make(path, sniffed, 'emoji'));
+        const imageKey = await store(made.file);
+        const staticKey = made.preview ? await store(made.preview) : imageKey;
+        return { imageKey, staticKey };
       } finally {
         await removeUpload(path);
       }

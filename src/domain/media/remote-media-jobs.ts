@@ -11,10 +11,20 @@ export interface RemoteAttachment {
   readonly description: string | null;
 }
 
-/** A file to fetch: a remote post's attachment, or a remote account's avatar or header. */
+/** A file to fetch: a remote post's attachment, a remote account's avatar or header, or a remote custom emoji. */
 export type RemoteMediaJob =
   | { readonly kind: 'attachment'; readonly mediaId: string; readonly statusId: string; readonly url: string }
-  | { readonly kind: 'avatar' | 'header'; readonly accountId: string; readonly url: string };
+  | { readonly kind: 'avatar' | 'header'; readonly accountId: string; readonly url: string }
+  | {
+      readonly kind: 'emoji';
+      readonly emojiId: string;
+      readonly url: string;
+      /** What brought it: shown again once the image is here. */
+      readonly owner: EmojiOwnerRef;
+    };
+
+/** A post or profile that shows custom emoji. */
+export type EmojiOwnerRef = { readonly statusId: string } | { readonly accountId: string };
 
 /**
  * Records a remote post's attachments (in order, up to four) as rows being processed, and queues their

@@ -1,3 +1,4 @@
+import { recordRemoteEmojis, type RemoteEmoji } from '../emoji/custom-emojis.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
 import type { Visibility } from '../../storage/db/schema.ts';
@@ -97,6 +98,8 @@ export interface RemoteStatusInput {
   readonly attachments: readonly RemoteAttachment[];
   /** Its poll (a Question's options and counts). */
   readonly poll?: RemotePoll | null | undefined;
+  /** The custom emoji of its server it uses (its `Emoji` tags). */
+  readonly emojis?: readonly RemoteEmoji[] | undefined;
   /**
    * Whether this server fetched the post itself (to show a repost, a quote or a reply). A post that was
    * pushed to it is kept only when it concerns someone here: a follower of its author, an account it
@@ -344,6 +347,7 @@ export function postingCommands(deps: PostingDeps) {
       await afterInsert(unit, row, mentions, input.tags, searchable ? `${input.spoilerText} ${plainText(input.content)}` : null);
       await recordRemoteAttachments(unit, id, author.id, input.attachments);
       if (input.poll) await saveRemotePoll(unit, id, author.id, input.poll);
+      if (input.emojis?.length) await recordRemoteEmojis(unit, author.domain!, input.emojis, { statusId: id });
       return id;
     });
   }
@@ -453,6 +457,8 @@ export function postingCommands(deps: PostingDeps) {
         }
         if (!local && (input as RemoteStatusInput).poll)
           await saveRemotePoll(unit, status.id, author.id, (input as RemoteStatusInput).poll!);
+        if (!local && (input as RemoteStatusInput).emojis?.length)
+          await recordRemoteEmojis(unit, author.domain!, (input as RemoteStatusInput).emojis!, { statusId: status.id });
         await announce(unit, author, statusId, 'status-updated', local?.unknownHandles ?? []);
       });
     },

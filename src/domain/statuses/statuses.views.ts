@@ -1,3 +1,4 @@
+import { accountAsEmojiOwner, emojisFor, type EmojiRow } from '../emoji/custom-emojis.ts';
 import { sql } from 'kysely';
 import { countAccounts, type AccountCountsRow } from '../accounts/account-counts.repo.ts';
 import { findAccountsByIds, type AccountRow } from '../accounts/accounts.repo.ts';
@@ -19,6 +20,9 @@ export interface StatusView {
   readonly quote: { readonly state: 'accepted' | 'deleted' | 'unauthorized'; readonly status: StatusView | null } | null;
   readonly mentions: readonly AccountRow[];
   readonly tags: readonly string[];
+  /** The custom emoji its text uses, and those its author's profile uses. */
+  readonly emojis: readonly EmojiRow[];
+  readonly accountEmojis: readonly EmojiRow[];
   readonly media: readonly MediaRow[];
   /** Its poll as the viewer sees it (counts, the viewer's votes). */
   readonly poll: PollView | null;
@@ -146,6 +150,10 @@ export async function loadStatusViews(
     .select(['status_tags.status_id', 'tags.name'])
     .where('status_tags.status_id', 'in', ids)
     .execute();
+  const emojis = await emojisFor(db, [
+    ...every.map((s) => ({ key: s.id, domain: s.domain, texts: [s.content, s.spoiler_text] })),
+    ...[...new Set(every.map((s) => s.account_id))].flatMap((id) => (accounts.has(id) ? [accountAsEmojiOwner(accounts.get(id)!)] : [])),
+  ]);
   const counts = await countsOf(db, ids);
   const polls = await loadPolls(db, ids, viewerId, filtering ? Date.parse(filtering.now) : Date.now());
   const viewerMarks = viewerId ? await marksOf(db, viewerId, ids, [...new Set(every.map((s) => s.thread_id ?? s.id))]) : null;
@@ -173,6 +181,8 @@ export async function loadStatusViews(
       quote,
       mentions: mentionRows.filter((m) => m.status_id === status.id).flatMap((m) => accounts.get(m.account_id) ?? []),
       tags: tagRows.filter((t) => t.status_id === status.id).map((t) => t.name),
+      emojis: emojis.get(status.id) ?? [],
+      accountEmojis: emojis.get(account.id) ?? [],
       media: media.get(status.id) ?? [],
       poll: polls.get(status.id) ?? null,
       counts: {

@@ -54,7 +54,7 @@ export function setDispatchers(
         return gone ? new Tombstone({ id: ctx.getActorUri(identifier), deleted: Temporal.Instant.from(gone) }) : null;
       }
       const moved = account.moved_to_account_id ? await findAccountById(read, account.moved_to_account_id) : undefined;
-      return actorOf(ctx, config, account, moved?.uri ?? null);
+      return actorOf(ctx, read, config, account, moved?.uri ?? null);
     })
     .mapHandle(async (_ctx, username) =>
       username === INSTANCE_ACTOR ? INSTANCE_ACTOR : ((await localByUsername(username))?.username ?? null),

@@ -119,6 +119,7 @@ export function createStoaFederation(deps: FederationDeps): StoaFederation {
     clock,
     media: deps.media,
     accounts: commands.accounts,
+    emojis: commands.emojis,
     fetch: guarded(
       Math.max(config.media.maxImageBytes, config.media.maxVideoBytes),
       120_000,

@@ -1,6 +1,7 @@
 import type { Context } from '@fedify/fedify';
 import {
   Document,
+  Emoji,
   Endpoints,
   Hashtag,
   Image,
@@ -17,6 +18,7 @@ import {
 } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { Config } from '../../config/index.ts';
+import { emojisOfAccounts, localEmojisIn, type EmojiRow } from '../../domain/emoji/custom-emojis.ts';
 import { mediaOfStatuses } from '../../domain/media/media.repo.ts';
 import { loadPolls } from '../../domain/polls/polls.ts';
 import type { StatusRow } from '../../domain/statuses/statuses.repo.ts';
@@ -28,7 +30,7 @@ import { profileFields, type AccountRow } from '../../domain/accounts/accounts.r
 export const INSTANCE_ACTOR = 'actor';
 
 /** A local account as its ActivityPub actor (a Service for bots). */
-export async function actorOf(ctx: Context<void>, config: Config, account: AccountRow, movedTo: string | null) {
+export async function actorOf(ctx: Context<void>, db: DbReader, config: Config, account: AccountRow, movedTo: string | null) {
   const username = account.username;
   const keys = await ctx.getActorKeyPairs(username);
   // A suspended account is shown as suspended, with nothing of its profile (as Mastodon's are).
@@ -72,10 +74,29 @@ export async function actorOf(ctx: Context<void>, config: Config, account: Accou
       ? new Image({ url: new URL(`${config.media.baseUrl}/${account.header_key}`), mediaType: 'image/jpeg' })
       : null,
     attachments: profileFields(account).map((f) => new PropertyValue({ name: f.name, value: f.value })),
+    tags: emojiTags(config, (await emojisOfAccounts(db, [account])).get(account.id) ?? []),
     aliases: (JSON.parse(account.also_known_as) as string[]).map((u) => new URL(u)),
     successor: movedTo ? new URL(movedTo) : null,
   };
   return account.bot ? new Service(values) : new Person(values);
+}
+
+const IMAGE_TYPES: Record<string, string> = { webp: 'image/webp', jpg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
+
+/** This server's custom emoji as `Emoji` tags, as Mastodon sends them (`:shortcode:` and the image). */
+export function emojiTags(config: Config, emojis: readonly EmojiRow[]): Emoji[] {
+  return emojis.map(
+    (e) =>
+      new Emoji({
+        id: new URL(`${config.publicUrl}/emojis/${e.id}`),
+        name: `:${e.shortcode}:`,
+        updated: Temporal.Instant.from(new Date(e.updated_at).toISOString()),
+        icon: new Image({
+          url: new URL(`${config.media.baseUrl}/${e.image_key}`),
+          mediaType: IMAGE_TYPES[e.image_key!.split('.').pop() ?? ''] ?? 'image/webp',
+        }),
+      }),
+  );
 }
 
 /** Who a status is addressed to, as `to` and `cc`, from its visibility and mentions. */
@@ -134,6 +155,7 @@ export async function noteOf(
         (m) => new Mention({ href: new URL(m.uri), name: `@${m.username}${m.domain ? `@${m.domain}` : `@${config.domain}`}` }),
       ),
       ...parts.tags.map((name) => new Hashtag({ href: new URL(`${config.publicUrl}/tags/${encodeURIComponent(name)}`), name: `#${name}` })),
+      ...emojiTags(config, await localEmojisIn(db, [status.content, status.spoiler_text])),
     ],
     attachments: media
       .filter((m) => m.state === 'ready' && m.file_key)

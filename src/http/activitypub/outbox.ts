@@ -241,7 +241,7 @@ export function outgoing(deps: { read: DbReader; config: Config; federation: Fed
         const self = await local(event.accountId);
         if (!self) return;
         const c = ctx();
-        const actor = await actorOf(c, config, self, null);
+        const actor = await actorOf(c, read, config, self, null);
         return send(
           self,
           await followersOf(self.id),

@@ -1,6 +1,7 @@
 import type { ProofOfWork } from '../../domain/auth/proof-of-work.ts';
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
+import { emojisOfAccounts } from '../../domain/emoji/custom-emojis.ts';
 import { apiActor } from '../../domain/actor.ts';
 import type { AccountService } from '../../domain/accounts/accounts.service.ts';
 import type { RegistrationService } from '../../domain/accounts/registration.service.ts';
@@ -22,7 +23,8 @@ import { MAX_PROFILE_FIELDS, type ProfileChanges } from '../../domain/accounts/a
 import { Invalid, NotFound } from '../../domain/errors.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
-import { serializeAccount, serializeCredentialAccount } from './serializers/account.serializer.ts';
+import { accountEntities } from './account-list.ts';
+import { serializeCredentialAccount } from './serializers/account.serializer.ts';
 import { serializeToken } from '../shared/token-entity.ts';
 import type { Preferences } from './entities.ts';
 
@@ -107,16 +109,20 @@ export function accountsRoutes(deps: AccountsRouteDeps): RouteDef[] {
   /** The signed-in account as its owner sees it (with its settings and how many wait for an answer). */
   const credentials = async (account: AccountRow, user: UserRow) => {
     const counts = (await countAccounts(read, [account.id])).get(account.id)!;
-    return serializeCredentialAccount(account, user, { ...counts, followRequests: await countFollowRequests(read, account.id) }, config);
+    const emojis = (await emojisOfAccounts(read, [account])).get(account.id);
+    return serializeCredentialAccount(
+      account,
+      user,
+      { ...counts, followRequests: await countFollowRequests(read, account.id) },
+      config,
+      emojis,
+    );
   };
   /** An account as Mastodon shows it, with `moved` (the account it moved to) when it has moved. */
   const present = async (account: AccountRow) => {
     const target = account.moved_to_account_id ? await visible(await findAccountById(read, account.moved_to_account_id)) : undefined;
-    const counts = await countAccounts(read, [account.id, ...(target ? [target.id] : [])]);
-    return {
-      ...serializeAccount(account, counts.get(account.id)!, config),
-      ...(target ? { moved: serializeAccount(target, counts.get(target.id)!, config) } : {}),
-    };
+    const entities = await accountEntities(read, config, [account, ...(target ? [target] : [])]);
+    return { ...entities.get(account.id)!, ...(target ? { moved: entities.get(target.id)! } : {}) };
   };
   /** Local accounts, and remote ones; suspended accounts, and local ones still waiting for confirmation or approval, are not shown. */
   const visible = async (account: AccountRow | undefined) => (account && (await isShown(read, account)) ? account : undefined);

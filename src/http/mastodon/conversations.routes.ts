@@ -1,7 +1,5 @@
 import type { Context } from 'hono';
 import type { Config } from '../../config/index.ts';
-import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
-import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import { apiActor } from '../../domain/actor.ts';
 import {
   conversationsOf,
@@ -16,7 +14,7 @@ import type { AppEnv } from '../shared/app-env.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 import type { Conversation } from './entities.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
-import { serializeAccount } from './serializers/account.serializer.ts';
+import { accountsInOrder } from './account-list.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 
 /** What the conversations API uses. */
@@ -35,8 +33,7 @@ export function conversationsRoutes(deps: ConversationRouteDeps): RouteDef[] {
   /** Mastodon's Conversation entities: each with its other participants and its newest post. */
   const present = async (viewerId: string, list: readonly ConversationSummary[]): Promise<Conversation[]> => {
     const ids = [...new Set(list.flatMap((s) => (s.participantIds.length ? s.participantIds : [viewerId])))];
-    const accounts = new Map((await findAccountsByIds(read, ids)).filter((a) => a.suspended_at === null).map((a) => [a.id, a]));
-    const counts = await countAccounts(read, [...accounts.keys()]);
+    const accounts = await accountsInOrder(read, config, ids);
     const views = new Map(
       (
         await loadStatusViews(
@@ -55,10 +52,7 @@ export function conversationsRoutes(deps: ConversationRouteDeps): RouteDef[] {
         {
           id: s.id,
           unread: s.unread,
-          accounts: people.flatMap((id) => {
-            const account = accounts.get(id);
-            return account ? [serializeAccount(account, counts.get(id)!, config)] : [];
-          }),
+          accounts: people.flatMap((id) => accounts.get(id) ?? []),
           last_status: serializeStatus(view, config),
         },
       ];

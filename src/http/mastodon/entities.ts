@@ -30,7 +30,7 @@ export interface Account {
   header_static: string;
   locked: boolean;
   fields: Field[];
-  emojis: never[];
+  emojis: CustomEmoji[];
   bot: boolean;
   group: boolean;
   discoverable: boolean | null;
@@ -119,6 +119,32 @@ export interface Tag {
   following?: boolean;
 }
 
+/** A custom emoji (`GET /api/v1/custom_emojis`, and in the entities that show one). */
+export interface CustomEmoji {
+  shortcode: string;
+  url: string;
+  static_url: string;
+  visible_in_picker: boolean;
+  category: string | null;
+}
+
+/** An announcement from the operator (`GET /api/v1/announcements`). */
+export interface Announcement {
+  id: string;
+  content: string;
+  starts_at: string | null;
+  ends_at: string | null;
+  all_day: boolean;
+  published_at: string;
+  updated_at: string;
+  read: boolean;
+  mentions: never[];
+  statuses: never[];
+  tags: never[];
+  emojis: CustomEmoji[];
+  reactions: { name: string; count: number; me: boolean; url?: string; static_url?: string }[];
+}
+
 /** A hashtag a profile features, with how often its owner used it. */
 export interface FeaturedTag {
   id: string;
@@ -151,7 +177,7 @@ export interface Status {
   application?: { name: string; website: string | null };
   mentions: Mention[];
   tags: Tag[];
-  emojis: never[];
+  emojis: CustomEmoji[];
   reblogs_count: number;
   favourites_count: number;
   replies_count: number;
@@ -190,7 +216,7 @@ export interface StatusEdit {
   created_at: string;
   account: Account;
   media_attachments: MediaAttachment[];
-  emojis: never[];
+  emojis: CustomEmoji[];
   poll: null;
 }
 
@@ -593,7 +619,7 @@ export interface Poll {
   voters_count: number | null;
   /** `votes_count` is null while a poll that hides its totals runs (except for its author). */
   options: { title: string; votes_count: number | null }[];
-  emojis: never[];
+  emojis: CustomEmoji[];
   voted?: boolean;
   own_votes?: number[];
 }

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import type { InstanceService } from '../../domain/instance/instance.service.ts';
+import { localEmojis } from '../../domain/emoji/custom-emojis.ts';
 import { publicDomainBlocks } from '../../domain/moderation/admin.views.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import type { PublicDomainBlock } from './entities.ts';
 import { INSTANCE_LANGUAGES } from './languages.ts';
+import { serializeEmoji } from './serializers/emoji.serializer.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { serializeInstanceV1, serializeInstanceV2, serializeRules, type InstanceConfig } from './serializers/instance.serializer.ts';
 
@@ -46,6 +48,11 @@ export function instanceRoutes(
     return c.json(INSTANCE_LANGUAGES);
   });
   routes.get('/api/v1/instance/translation_languages', (c) => c.json({}));
+  // This server's custom emoji, for the apps' pickers (hidden ones too, with visible_in_picker false).
+  routes.get('/api/v1/custom_emojis', async (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json((await localEmojis(read)).map((e) => serializeEmoji(e, config)));
+  });
   // Servers this one has suspended or limited, with their public comments (obfuscated where asked).
   routes.get('/api/v1/instance/domain_blocks', async (c) => {
     c.header('Cache-Control', 'public, max-age=60');

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
-import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import { apiActor } from '../../domain/actor.ts';
 import { NotFound } from '../../domain/errors.ts';
@@ -21,7 +20,7 @@ import { readInput, stringList } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
 import type { NotificationPolicy, NotificationRequest } from './entities.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
-import { serializeAccount } from './serializers/account.serializer.ts';
+import { accountEntities } from './account-list.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 
 const PolicyAction_ = z.enum(POLICY_ACTIONS as [PolicyAction, ...PolicyAction[]]);
@@ -56,7 +55,7 @@ export function notificationRequestsRoutes(deps: NotificationRequestRouteDeps): 
         .filter((a) => a.suspended_at === null)
         .map((a) => [a.id, a]),
     );
-    const counts = await countAccounts(read, [...senders.keys()]);
+    const entities = await accountEntities(read, config, [...senders.values()]);
     const held = await heldCounts(read, viewerId, [...senders.keys()]);
     const statuses = new Map(
       (
@@ -79,7 +78,7 @@ export function notificationRequestsRoutes(deps: NotificationRequestRouteDeps): 
           id: r.id,
           created_at: new Date(r.created_at).toISOString(),
           updated_at: new Date(r.updated_at).toISOString(),
-          account: serializeAccount(sender, counts.get(sender.id)!, config),
+          account: entities.get(sender.id)!,
           notifications_count: String(held.get(sender.id) ?? 0),
           ...(last ? { last_status: last } : {}),
         } satisfies NotificationRequest,

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
-import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import { findAccountsByIds } from '../../domain/accounts/accounts.repo.ts';
 import { apiActor } from '../../domain/actor.ts';
 import { NotFound } from '../../domain/errors.ts';
@@ -29,8 +28,8 @@ import type { DbReader } from '../../storage/db/database.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { formBool, readInput, stringList } from '../shared/input.ts';
 import { currentUser, scoped, type RouteDef } from '../shared/route-table.ts';
+import { accountEntities, accountsInOrder } from './account-list.ts';
 import { readPage, setLinkHeader } from './pagination.ts';
-import { serializeAccount } from './serializers/account.serializer.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 import { serializeReports } from './serializers/report.serializer.ts';
 import { serializeWarnings } from './admin/admin.serializers.ts';
@@ -94,8 +93,7 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
         )
       ).map((a) => [a.id, a]),
     );
-    const counts = await countAccounts(read, [...accountRows.keys()]);
-    const accounts = new Map([...accountRows].map(([id, a]) => [id, serializeAccount(a, counts.get(id)!, config)]));
+    const accounts = await accountEntities(read, config, [...accountRows.values()]);
     const statusIds = rows.flatMap((r) => (r.status_id ? [r.status_id] : []));
     const found = await findStatusesByIds(read, statusIds);
     const views = await loadStatusViews(read, viewerId, found, { context: 'notifications', now: isoAt(clock) });
@@ -340,9 +338,7 @@ export function notificationsRoutes(deps: NotificationsRouteDeps): RouteDef[] {
       async handler(c) {
         const rows = await groupRows(c);
         const ids = [...new Set(rows.map((r) => r.from_account_id))];
-        const accounts = new Map((await findAccountsByIds(read, ids)).filter((a) => a.suspended_at === null).map((a) => [a.id, a]));
-        const counts = await countAccounts(read, [...accounts.keys()]);
-        return c.json(ids.flatMap((id) => (accounts.has(id) ? [serializeAccount(accounts.get(id)!, counts.get(id)!, config)] : [])));
+        return c.json([...(await accountsInOrder(read, config, ids)).values()]);
       },
     },
     {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Config } from '../../config/index.ts';
-import { countAccounts } from '../../domain/accounts/account-counts.repo.ts';
 import type { AccountRow } from '../../domain/accounts/accounts.repo.ts';
 import { apiActor } from '../../domain/actor.ts';
 import { NotFound } from '../../domain/errors.ts';
@@ -14,7 +13,7 @@ import { isoAt, type Clock } from '../../lib/clock.ts';
 import type { DbReader } from '../../storage/db/database.ts';
 import { formBool, readInput } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
-import { serializeAccount } from './serializers/account.serializer.ts';
+import { accountEntities } from './account-list.ts';
 import { serializeStatus } from './serializers/status.serializer.ts';
 import type { Search, Tag } from './entities.ts';
 
@@ -55,13 +54,7 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
     history: [],
     ...(following === undefined ? {} : { following }),
   });
-  const accountEntities = async (accounts: AccountRow[]) => {
-    const counts = await countAccounts(
-      read,
-      accounts.map((a) => a.id),
-    );
-    return accounts.map((a) => serializeAccount(a, counts.get(a.id)!, config));
-  };
+  const accountList = async (accounts: AccountRow[]) => [...(await accountEntities(read, config, accounts)).values()];
 
   /**
    * Accounts matching a query: an account of another server looked up by handle or URL for a signed-in
@@ -71,7 +64,7 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
     const remoteQuery = /^@?[a-zA-Z0-9_.-]+@[a-zA-Z0-9.-]+(:\d+)?$/.test(input.q) || /^https?:\/\//.test(input.q);
     if (input.resolve && viewer && deps.resolveRemote && remoteQuery) {
       const found = await deps.resolveRemote(input.q).catch(() => null);
-      if (found) return accountEntities([found]);
+      if (found) return accountList([found]);
     }
     const handle = /^@?([a-zA-Z0-9_]+)(?:@([a-zA-Z0-9.-]+\.[a-zA-Z]{2,}|[a-zA-Z0-9.-]+:\d+))?$/.exec(input.q);
     const domain = handle?.[2] ? (handle[2].toLowerCase() === config.domain ? null : handle[2].toLowerCase()) : undefined;
@@ -83,7 +76,7 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
       limit: input.limit ?? 40,
       offset: input.offset ?? 0,
     });
-    return accountEntities(accounts);
+    return accountList(accounts);
   };
 
   return [

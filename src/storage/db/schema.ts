@@ -404,6 +404,35 @@ export interface Database {
   endorsements: AccountPair;
   suggestion_dismissals: AccountPair;
   featured_tags: { id: string; account_id: string; tag_id: string; created_at: Timestamp };
+  announcements: {
+    id: string;
+    /** The operator's plain text, and its HTML (links and hashtags). */
+    text: string;
+    content: string;
+    starts_at: Timestamp | null;
+    ends_at: Timestamp | null;
+    all_day: DefaultBool;
+    published_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  announcement_dismissals: { announcement_id: string; account_id: string };
+  announcement_reactions: { announcement_id: string; account_id: string; name: string; created_at: Timestamp };
+  custom_emojis: {
+    id: string;
+    shortcode: string;
+    /** The emoji's server; null for this server's own. */
+    domain: string | null;
+    /** A remote emoji's `Emoji` id, and where its image was. */
+    uri: string | null;
+    remote_url: string | null;
+    /** Blob keys of the processed image and its still first frame; null until a remote image is fetched. */
+    image_key: string | null;
+    static_key: string | null;
+    category: string | null;
+    visible_in_picker: DefaultBool;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
   domain_blocks: DomainBlocksTable;
   domain_allows: { id: string; domain: string; created_at: Timestamp };
   blocklist_subscriptions: { id: string; url: string; created_at: Timestamp; fetched_at: Timestamp | null; last_error: string | null };

@@ -1,4 +1,5 @@
 import type { Account } from '../types.ts';
+import { EmojiText } from './emoji.tsx';
 
 /** An account's avatar; decorative where the name beside it is read. */
 export function Avatar({ account, size = 48 }: { account: Account; size?: number }) {
@@ -15,7 +16,10 @@ export function displayName(account: Account): string {
 export function AccountName({ account }: { account: Account }) {
   return (
     <a class="account-name" href={`/web/accounts/${account.id}`}>
-      <bdi class="display-name">{displayName(account)}</bdi> <span class="acct">@{account.acct}</span>
+      <bdi class="display-name">
+        <EmojiText text={displayName(account)} emojis={account.emojis} />
+      </bdi>{' '}
+      <span class="acct">@{account.acct}</span>
     </a>
   );
 }

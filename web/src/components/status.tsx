@@ -6,6 +6,7 @@ import { navigate } from '../router.ts';
 import { useApp } from '../state.ts';
 import type { Status, StatusSource } from '../types.ts';
 import { AccountName, Avatar, displayName } from './account-name.tsx';
+import { EmojiText, withEmojis } from './emoji.tsx';
 import { MediaGallery } from './media.tsx';
 
 const VISIBILITY_KEYS: Record<Status['visibility'], MessageKey> = {
@@ -46,7 +47,7 @@ function QuotedStatus({ status }: { status: Status }) {
       {status.spoiler_text ? (
         <span class="quoted-cw">{status.spoiler_text}</span>
       ) : (
-        <span class="quoted-content" dangerouslySetInnerHTML={{ __html: status.content }} />
+        <span class="quoted-content" dangerouslySetInnerHTML={{ __html: withEmojis(status.content, status.emojis) }} />
       )}
     </a>
   );
@@ -146,7 +147,9 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
       ) : null}
       {status.spoiler_text ? (
         <div class="spoiler">
-          <span class="spoiler-text">{status.spoiler_text}</span>
+          <span class="spoiler-text">
+            <EmojiText text={status.spoiler_text} emojis={status.emojis} />
+          </span>
           <button type="button" aria-expanded={showContent} onClick={() => setShowContent(!showContent)}>
             {showContent ? t('status.show_less') : t('status.show_more')}
           </button>
@@ -154,7 +157,11 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
       ) : null}
       {showContent ? (
         <>
-          <div class="status-content" onClick={(e) => onContentClick(e, status)} dangerouslySetInnerHTML={{ __html: status.content }} />
+          <div
+            class="status-content"
+            onClick={(e) => onContentClick(e, status)}
+            dangerouslySetInnerHTML={{ __html: withEmojis(status.content, status.emojis) }}
+          />
           {status.quote?.quoted_status ? <QuotedStatus status={status.quote.quoted_status} /> : null}
         </>
       ) : null}

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
 import { AccountRow, Avatar, displayName } from '../components/account-name.tsx';
+import { EmojiText, withEmojis } from '../components/emoji.tsx';
 import { PagedList } from '../components/paged-list.tsx';
 import { StatusCard } from '../components/status.tsx';
 import { formatNumber, t, type MessageKey } from '../i18n/index.ts';
@@ -150,7 +151,9 @@ export function ProfileScreen({ id, tab }: { id: string; tab: Tab }) {
           <Avatar account={account} size={96} />
           <div>
             <h1>
-              <bdi>{name}</bdi>
+              <bdi>
+                <EmojiText text={name} emojis={account.emojis} />
+              </bdi>
             </h1>
             <p class="acct">
               @{account.acct}
@@ -166,7 +169,7 @@ export function ProfileScreen({ id, tab }: { id: string; tab: Tab }) {
           )}
         </div>
         {account.moved ? <p class="notice">{t('profile.moved', { acct: account.moved.acct })}</p> : null}
-        <div class="profile-note" dangerouslySetInnerHTML={{ __html: account.note }} />
+        <div class="profile-note" dangerouslySetInnerHTML={{ __html: withEmojis(account.note, account.emojis) }} />
         {account.fields.length ? (
           <dl class="profile-fields">
             {account.fields.map((field) => (

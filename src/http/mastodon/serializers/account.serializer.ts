@@ -1,5 +1,7 @@
 import { noteHtml, profileFields, profileFieldsHtml, type AccountRow, type UserRow } from '../../../domain/accounts/accounts.repo.ts';
+import type { EmojiRow } from '../../../domain/emoji/custom-emojis.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
+import { serializeEmoji } from './emoji.serializer.ts';
 import type { Account, CredentialAccount } from '../entities.ts';
 
 /** Counts shown on a profile. */
@@ -20,7 +22,7 @@ export interface AccountUrls {
  * Mastodon's Account entity. Public by design: it never carries email, role, addresses, sign-in data or
  * internal flags. The join date is given to the day, as Mastodon does.
  */
-export function serializeAccount(account: AccountRow, counts: AccountCounts, urls: AccountUrls): Account {
+export function serializeAccount(account: AccountRow, counts: AccountCounts, urls: AccountUrls, emojis: readonly EmojiRow[] = []): Account {
   const avatar = account.avatar_key ? `${urls.media.baseUrl}/${account.avatar_key}` : `${urls.publicUrl}/static/avatar.png`;
   const header = account.header_key ? `${urls.media.baseUrl}/${account.header_key}` : `${urls.publicUrl}/static/header.png`;
   return {
@@ -37,7 +39,7 @@ export function serializeAccount(account: AccountRow, counts: AccountCounts, url
     header_static: header,
     locked: toBool(account.locked),
     fields: profileFieldsHtml(account).map((f) => ({ ...f, verified_at: null })),
-    emojis: [],
+    emojis: emojis.map((e) => serializeEmoji(e, urls)),
     bot: toBool(account.bot),
     group: false,
     discoverable: toBool(account.discoverable),
@@ -67,9 +69,10 @@ export function serializeCredentialAccount(
   user: UserRow,
   counts: AccountCounts & { followRequests: number },
   urls: AccountUrls,
+  emojis: readonly EmojiRow[] = [],
 ): CredentialAccount {
   return {
-    ...serializeAccount(account, counts, urls),
+    ...serializeAccount(account, counts, urls, emojis),
     source: {
       privacy: user.default_visibility,
       sensitive: toBool(user.default_sensitive),

@@ -1,6 +1,7 @@
 import type { StatusView } from '../../../domain/statuses/statuses.views.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { serializeAccount, type AccountUrls } from './account.serializer.ts';
+import { serializeEmoji } from './emoji.serializer.ts';
 import { serializeMedia } from './media.serializer.ts';
 import type { Status } from '../entities.ts';
 import { serializeFilterResult } from './filter.serializer.ts';
@@ -15,7 +16,7 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
     uri: status.uri,
     url: status.url,
     created_at: status.created_at,
-    account: serializeAccount(account, view.accountCounts, urls),
+    account: serializeAccount(account, view.accountCounts, urls, view.accountEmojis),
     content: status.reblog_of_id ? '' : status.content,
     visibility: status.visibility,
     // A moderator may mark an account's media sensitive, whatever its posts say.
@@ -30,7 +31,7 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
       acct: m.domain ? `${m.username}@${m.domain}` : m.username,
     })),
     tags: view.tags.map((name) => ({ name, url: tagUrl(name) })),
-    emojis: [],
+    emojis: view.emojis.map((e) => serializeEmoji(e, urls)),
     reblogs_count: view.counts.reblogs,
     favourites_count: view.counts.favourites,
     replies_count: view.counts.replies,

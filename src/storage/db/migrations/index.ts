@@ -20,6 +20,8 @@ import * as m0017 from './0017-conversation-marks.ts';
 import * as m0018 from './0018-polls.ts';
 import * as m0019 from './0019-notification-policy.ts';
 import * as m0020 from './0020-profile-discovery.ts';
+import * as m0021 from './0021-custom-emojis.ts';
+import * as m0022 from './0022-announcements.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -52,4 +54,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0018-polls', m0018],
   ['0019-notification-policy', m0019],
   ['0020-profile-discovery', m0020],
+  ['0021-custom-emojis', m0021],
+  ['0022-announcements', m0022],
 ];
