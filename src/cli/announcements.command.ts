@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { allAnnouncements } from '../domain/announcements/announcements.ts';
-import { DomainError } from '../domain/errors.ts';
-import { EXIT, type Command } from './command.ts';
+import { EXIT, refusalsAsMessages, type Command } from './command.ts';
 import { cliCommands, withDatabase } from './with-database.ts';
 
 const HELP = `Usage: stoa announcements <command> [options]
@@ -33,15 +32,7 @@ export const announcementsCommand: Command = {
       return EXIT.usage;
     }
     const [sub, ...rest] = parsed.positionals;
-    const refusals = async (work: () => Promise<number>) => {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        io.err(error.publicMessage);
-        return EXIT.failure;
-      }
-    };
+    const refusals = (work: () => Promise<number>) => refusalsAsMessages(io, work);
     if (sub === 'add' && rest.length === 1)
       return withDatabase(io, (db, config) =>
         refusals(async () => {

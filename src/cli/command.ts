@@ -1,3 +1,4 @@
+import { DomainError } from '../domain/errors.ts';
 import type { RawEnv } from '../config/index.ts';
 
 /** Where a command writes and what it reads; tests pass their own. */
@@ -19,3 +20,14 @@ export interface Command {
 
 /** Exit codes (from sysexits): the operator can tell a usage mistake from a bad configuration. */
 export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 64, unavailable: 69, config: 78 });
+
+/** Runs a command's work, turning a refusal of the domain (not found, not allowed, invalid) into a message. */
+export async function refusalsAsMessages(io: CliIo, work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    io.err(error.publicMessage);
+    return EXIT.failure;
+  }
+}

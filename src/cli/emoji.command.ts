@@ -8,7 +8,7 @@ import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import { memoryRateLimiter } from '../storage/cache/rate-limiter.ts';
-import { EXIT, type Command } from './command.ts';
+import { EXIT, refusalsAsMessages, type Command } from './command.ts';
 import { cliCommands, withDatabase } from './with-database.ts';
 
 const HELP = `Usage: stoa emoji <command> [options]
@@ -62,11 +62,7 @@ export const emojiCommand: Command = {
           run: commands.run,
         });
         try {
-          return await task(commands, images);
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          io.err(error.publicMessage);
-          return EXIT.failure;
+          return await refusalsAsMessages(io, () => task(commands, images));
         } finally {
           images.close();
         }

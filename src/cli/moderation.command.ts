@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { findAccountByHandle } from '../domain/accounts/accounts.repo.ts';
-import { DomainError } from '../domain/errors.ts';
 import { auditEntries, verifyAuditChain } from '../domain/moderation/audit-log.ts';
 import { DomainBlockExists } from '../domain/moderation/blocks.service.ts';
 import { DOMAIN_BLOCK_SEVERITIES, exportDomainBlocks } from '../domain/moderation/blocklist-csv.ts';
@@ -9,7 +8,7 @@ import { allDomainBlocks, findDomainBlock } from '../domain/moderation/moderatio
 import { OPERATOR } from '../domain/moderation/staff.ts';
 import type { Db } from '../storage/db/database.ts';
 import type { DomainBlockSeverity } from '../storage/db/schema.ts';
-import { EXIT, type CliIo, type Command } from './command.ts';
+import { EXIT, refusalsAsMessages, type CliIo, type Command } from './command.ts';
 import { cliCommands, withDatabase } from './with-database.ts';
 
 const MODERATION_HELP = `Usage: stoa moderation <command> [options]
@@ -41,17 +40,6 @@ function options<T extends ParseArgsConfig['options']>(io: CliIo, args: string[]
   } catch (error) {
     io.err((error as Error).message);
     return null;
-  }
-}
-
-/** Runs a command's work, turning a refusal of the domain (not found, not allowed, invalid) into a message. */
-async function refusalsAsMessages(io: CliIo, work: () => Promise<number>): Promise<number> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    io.err(error.publicMessage);
-    return EXIT.failure;
   }
 }
 
