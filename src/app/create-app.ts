@@ -216,6 +216,7 @@ export async function createApp(
         statuses: services.commands.statuses,
         imports: services.commands.imports,
         polls: services.commands.polls,
+        cards: services.commands.cards,
         moderation: services.commands.moderation,
         blocks: services.commands.blocks,
         registration: services.registration,

@@ -100,6 +100,7 @@ export function createServices(config: Config, db: Db, logger: Logger, clock: Cl
     siteName: config.instance.name,
     flagger,
     dataDir: config.dataDir,
+    linkPreviews: config.federation.linkPreviews,
   });
   const media = createMediaService({ db, clock, config, blobs, limiter, logger, run });
   const policy = serverPolicy({ read: db.read, clock, changes, federation: config.federation });

@@ -57,5 +57,6 @@ export function cliCommands(db: Db, config: Config) {
     siteName: config.instance.name,
     flagger: configuredFlagger(config.instance.flagRules),
     dataDir: config.dataDir,
+    linkPreviews: config.federation.linkPreviews,
   });
 }

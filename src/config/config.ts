@@ -147,6 +147,8 @@ export interface Config {
      * a week) and it is tried again after this long: a dead server costs nothing meanwhile.
      */
     readonly deliveryPauseMs: number;
+    /** Whether the workers fetch the first link of each post for its preview card. */
+    readonly linkPreviews: boolean;
   };
 }
 

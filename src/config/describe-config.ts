@@ -73,6 +73,7 @@ export function describeConfig(config: Config): string[] {
     ['STOA_SIGNED_FETCHES_ONLY', String(config.federation.signedFetchesOnly)],
     ['STOA_ALLOWED_PRIVATE_PEERS', config.federation.allowedPrivatePeers.join(', ') || '(none)'],
     ['STOA_DELIVERY_PAUSE_SECONDS', String(config.federation.deliveryPauseMs / 1000)],
+    ['STOA_LINK_PREVIEWS', String(config.federation.linkPreviews)],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`);

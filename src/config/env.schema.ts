@@ -183,6 +183,7 @@ export const envSchema = z.object({
       }
     }),
   STOA_SIGNED_FETCHES_ONLY: flag,
+  STOA_LINK_PREVIEWS: flag,
   STOA_ALLOWED_PRIVATE_PEERS: proxies,
   STOA_DELIVERY_PAUSE_SECONDS: wholeNumber(1, 7 * 86_400, 'seconds, from 1 to 604800'),
 });

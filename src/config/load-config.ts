@@ -117,6 +117,7 @@ function buildConfig(parsed: ParsedEnv, cwd: string, searchPath: string): Config
       signedFetchesOnly: parsed.STOA_SIGNED_FETCHES_ONLY ?? false,
       allowedPrivatePeers: Object.freeze(insecureHttp ? [...parsed.STOA_ALLOWED_PRIVATE_PEERS] : []),
       deliveryPauseMs: (parsed.STOA_DELIVERY_PAUSE_SECONDS ?? 1800) * 1000,
+      linkPreviews: parsed.STOA_LINK_PREVIEWS ?? true,
     }),
   });
 }

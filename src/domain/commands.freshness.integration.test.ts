@@ -81,7 +81,7 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
   const actorOf = (account: AccountRow): Actor => (account.domain === null ? apiActor(account) : remoteActor(account));
   const account = () => random.pick([...world.locals, ...world.remotes]).id;
   const words = () =>
-    `${random.pick(['hello', 'news', 'a thought', ':wave:'])} ${random.coin(0.3) ? '#stoa' : ''} ${random.coin(0.3) ? `@${random.pick(world.locals).username}` : ''}`;
+    `${random.pick(['hello', 'news', 'a thought', ':wave:', 'https://example.com/x'])} ${random.coin(0.3) ? '#stoa' : ''} ${random.coin(0.3) ? `@${random.pick(world.locals).username}` : ''}`;
   const remoteInput = (id = uuid7()) => ({
     uri: `${REMOTE}/statuses/${id}`,
     url: `${REMOTE}/statuses/${id}`,
@@ -116,6 +116,7 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     suggestions,
     emojis,
     announcements,
+    cards,
   } = commands;
   const someAnnouncement = async () => (await read.selectFrom('announcements').select('id').execute()).map((a) => a.id);
   // The emoji commands' images are made by the media pipeline, which is not what this test is about.
@@ -418,6 +419,20 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
       emojis.add(images, { shortcode: random.pick(['hello', 'news', 'wave']), image: new Uint8Array(1) }).then(() => undefined),
     'emojis.update': () => emojis.update(random.pick(['hello', 'news', 'wave']), { category: 'c', visibleInPicker: random.coin() }),
     'emojis.remove': () => emojis.remove(random.pick(['hello', 'news', 'wave'])),
+    'cards.attach': () =>
+      cards.attach(status(), 'https://example.com/x', {
+        type: 'link',
+        title: random.pick(['a page', 'the page, changed']),
+        description: '',
+        authorName: '',
+        authorUrl: '',
+        providerName: 'example.com',
+        providerUrl: '',
+        language: null,
+        publishedAt: null,
+        image: null,
+      }),
+    'cards.reuseFresh': () => cards.reuseFresh(status(), 'https://example.com/x').then(() => undefined),
     'announcements.publish': () => announcements.publish({ text: 'news' }).then(() => undefined),
     'announcements.remove': async () => {
       const ids = await someAnnouncement();

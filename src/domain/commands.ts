@@ -10,6 +10,7 @@ import { conversationCommands, type ConversationCommands } from './conversations
 import { profilePicks, type ProfilePicks } from './discovery/profile-picks.ts';
 import { suggestionCommands, type SuggestionCommands } from './discovery/suggestions.ts';
 import { announcementCommands, type AnnouncementCommands } from './announcements/announcements.ts';
+import { cardCommands, type CardCommands } from './cards/preview-cards.ts';
 import { emojiCommands, type EmojiCommands } from './emoji/custom-emojis.ts';
 import { filterCommands, type FilterCommands } from './filters/filters.ts';
 import { pollCommands, type PollCommands } from './polls/polls.ts';
@@ -55,6 +56,8 @@ export interface Commands {
   readonly emojis: EmojiCommands;
   /** The operator's announcements, and members' dismissals of and reactions to them. */
   readonly announcements: AnnouncementCommands;
+  /** Link preview cards the workers fetched. */
+  readonly cards: CardCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -78,6 +81,8 @@ export function createCommands(deps: {
   flagger: Flagger | null;
   /** The server's data folder (members' uploaded archives wait under it). */
   dataDir: string;
+  /** Whether posts' first links are fetched for their preview cards. */
+  linkPreviews?: boolean;
 }): Commands & { readonly run: RunCommand } {
   const { db, clock, publicUrl, search, flagger } = deps;
   const run = commandRunner(db, clock, deps.changes);
@@ -89,6 +94,7 @@ export function createCommands(deps: {
     publicUrl,
     domain: deps.domain,
     maxCharacters: deps.maxCharacters,
+    linkPreviews: deps.linkPreviews,
     search,
     screen: flagger ? (unit, status) => flagStatus(unit, flagger, publicUrl, status) : undefined,
   });
@@ -109,6 +115,7 @@ export function createCommands(deps: {
     suggestions: suggestionCommands({ db, run }),
     emojis: emojiCommands({ db, run }),
     announcements: announcementCommands({ db, run, publicUrl }),
+    cards: cardCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

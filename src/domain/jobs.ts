@@ -34,6 +34,8 @@ export type Job =
   | { readonly kind: 'poll-ended'; readonly pollId: string }
   /** Send a local poll's new counts to other servers (queued a minute after the first new vote). */
   | { readonly kind: 'poll-tally'; readonly pollId: string }
+  /** Fetch the page a post links to for its preview card (through the SSRF guard). */
+  | { readonly kind: 'fetch-card'; readonly statusId: string; readonly url: string }
   /** Bring a member's archive of posts in (its file waits in the data folder). */
   | { readonly kind: 'import-archive'; readonly importId: string }
   | {

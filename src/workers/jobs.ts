@@ -29,6 +29,8 @@ export interface JobDeps {
   readonly imports: Pick<AccountImports, 'apply' | 'applyArchive'>;
   /** The media pipeline an archive's files go through. */
   readonly media: ArchiveMedia;
+  /** Fetches a post's link for its preview card and shows it. */
+  readonly fetchCard: (statusId: string, url: string) => Promise<void>;
 }
 
 /** Remote accounts looked up for one post, at most (the rest of its unknown mentions stay text). */
@@ -73,6 +75,9 @@ export function jobWorker(deps: JobDeps) {
         return;
       case 'publish-scheduled':
         await deps.statuses.publishScheduled(job.scheduledId);
+        return;
+      case 'fetch-card':
+        await deps.fetchCard(job.statusId, job.url);
         return;
       case 'import-archive':
         await deps.imports.applyArchive(job.importId, deps.media);

@@ -1,3 +1,5 @@
+import type { CardCommands } from '../domain/cards/preview-cards.ts';
+import { fetchCardData } from '../federation/link-previews.ts';
 import { createBlobStore } from '../storage/blobs/create-blob-store.ts';
 import { backupDue, runScheduledBackup } from './backup.job.ts';
 import { backupStanding } from '../domain/instance/backup-age.ts';
@@ -40,6 +42,7 @@ export interface WorkerDeps {
   readonly statuses: StatusService;
   readonly imports: Pick<AccountImports, 'apply' | 'applyArchive'>;
   readonly polls: Pick<PollCommands, 'end' | 'sendTally'>;
+  readonly cards: CardCommands;
   readonly moderation: Pick<ModerationService, 'purge'>;
   readonly blocks: Pick<BlockService, 'applySubscription'>;
   readonly registration: Pick<RegistrationService, 'sendPasswordReset'>;
@@ -144,6 +147,11 @@ export function startWorkers(deps: WorkerDeps, options: { cleanupEveryMs?: numbe
     deleteBlobs: (keys) => deps.media.deleteBlobs(keys),
     resolve: (handle) => deps.federation.resolve(handle),
     sendPasswordReset: (email) => deps.registration.sendPasswordReset(email),
+    async fetchCard(statusId, url) {
+      if (await deps.cards.reuseFresh(statusId, url)) return;
+      const data = await fetchCardData(url, { fetch: deps.federation.safeFetch, cardImage: (bytes) => deps.media.cardImage(bytes) });
+      await deps.cards.attach(statusId, url, data);
+    },
   })
     .listen(stopQueues.signal)
     .catch((error: unknown) => log.error({ job: 'jobs', err: error }, 'the job queue stopped'));

@@ -33,15 +33,17 @@ export interface ImageLimits {
 
 /**
  * How an image is used: attachments are bounded, avatars and headers cropped to their shapes, custom
- * emoji bounded to a small square (and, like attachments, may be animated).
+ * emoji bounded to a small square (and, like attachments, may be animated), link preview images to 640
+ * pixels, still.
  */
-export type ImagePurpose = 'attachment' | 'avatar' | 'header' | 'emoji';
+export type ImagePurpose = 'attachment' | 'avatar' | 'header' | 'emoji' | 'card';
 
 const BOUNDS: Record<ImagePurpose, { width: number; height: number; fit: 'inside' | 'cover' }> = {
   attachment: { width: 1920, height: 1920, fit: 'inside' },
   avatar: { width: 400, height: 400, fit: 'cover' },
   header: { width: 1500, height: 500, fit: 'cover' },
   emoji: { width: 128, height: 128, fit: 'inside' },
+  card: { width: 640, height: 640, fit: 'inside' },
 };
 const PREVIEW = 640;
 const MAX_FRAMES = 500;

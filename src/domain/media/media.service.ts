@@ -315,6 +315,23 @@ export function createMediaService(deps: {
       }
     },
 
+    /** A link preview's image, re-encoded within 640 pixels (its first frame): its key, size and blurhash. */
+    async cardImage(bytes: Uint8Array): Promise<{ key: string; width: number; height: number; blurhash: string | null }> {
+      const sniffed = admit(bytes);
+      if (sniffed.kind !== 'image')
+        throw new Invalid('Validation failed: not an image', { image: [{ error: 'ERR_INVALID', description: 'must be an image' }] });
+      const path = uploadPath(`card-${uuid7(clock())}`);
+      await mkdir(uploadsDir, { recursive: true, mode: 0o700 });
+      await writeFile(path, bytes, { mode: 0o600 });
+      try {
+        const made = await queues.image.push(() => make(path, sniffed, 'card'));
+        if (made.preview) await rm(made.preview.path, { force: true });
+        return { key: await store(made.file), width: made.file.width, height: made.file.height, blurhash: made.blurhash };
+      } finally {
+        await removeUpload(path);
+      }
+    },
+
     deleteBlobs,
 
     /**

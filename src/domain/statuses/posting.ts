@@ -1,3 +1,4 @@
+import { linkCard } from '../cards/preview-cards.ts';
 import { recordRemoteEmojis, type RemoteEmoji } from '../emoji/custom-emojis.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { Db, DbReader } from '../../storage/db/database.ts';
@@ -122,6 +123,8 @@ export interface PostingDeps {
   readonly publicUrl: string;
   readonly domain: string;
   readonly maxCharacters: number;
+  /** Whether the first link of a post is fetched for its preview card (`STOA_LINK_PREVIEWS`). */
+  readonly linkPreviews?: boolean | undefined;
   /** Screens a new or edited post for the moderators (the flagging rules), in its command's unit. */
   readonly screen?:
     ((unit: Unit, status: Pick<StatusRow, 'id' | 'account_id' | 'content' | 'spoiler_text' | 'language'>) => Promise<unknown>) | undefined;
@@ -216,7 +219,10 @@ export function postingCommands(deps: PostingDeps) {
   async function afterInsert(unit: Unit, status: StatusRow, mentions: readonly string[], tags: readonly string[], indexed: string | null) {
     await linkMentionsAndTags(unit, status.id, mentions, tags);
     if (indexed !== null) await search.add(unit.tx, status.id, indexed);
-    if (status.reblog_of_id === null) await deps.screen?.(unit, status);
+    if (status.reblog_of_id === null) {
+      await deps.screen?.(unit, status);
+      await linkCard(unit, status.id, status.content, { fetch: deps.linkPreviews ?? false });
+    }
     const threadId = status.thread_id;
     for (const mentioned of mentions)
       await notify(unit, { accountId: mentioned, fromAccountId: status.account_id, type: 'mention', statusId: status.id, threadId });
@@ -438,6 +444,7 @@ export function postingCommands(deps: PostingDeps) {
         const tags = local ? local.tags : (input as RemoteStatusInput).tags;
         await reviseStatus(unit, status, revision, tags);
         await linkMentionsAndTags(unit, status.id, mentions, tags);
+        await linkCard(unit, status.id, revision.content, { fetch: deps.linkPreviews ?? false });
         await deps.screen?.(unit, {
           id: status.id,
           account_id: status.account_id,

@@ -1,3 +1,4 @@
+import { cardsOf, type CardRow } from '../cards/preview-cards.ts';
 import { accountAsEmojiOwner, emojisFor, type EmojiRow } from '../emoji/custom-emojis.ts';
 import { sql } from 'kysely';
 import { countAccounts, type AccountCountsRow } from '../accounts/account-counts.repo.ts';
@@ -26,6 +27,8 @@ export interface StatusView {
   readonly media: readonly MediaRow[];
   /** Its poll as the viewer sees it (counts, the viewer's votes). */
   readonly poll: PollView | null;
+  /** The preview card of its first link, once fetched. */
+  readonly card: CardRow | null;
   readonly counts: { readonly replies: number; readonly reblogs: number; readonly favourites: number; readonly quotes: number };
   /** The viewer's filters that match the status (with `loadStatusViews`'s `filtering`); hidden ones are left out. */
   readonly filtered?: readonly FilterResult[];
@@ -154,6 +157,7 @@ export async function loadStatusViews(
     ...every.map((s) => ({ key: s.id, domain: s.domain, texts: [s.content, s.spoiler_text] })),
     ...[...new Set(every.map((s) => s.account_id))].flatMap((id) => (accounts.has(id) ? [accountAsEmojiOwner(accounts.get(id)!)] : [])),
   ]);
+  const cards = await cardsOf(db, ids);
   const counts = await countsOf(db, ids);
   const polls = await loadPolls(db, ids, viewerId, filtering ? Date.parse(filtering.now) : Date.now());
   const viewerMarks = viewerId ? await marksOf(db, viewerId, ids, [...new Set(every.map((s) => s.thread_id ?? s.id))]) : null;
@@ -185,6 +189,7 @@ export async function loadStatusViews(
       accountEmojis: emojis.get(account.id) ?? [],
       media: media.get(status.id) ?? [],
       poll: polls.get(status.id) ?? null,
+      card: cards.get(status.id) ?? null,
       counts: {
         replies: counts.replies.get(status.id) ?? 0,
         reblogs: counts.reblogs.get(status.id) ?? 0,

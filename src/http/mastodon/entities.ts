@@ -128,6 +128,28 @@ export interface CustomEmoji {
   category: string | null;
 }
 
+/** A link's preview (`card` in a Status). */
+export interface PreviewCard {
+  url: string;
+  title: string;
+  description: string;
+  type: 'link' | 'photo' | 'video' | 'rich';
+  author_name: string;
+  author_url: string;
+  provider_name: string;
+  provider_url: string;
+  html: string;
+  width: number;
+  height: number;
+  image: string | null;
+  image_description: string;
+  embed_url: string;
+  blurhash: string | null;
+  language: string | null;
+  published_at: string | null;
+  authors: { name: string; url: string; account: null }[];
+}
+
 /** An announcement from the operator (`GET /api/v1/announcements`). */
 export interface Announcement {
   id: string;
@@ -189,7 +211,7 @@ export interface Status {
   quote: Quote | null;
   quote_approval: { automatic: string[]; manual: string[]; current_user: string };
   poll: Poll | null;
-  card: null;
+  card: PreviewCard | null;
   language: string | null;
   filtered: FilterResult[];
   /** The source text, where Mastodon gives it (deleting, for "delete and redraft"). */

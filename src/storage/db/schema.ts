@@ -417,6 +417,26 @@ export interface Database {
   };
   announcement_dismissals: { announcement_id: string; account_id: string };
   announcement_reactions: { announcement_id: string; account_id: string; name: string; created_at: Timestamp };
+  preview_cards: {
+    id: string;
+    url: string;
+    type: 'link' | 'photo' | 'video' | 'rich';
+    title: string;
+    description: string;
+    author_name: string;
+    author_url: string;
+    provider_name: string;
+    provider_url: string;
+    /** The page's image, re-encoded like an upload; null when it has none (or it could not be read). */
+    image_key: string | null;
+    width: Generated<number>;
+    height: Generated<number>;
+    blurhash: string | null;
+    language: string | null;
+    published_at: Timestamp | null;
+    fetched_at: Timestamp;
+  };
+  status_cards: { status_id: string; card_id: string };
   custom_emojis: {
     id: string;
     shortcode: string;

@@ -1,6 +1,7 @@
 import type { StatusView } from '../../../domain/statuses/statuses.views.ts';
 import { toBool } from '../../../storage/db/db-errors.ts';
 import { serializeAccount, type AccountUrls } from './account.serializer.ts';
+import { serializeCard } from './card.serializer.ts';
 import { serializeEmoji } from './emoji.serializer.ts';
 import { serializeMedia } from './media.serializer.ts';
 import type { Status } from '../entities.ts';
@@ -45,7 +46,7 @@ export function serializeStatus(view: StatusView, urls: AccountUrls, options: { 
       : null,
     quote_approval: { automatic: ['public'], manual: [], current_user: 'automatic' },
     poll: view.poll ? serializePoll(view.poll) : null,
-    card: null,
+    card: view.card ? serializeCard(view.card, urls) : null,
     language: status.language,
     filtered: (view.filtered ?? []).map(serializeFilterResult),
     ...(options.withSource ? { text: status.text } : {}),

@@ -22,6 +22,7 @@ import * as m0019 from './0019-notification-policy.ts';
 import * as m0020 from './0020-profile-discovery.ts';
 import * as m0021 from './0021-custom-emojis.ts';
 import * as m0022 from './0022-announcements.ts';
+import * as m0023 from './0023-preview-cards.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -56,4 +57,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0020-profile-discovery', m0020],
   ['0021-custom-emojis', m0021],
   ['0022-announcements', m0022],
+  ['0023-preview-cards', m0023],
 ];
