@@ -6,6 +6,7 @@ import { healthRoutes } from '../http/health.routes.ts';
 import { accountsRoutes } from '../http/mastodon/accounts.routes.ts';
 import { appsRoutes } from '../http/mastodon/apps.routes.ts';
 import { announcementsRoutes } from '../http/mastodon/announcements.routes.ts';
+import { trendsRoutes } from '../http/mastodon/trends.routes.ts';
 import { discoveryRoutes } from '../http/mastodon/discovery.routes.ts';
 import { graphRoutes } from '../http/mastodon/graph.routes.ts';
 import { instanceRoutes } from '../http/mastodon/instance.routes.ts';
@@ -65,6 +66,7 @@ export function apiRouteTable(services: Services, federation: StoaFederation): R
     ...searchRoutes({ config, clock, read, search: services.search, graph: commands.graph, resolveRemote: resolve }),
     ...discoveryRoutes({ config, read, picks: commands.picks, suggestions: commands.suggestions }),
     ...announcementsRoutes({ config, clock, read, announcements: commands.announcements }),
+    ...trendsRoutes({ config, clock, read, trends: commands.trends }),
     ...accountsRoutes({
       config,
       db,

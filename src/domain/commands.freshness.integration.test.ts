@@ -117,6 +117,7 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
     emojis,
     announcements,
     cards,
+    trends,
   } = commands;
   const someAnnouncement = async () => (await read.selectFrom('announcements').select('id').execute()).map((a) => a.id);
   // The emoji commands' images are made by the media pipeline, which is not what this test is about.
@@ -432,6 +433,10 @@ function callers(commands: Commands, read: DbReader, world: World, random: Rando
         publishedAt: null,
         image: null,
       }),
+    'trends.review': async () => {
+      const tags = await read.selectFrom('tags').select('id').execute();
+      if (tags.length) await trends.review(OPERATOR, 'tag', random.pick(tags).id, random.coin());
+    },
     'cards.reuseFresh': () => cards.reuseFresh(status(), 'https://example.com/x').then(() => undefined),
     'announcements.publish': () => announcements.publish({ text: 'news' }).then(() => undefined),
     'announcements.remove': async () => {

@@ -11,6 +11,7 @@ import { profilePicks, type ProfilePicks } from './discovery/profile-picks.ts';
 import { suggestionCommands, type SuggestionCommands } from './discovery/suggestions.ts';
 import { announcementCommands, type AnnouncementCommands } from './announcements/announcements.ts';
 import { cardCommands, type CardCommands } from './cards/preview-cards.ts';
+import { trendCommands, type TrendCommands } from './trends/trends.ts';
 import { emojiCommands, type EmojiCommands } from './emoji/custom-emojis.ts';
 import { filterCommands, type FilterCommands } from './filters/filters.ts';
 import { pollCommands, type PollCommands } from './polls/polls.ts';
@@ -58,6 +59,8 @@ export interface Commands {
   readonly announcements: AnnouncementCommands;
   /** Link preview cards the workers fetched. */
   readonly cards: CardCommands;
+  /** Moderators' reviews of what may trend. */
+  readonly trends: TrendCommands;
   readonly notifications: NotificationService;
   /** Moderators' actions on accounts, reports, strikes and appeals (each on the audit log). */
   readonly moderation: ModerationService;
@@ -116,6 +119,7 @@ export function createCommands(deps: {
     emojis: emojiCommands({ db, run }),
     announcements: announcementCommands({ db, run, publicUrl }),
     cards: cardCommands({ db, run }),
+    trends: trendCommands({ db, run }),
     notifications: createNotificationService({ run }),
     moderation: createModerationService({
       db,

@@ -27,7 +27,8 @@ export interface AuditRecord {
     | 'canonical_email_block'
     | 'warning'
     | 'flag_rules'
-    | 'blocklist';
+    | 'blocklist'
+    | 'trend';
   readonly targetId: string;
   readonly detail?: Readonly<Record<string, unknown>>;
 }

@@ -168,7 +168,8 @@ describe('paths apps reach for', () => {
   });
 
   it('answers a Mastodon path it does not serve with a JSON 404', async () => {
-    const res = await call('GET', '/api/v1/trends/links', ana.token);
+    // Mastodon's yearly summaries: not something Stoa makes.
+    const res = await call('GET', '/api/v1/annual_reports', ana.token);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { error: string }).error, 'Not found');
   });

@@ -79,6 +79,10 @@ describe('the route table', () => {
         'GET /api/v1/directory',
         'GET /api/v1/accounts/:id/endorsements',
         'GET /api/v1/accounts/:id/featured_tags',
+        'GET /api/v1/trends',
+        'GET /api/v1/trends/tags',
+        'GET /api/v1/trends/statuses',
+        'GET /api/v1/trends/links',
       ].sort(),
       'the explicit public list',
     );

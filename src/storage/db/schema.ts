@@ -59,6 +59,9 @@ export interface AccountsTable {
   silence_origin: Generated<'moderator' | 'domain' | null>;
 }
 
+/** What may trend: hashtags, posts and links (preview cards). */
+export type TrendKind = 'tag' | 'status' | 'link';
+
 /** Who may see a status, as Mastodon names it. */
 export type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
 
@@ -437,6 +440,7 @@ export interface Database {
     fetched_at: Timestamp;
   };
   status_cards: { status_id: string; card_id: string };
+  trend_reviews: { kind: TrendKind; target_id: string; trendable: DefaultBool; reviewed_at: Timestamp };
   custom_emojis: {
     id: string;
     shortcode: string;

@@ -23,6 +23,7 @@ import * as m0020 from './0020-profile-discovery.ts';
 import * as m0021 from './0021-custom-emojis.ts';
 import * as m0022 from './0022-announcements.ts';
 import * as m0023 from './0023-preview-cards.ts';
+import * as m0024 from './0024-trend-reviews.ts';
 
 /** One schema change; `engine` lets a migration choose the column types that differ. */
 export interface StoaMigration {
@@ -58,4 +59,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: StoaMi
   ['0021-custom-emojis', m0021],
   ['0022-announcements', m0022],
   ['0023-preview-cards', m0023],
+  ['0024-trend-reviews', m0024],
 ];
