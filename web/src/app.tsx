@@ -5,6 +5,7 @@ import { ComposeDialog } from './components/compose.tsx';
 import { t } from './i18n/index.ts';
 import { savePrefs, type Prefs } from './prefs.ts';
 import { useRoute, type Route } from './router.ts';
+import { ExploreScreen } from './screens/explore.tsx';
 import { FollowRequestsScreen } from './screens/follow-requests.tsx';
 import { NotificationsScreen } from './screens/notifications.tsx';
 import { ProfileScreen } from './screens/profile.tsx';
@@ -33,6 +34,8 @@ function Screen({ route }: { route: Route }) {
       return <MarkedScreen kind={route.name} />;
     case 'follow-requests':
       return <FollowRequestsScreen />;
+    case 'explore':
+      return <ExploreScreen />;
     case 'tag':
       return <TagScreen name={route.tag} />;
     case 'status':
@@ -58,6 +61,7 @@ const TITLES: Partial<Record<Route['name'], Parameters<typeof t>[0]>> = {
   notifications: 'nav.notifications',
   search: 'nav.search',
   bookmarks: 'nav.bookmarks',
+  explore: 'nav.explore',
   favourites: 'nav.favourites',
   'follow-requests': 'nav.follow_requests',
   settings: 'nav.settings',
@@ -146,6 +150,7 @@ export function App(props: AppProps) {
           <NavLink href="/" current={is('home')} label={t('nav.home')} />
           <NavLink href="/web/notifications" current={is('notifications')} label={t('nav.notifications')} />
           <NavLink href="/web/search" current={is('search')} label={t('nav.search')} />
+          <NavLink href="/web/explore" current={is('explore')} label={t('nav.explore')} />
           <NavLink href="/web/local" current={is('local')} label={t('nav.local')} />
           <NavLink href="/web/federated" current={is('federated')} label={t('nav.federated')} />
           <NavLink href="/web/bookmarks" current={is('bookmarks')} label={t('nav.bookmarks')} />

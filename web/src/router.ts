@@ -8,6 +8,7 @@ export type Route =
   | { name: 'notifications' }
   | { name: 'search'; q: string }
   | { name: 'bookmarks' }
+  | { name: 'explore' }
   | { name: 'favourites' }
   | { name: 'follow-requests' }
   | { name: 'tag'; tag: string }
@@ -35,6 +36,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     case 'notifications':
     case 'bookmarks':
     case 'favourites':
+    case 'explore':
     case 'compose':
       return parts.length === 1 ? { name: head } : { name: 'not-found' };
     case 'follow_requests':

@@ -11,6 +11,7 @@ export type {
   MediaAttachment,
   Mention,
   Notification,
+  Poll,
   PreviewCard,
   NotificationType,
   Quote,

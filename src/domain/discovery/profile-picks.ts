@@ -47,11 +47,14 @@ export async function endorsedAmong(db: DbReader, viewerId: string, ids: readonl
   return new Set(rows.map((r) => r.target_account_id));
 }
 
-/** A page of the accounts an account endorses, the latest first. */
+/** A page of the accounts an account endorses (paged by account id, as Mastodon pages them). */
 export function endorsementsPage(db: DbReader, accountId: string, window: Window) {
   return readWindow(
-    db.selectFrom('endorsements').select(['target_account_id as account_id', 'created_at as cursor']).where('account_id', '=', accountId),
-    'endorsements.created_at',
+    db
+      .selectFrom('endorsements')
+      .select(['target_account_id as account_id', 'target_account_id as cursor'])
+      .where('account_id', '=', accountId),
+    'endorsements.target_account_id',
     window,
   );
 }

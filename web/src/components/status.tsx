@@ -9,6 +9,7 @@ import { AccountName, Avatar, displayName } from './account-name.tsx';
 import { EmojiText, withEmojis } from './emoji.tsx';
 import { MediaGallery } from './media.tsx';
 import { LinkCard } from './link-card.tsx';
+import { PollView } from './poll.tsx';
 
 const VISIBILITY_KEYS: Record<Status['visibility'], MessageKey> = {
   public: 'visibility.public',
@@ -163,6 +164,7 @@ export function StatusCard({ status: initial, focused = false, onDeleted, positi
             onClick={(e) => onContentClick(e, status)}
             dangerouslySetInnerHTML={{ __html: withEmojis(status.content, status.emojis) }}
           />
+          {status.poll ? <PollView poll={status.poll} ownPost={status.account.id === app.me.id} /> : null}
           {status.card && !status.media_attachments.length && !status.quote?.quoted_status ? <LinkCard card={status.card} /> : null}
           {status.quote?.quoted_status ? <QuotedStatus status={status.quote.quoted_status} /> : null}
         </>

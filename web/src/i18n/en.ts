@@ -216,6 +216,22 @@ export const en = {
   'settings.push_off': 'Notifications are off for this device',
   'settings.push_failed': 'Notifications could not be turned on: check the permission in your browser.',
   'settings.push_unsupported': 'This browser cannot receive notifications from this server.',
+  'nav.explore': 'Explore',
+  'explore.tags': 'Trending hashtags',
+  'explore.posts': 'Trending posts',
+  'explore.links': 'Trending links',
+  'explore.tags_empty': 'No hashtag is trending right now.',
+  'explore.posts_empty': 'No post is trending right now.',
+  'explore.links_empty': 'No link is trending right now.',
+  'explore.people_one': '{count} person in the last two days',
+  'explore.people_other': '{count} people in the last two days',
+  'poll.label': 'Poll',
+  'poll.vote': 'Vote',
+  'poll.voters_one': '{count} person voted',
+  'poll.voters_other': '{count} people voted',
+  'poll.closed': 'Closed',
+  'poll.ends': 'Ends {time}',
+  'poll.own_vote': 'your choice',
 } as const;
 
 export type MessageKey = keyof typeof en;

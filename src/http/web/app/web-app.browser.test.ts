@@ -265,6 +265,7 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
       ['federated', '/web/federated', 'Federated'],
       ['bookmarks', '/web/bookmarks', 'Bookmarks'],
       ['favourites', '/web/favourites', 'Favourites'],
+      ['explore', '/web/explore', 'Explore'],
       ['tag', '/web/tags/birds', '#birds'],
       ['settings-profile', '/web/settings/profile', 'Settings'],
       ['settings-preferences', '/web/settings/preferences', 'Settings'],
