@@ -6,6 +6,7 @@ import { t } from './i18n/index.ts';
 import { savePrefs, type Prefs } from './prefs.ts';
 import { useRoute, type Route } from './router.ts';
 import { ExploreScreen } from './screens/explore.tsx';
+import { ListScreen, ListsScreen } from './screens/lists.tsx';
 import { FollowRequestsScreen } from './screens/follow-requests.tsx';
 import { NotificationsScreen } from './screens/notifications.tsx';
 import { ProfileScreen } from './screens/profile.tsx';
@@ -36,6 +37,10 @@ function Screen({ route }: { route: Route }) {
       return <FollowRequestsScreen />;
     case 'explore':
       return <ExploreScreen />;
+    case 'lists':
+      return <ListsScreen />;
+    case 'list':
+      return <ListScreen id={route.id} />;
     case 'tag':
       return <TagScreen name={route.tag} />;
     case 'status':
@@ -62,6 +67,7 @@ const TITLES: Partial<Record<Route['name'], Parameters<typeof t>[0]>> = {
   search: 'nav.search',
   bookmarks: 'nav.bookmarks',
   explore: 'nav.explore',
+  lists: 'nav.lists',
   favourites: 'nav.favourites',
   'follow-requests': 'nav.follow_requests',
   settings: 'nav.settings',
@@ -153,6 +159,7 @@ export function App(props: AppProps) {
           <NavLink href="/web/explore" current={is('explore')} label={t('nav.explore')} />
           <NavLink href="/web/local" current={is('local')} label={t('nav.local')} />
           <NavLink href="/web/federated" current={is('federated')} label={t('nav.federated')} />
+          <NavLink href="/web/lists" current={is('lists') || is('list')} label={t('nav.lists')} />
           <NavLink href="/web/bookmarks" current={is('bookmarks')} label={t('nav.bookmarks')} />
           <NavLink href="/web/favourites" current={is('favourites')} label={t('nav.favourites')} />
           {me.locked ? <NavLink href="/web/follow_requests" current={is('follow-requests')} label={t('nav.follow_requests')} /> : null}

@@ -9,6 +9,8 @@ export type Route =
   | { name: 'search'; q: string }
   | { name: 'bookmarks' }
   | { name: 'explore' }
+  | { name: 'lists' }
+  | { name: 'list'; id: string }
   | { name: 'favourites' }
   | { name: 'follow-requests' }
   | { name: 'tag'; tag: string }
@@ -45,6 +47,8 @@ export function parseRoute(pathname: string, search = ''): Route {
       return { name: 'search', q: query.get('q') ?? '' };
     case 'tags':
       return id ? { name: 'tag', tag: id } : { name: 'not-found' };
+    case 'lists':
+      return id ? (parts.length === 2 ? { name: 'list', id } : { name: 'not-found' }) : { name: 'lists' };
     case 'statuses':
       return id ? { name: 'status', id } : { name: 'not-found' };
     case 'accounts': {

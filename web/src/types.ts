@@ -8,6 +8,7 @@ export type {
   CustomEmoji,
   Field as CustomField,
   Instance,
+  List,
   MediaAttachment,
   Mention,
   Notification,

@@ -232,6 +232,20 @@ export const en = {
   'poll.closed': 'Closed',
   'poll.ends': 'Ends {time}',
   'poll.own_vote': 'your choice',
+  'nav.lists': 'Lists',
+  'lists.new': 'New list',
+  'lists.title_label': 'Title of the new list',
+  'lists.create': 'Create',
+  'lists.delete': 'Delete {title}',
+  'lists.empty': 'You have no lists yet. A list is a timeline of the people you put in it.',
+  'lists.members': 'People in this list',
+  'lists.members_empty': 'Nobody is in this list yet.',
+  'lists.add_label': 'Add someone you follow',
+  'lists.find': 'Find',
+  'lists.add': 'Add',
+  'lists.remove': 'Remove',
+  'lists.timeline_empty': 'No posts from the people in this list yet.',
+  'lists.none_found': 'Nobody you follow matches.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -6,7 +6,8 @@ import { t } from '../i18n/index.ts';
 import { useApp } from '../state.ts';
 import type { Status, Tag } from '../types.ts';
 
-function StatusList({
+/** A paged timeline of posts. */
+export function StatusList({
   path,
   query,
   label,

@@ -103,3 +103,32 @@ describe('the web client: polls, emoji, cards and explore', { skip: missing ?? f
     await page.getByRole('heading', { level: 1, name: /compost/ }).waitFor();
   });
 });
+
+describe('the web client: lists', { skip: missing ?? false }, () => {
+  it('makes a list, adds someone followed, reads its timeline and removes them', async () => {
+    await page.goto(`${server.url}/web/lists`);
+    await page.getByRole('heading', { level: 1, name: 'Lists' }).waitFor();
+    await page.getByLabel('Title of the new list').fill('Garden club');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('link', { name: 'Garden club' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Garden club' }).waitFor();
+    await page.getByText('Nobody is in this list yet.').waitFor();
+    await page.getByLabel('Add someone you follow').fill('gus');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('button', { name: 'Add' }).click();
+    const members = page.getByRole('region', { name: 'People in this list' });
+    await members.getByRole('button', { name: 'Remove' }).waitFor();
+    const [list] = await fay.client.v1.lists.list();
+    assert.deepEqual(
+      (await fay.client.v1.lists.$select(list!.id).accounts.list()).map((a) => a.username),
+      ['gus'],
+    );
+    await page.getByRole('region', { name: 'Garden club' }).getByText('Tea or coffee?').waitFor();
+    await members.getByRole('button', { name: 'Remove' }).click();
+    await members.getByText('Nobody is in this list yet.').waitFor();
+    assert.deepEqual(await fay.client.v1.lists.$select(list!.id).accounts.list(), []);
+    await page.goto(`${server.url}/web/lists`);
+    await page.getByRole('button', { name: 'Delete Garden club' }).click();
+    await page.getByText('You have no lists yet.', { exact: false }).waitFor();
+  });
+});

@@ -266,6 +266,7 @@ describe('the web client in a browser', { skip: missing ?? false }, () => {
       ['bookmarks', '/web/bookmarks', 'Bookmarks'],
       ['favourites', '/web/favourites', 'Favourites'],
       ['explore', '/web/explore', 'Explore'],
+      ['lists', '/web/lists', 'Lists'],
       ['tag', '/web/tags/birds', '#birds'],
       ['settings-profile', '/web/settings/profile', 'Settings'],
       ['settings-preferences', '/web/settings/preferences', 'Settings'],
