@@ -220,6 +220,13 @@ describe('accounts', () => {
       masto.v1.accounts.updateCredentials({ fieldsAttributes: Array.from({ length: 5 }, (_, i) => ({ name: `f${i}`, value: 'v' })) }),
       (e: any) => e.statusCode === 422,
     );
+    // masto sends a field left `undefined` as the string "undefined"; Mastodon ignores it where it wants a
+    // list, and so does Stoa: the fields stay as they were.
+    const untouched = await masto.v1.accounts.updateCredentials({ fieldsAttributes: undefined });
+    assert.deepEqual(
+      untouched.fields.map((f) => f.name),
+      ['Web'],
+    );
     const relationships = await masto.v1.accounts.relationships.fetch({ id: [updated.id] });
     assert.equal(relationships[0]!.following, false);
 

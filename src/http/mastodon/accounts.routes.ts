@@ -21,7 +21,7 @@ import {
 import { countFollowRequests } from '../../domain/graph/graph.views.ts';
 import { MAX_PROFILE_FIELDS, type ProfileChanges } from '../../domain/accounts/accounts.service.ts';
 import { Invalid, NotFound } from '../../domain/errors.ts';
-import { formBool, readInput, stringList } from '../shared/input.ts';
+import { formBool, nested, readInput, stringList } from '../shared/input.ts';
 import { currentUser, PUBLIC, scoped, type RouteDef } from '../shared/route-table.ts';
 import { accountEntities } from './account-list.ts';
 import { serializeCredentialAccount } from './serializers/account.serializer.ts';
@@ -60,17 +60,19 @@ const UpdateInput = z.object({
   bot: formBool.optional(),
   discoverable: formBool.optional(),
   hide_collections: formBool.optional(),
-  fields_attributes: z
-    .union([
-      z.array(FieldInput),
-      z.record(z.string(), FieldInput).transform((byIndex) =>
-        Object.keys(byIndex)
-          .sort((a, b) => Number(a) - Number(b))
-          .map((k) => byIndex[k]!),
-      ),
-    ])
-    .pipe(z.array(FieldInput).max(MAX_PROFILE_FIELDS, { error: `at most ${MAX_PROFILE_FIELDS} profile fields` }))
-    .optional(),
+  fields_attributes: nested(
+    z
+      .union([
+        z.array(FieldInput),
+        z.record(z.string(), FieldInput).transform((byIndex) =>
+          Object.keys(byIndex)
+            .sort((a, b) => Number(a) - Number(b))
+            .map((k) => byIndex[k]!),
+        ),
+      ])
+      .pipe(z.array(FieldInput).max(MAX_PROFILE_FIELDS, { error: `at most ${MAX_PROFILE_FIELDS} profile fields` }))
+      .optional(),
+  ),
   source: z
     .object({
       privacy: z.enum(['public', 'unlisted', 'private', 'direct']).optional(),

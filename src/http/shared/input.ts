@@ -13,6 +13,12 @@ export const formBool = z.union([
   z.string().transform((v) => (v.trim() === '' ? undefined : !['0', 'f', 'false', 'off'].includes(v.trim().toLowerCase()))),
 ]);
 
+/**
+ * A list or object parameter that a plain string stands in for: dropped, as Mastodon's framework drops a
+ * scalar where it permits only a nested value (a careless client sends the string `undefined`).
+ */
+export const nested = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? undefined : v), schema);
+
 /** A list that may arrive as one string or as `name[]=a&name[]=b`. */
 export const stringList = (item: z.ZodType<string> = z.string()) => z.union([item.transform((v) => [v]), z.array(item)]);
 
