@@ -27,7 +27,8 @@ const PolicyAction_ = z.enum(POLICY_ACTIONS as [PolicyAction, ...PolicyAction[]]
 const PolicyInput = z.object(
   Object.fromEntries(POLICY_FIELDS.map((f) => [f, PolicyAction_.optional()])) as Record<PolicyField, z.ZodOptional<typeof PolicyAction_>>,
 );
-const RequestIdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).min(1).max(100)) });
+// No id at all answers nothing was to do, as Mastodon's does (masto's `requests.accept()` sends none).
+const RequestIdsInput = z.object({ id: stringList(z.string().max(64)).pipe(z.array(z.string()).max(100)).optional() });
 
 /** What the notification policy and requests use. */
 export interface NotificationRequestRouteDeps {
@@ -121,7 +122,7 @@ export function notificationRequestsRoutes(deps: NotificationRequestRouteDeps): 
       path: `/api/v1/notifications/requests/${answer}`,
       access: scoped('write:notifications'),
       async handler(c) {
-        const { id } = readInput(c, RequestIdsInput);
+        const { id = [] } = readInput(c, RequestIdsInput);
         const actor = apiActor(currentUser(c).account);
         await (answer === 'accept' ? notifications.acceptRequests(actor, id) : notifications.dismissRequests(actor, id));
         return c.json({});
